@@ -1,0 +1,839 @@
+//! The escalation engine: a pull-based, seeded session over a loaded scenario.
+//!
+//! `Session::new` returns the opening events; each `respond` takes one trainee turn and
+//! returns what happened. No clock, no I/O: the same scenario, seed and inputs give the
+//! same events, byte for byte, which is what makes records replayable and testable.
+
+use std::sync::Arc;
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::analysis::{Analysis, TurnInput, analyse};
+use crate::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
+use crate::intent::Intent;
+use crate::load::LoadedScenario;
+use crate::model::{BandKey, BandLines, Condition, Effect, Line, Next, Outcome, Reply, Step, Trigger};
+use crate::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
+use crate::state::{Band, Disclosure};
+use crate::text::{content_stems, stem, words};
+
+/// Guided (options shown) or open (free speech only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    /// 2–5 options are shown; the trainee says one in their own words or clicks it.
+    #[default]
+    Guided,
+    /// No options; free speech is matched to the scenario's replies by intent and wording.
+    Open,
+}
+
+/// Why a turn was refused. The session is unchanged when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TurnError {
+    /// The conversation has already ended.
+    #[error("the session has ended")]
+    Ended,
+    /// The chosen option is not on offer at this step.
+    #[error("reply \"{0}\" is not on offer here (offered: {1})")]
+    NotOffered(String, String),
+}
+
+/// A reply scores at least this (0..1) to be taken as what free speech meant.
+const MATCH_THRESHOLD: f32 = 0.35;
+/// Rises in escalation are damped by up to this fraction at full trust.
+const TRUST_DAMPING: f32 = 0.4;
+
+/// The session's random stream. ChaCha8's output is fixed for a seed across releases,
+/// which keeps old records replayable; it is not `Clone` upstream (to stop accidental
+/// stream reuse), but a session copy for retry-from-here or exploration must continue
+/// the same stream, so the copy is rebuilt from the seed and position.
+#[derive(Debug)]
+struct Stream(ChaCha8Rng);
+
+impl Clone for Stream {
+    fn clone(&self) -> Self {
+        let mut rng = ChaCha8Rng::from_seed(self.0.get_seed());
+        rng.set_stream(self.0.get_stream());
+        rng.set_word_pos(self.0.get_word_pos());
+        Stream(rng)
+    }
+}
+
+/// One conversation in progress.
+#[derive(Debug, Clone)]
+pub struct Session {
+    scenario: Arc<LoadedScenario>,
+    mode: Mode,
+    seed: u64,
+    rng: Stream,
+    escalation: f32,
+    trust: f32,
+    disclosure: Disclosure,
+    addressed: bool,
+    step: usize,
+    turn: u32,
+    visited: Vec<bool>,
+    last_line: String,
+    last_cue: Option<String>,
+    cues: Vec<CueProgress>,
+    apologies: u32,
+    outcome: Option<OutcomeRecord>,
+    turns: Vec<TurnRecord>,
+    events: Vec<SessionEvent>,
+}
+
+#[derive(Debug, Clone)]
+struct CueProgress {
+    id: String,
+    noticed: bool,
+}
+
+impl Session {
+    /// Starts a conversation; returns the session and its opening events (the first line
+    /// and, in guided mode, the first options).
+    pub fn new(scenario: Arc<LoadedScenario>, seed: u64, mode: Mode) -> (Session, Vec<SessionEvent>) {
+        let temperament = &scenario.scenario.customer.temperament;
+        let start = scenario.step_index(&scenario.scenario.start).unwrap_or(0);
+        let mut session = Session {
+            mode,
+            seed,
+            rng: Stream(ChaCha8Rng::seed_from_u64(seed)),
+            escalation: round4(temperament.start_escalation.clamp(0.0, 1.0)),
+            trust: round4(temperament.start_trust.clamp(0.0, 1.0)),
+            disclosure: Disclosure::Hidden,
+            addressed: false,
+            step: start,
+            turn: 0,
+            visited: vec![false; scenario.scenario.steps.len()],
+            last_line: String::new(),
+            last_cue: None,
+            cues: Vec::new(),
+            apologies: 0,
+            outcome: None,
+            turns: Vec::new(),
+            events: Vec::new(),
+            scenario,
+        };
+        if let Some(v) = session.visited.get_mut(start) {
+            *v = true;
+        }
+        let mut out = Vec::new();
+        session.speak_step(&mut out);
+        session.offer(&mut out);
+        session.events.extend(out.iter().cloned());
+        (session, out)
+    }
+
+    /// The scenario this session runs.
+    pub fn scenario(&self) -> &Arc<LoadedScenario> {
+        &self.scenario
+    }
+
+    /// Current escalation, 0..1.
+    pub fn escalation(&self) -> f32 {
+        self.escalation
+    }
+
+    /// Current trust, 0..1.
+    pub fn trust(&self) -> f32 {
+        self.trust
+    }
+
+    /// Current band.
+    pub fn band(&self) -> Band {
+        Band::of(self.escalation)
+    }
+
+    /// How far the hidden need has come out.
+    pub fn disclosure(&self) -> Disclosure {
+        self.disclosure
+    }
+
+    /// Whether the hidden need has been met.
+    pub fn need_addressed(&self) -> bool {
+        self.addressed
+    }
+
+    /// Trainee turns taken so far.
+    pub fn turn(&self) -> u32 {
+        self.turn
+    }
+
+    /// The id of the step the customer is at.
+    pub fn step_id(&self) -> &str {
+        self.current_step().map(|s| s.id.as_str()).unwrap_or_default()
+    }
+
+    /// The session's mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The outcome, once the session has ended.
+    pub fn outcome(&self) -> Option<&OutcomeRecord> {
+        self.outcome.as_ref()
+    }
+
+    /// Whether the conversation is over.
+    pub fn is_ended(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// Replies available at this step (in open mode too, where they are not shown).
+    pub fn available_replies(&self) -> Vec<&Reply> {
+        match (self.is_ended(), self.current_step()) {
+            (false, Some(step)) => step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Everything so far, ready to save: usable mid-session (a crash journal) and, once
+    /// ended, with its outcome.
+    pub fn record(&self) -> SessionRecord {
+        let temperament = &self.scenario.scenario.customer.temperament;
+        let start_e = round4(temperament.start_escalation.clamp(0.0, 1.0));
+        SessionRecord {
+            format: crate::record::RECORD_FORMAT,
+            scenario_id: self.scenario.scenario.id.clone(),
+            scenario_title: self.scenario.scenario.title.clone(),
+            seed: self.seed,
+            mode: self.mode,
+            start: StatePoint {
+                escalation: start_e,
+                trust: round4(temperament.start_trust.clamp(0.0, 1.0)),
+                band: Band::of(start_e),
+            },
+            turns: self.turns.clone(),
+            events: self.events.clone(),
+            outcome: self.outcome.clone(),
+        }
+    }
+
+    /// Takes one trainee turn and returns what happened.
+    pub fn respond(&mut self, input: TurnInput) -> Result<Vec<SessionEvent>, TurnError> {
+        if self.is_ended() {
+            return Err(TurnError::Ended);
+        }
+        let scenario = Arc::clone(&self.scenario);
+        let Some(step) = self.current_step().cloned() else {
+            return Err(TurnError::Ended);
+        };
+        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
+
+        // Which reply did they give? A click names it; words are matched against what is on offer.
+        let chosen: Option<&Reply> = match &input.chosen_option {
+            Some(id) => match offered.iter().find(|r| &r.id == id) {
+                Some(r) => Some(*r),
+                None => {
+                    let ids: Vec<&str> = offered.iter().map(|r| r.id.as_str()).collect();
+                    return Err(TurnError::NotOffered(id.clone(), ids.join(", ")));
+                }
+            },
+            None => None,
+        };
+
+        self.turn += 1;
+        let turn = self.turn;
+        let clicked_without_words = chosen.is_some() && input.text.trim().is_empty();
+        let words_said = if clicked_without_words {
+            chosen.map(|r| r.text.clone()).unwrap_or_default()
+        } else {
+            input.text.clone()
+        };
+        let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, &step.key_points);
+        let reply: Option<Reply> = match chosen {
+            Some(r) => Some(r.clone()),
+            None => best_match(&offered, &analysis, &words_said).cloned(),
+        };
+        // A click carries exactly the author's intents; spoken or typed words count as said,
+        // so "calm down" added to a good option still does its damage.
+        if let Some(r) = &reply {
+            if clicked_without_words {
+                analysis.intents = r.intents.clone();
+                analysis.evidence = r.intents.iter().map(|i| (*i, "the chosen option".to_owned())).collect();
+            } else {
+                for intent in &r.intents {
+                    if !analysis.intents.contains(intent) {
+                        analysis.intents.push(*intent);
+                        analysis
+                            .evidence
+                            .push((*intent, format!("matched option \"{}\"", r.id)));
+                    }
+                }
+            }
+            analysis.intents.sort_unstable();
+        }
+        if input.delivery.fillers.is_none() && clicked_without_words {
+            analysis.fillers = 0;
+        }
+
+        let mut out = vec![SessionEvent::ReplyInterpreted {
+            turn,
+            reply: reply.as_ref().map(|r| r.id.clone()),
+            analysis: analysis.clone(),
+        }];
+
+        // What moved the customer, and why.
+        let mut reasons = self.intent_reasons(&analysis, &words_said);
+        if let Some(r) = &reply
+            && (r.effect.escalation != 0.0 || r.effect.trust != 0.0)
+        {
+            let note = if r.coach.is_empty() {
+                "how this reply lands with this customer".to_owned()
+            } else {
+                r.coach.clone()
+            };
+            reasons.push(Reason {
+                cause: Cause::Reply(r.id.clone()),
+                escalation: r.effect.escalation,
+                trust: r.effect.trust,
+                note,
+            });
+        }
+        reasons.extend(delivery_reasons(&input, &analysis, &scenario.scenario.delivery));
+        let noticed = self.notice_cues(reply.as_ref(), &analysis, &words_said);
+        for cue in &noticed {
+            reasons.push(Reason {
+                cause: Cause::CueNoticed(cue.clone()),
+                escalation: -0.04,
+                trust: 0.08,
+                note: format!("you picked up on what they hinted at ({})", self.cue_description(cue)),
+            });
+        }
+        let variation = scenario.scenario.customer.temperament.variation.abs();
+        if variation > 0.0 {
+            let wobble = self.rng.0.random_range(-variation..=variation);
+            reasons.push(Reason {
+                cause: Cause::Variation,
+                escalation: wobble,
+                trust: 0.0,
+                note: "the customer's own ups and downs".to_owned(),
+            });
+        }
+
+        let before = self.point();
+        self.apply(&mut reasons);
+        let after = self.point();
+        out.push(SessionEvent::EscalationChanged(StateChange {
+            turn,
+            from: before.escalation,
+            to: after.escalation,
+            trust_from: before.trust,
+            trust_to: after.trust,
+            band_from: before.band,
+            band_to: after.band,
+            reasons: reasons.clone(),
+        }));
+        for cue in &noticed {
+            out.push(SessionEvent::CueNoticed { turn, cue: cue.clone() });
+        }
+
+        // Does the customer open up?
+        let revealed_now = self.try_reveal(reply.as_ref(), &analysis, !noticed.is_empty());
+        if let Some(by) = &revealed_now {
+            out.push(SessionEvent::NeedRevealed { turn, by: by.clone() });
+        }
+        if let Some(r) = &reply
+            && self.disclosure == Disclosure::Revealed
+            && !self.addressed
+            && scenario.scenario.hidden_need.addressed_by.contains(&r.id)
+        {
+            self.addressed = true;
+            out.push(SessionEvent::NeedAddressed {
+                turn,
+                reply: r.id.clone(),
+            });
+        }
+
+        self.turns.push(TurnRecord {
+            turn,
+            step: step.id.clone(),
+            customer_said: self.last_line.clone(),
+            customer_cue: self.last_cue.clone(),
+            input: input.clone(),
+            reply: reply.as_ref().map(|r| r.id.clone()),
+            reply_text: reply.as_ref().map(|r| r.text.clone()),
+            analysis,
+            reasons,
+            before,
+            after,
+            cues_noticed: noticed,
+            revealed: revealed_now.is_some(),
+        });
+
+        // Where next: an outcome that can happen at any time comes first (they hang up
+        // whatever you were about to say), then the reply's own destination, then the clock.
+        let mut ending = self.first_outcome(Trigger::Anytime);
+        let mut goto = None;
+        if ending.is_none() {
+            match reply.as_ref().map(|r| &r.next) {
+                Some(Next::End(id)) => ending = scenario.outcome(id).cloned(),
+                Some(Next::Finish) => ending = self.first_outcome(Trigger::OnFinish),
+                Some(Next::Goto(id)) => goto = scenario.step_index(id),
+                None => {}
+            }
+        }
+        if ending.is_none() && self.turn >= scenario.scenario.max_turns {
+            ending = self.first_outcome(Trigger::OnTimeout);
+        }
+
+        if revealed_now.is_some() {
+            let line = scenario.scenario.hidden_need.revealed_line.clone();
+            self.say(&line, "need/revealed".to_owned(), &mut out);
+        }
+        if let Some(outcome) = ending {
+            self.end(&outcome, &mut out);
+        } else {
+            let stayed = goto.is_none() && reply.is_none();
+            if let Some(next) = goto {
+                self.step = next;
+                if let Some(v) = self.visited.get_mut(next) {
+                    *v = true;
+                }
+            }
+            // The reveal line stands in for the next step's line: the customer has just said
+            // the most important thing in the conversation and waits for an answer to it.
+            if revealed_now.is_none() {
+                if stayed && !scenario.scenario.unclear.is_empty() {
+                    self.speak_lines(&scenario.scenario.unclear, "unclear", &mut out);
+                } else {
+                    self.speak_step(&mut out);
+                }
+            }
+            self.offer(&mut out);
+        }
+        self.events.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    fn current_step(&self) -> Option<&Step> {
+        self.scenario.scenario.steps.get(self.step)
+    }
+
+    fn point(&self) -> StatePoint {
+        StatePoint {
+            escalation: self.escalation,
+            trust: self.trust,
+            band: self.band(),
+        }
+    }
+
+    fn effect_of(&self, intent: Intent) -> Effect {
+        self.scenario
+            .scenario
+            .intent_effects
+            .get(&intent)
+            .copied()
+            .unwrap_or_else(|| intent.default_effect())
+    }
+
+    fn intent_reasons(&mut self, analysis: &Analysis, said: &str) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        for intent in &analysis.intents {
+            let mut effect = self.effect_of(*intent);
+            let evidence = analysis
+                .evidence
+                .iter()
+                .find(|(i, _)| i == intent)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_default();
+            let mut note = if evidence.is_empty() {
+                intent.label().to_owned()
+            } else {
+                format!("{} ({evidence})", intent.label())
+            };
+            match intent {
+                // A close, accurate paraphrase calms more than a loose one.
+                Intent::Paraphrase => {
+                    let quality = 0.5 + 0.5 * analysis.paraphrase;
+                    effect.escalation *= quality;
+                    effect.trust *= quality;
+                    note.push_str(&format!(
+                        ", reflecting {:.0}% of what they said",
+                        analysis.paraphrase * 100.0
+                    ));
+                }
+                // The third "sorry" in a row sounds like a script.
+                Intent::Apology => {
+                    let factor = 0.6_f32.powi(i32::try_from(self.apologies).unwrap_or(i32::MAX));
+                    if self.apologies > 0 {
+                        note.push_str(", again: each repeat counts for less");
+                    }
+                    effect.escalation *= factor;
+                    effect.trust *= factor;
+                    self.apologies += 1;
+                }
+                _ => {}
+            }
+            if said.trim().is_empty() && *intent == Intent::Silence {
+                note = "you said nothing".to_owned();
+            }
+            reasons.push(Reason {
+                cause: Cause::Intent(*intent),
+                escalation: effect.escalation,
+                trust: effect.trust,
+                note,
+            });
+        }
+        reasons
+    }
+
+    /// Scales each reason by the customer's temperament, then applies the sum.
+    fn apply(&mut self, reasons: &mut [Reason]) {
+        let t = &self.scenario.scenario.customer.temperament;
+        let damping = 1.0 - TRUST_DAMPING * self.trust;
+        let mut de = 0.0;
+        let mut dt = 0.0;
+        for r in reasons.iter_mut() {
+            if r.escalation > 0.0 {
+                r.escalation *= t.volatility * damping;
+            } else {
+                r.escalation *= t.receptiveness;
+            }
+            r.escalation = round4(r.escalation);
+            r.trust = round4(r.trust);
+            de += r.escalation;
+            dt += r.trust;
+        }
+        let (lo, hi) = (
+            t.min_escalation.clamp(0.0, 1.0),
+            t.max_escalation.clamp(0.0, 1.0).max(t.min_escalation.clamp(0.0, 1.0)),
+        );
+        self.escalation = round4((self.escalation + de).clamp(lo, hi));
+        self.trust = round4((self.trust + dt).clamp(0.0, 1.0));
+    }
+
+    fn notice_cues(&mut self, reply: Option<&Reply>, analysis: &Analysis, said: &str) -> Vec<String> {
+        let listening = analysis.intents.iter().any(|i| i.is_listening());
+        let said_stems = content_stems(said);
+        let mut noticed = Vec::new();
+        for progress in self.cues.iter_mut().filter(|c| !c.noticed) {
+            let Some(cue) = self.scenario.cue(&progress.id) else {
+                continue;
+            };
+            let by_reply = reply.is_some_and(|r| cue.responded_by.contains(&r.id));
+            let by_words = listening
+                && cue
+                    .keywords
+                    .iter()
+                    .any(|k| words(k).iter().any(|w| said_stems.contains(&stem(w))));
+            if by_reply || by_words {
+                progress.noticed = true;
+                noticed.push(progress.id.clone());
+            }
+        }
+        noticed
+    }
+
+    fn cue_description(&self, id: &str) -> String {
+        self.scenario
+            .cue(id)
+            .map(|c| c.description.clone())
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    fn try_reveal(&mut self, reply: Option<&Reply>, analysis: &Analysis, noticed_cue: bool) -> Option<String> {
+        let need = &self.scenario.scenario.hidden_need;
+        let rule = &need.reveal;
+        if self.disclosure == Disclosure::Revealed || (rule.after_cue && self.disclosure != Disclosure::Hinted) {
+            return None;
+        }
+        let by = if let Some(r) = reply.filter(|r| rule.options.contains(&r.id)) {
+            format!("your reply \"{}\"", r.text)
+        } else if let Some(i) = analysis.intents.iter().find(|i| rule.intents.contains(i)) {
+            i.label().to_owned()
+        } else if noticed_cue && rule.on_cue_response {
+            "picking up on what they hinted at".to_owned()
+        } else {
+            return None;
+        };
+        if self.trust < rule.min_trust || self.escalation > rule.max_escalation {
+            return None;
+        }
+        self.disclosure = Disclosure::Revealed;
+        Some(by)
+    }
+
+    fn holds(&self, condition: &Condition) -> bool {
+        match condition {
+            Condition::NeedRevealed => self.disclosure == Disclosure::Revealed,
+            Condition::NeedNotRevealed => self.disclosure != Disclosure::Revealed,
+            Condition::NeedAddressed => self.addressed,
+            Condition::NeedNotAddressed => !self.addressed,
+            Condition::EscalationAtLeast(v) => self.escalation >= *v,
+            Condition::EscalationBelow(v) => self.escalation < *v,
+            Condition::TrustAtLeast(v) => self.trust >= *v,
+            Condition::TrustBelow(v) => self.trust < *v,
+            Condition::TurnsAtLeast(n) => self.turn >= *n,
+            Condition::Visited(id) => self
+                .scenario
+                .step_index(id)
+                .and_then(|i| self.visited.get(i).copied())
+                .unwrap_or(false),
+        }
+    }
+
+    fn all_hold(&self, conditions: &[Condition]) -> bool {
+        conditions.iter().all(|c| self.holds(c))
+    }
+
+    /// The first outcome for `trigger` whose conditions hold. For `OnFinish` and
+    /// `OnTimeout` the last such outcome is the fallback (the validator warns when it
+    /// is not a catch-all), so a finished conversation always has an ending.
+    fn first_outcome(&self, trigger: Trigger) -> Option<Outcome> {
+        let mut candidates = self.scenario.scenario.outcomes.iter().filter(|o| o.trigger == trigger);
+        let found = candidates.clone().find(|o| self.all_hold(&o.when));
+        match (found, trigger) {
+            (Some(o), _) => Some(o.clone()),
+            (None, Trigger::OnFinish | Trigger::OnTimeout) => candidates.next_back().cloned(),
+            (None, _) => None,
+        }
+    }
+
+    fn end(&mut self, outcome: &Outcome, out: &mut Vec<SessionEvent>) {
+        if let Some(line) = &outcome.line {
+            self.say(line, format!("outcome/{}", outcome.id), out);
+        }
+        self.outcome = Some(OutcomeRecord {
+            id: outcome.id.clone(),
+            kind: outcome.kind,
+            title: outcome.title.clone(),
+            debrief: outcome.debrief.clone(),
+        });
+        out.push(SessionEvent::SessionEnded {
+            turn: self.turn,
+            outcome: outcome.id.clone(),
+            kind: outcome.kind,
+            title: outcome.title.clone(),
+        });
+    }
+
+    fn speak_step(&mut self, out: &mut Vec<SessionEvent>) {
+        let Some(step) = self.current_step() else {
+            return;
+        };
+        let (lines, id) = (step.say.clone(), step.id.clone());
+        self.speak_lines(&lines, &id, out);
+    }
+
+    fn speak_lines(&mut self, lines: &BandLines, prefix: &str, out: &mut Vec<SessionEvent>) {
+        if let Some((key, index, line)) = pick_line(lines, self.band(), self.disclosure, &mut self.rng.0) {
+            let id = format!("{prefix}/{}/{index}", band_key_label(key));
+            self.say(&line, id, out);
+        }
+    }
+
+    fn say(&mut self, line: &Line, line_id: String, out: &mut Vec<SessionEvent>) {
+        if let Some(cue) = &line.cue {
+            if !self.cues.iter().any(|c| &c.id == cue) {
+                self.cues.push(CueProgress {
+                    id: cue.clone(),
+                    noticed: false,
+                });
+            }
+            if self.disclosure == Disclosure::Hidden {
+                self.disclosure = Disclosure::Hinted;
+                out.push(SessionEvent::NeedHinted {
+                    turn: self.turn,
+                    cue: cue.clone(),
+                });
+            }
+        }
+        self.last_line = line.text.clone();
+        self.last_cue = line.cue.clone();
+        out.push(SessionEvent::CustomerSpoke(Spoken {
+            turn: self.turn,
+            line_id,
+            text: line.text.clone(),
+            band: self.band(),
+            tags: line.tags.clone(),
+            cue: line.cue.clone(),
+        }));
+    }
+
+    fn offer(&self, out: &mut Vec<SessionEvent>) {
+        if self.mode != Mode::Guided || self.is_ended() {
+            return;
+        }
+        let options = self
+            .available_replies()
+            .into_iter()
+            .map(|r| OfferedReply {
+                id: r.id.clone(),
+                text: r.text.clone(),
+            })
+            .collect();
+        out.push(SessionEvent::OptionsOffered {
+            turn: self.turn + 1,
+            options,
+        });
+    }
+}
+
+/// Rounds to four decimals so records stay readable and comparisons exact.
+pub(crate) fn round4(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn band_key_label(key: BandKey) -> &'static str {
+    key.band().map(Band::label).unwrap_or("any")
+}
+
+/// Picks a line for the band: the band's own lines, else `Any`, else the nearest band
+/// with lines (calmer first); among them, lines written for the current disclosure stage,
+/// else lines for any stage. Always draws once from the RNG so variation stays in step.
+fn pick_line(
+    lines: &BandLines,
+    band: Band,
+    disclosure: Disclosure,
+    rng: &mut ChaCha8Rng,
+) -> Option<(BandKey, usize, Line)> {
+    let non_empty = |k: BandKey| lines.get(&k).filter(|l| !l.is_empty()).map(|l| (k, l));
+    let mut chosen = non_empty(BandKey::of(band)).or_else(|| non_empty(BandKey::Any));
+    if chosen.is_none() {
+        for distance in 1..Band::ALL.len() {
+            let i = band.index();
+            let calmer = i.checked_sub(distance).and_then(|j| Band::ALL.get(j));
+            let angrier = Band::ALL.get(i + distance);
+            chosen = calmer
+                .and_then(|b| non_empty(BandKey::of(*b)))
+                .or_else(|| angrier.and_then(|b| non_empty(BandKey::of(*b))));
+            if chosen.is_some() {
+                break;
+            }
+        }
+    }
+    let (key, candidates) = chosen?;
+    let exact: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].disclosure == Some(disclosure))
+        .collect();
+    let open: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].disclosure.is_none())
+        .collect();
+    let pool = if !exact.is_empty() {
+        exact
+    } else if !open.is_empty() {
+        open
+    } else {
+        (0..candidates.len()).collect()
+    };
+    let pick = rng.random_range(0..pool.len());
+    let index = pool[pick];
+    Some((key, index, candidates[index].clone()))
+}
+
+/// The offered reply that free words most likely meant, if any is close enough.
+/// Score = 0.55 × share of the reply's intents present + 0.45 × best word overlap with
+/// its text or phrasings.
+fn best_match<'a>(offered: &[&'a Reply], analysis: &Analysis, said: &str) -> Option<&'a Reply> {
+    if analysis.intents == [Intent::Silence] {
+        return None;
+    }
+    let said_stems = content_stems(said);
+    let mut best: Option<(&Reply, f32)> = None;
+    for reply in offered {
+        let intent_share = if reply.intents.is_empty() {
+            0.0
+        } else {
+            reply.intents.iter().filter(|i| analysis.intents.contains(i)).count() as f32 / reply.intents.len() as f32
+        };
+        let wording = std::iter::once(&reply.text)
+            .chain(reply.phrasings.iter())
+            .map(|p| {
+                let target = content_stems(p);
+                if target.is_empty() {
+                    0.0
+                } else {
+                    target.iter().filter(|s| said_stems.contains(s)).count() as f32 / target.len() as f32
+                }
+            })
+            .fold(0.0_f32, f32::max);
+        let score = 0.55 * intent_share + 0.45 * wording;
+        if score >= MATCH_THRESHOLD && best.is_none_or(|(_, b)| score > b) {
+            best = Some((reply, score));
+        }
+    }
+    best.map(|(r, _)| r)
+}
+
+/// Delivery effects on a typical listener, scaled by the customer's sensitivities.
+fn delivery_reasons(input: &TurnInput, analysis: &Analysis, s: &crate::model::DeliverySensitivity) -> Vec<Reason> {
+    let d = &input.delivery;
+    let mut out = Vec::new();
+    let mut push = |cause: Cause, escalation: f32, trust: f32, note: String| {
+        if escalation != 0.0 || trust != 0.0 {
+            out.push(Reason {
+                cause,
+                escalation,
+                trust,
+                note,
+            });
+        }
+    };
+    if let Some(wpm) = d.words_per_min.filter(|w| *w > 170.0) {
+        let over = ((wpm - 170.0) / 40.0).min(2.0);
+        push(
+            Cause::Pace,
+            0.05 * over * s.pace,
+            -0.02 * over * s.pace,
+            format!("you spoke fast ({wpm:.0} words a minute); it sounds like you want them gone"),
+        );
+    }
+    if let Some(pause) = d.pause_before_s.filter(|p| *p < 0.2) {
+        push(
+            Cause::Rushed,
+            0.03 * s.pace,
+            -0.02 * s.pace,
+            format!("you came straight in ({pause:.1} s after they stopped), before they felt heard"),
+        );
+    }
+    if let Some(pause) = d.pause_before_s.filter(|p| *p > 6.0) {
+        let over = ((pause - 6.0) / 6.0).min(2.0);
+        push(
+            Cause::LongPause,
+            0.04 * over * s.silence,
+            -0.02 * over * s.silence,
+            format!("{pause:.0} s of dead air before you answered"),
+        );
+    }
+    if let Some(db) = d.loudness_db {
+        if db > -12.0 {
+            let over = ((db + 12.0) / 6.0).clamp(0.25, 2.0);
+            push(
+                Cause::Loudness,
+                0.07 * over * s.loudness,
+                -0.04 * over * s.loudness,
+                format!("your voice was raised ({db:.0} dBFS)"),
+            );
+        } else if db < -36.0 {
+            push(
+                Cause::Quiet,
+                0.02 * s.loudness,
+                -0.03 * s.loudness,
+                format!("you were hard to hear ({db:.0} dBFS)"),
+            );
+        }
+    }
+    if d.interrupted {
+        push(
+            Cause::Interruption,
+            0.08 * s.interruptions,
+            -0.06 * s.interruptions,
+            "you talked over them".to_owned(),
+        );
+    }
+    let fillers = d.fillers.unwrap_or(analysis.fillers);
+    if fillers >= 3 {
+        let n = (fillers - 2).min(4) as f32;
+        push(
+            Cause::Fillers,
+            0.01 * n * s.fillers,
+            -0.015 * n * s.fillers,
+            format!("{fillers} filler words (\"um\", \"you know\") made you sound unsure"),
+        );
+    }
+    out
+}

@@ -1,0 +1,36 @@
+//! Holdspace's pure core: the scenario format, its validator, the escalation engine,
+//! turn analysis and debrief data.
+//!
+//! Text in, structs and events out: no Bevy, no audio, no file system, no clock.
+//! Randomness comes only from the seed given to [`Session::new`], so the same scenario,
+//! seed and inputs always give the same session.
+
+pub mod analysis;
+pub mod debrief;
+pub mod diagnostic;
+pub mod engine;
+pub mod events;
+pub mod explore;
+pub mod graph;
+pub mod intent;
+pub mod lexicon;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod record;
+pub mod script;
+pub mod state;
+pub mod text;
+pub mod validate;
+
+pub use analysis::{Analysis, Delivery, TurnInput};
+pub use debrief::Debrief;
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{Mode, Session, TurnError};
+pub use events::{Cause, Reason, SessionEvent};
+pub use intent::Intent;
+pub use lexicon::Lexicon;
+pub use load::{Checked, LoadedScenario, check};
+pub use model::Scenario;
+pub use record::SessionRecord;
+pub use state::{Band, Disclosure};

@@ -1,0 +1,678 @@
+//! Semantic validation: everything serde cannot see. Reports every problem, located in
+//! the source, so an author fixes a file in one pass.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
+use crate::locate::{Anchor, Locator};
+use crate::model::{BandLines, Condition, FORMAT_VERSION, Next, Scenario, Trigger};
+
+/// Checks a parsed scenario against its source text (used only to locate problems).
+pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        s,
+        at: Locator::new(source),
+        out: Vec::new(),
+    };
+    v.header();
+    v.duplicates();
+    v.customer();
+    v.steps();
+    v.graph();
+    v.outcomes();
+    v.hidden_need();
+    v.cues();
+    v.out
+}
+
+struct Validator<'a> {
+    s: &'a Scenario,
+    at: Locator<'a>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Validator<'a> {
+    fn error(&mut self, message: String, span: Range<usize>, label: &str, help: Option<&str>) {
+        let mut d = Diagnostic::error(message, span, label);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.out.push(d);
+    }
+
+    fn warn(&mut self, message: String, span: Range<usize>, label: &str, help: Option<&str>) {
+        let mut d = Diagnostic::warning(message, span, label);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.out.push(d);
+    }
+
+    fn field(&self, key: &str) -> Range<usize> {
+        self.at.find(&[Anchor::Key(key)])
+    }
+
+    fn step_span(&self, step: &str) -> Range<usize> {
+        self.at.find(&[Anchor::Key("steps"), Anchor::KeyValue("id", step)])
+    }
+
+    fn step_field(&self, step: &str, key: &str) -> Range<usize> {
+        self.at
+            .find(&[Anchor::Key("steps"), Anchor::KeyValue("id", step), Anchor::Key(key)])
+    }
+
+    fn reply_field(&self, step: &str, reply: &str, key: &str) -> Range<usize> {
+        self.at.find(&[
+            Anchor::Key("steps"),
+            Anchor::KeyValue("id", step),
+            Anchor::KeyValue("id", reply),
+            Anchor::Key(key),
+        ])
+    }
+
+    fn outcome_span(&self, id: &str) -> Range<usize> {
+        self.at.find(&[Anchor::Key("outcomes"), Anchor::KeyValue("id", id)])
+    }
+
+    fn need_field(&self, key: &str) -> Range<usize> {
+        self.at.find(&[Anchor::Key("hidden_need"), Anchor::Key(key)])
+    }
+
+    fn header(&mut self) {
+        if self.s.version != FORMAT_VERSION {
+            self.error(
+                format!(
+                    "scenario format version {} is not supported (this build reads version {FORMAT_VERSION})",
+                    self.s.version
+                ),
+                self.field("version"),
+                "unsupported version",
+                Some("write `version: 1`"),
+            );
+        }
+        if self.s.id.is_empty()
+            || !self
+                .s
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            self.error(
+                format!(
+                    "scenario id \"{}\" must be lower-case letters, digits, '_' or '-'",
+                    self.s.id
+                ),
+                self.field("id"),
+                "used on the command line and in records",
+                Some("for example `id: \"delivery_bereavement\"`"),
+            );
+        }
+        for (key, value) in [
+            ("title", &self.s.title),
+            ("summary", &self.s.summary),
+            ("presenting_issue", &self.s.presenting_issue),
+        ] {
+            if value.trim().is_empty() {
+                self.error(
+                    format!("`{key}` is empty"),
+                    self.field(key),
+                    "write something here",
+                    None,
+                );
+            }
+        }
+        if self.s.max_turns == 0 {
+            self.error(
+                "`max_turns` must be at least 1".to_owned(),
+                self.field("max_turns"),
+                "no turns",
+                None,
+            );
+        }
+        if self.s.reflection.is_empty() {
+            self.warn(
+                "no reflection prompts: the debrief will only ask generated questions".to_owned(),
+                self.field("title"),
+                "scenario",
+                Some("add `reflection: [\"…\"]` with two or three questions"),
+            );
+        }
+        for entry in &self.s.lexicon.entries {
+            if entry
+                .phrases
+                .iter()
+                .all(|p| p.trim().trim_start_matches('^').trim().is_empty())
+            {
+                let span = self.at.find(&[Anchor::Key("lexicon"), Anchor::Key("phrases")]);
+                self.warn(
+                    format!("lexicon entry for {:?} has no phrases", entry.intent),
+                    span,
+                    "empty",
+                    None,
+                );
+            }
+        }
+    }
+
+    fn duplicates(&mut self) {
+        let report = |v: &mut Self, kind: &str, section: &str, ids: Vec<&str>| {
+            let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+            for id in ids {
+                let n = seen.entry(id).or_insert(0);
+                if *n > 0 {
+                    let from = v.field(section).start;
+                    let span =
+                        v.at.nth_key_value(from, "id", id, *n)
+                            .unwrap_or_else(|| v.field(section));
+                    v.error(
+                        format!("duplicate {kind} id \"{id}\""),
+                        span,
+                        "already used above",
+                        Some("ids must be unique"),
+                    );
+                }
+                *n += 1;
+            }
+        };
+        let steps = self.s.steps.iter().map(|s| s.id.as_str()).collect();
+        report(self, "step", "steps", steps);
+        let replies = self
+            .s
+            .steps
+            .iter()
+            .flat_map(|s| s.replies.iter().map(|r| r.id.as_str()))
+            .collect();
+        report(self, "reply", "steps", replies);
+        let cues = self.s.cues.iter().map(|c| c.id.as_str()).collect();
+        report(self, "cue", "cues", cues);
+        let outcomes = self.s.outcomes.iter().map(|o| o.id.as_str()).collect();
+        report(self, "outcome", "outcomes", outcomes);
+    }
+
+    fn customer(&mut self) {
+        let t = &self.s.customer.temperament;
+        for (key, value) in [
+            ("start_escalation", t.start_escalation),
+            ("start_trust", t.start_trust),
+            ("min_escalation", t.min_escalation),
+            ("max_escalation", t.max_escalation),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                self.error(
+                    format!("`{key}` is {value}; it must be between 0 and 1"),
+                    self.at.find(&[Anchor::Key("temperament"), Anchor::Key(key)]),
+                    "out of range",
+                    None,
+                );
+            }
+        }
+        if t.min_escalation > t.max_escalation {
+            self.error(
+                "`min_escalation` is above `max_escalation`".to_owned(),
+                self.at.find(&[Anchor::Key("temperament")]),
+                "empty range",
+                None,
+            );
+        }
+        for (key, value) in [
+            ("volatility", t.volatility),
+            ("receptiveness", t.receptiveness),
+            ("variation", t.variation),
+        ] {
+            if !value.is_finite() || value < 0.0 {
+                self.error(
+                    format!("`{key}` must be zero or more"),
+                    self.at.find(&[Anchor::Key("temperament"), Anchor::Key(key)]),
+                    "negative",
+                    None,
+                );
+            }
+        }
+    }
+
+    fn lines(&mut self, lines: &BandLines, owner: &str, span: impl Fn(&Self, &str) -> Range<usize>) {
+        if lines.values().all(Vec::is_empty) {
+            self.error(
+                format!("{owner} has no lines for the customer"),
+                span(self, "say"),
+                "nothing to say",
+                Some("add e.g. `Any: [Line(text: \"…\")]`"),
+            );
+            return;
+        }
+        for (key, list) in lines {
+            let name = format!("{key:?}");
+            if list.is_empty() {
+                self.error(
+                    format!("{owner}: band {name} is empty"),
+                    span(self, &name),
+                    "empty band",
+                    Some("add a line or remove the band (it then borrows from the nearest band)"),
+                );
+            }
+            for line in list {
+                if line.text.trim().is_empty() {
+                    self.error(
+                        format!("{owner}: a line in band {name} has no text"),
+                        span(self, &name),
+                        "empty line",
+                        None,
+                    );
+                }
+                if let Some(cue) = &line.cue
+                    && !self.s.cues.iter().any(|c| &c.id == cue)
+                {
+                    let at = self.at.find(&[Anchor::Key("steps"), Anchor::KeyValue("cue", cue)]);
+                    let at = if at.is_empty() { span(self, &name) } else { at };
+                    self.error(
+                        format!("unknown cue \"{cue}\""),
+                        at,
+                        "no cue has this id",
+                        Some("declare it under `cues:`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn steps(&mut self) {
+        for step in &self.s.steps {
+            let sid = step.id.as_str();
+            self.lines(&step.say, &format!("step \"{sid}\""), |v, key| v.step_field(sid, key));
+            let n = step.replies.len();
+            if !(2..=5).contains(&n) {
+                self.error(
+                    format!("step \"{sid}\" offers {n} replies; a step needs 2 to 5"),
+                    self.step_field(sid, "replies"),
+                    "replies",
+                    Some("trainees learn by choosing: give at least two contrasting replies"),
+                );
+            }
+            for reply in &step.replies {
+                let rid = reply.id.as_str();
+                if reply.intents.is_empty() {
+                    self.error(
+                        format!("reply \"{rid}\" has no intents"),
+                        self.reply_field(sid, rid, "intents"),
+                        "empty",
+                        Some("say what the reply does, e.g. `intents: [OpenQuestion]`"),
+                    );
+                }
+                if reply.text.trim().is_empty() {
+                    self.error(
+                        format!("reply \"{rid}\" has no text"),
+                        self.reply_field(sid, rid, "text"),
+                        "empty",
+                        None,
+                    );
+                }
+                match &reply.next {
+                    Next::Goto(target) if !self.s.steps.iter().any(|s| &s.id == target) => {
+                        self.error(
+                            format!("reply \"{rid}\" goes to unknown step \"{target}\""),
+                            self.reply_field(sid, rid, "next"),
+                            "no step has this id",
+                            Some(&self.suggest_step()),
+                        );
+                    }
+                    Next::End(target) if !self.s.outcomes.iter().any(|o| &o.id == target) => {
+                        self.error(
+                            format!("reply \"{rid}\" ends with unknown outcome \"{target}\""),
+                            self.reply_field(sid, rid, "next"),
+                            "no outcome has this id",
+                            None,
+                        );
+                    }
+                    _ => {}
+                }
+                for c in &reply.requires {
+                    self.condition(c, self.reply_field(sid, rid, "requires"));
+                }
+            }
+        }
+        for (key, list) in &self.s.unclear {
+            if list.is_empty() {
+                let span = self
+                    .at
+                    .find(&[Anchor::Key("unclear"), Anchor::Key(&format!("{key:?}"))]);
+                self.error(format!("`unclear`: band {key:?} is empty"), span, "empty band", None);
+            }
+        }
+    }
+
+    fn suggest_step(&self) -> String {
+        let ids: Vec<&str> = self.s.steps.iter().map(|s| s.id.as_str()).collect();
+        format!("known steps: {}", ids.join(", "))
+    }
+
+    fn condition(&mut self, c: &Condition, span: Range<usize>) {
+        match c {
+            Condition::EscalationAtLeast(x)
+            | Condition::EscalationBelow(x)
+            | Condition::TrustAtLeast(x)
+            | Condition::TrustBelow(x)
+                if !(0.0..=1.0).contains(x) =>
+            {
+                self.error(
+                    format!("condition {c:?} compares with {x}, outside 0..1"),
+                    span,
+                    "out of range",
+                    None,
+                );
+            }
+            Condition::Visited(id) if !self.s.steps.iter().any(|s| &s.id == id) => {
+                self.error(
+                    format!("condition Visited(\"{id}\") names an unknown step"),
+                    span,
+                    "unknown step",
+                    None,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Steps reachable from the start by following `Goto` (ignoring `requires`).
+    fn reachable(&self) -> BTreeSet<&'a str> {
+        let s: &'a Scenario = self.s;
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![s.start.as_str()];
+        while let Some(id) = stack.pop() {
+            let Some(step) = s.steps.iter().find(|s| s.id == id) else {
+                continue;
+            };
+            if !seen.insert(step.id.as_str()) {
+                continue;
+            }
+            for r in &step.replies {
+                if let Next::Goto(t) = &r.next {
+                    stack.push(t);
+                }
+            }
+        }
+        seen
+    }
+
+    fn graph(&mut self) {
+        let s: &'a Scenario = self.s;
+        if !self.s.steps.iter().any(|s| s.id == self.s.start) {
+            self.error(
+                format!("start step \"{}\" does not exist", self.s.start),
+                self.field("start"),
+                "no step has this id",
+                Some(&self.suggest_step()),
+            );
+            return;
+        }
+        let reachable = self.reachable();
+        for step in &s.steps {
+            if !reachable.contains(step.id.as_str()) {
+                self.error(
+                    format!(
+                        "step \"{}\" is unreachable from the start step \"{}\"",
+                        step.id, self.s.start
+                    ),
+                    self.step_span(&step.id),
+                    "no reply leads here",
+                    Some("point a reply's `next: Goto(…)` at it, or remove it"),
+                );
+            }
+        }
+        // A step has a way out when some chain of replies from it reaches Finish or End.
+        let mut exits: BTreeSet<&str> = s
+            .steps
+            .iter()
+            .filter(|s| s.replies.iter().any(|r| !matches!(r.next, Next::Goto(_))))
+            .map(|s| s.id.as_str())
+            .collect();
+        loop {
+            let before = exits.len();
+            for step in &s.steps {
+                if step
+                    .replies
+                    .iter()
+                    .any(|r| matches!(&r.next, Next::Goto(t) if exits.contains(t.as_str())))
+                {
+                    exits.insert(step.id.as_str());
+                }
+            }
+            if exits.len() == before {
+                break;
+            }
+        }
+        for step in &s.steps {
+            if reachable.contains(step.id.as_str()) && !exits.contains(step.id.as_str()) {
+                self.error(
+                    format!(
+                        "step \"{}\" has no way out: no chain of replies from it reaches `Finish` or `End`",
+                        step.id
+                    ),
+                    self.step_span(&step.id),
+                    "conversation gets stuck here",
+                    Some("give one of its replies (or a later step's) `next: Finish`"),
+                );
+            }
+        }
+    }
+
+    fn outcomes(&mut self) {
+        let reachable = self.reachable();
+        let s: &'a Scenario = self.s;
+        let live_replies = || {
+            s.steps
+                .iter()
+                .filter(|s| reachable.contains(s.id.as_str()))
+                .flat_map(|s| s.replies.iter())
+        };
+        let has_finish = live_replies().any(|r| r.next == Next::Finish);
+        let named: BTreeSet<&str> = live_replies()
+            .filter_map(|r| {
+                if let Next::End(id) = &r.next {
+                    Some(id.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let t = &self.s.customer.temperament;
+        for o in &self.s.outcomes {
+            let span = self.outcome_span(&o.id);
+            for c in &o.when {
+                self.condition(c, span.clone());
+            }
+            let impossible = o.when.iter().find(|c| match c {
+                Condition::EscalationAtLeast(x) => *x > t.max_escalation,
+                Condition::EscalationBelow(x) => *x <= t.min_escalation,
+                Condition::NeedAddressed => self.s.hidden_need.addressed_by.is_empty(),
+                Condition::TurnsAtLeast(n) => *n > self.s.max_turns,
+                _ => false,
+            });
+            if let Some(c) = impossible {
+                self.error(
+                    format!("outcome \"{}\" is never reachable: {c:?} can never hold", o.id),
+                    span.clone(),
+                    "impossible condition",
+                    Some("check the customer's temperament range, `max_turns` and `hidden_need.addressed_by`"),
+                );
+                continue;
+            }
+            let via_named = named.contains(o.id.as_str());
+            let unreachable = match o.trigger {
+                Trigger::OnFinish => !has_finish && !via_named,
+                Trigger::Named => !via_named,
+                Trigger::Anytime | Trigger::OnTimeout => false,
+            };
+            if unreachable {
+                let why = if o.trigger == Trigger::Named {
+                    "no reachable reply has `next: End(\"…\")` naming it"
+                } else {
+                    "no reachable reply has `next: Finish`"
+                };
+                self.error(
+                    format!("outcome \"{}\" is never reachable: {why}", o.id),
+                    span,
+                    "never reached",
+                    None,
+                );
+            }
+        }
+        if !self.s.outcomes.iter().any(|o| o.trigger == Trigger::OnTimeout) {
+            self.error(
+                "no outcome for running out of turns".to_owned(),
+                self.field("outcomes"),
+                "outcomes",
+                Some("add an outcome with `trigger: OnTimeout`"),
+            );
+        }
+        if has_finish && !self.s.outcomes.iter().any(|o| o.trigger == Trigger::OnFinish) {
+            self.error(
+                "replies end with `Finish` but no outcome has `trigger: OnFinish`".to_owned(),
+                self.field("outcomes"),
+                "outcomes",
+                None,
+            );
+        }
+        if let Some(last) = self.s.outcomes.iter().filter(|o| o.trigger == Trigger::OnFinish).last()
+            && !last.when.is_empty()
+        {
+            self.warn(
+                format!(
+                    "the last OnFinish outcome \"{}\" has conditions; when none holds it is used anyway",
+                    last.id
+                ),
+                self.outcome_span(&last.id),
+                "fallback",
+                Some("make the last OnFinish outcome a catch-all with no `when`"),
+            );
+        }
+    }
+
+    fn hidden_need(&mut self) {
+        let s: &'a Scenario = self.s;
+        let need = &s.hidden_need;
+        let rule = &need.reveal;
+        let reachable = self.reachable();
+        let live: Vec<&crate::model::Reply> = s
+            .steps
+            .iter()
+            .filter(|s| reachable.contains(s.id.as_str()))
+            .flat_map(|s| s.replies.iter())
+            .collect();
+        for id in &rule.options {
+            if !self.s.steps.iter().any(|s| s.replies.iter().any(|r| &r.id == id)) {
+                self.error(
+                    format!("hidden need reveal names unknown reply \"{id}\""),
+                    self.need_field("options"),
+                    "no reply has this id",
+                    None,
+                );
+            }
+        }
+        for id in &need.addressed_by {
+            if !self.s.steps.iter().any(|s| s.replies.iter().any(|r| &r.id == id)) {
+                self.error(
+                    format!("hidden need `addressed_by` names unknown reply \"{id}\""),
+                    self.need_field("addressed_by"),
+                    "no reply has this id",
+                    None,
+                );
+            }
+        }
+        if need.revealed_line.text.trim().is_empty() {
+            self.error(
+                "the hidden need's `revealed_line` has no text".to_owned(),
+                self.need_field("revealed_line"),
+                "empty",
+                None,
+            );
+        }
+        let gives_cue = s
+            .steps
+            .iter()
+            .filter(|s| reachable.contains(s.id.as_str()))
+            .flat_map(|s| s.say.values().flatten())
+            .any(|l| l.cue.is_some());
+        let by_option = live.iter().any(|r| rule.options.contains(&r.id));
+        let by_intent = live.iter().any(|r| r.intents.iter().any(|i| rule.intents.contains(i)));
+        let by_cue = rule.on_cue_response
+            && gives_cue
+            && live.iter().any(|r| {
+                self.s.cues.iter().any(|c| c.responded_by.contains(&r.id)) || r.intents.iter().any(|i| i.is_listening())
+            });
+        if !(by_option || by_intent || by_cue) {
+            self.error(
+                format!(
+                    "hidden need \"{}\" has no reveal path: no reachable reply can open the customer up",
+                    need.id
+                ),
+                self.need_field("reveal"),
+                "no way to reveal",
+                Some("list reveal `intents` that some reply has, or reveal `options`, or cues with `responded_by`"),
+            );
+        }
+        if rule.after_cue && !gives_cue {
+            self.error(
+                format!(
+                    "hidden need \"{}\" can only come out after a cue, but no reachable line gives one",
+                    need.id
+                ),
+                self.need_field("reveal"),
+                "needs a cue",
+                Some("tag a customer line with `cue: \"…\"`, or set `after_cue: false`"),
+            );
+        }
+        if !(0.0..=1.0).contains(&rule.min_trust) || !(0.0..=1.0).contains(&rule.max_escalation) {
+            self.error(
+                "reveal thresholds must be between 0 and 1".to_owned(),
+                self.need_field("reveal"),
+                "out of range",
+                None,
+            );
+        } else if rule.max_escalation < self.s.customer.temperament.min_escalation {
+            self.error("the customer can never be calm enough to reveal the need (`max_escalation` is below the temperament's `min_escalation`)".to_owned(), self.need_field("max_escalation"), "unreachable threshold", None);
+        }
+    }
+
+    fn cues(&mut self) {
+        let all_lines: Vec<&crate::model::Line> = self
+            .s
+            .steps
+            .iter()
+            .flat_map(|s| s.say.values().flatten())
+            .chain(self.s.unclear.values().flatten())
+            .collect();
+        for cue in &self.s.cues {
+            let span = self.at.find(&[Anchor::Key("cues"), Anchor::KeyValue("id", &cue.id)]);
+            for id in &cue.responded_by {
+                if !self.s.steps.iter().any(|s| s.replies.iter().any(|r| &r.id == id)) {
+                    self.error(
+                        format!("cue \"{}\" names unknown reply \"{id}\" in `responded_by`", cue.id),
+                        span.clone(),
+                        "unknown reply",
+                        None,
+                    );
+                }
+            }
+            if !all_lines.iter().any(|l| l.cue.as_ref() == Some(&cue.id)) {
+                self.warn(
+                    format!("cue \"{}\" is never given: no line has `cue: \"{}\"`", cue.id, cue.id),
+                    span.clone(),
+                    "unused",
+                    None,
+                );
+            }
+            if cue.keywords.is_empty() && cue.responded_by.is_empty() {
+                self.warn(
+                    format!(
+                        "cue \"{}\" can never be picked up (no `keywords`, no `responded_by`)",
+                        cue.id
+                    ),
+                    span,
+                    "unnoticeable",
+                    None,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Command-line interface: argument types and dispatch to one module per subcommand.
+
+mod bench;
+mod explore;
+mod graph;
+mod play;
+mod simulate;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use holdspace_core::Mode;
+
+/// Holdspace: practise de-escalation with a customer who reacts to what you say and how.
+#[derive(Debug, Parser)]
+#[command(name = "holdspace", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check scenario files (or every scenario in a directory); exit 0 when all are valid.
+    Validate {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Also fail on warnings.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Run scripted turns and print the session record (with its debrief) as JSON.
+    Simulate {
+        /// Scenario file or id.
+        scenario: String,
+        /// Seed for the customer's variation.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Script of turns (see docs/authoring.md, "Scripted turns").
+        #[arg(long)]
+        inputs: PathBuf,
+        /// Open mode (free text matched to replies) instead of guided.
+        #[arg(long)]
+        open: bool,
+        /// Write the JSON here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Play a scenario in the terminal: the author's quick loop.
+    Play {
+        /// Scenario file or id.
+        #[arg(default_value = "delivery_bereavement")]
+        scenario: String,
+        /// Seed for the customer's variation (random if omitted).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Open mode: no options, type your own replies.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Print the scenario's steps and replies as a Mermaid or Graphviz graph.
+    Graph {
+        /// Scenario file or id.
+        scenario: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+        format: GraphFormatArg,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Walk every reply path (bounded) and report outcomes, calmest/worst paths and dead ends.
+    Explore {
+        /// Scenario file or id.
+        scenario: String,
+        /// Seed for the customer's variation.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Most states to expand.
+        #[arg(long, default_value_t = 200_000)]
+        limit: usize,
+        /// Print JSON instead of a report.
+        #[arg(long)]
+        json: bool,
+        /// Exit non-zero when an outcome is unreachable or there are dead ends.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Run benchmarks and print a table (and JSON with --json-out).
+    Bench {
+        /// Which benchmark.
+        #[arg(value_enum, default_value_t = bench::Which::Core)]
+        which: bench::Which,
+        /// Write results as JSON here.
+        #[arg(long)]
+        json_out: Option<PathBuf>,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+}
+
+/// Where scenario ids are looked up.
+#[derive(Debug, clap::Args)]
+struct ScenarioDir {
+    /// Directory of scenarios (for ids and the shared lexicon).
+    #[arg(long = "scenarios", default_value = crate::loader::DEFAULT_DIR)]
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Mermaid,
+    Dot,
+}
+
+fn mode(open: bool) -> Mode {
+    if open { Mode::Open } else { Mode::Guided }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Validate { paths, strict } => validate::run(&paths, strict),
+        Command::Simulate {
+            scenario,
+            seed,
+            inputs,
+            open,
+            out,
+            dir,
+        } => simulate::run(&scenario, &dir.path, seed, &inputs, mode(open), out.as_deref()),
+        Command::Play {
+            scenario,
+            seed,
+            open,
+            dir,
+        } => play::run(&scenario, &dir.path, seed, mode(open)),
+        Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),
+        Command::Explore {
+            scenario,
+            seed,
+            limit,
+            json,
+            check,
+            dir,
+        } => explore::run(&scenario, &dir.path, seed, limit, json, check),
+        Command::Bench { which, json_out, dir } => bench::run(which, &dir.path, json_out.as_deref()),
+    }
+}

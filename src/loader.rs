@@ -1,0 +1,130 @@
+//! Reading scenarios from disk: the only place the authoring tools touch the file system.
+//!
+//! A bad file never stops the others: each file is read and checked on its own and
+//! comes back with its diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use holdspace_core::load::parse_lexicon;
+use holdspace_core::{Checked, Diagnostic, Lexicon, LoadedScenario, check};
+
+/// The shared lexicon's file name, looked for beside the scenarios.
+pub const LEXICON_FILE: &str = "lexicon.ron";
+/// Where scenarios live by default.
+pub const DEFAULT_DIR: &str = "scenarios";
+
+/// One scenario file and what checking it found.
+pub struct ScenarioFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its text (empty if it could not be read).
+    pub source: String,
+    /// The check result.
+    pub checked: Checked,
+}
+
+impl ScenarioFile {
+    /// Every diagnostic rendered compiler-style.
+    pub fn render(&self) -> String {
+        let path = self.path.display().to_string();
+        self.checked
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&path, &self.source))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The shared lexicon for scenarios in `dir`: its `lexicon.ron` if present, else the
+/// copy built into this binary. A broken lexicon file is an error, not a silent fallback.
+pub fn shared_lexicon(dir: &Path) -> Result<Lexicon, (PathBuf, String, Diagnostic)> {
+    let path = dir.join(LEXICON_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(source) => parse_lexicon(&source).map_err(|d| (path, source, d)),
+        Err(_) => Ok(Lexicon::builtin()),
+    }
+}
+
+/// Reads and checks one scenario file.
+pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
+    match std::fs::read_to_string(path) {
+        Ok(source) => {
+            let checked = check(&source, shared);
+            ScenarioFile {
+                path: path.to_owned(),
+                source,
+                checked,
+            }
+        }
+        Err(e) => ScenarioFile {
+            path: path.to_owned(),
+            source: String::new(),
+            checked: Checked {
+                scenario: None,
+                diagnostics: vec![Diagnostic::error(
+                    format!("cannot read the file: {e}"),
+                    0..0,
+                    "unreadable",
+                )],
+            },
+        },
+    }
+}
+
+/// Scenario files in a directory (`*.ron` except the lexicon), sorted by name.
+pub fn scenario_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron") && p.file_name().is_some_and(|n| n != LEXICON_FILE))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Finds and loads one scenario by path or by id (looked up in `dir`).
+pub fn load_scenario(arg: &str, dir: &Path) -> Result<Arc<LoadedScenario>> {
+    let as_path = Path::new(arg);
+    let path = if as_path.is_file() {
+        as_path.to_owned()
+    } else {
+        let by_name = dir.join(format!("{arg}.ron"));
+        if by_name.is_file() {
+            by_name
+        } else {
+            find_by_id(arg, dir)?
+        }
+    };
+    let lexicon_dir = path.parent().unwrap_or(dir);
+    let shared = match shared_lexicon(lexicon_dir) {
+        Ok(l) => l,
+        Err((p, source, d)) => bail!("{}", d.render(&p.display().to_string(), &source)),
+    };
+    let file = check_file(&path, &shared);
+    match file.checked.scenario {
+        Some(s) => Ok(Arc::new(s)),
+        None => bail!("{} has errors:\n{}", path.display(), file.render()),
+    }
+}
+
+fn find_by_id(id: &str, dir: &Path) -> Result<PathBuf> {
+    let shared = Lexicon::builtin();
+    let mut known = Vec::new();
+    for path in scenario_paths(dir)? {
+        let file = check_file(&path, &shared);
+        if let Some(s) = &file.checked.scenario {
+            if s.scenario.id == id {
+                return Ok(path);
+            }
+            known.push(s.scenario.id.clone());
+        }
+    }
+    bail!(
+        "no scenario \"{id}\" (not a file, and not an id in {}; known: {})",
+        dir.display(),
+        known.join(", ")
+    )
+}
