@@ -311,7 +311,7 @@ fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {
             summary.max_loudness_db = Some(summary.max_loudness_db.map_or(db, |m: f32| m.max(db)));
         }
         summary.interruptions += u32::from(d.interrupted);
-        summary.fillers += d.fillers.unwrap_or(t.analysis.fillers);
+        summary.fillers = summary.fillers.saturating_add(d.fillers.unwrap_or(t.analysis.fillers));
     }
     summary.mean_words_per_min = (wpm_n > 0).then(|| crate::engine::round4(wpm / wpm_n as f32));
     summary.mean_pause_s = (pause_n > 0).then(|| crate::engine::round4(pause / pause_n as f32));

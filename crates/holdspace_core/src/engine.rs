@@ -375,6 +375,12 @@ impl Session {
                 Some(Next::Goto(id)) => goto = scenario.step_index(id),
                 None => {}
             }
+            if revealed_now.is_some()
+                && let Some(step) = scenario.scenario.hidden_need.after_reveal.as_deref()
+                && matches!(reply.as_ref().map(|r| &r.next), Some(Next::Goto(_)) | None)
+            {
+                goto = scenario.step_index(step);
+            }
         }
         if ending.is_none() && self.turn >= scenario.scenario.max_turns {
             ending = self.first_outcome(Trigger::OnTimeout);
@@ -837,3 +843,7 @@ fn delivery_reasons(input: &TurnInput, analysis: &Analysis, s: &crate::model::De
     }
     out
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -34,3 +34,6 @@ pub use load::{Checked, LoadedScenario, check};
 pub use model::Scenario;
 pub use record::SessionRecord;
 pub use state::{Band, Disclosure};
+
+#[cfg(test)]
+mod robustness_tests;

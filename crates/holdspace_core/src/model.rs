@@ -218,6 +218,10 @@ pub struct HiddenNeed {
     /// Replies that meet the need once it is known.
     #[serde(default)]
     pub addressed_by: Vec<String>,
+    /// The step the conversation moves to once the need is out, so the trainee is offered
+    /// replies that fit what was just said (a reply that ends the session still ends it).
+    #[serde(default)]
+    pub after_reveal: Option<String>,
 }
 
 /// The conditions under which the customer discloses the hidden need.

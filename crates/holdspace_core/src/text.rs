@@ -73,8 +73,8 @@ const STOPWORDS: &[&str] = &[
     "could", "did", "didnt", "do", "does", "dont", "for", "from", "get", "got", "had", "has", "have", "he", "her",
     "here", "him", "his", "how", "i", "id", "if", "im", "in", "into", "is", "isnt", "it", "its", "ive", "just", "know",
     "let", "like", "me", "my", "no", "not", "now", "of", "oh", "ok", "okay", "on", "one", "or", "our", "out", "really",
-    "right", "say", "said", "see", "she", "so", "some", "still", "that", "thats", "the", "their", "them", "then",
-    "there", "theres", "they", "this", "to", "too", "um", "uh", "up", "us", "very", "was", "wasnt", "we", "well",
+    "right", "said", "say", "see", "she", "so", "some", "still", "that", "thats", "the", "their", "them", "then",
+    "there", "theres", "they", "this", "to", "too", "uh", "um", "up", "us", "very", "was", "wasnt", "we", "well",
     "were", "what", "whats", "when", "where", "which", "who", "why", "will", "with", "would", "yes", "you", "youd",
     "youll", "your", "youre", "youve",
 ];

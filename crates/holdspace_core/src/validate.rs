@@ -138,6 +138,16 @@ impl<'a> Validator<'a> {
                 Some("add `reflection: [\"…\"]` with two or three questions"),
             );
         }
+        for (intent, effect) in &self.s.intent_effects {
+            if !effect_ok(*effect) {
+                self.error(
+                    format!("effect for {intent:?} is outside -1..1"),
+                    self.field("intent_effects"),
+                    "out of range",
+                    None,
+                );
+            }
+        }
         for entry in &self.s.lexicon.entries {
             if entry
                 .phrases
@@ -326,6 +336,14 @@ impl<'a> Validator<'a> {
                     }
                     _ => {}
                 }
+                if !effect_ok(reply.effect) {
+                    self.error(
+                        format!("reply \"{rid}\" has an effect outside -1..1"),
+                        self.reply_field(sid, rid, "effect"),
+                        "out of range",
+                        None,
+                    );
+                }
                 for c in &reply.requires {
                     self.condition(c, self.reply_field(sid, rid, "requires"));
                 }
@@ -378,6 +396,8 @@ impl<'a> Validator<'a> {
         let s: &'a Scenario = self.s;
         let mut seen = BTreeSet::new();
         let mut stack = vec![s.start.as_str()];
+        // The step after a reveal is entered from wherever the need comes out.
+        stack.extend(s.hidden_need.after_reveal.as_deref());
         while let Some(id) = stack.pop() {
             let Some(step) = s.steps.iter().find(|s| s.id == id) else {
                 continue;
@@ -579,6 +599,16 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+        if let Some(step) = &need.after_reveal
+            && !s.steps.iter().any(|x| &x.id == step)
+        {
+            self.error(
+                format!("hidden need `after_reveal` names unknown step \"{step}\""),
+                self.need_field("after_reveal"),
+                "no step has this id",
+                Some(&self.suggest_step()),
+            );
+        }
         if need.revealed_line.text.trim().is_empty() {
             self.error(
                 "the hidden need's `revealed_line` has no text".to_owned(),
@@ -675,4 +705,8 @@ impl<'a> Validator<'a> {
             }
         }
     }
+}
+
+fn effect_ok(e: crate::model::Effect) -> bool {
+    (-1.0..=1.0).contains(&e.escalation) && (-1.0..=1.0).contains(&e.trust)
 }
