@@ -119,3 +119,15 @@ fn show(events: &[SessionEvent], name: &str) -> Vec<OfferedReply> {
     }
     offered
 }
+
+/// "HandsOnCounter" → "hands on counter".
+fn words_of(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! `holdspace validate`: exit codes and compiler-style diagnostics.
+
+use crate::{holdspace, root, scratch, text};
+
+#[test]
+fn shipped_scenarios_are_valid_without_warnings() {
+    let out = holdspace(&["validate", "--strict", "scenarios/"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("0 with errors, 0 warnings"), "{stdout}");
+}
+
+fn assert_located_error(file: &str, needle: &str, line: usize) {
+    let out = holdspace(&["validate", file]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let prefix = format!("{file}:{line}:");
+    let headline = stderr.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {prefix} diagnostic in:\n{stderr}"));
+    assert!(headline.contains(": error: "), "{headline}");
+    assert!(headline.contains(needle), "{headline} should name {needle}");
+    // The span is drawn under the source line.
+    assert!(stderr.contains('╰'), "{stderr}");
+}
+
+#[test]
+fn syntax_error_is_located() {
+    assert_located_error("tests/fixtures/bad/syntax_error.ron", "Expected comma", 9);
+}
+
+#[test]
+fn unknown_id_is_located() {
+    assert_located_error("tests/fixtures/bad/unknown_id.ron", "unknown step \"fridya\"", 85);
+}
+
+#[test]
+fn unreachable_step_is_located() {
+    assert_located_error("tests/fixtures/bad/unreachable_step.ron", "step \"orphan\" is unreachable", 205);
+}
+
+#[test]
+fn every_problem_in_a_file_is_reported_not_just_the_first() {
+    let dir = scratch("many_problems");
+    let src = std::fs::read_to_string(root().join("scenarios/delivery_bereavement.ron")).expect("shipped file");
+    let broken = src
+        .replacen("start: \"opening\"", "start: \"nowhere\"", 1)
+        .replacen("intents: [Solution, PolicyWall]", "intents: []", 1)
+        .replacen("id: \"hung_up\"", "id: \"timeout\"", 1);
+    let path = dir.join("many.ron");
+    std::fs::write(&path, broken).expect("written");
+    let out = holdspace(&["validate", path.to_str().expect("utf-8 path")]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    for needle in ["start step \"nowhere\" does not exist", "reply \"refund_only\" has no intents", "duplicate outcome id \"timeout\""] {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+    assert!(stderr.matches(": error: ").count() >= 3, "{stderr}");
+}
+
+#[test]
+fn a_bad_file_in_a_directory_does_not_stop_the_others() {
+    let dir = scratch("mixed_dir");
+    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
+    }
+    std::fs::copy(root().join("tests/fixtures/bad/unknown_id.ron"), dir.join("zz_broken.ron")).expect("copied");
+    let out = holdspace(&["validate", dir.to_str().expect("utf-8 path")]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let shipped = crate::shipped_ids().len();
+    assert_eq!(stdout.matches("ok    ").count(), shipped, "{stdout}");
+    assert!(stdout.contains("FAIL") && stdout.contains("zz_broken.ron"), "{stdout}");
+    assert!(stdout.contains(&format!("{} files checked: {shipped} valid, 1 with errors", shipped + 1)), "{stdout}");
+    assert!(stderr.contains("zz_broken.ron:85:21: error: reply \"ask_friday\" goes to unknown step \"fridya\""), "{stderr}");
+}
+
+#[test]
+fn a_broken_shared_lexicon_is_reported_with_its_location() {
+    let dir = scratch("bad_lexicon");
+    std::fs::write(dir.join("lexicon.ron"), "LexiconFile(version: 1, entries: [(intent: Shouting, phrases: [])])").expect("written");
+    let out = holdspace(&["validate", dir.to_str().expect("utf-8 path")]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("lexicon.ron:1:") && stderr.contains("Shouting"), "{stderr}");
+}
