@@ -40,10 +40,10 @@ impl ScenarioFile {
 
 /// The shared lexicon for scenarios in `dir`: its `lexicon.ron` if present, else the
 /// copy built into this binary. A broken lexicon file is an error, not a silent fallback.
-pub fn shared_lexicon(dir: &Path) -> Result<Lexicon, (PathBuf, String, Diagnostic)> {
+pub fn shared_lexicon(dir: &Path) -> Result<Lexicon, Box<(PathBuf, String, Diagnostic)>> {
     let path = dir.join(LEXICON_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(source) => parse_lexicon(&source).map_err(|d| (path, source, d)),
+        Ok(source) => parse_lexicon(&source).map_err(|d| Box::new((path, source, d))),
         Err(_) => Ok(Lexicon::builtin()),
     }
 }
@@ -101,7 +101,10 @@ pub fn load_scenario(arg: &str, dir: &Path) -> Result<Arc<LoadedScenario>> {
     let lexicon_dir = path.parent().unwrap_or(dir);
     let shared = match shared_lexicon(lexicon_dir) {
         Ok(l) => l,
-        Err((p, source, d)) => bail!("{}", d.render(&p.display().to_string(), &source)),
+        Err(e) => {
+            let (p, source, d) = *e;
+            bail!("{}", d.render(&p.display().to_string(), &source))
+        }
     };
     let file = check_file(&path, &shared);
     match file.checked.scenario {

@@ -55,7 +55,7 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode
     let Which::Core = which;
     let shared = match shared_lexicon(dir) {
         Ok(l) => l,
-        Err((p, _, d)) => bail!("{}: {}", p.display(), d.message),
+        Err(e) => bail!("{}: {}", e.0.display(), e.2.message),
     };
     let sources: Vec<String> = scenario_paths(dir)?
         .iter()
@@ -104,7 +104,11 @@ fn simulate(scenarios: &[std::sync::Arc<holdspace_core::LoadedScenario>], turns:
         let (mut session, _) = Session::new(
             scenario.clone(),
             seed,
-            if seed % 2 == 0 { Mode::Guided } else { Mode::Open },
+            if seed.is_multiple_of(2) {
+                Mode::Guided
+            } else {
+                Mode::Open
+            },
         );
         seed += 1;
         while !session.is_ended() && done < turns {

@@ -97,11 +97,11 @@ fn show(events: &[SessionEvent], name: &str) -> Vec<OfferedReply> {
                 }
             }
             SessionEvent::CustomerSpoke(line) => {
-                let tags: Vec<String> = line.tags.iter().map(|t| format!("{t:?}")).collect();
+                let tags: Vec<String> = line.tags.iter().map(|t| words_of(&format!("{t:?}"))).collect();
                 let tags = if tags.is_empty() {
                     String::new()
                 } else {
-                    format!("  ({})", tags.join(", ").to_lowercase())
+                    format!("  ({})", tags.join(", "))
                 };
                 println!("\n{name} [{}]: \"{}\"{tags}", line.band.label(), line.text);
             }

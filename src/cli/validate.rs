@@ -22,7 +22,8 @@ pub fn run(paths: &[PathBuf], strict: bool) -> Result<ExitCode> {
         };
         let shared = match shared_lexicon(dir) {
             Ok(l) => l,
-            Err((path, source, d)) => {
+            Err(e) => {
+                let (path, source, d) = *e;
                 eprintln!("{}", d.render(&path.display().to_string(), &source));
                 invalid.push(path);
                 continue;

@@ -3,6 +3,11 @@
 //! `validate` (diagnostics and exit codes), `simulate` (records and determinism),
 //! `tools` (play, graph, explore).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a failing test should stop with a message saying what broke"
+)]
+
 mod simulate;
 mod tools;
 mod validate;
@@ -31,13 +36,21 @@ pub fn holdspace_with_stdin(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("holdspace starts");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin written");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
     child.wait_with_output().expect("holdspace finishes")
 }
 
 /// Standard output and error as text.
 pub fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A fresh scratch directory under the target directory.

@@ -26,10 +26,22 @@ fn same_seed_and_inputs_give_byte_identical_json() {
 fn out_writes_the_same_bytes_as_stdout() {
     let dir = scratch("simulate_out");
     let path = dir.join("record.json");
-    let out = holdspace(&["simulate", "delivery_bereavement", "--seed", "11", "--inputs", LISTENING, "--out", path.to_str().expect("utf-8")]);
+    let out = holdspace(&[
+        "simulate",
+        "delivery_bereavement",
+        "--seed",
+        "11",
+        "--inputs",
+        LISTENING,
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
     assert!(out.status.success());
     let (stdout, _) = simulate("11", LISTENING);
-    assert_eq!(std::fs::read_to_string(path).expect("written").trim_end(), stdout.trim_end());
+    assert_eq!(
+        std::fs::read_to_string(path).expect("written").trim_end(),
+        stdout.trim_end()
+    );
 }
 
 #[test]
@@ -52,12 +64,18 @@ fn the_listening_script_finds_the_need_and_the_rushed_one_misses_it() {
     assert_eq!(good["debrief"]["hidden_need"]["revealed_on_turn"], 2);
     let (_, bad) = simulate("5", RUSHED);
     let kind = bad["record"]["outcome"]["kind"].as_str().expect("ended").to_owned();
-    assert!(["SurfaceOnly", "Supervisor", "HungUp"].contains(&kind.as_str()), "{kind}");
+    assert!(
+        ["SurfaceOnly", "Supervisor", "HungUp"].contains(&kind.as_str()),
+        "{kind}"
+    );
     assert!(bad["debrief"]["hidden_need"]["revealed_on_turn"].is_null());
     assert!(bad["debrief"]["delivery"]["interruptions"].as_u64() >= Some(2));
     let points = bad["debrief"]["turning_points"].as_array().expect("turning points");
     assert!(!points.is_empty(), "the rushed session has turning points");
-    assert!(points.iter().any(|p| p["better_move"].is_string()), "escalating turns suggest a better move");
+    assert!(
+        points.iter().any(|p| p["better_move"].is_string()),
+        "escalating turns suggest a better move"
+    );
 }
 
 #[test]
@@ -65,7 +83,12 @@ fn a_bad_script_line_is_reported_with_its_number() {
     let dir = scratch("bad_script");
     let path = dir.join("script.txt");
     std::fs::write(&path, "hello\nhi {speed=3}\n").expect("written");
-    let out = holdspace(&["simulate", "delivery_bereavement", "--inputs", path.to_str().expect("utf-8")]);
+    let out = holdspace(&[
+        "simulate",
+        "delivery_bereavement",
+        "--inputs",
+        path.to_str().expect("utf-8"),
+    ]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("line 2") && stderr.contains("speed"), "{stderr}");
@@ -76,7 +99,12 @@ fn an_option_not_on_offer_is_a_clear_error() {
     let dir = scratch("not_offered");
     let path = dir.join("script.txt");
     std::fs::write(&path, "@guarantee_and_call\n").expect("written");
-    let out = holdspace(&["simulate", "delivery_bereavement", "--inputs", path.to_str().expect("utf-8")]);
+    let out = holdspace(&[
+        "simulate",
+        "delivery_bereavement",
+        "--inputs",
+        path.to_str().expect("utf-8"),
+    ]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("turn 1") && stderr.contains("not on offer"), "{stderr}");

@@ -20,7 +20,10 @@ fn play_in_open_mode_takes_free_text() {
     let (stdout, _) = text(&out);
     assert!(out.status.success());
     let conversation = stdout.split("══ Debrief").next().unwrap_or_default();
-    assert!(!conversation.contains("  1. "), "open mode shows no options: {conversation}");
+    assert!(
+        !conversation.contains("  1. "),
+        "open mode shows no options: {conversation}"
+    );
     assert!(stdout.contains("paraphrasing"), "the reasons name the move: {stdout}");
 }
 
@@ -28,7 +31,10 @@ fn play_in_open_mode_takes_free_text() {
 fn graph_prints_mermaid_and_dot() {
     let (mermaid, _) = text(&holdspace(&["graph", "delivery_bereavement"]));
     assert!(mermaid.starts_with("flowchart TD"), "{mermaid}");
-    assert!(mermaid.contains("step_opening") && mermaid.contains("out_resolved"), "{mermaid}");
+    assert!(
+        mermaid.contains("step_opening") && mermaid.contains("out_resolved"),
+        "{mermaid}"
+    );
     let (dot, _) = text(&holdspace(&["graph", "delivery_bereavement", "--format", "dot"]));
     assert!(dot.starts_with("digraph"), "{dot}");
     assert!(dot.contains("step_opening -> step_friday"), "{dot}");

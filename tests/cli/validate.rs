@@ -15,7 +15,10 @@ fn assert_located_error(file: &str, needle: &str, line: usize) {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     let prefix = format!("{file}:{line}:");
-    let headline = stderr.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {prefix} diagnostic in:\n{stderr}"));
+    let headline = stderr
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} diagnostic in:\n{stderr}"));
     assert!(headline.contains(": error: "), "{headline}");
     assert!(headline.contains(needle), "{headline} should name {needle}");
     // The span is drawn under the source line.
@@ -34,7 +37,11 @@ fn unknown_id_is_located() {
 
 #[test]
 fn unreachable_step_is_located() {
-    assert_located_error("tests/fixtures/bad/unreachable_step.ron", "step \"orphan\" is unreachable", 205);
+    assert_located_error(
+        "tests/fixtures/bad/unreachable_step.ron",
+        "step \"orphan\" is unreachable",
+        205,
+    );
 }
 
 #[test]
@@ -50,7 +57,11 @@ fn every_problem_in_a_file_is_reported_not_just_the_first() {
     let out = holdspace(&["validate", path.to_str().expect("utf-8 path")]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    for needle in ["start step \"nowhere\" does not exist", "reply \"refund_only\" has no intents", "duplicate outcome id \"timeout\""] {
+    for needle in [
+        "start step \"nowhere\" does not exist",
+        "reply \"refund_only\" has no intents",
+        "duplicate outcome id \"timeout\"",
+    ] {
         assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
     }
     assert!(stderr.matches(": error: ").count() >= 3, "{stderr}");
@@ -63,23 +74,43 @@ fn a_bad_file_in_a_directory_does_not_stop_the_others() {
         let path = entry.expect("entry").path();
         std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
     }
-    std::fs::copy(root().join("tests/fixtures/bad/unknown_id.ron"), dir.join("zz_broken.ron")).expect("copied");
+    std::fs::copy(
+        root().join("tests/fixtures/bad/unknown_id.ron"),
+        dir.join("zz_broken.ron"),
+    )
+    .expect("copied");
     let out = holdspace(&["validate", dir.to_str().expect("utf-8 path")]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     let shipped = crate::shipped_ids().len();
     assert_eq!(stdout.matches("ok    ").count(), shipped, "{stdout}");
     assert!(stdout.contains("FAIL") && stdout.contains("zz_broken.ron"), "{stdout}");
-    assert!(stdout.contains(&format!("{} files checked: {shipped} valid, 1 with errors", shipped + 1)), "{stdout}");
-    assert!(stderr.contains("zz_broken.ron:85:21: error: reply \"ask_friday\" goes to unknown step \"fridya\""), "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "{} files checked: {shipped} valid, 1 with errors",
+            shipped + 1
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("zz_broken.ron:85:21: error: reply \"ask_friday\" goes to unknown step \"fridya\""),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_broken_shared_lexicon_is_reported_with_its_location() {
     let dir = scratch("bad_lexicon");
-    std::fs::write(dir.join("lexicon.ron"), "LexiconFile(version: 1, entries: [(intent: Shouting, phrases: [])])").expect("written");
+    std::fs::write(
+        dir.join("lexicon.ron"),
+        "LexiconFile(version: 1, entries: [(intent: Shouting, phrases: [])])",
+    )
+    .expect("written");
     let out = holdspace(&["validate", dir.to_str().expect("utf-8 path")]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stderr.contains("lexicon.ron:1:") && stderr.contains("Shouting"), "{stderr}");
+    assert!(
+        stderr.contains("lexicon.ron:1:") && stderr.contains("Shouting"),
+        "{stderr}"
+    );
 }

@@ -106,10 +106,21 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
 
     for sentence in &sentences {
         let found = lexicon.find(std::slice::from_ref(sentence));
-        let open_here = found.iter().any(|(i, _)| *i == Intent::OpenQuestion);
+        // When a sentence reads as both, the longer phrase wins: "would you tell me" is open
+        // although "would you" opens closed questions; "what's your" asks for a fact.
+        let length = |intent: Intent| {
+            found
+                .iter()
+                .find(|(i, _)| *i == intent)
+                .map(|(_, p)| p.split(' ').count())
+        };
+        let (open_len, closed_len) = (length(Intent::OpenQuestion), length(Intent::ClosedQuestion));
+        let open_here = open_len.is_some() && open_len >= closed_len;
         for (intent, phrase) in found {
-            // "Would you tell me…" is an open question even though "would you" opens closed ones.
             if intent == Intent::ClosedQuestion && open_here {
+                continue;
+            }
+            if intent == Intent::OpenQuestion && !open_here {
                 continue;
             }
             add(intent, format!("\"{phrase}\""), &mut evidence);
@@ -155,15 +166,14 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
 pub fn paraphrase_score(text: &str, customer_line: &str, key_points: &[String]) -> (f32, Vec<String>) {
     let said = content_stems(text);
     let mut reflected = Vec::new();
-    let denominator;
-    if key_points.is_empty() {
+    let denominator = if key_points.is_empty() {
         let target = content_stems(customer_line);
         for stem in &target {
             if said.contains(stem) {
                 reflected.push(stem.clone());
             }
         }
-        denominator = target.len().min(4);
+        target.len().min(4)
     } else {
         for point in key_points {
             let stems: Vec<String> = words(point).iter().map(|w| stem(w)).collect();
@@ -171,8 +181,8 @@ pub fn paraphrase_score(text: &str, customer_line: &str, key_points: &[String]) 
                 reflected.push(point.clone());
             }
         }
-        denominator = key_points.len().min(3);
-    }
+        key_points.len().min(3)
+    };
     if denominator == 0 {
         return (0.0, reflected);
     }
@@ -212,6 +222,12 @@ mod tests {
         assert!(intents("What's happening on Friday?").contains(&Intent::OpenQuestion));
         assert_eq!(intents("Is your postcode still the same?"), [Intent::ClosedQuestion]);
         assert_eq!(intents(""), [Intent::Silence]);
+    }
+
+    #[test]
+    fn asking_for_a_fact_is_closed_even_with_what() {
+        let found = intents("What's your account number?");
+        assert_eq!(found, [Intent::ClosedQuestion]);
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl Debrief {
         intents_used.sort();
 
         let mut reflection = s.reflection.clone();
-        reflection.extend(generated_prompts(scenario, record, &name, &cues, &need, &delivery));
+        reflection.extend(generated_prompts(record, &name, &cues, &need, &delivery));
 
         Debrief {
             scenario_id: s.id.clone(),
@@ -319,7 +319,6 @@ fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {
 }
 
 fn generated_prompts(
-    scenario: &LoadedScenario,
     record: &SessionRecord,
     name: &str,
     cues: &[CueReport],
@@ -355,8 +354,7 @@ fn generated_prompts(
             "On turn {turn}, {name} told you what was really going on. What did you do just before that, and how could you get there sooner?"
         )),
         (None, _) => prompts.push(format!(
-            "You heard about \"{}\". What else might {name} have needed from this conversation?",
-            lower_first(&scenario.scenario.presenting_issue)
+            "You dealt with what {name} rang about. What else might {name} have needed from this conversation, and what did they say that pointed to it?"
         )),
     }
     if delivery.interruptions > 0 {

@@ -78,8 +78,11 @@ pub struct Session {
     visited: Vec<bool>,
     last_line: String,
     last_cue: Option<String>,
+    last_from_step: bool,
     cues: Vec<CueProgress>,
     apologies: u32,
+    /// How often each reply has been chosen, for diminishing returns on repeats.
+    chosen: std::collections::BTreeMap<String, u32>,
     outcome: Option<OutcomeRecord>,
     turns: Vec<TurnRecord>,
     events: Vec<SessionEvent>,
@@ -110,8 +113,10 @@ impl Session {
             visited: vec![false; scenario.scenario.steps.len()],
             last_line: String::new(),
             last_cue: None,
+            last_from_step: false,
             cues: Vec::new(),
             apologies: 0,
+            chosen: std::collections::BTreeMap::new(),
             outcome: None,
             turns: Vec::new(),
             events: Vec::new(),
@@ -150,6 +155,11 @@ impl Session {
     /// How far the hidden need has come out.
     pub fn disclosure(&self) -> Disclosure {
         self.disclosure
+    }
+
+    /// Ids of the cues the trainee has picked up, in the order they were given.
+    pub fn cues_noticed(&self) -> impl Iterator<Item = &str> {
+        self.cues.iter().filter(|c| c.noticed).map(|c| c.id.as_str())
     }
 
     /// Whether the hidden need has been met.
@@ -243,7 +253,10 @@ impl Session {
         } else {
             input.text.clone()
         };
-        let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, &step.key_points);
+        // Key points describe the step's own line; after a reveal or a "sorry?" the
+        // paraphrase is measured against what the customer actually said last.
+        let key_points: &[String] = if self.last_from_step { &step.key_points } else { &[] };
+        let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, key_points);
         let reply: Option<Reply> = match chosen {
             Some(r) => Some(r.clone()),
             None => best_match(&offered, &analysis, &words_said).cloned(),
@@ -294,6 +307,24 @@ impl Session {
             });
         }
         reasons.extend(delivery_reasons(&input, &analysis, &scenario.scenario.delivery));
+        // Asking the same thing again wins less each time: calming effects of a reply
+        // already given are scaled by 0.6 per repeat (its harms are not softened).
+        if let Some(r) = &reply {
+            let before = self.chosen.get(&r.id).copied().unwrap_or(0);
+            if before > 0 {
+                let factor = 0.6_f32.powi(i32::try_from(before).unwrap_or(i32::MAX));
+                for reason in reasons.iter_mut().filter(|x| x.escalation < 0.0 || x.trust > 0.0) {
+                    if reason.escalation < 0.0 {
+                        reason.escalation *= factor;
+                    }
+                    if reason.trust > 0.0 {
+                        reason.trust *= factor;
+                    }
+                    reason.note.push_str(" (said before: it counts for less)");
+                }
+            }
+            *self.chosen.entry(r.id.clone()).or_insert(0) += 1;
+        }
         let noticed = self.notice_cues(reply.as_ref(), &analysis, &words_said);
         for cue in &noticed {
             reasons.push(Reason {
@@ -371,6 +402,16 @@ impl Session {
         if ending.is_none() {
             match reply.as_ref().map(|r| &r.next) {
                 Some(Next::End(id)) => ending = scenario.outcome(id).cloned(),
+                // The customer has just said the most important thing in the call: it gets an
+                // answer. A reply that would have wrapped up continues where the need leads.
+                Some(Next::Finish) if revealed_now.is_some() => {
+                    goto = scenario
+                        .scenario
+                        .hidden_need
+                        .after_reveal
+                        .as_deref()
+                        .and_then(|id| scenario.step_index(id));
+                }
                 Some(Next::Finish) => ending = self.first_outcome(Trigger::OnFinish),
                 Some(Next::Goto(id)) => goto = scenario.step_index(id),
                 None => {}
@@ -623,6 +664,7 @@ impl Session {
         };
         let (lines, id) = (step.say.clone(), step.id.clone());
         self.speak_lines(&lines, &id, out);
+        self.last_from_step = true;
     }
 
     fn speak_lines(&mut self, lines: &BandLines, prefix: &str, out: &mut Vec<SessionEvent>) {
@@ -650,6 +692,7 @@ impl Session {
         }
         self.last_line = line.text.clone();
         self.last_cue = line.cue.clone();
+        self.last_from_step = false;
         out.push(SessionEvent::CustomerSpoke(Spoken {
             turn: self.turn,
             line_id,
@@ -732,7 +775,7 @@ fn pick_line(
 }
 
 /// The offered reply that free words most likely meant, if any is close enough.
-/// Score = 0.55 × share of the reply's intents present + 0.45 × best word overlap with
+/// Score = 0.55 × intent overlap (shared over union) + 0.45 × best word overlap with
 /// its text or phrasings.
 fn best_match<'a>(offered: &[&'a Reply], analysis: &Analysis, said: &str) -> Option<&'a Reply> {
     if analysis.intents == [Intent::Silence] {
@@ -741,11 +784,10 @@ fn best_match<'a>(offered: &[&'a Reply], analysis: &Analysis, said: &str) -> Opt
     let said_stems = content_stems(said);
     let mut best: Option<(&Reply, f32)> = None;
     for reply in offered {
-        let intent_share = if reply.intents.is_empty() {
-            0.0
-        } else {
-            reply.intents.iter().filter(|i| analysis.intents.contains(i)).count() as f32 / reply.intents.len() as f32
-        };
+        // Overlap over union, so a one-intent reply does not win just by being short.
+        let shared = reply.intents.iter().filter(|i| analysis.intents.contains(i)).count();
+        let union = reply.intents.len() + analysis.intents.len() - shared;
+        let intent_share = if union == 0 { 0.0 } else { shared as f32 / union as f32 };
         let wording = std::iter::once(&reply.text)
             .chain(reply.phrasings.iter())
             .map(|p| {

@@ -71,12 +71,12 @@ pub fn stem(word: &str) -> String {
 const STOPWORDS: &[&str] = &[
     "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "cant",
     "could", "did", "didnt", "do", "does", "dont", "for", "from", "get", "got", "had", "has", "have", "he", "her",
-    "here", "him", "his", "how", "i", "id", "if", "im", "in", "into", "is", "isnt", "it", "its", "ive", "just", "know",
-    "let", "like", "me", "my", "no", "not", "now", "of", "oh", "ok", "okay", "on", "one", "or", "our", "out", "really",
-    "right", "said", "say", "see", "she", "so", "some", "still", "that", "thats", "the", "their", "them", "then",
-    "there", "theres", "they", "this", "to", "too", "uh", "um", "up", "us", "very", "was", "wasnt", "we", "well",
-    "were", "what", "whats", "when", "where", "which", "who", "why", "will", "with", "would", "yes", "you", "youd",
-    "youll", "your", "youre", "youve",
+    "here", "hes", "him", "his", "how", "i", "id", "if", "ill", "im", "in", "into", "is", "isnt", "it", "itll", "its",
+    "ive", "just", "know", "let", "like", "me", "my", "no", "not", "now", "of", "oh", "ok", "okay", "on", "one", "or",
+    "our", "out", "really", "right", "said", "say", "see", "she", "shes", "so", "some", "still", "that", "thats",
+    "the", "their", "them", "then", "there", "theres", "they", "theyre", "theyve", "this", "to", "too", "uh", "um",
+    "up", "us", "very", "was", "wasnt", "we", "wed", "well", "were", "weve", "what", "whats", "when", "where", "which",
+    "who", "why", "will", "with", "would", "yes", "you", "youd", "youll", "your", "youre", "youve",
 ];
 
 /// Whether a normalised word is a function word.
@@ -88,7 +88,9 @@ pub fn is_stopword(word: &str) -> bool {
 pub fn content_stems(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in words(text) {
-        if w.chars().count() < 3 || is_stopword(&w) {
+        // Short numbers ("28", "63") are content: amounts and dates are what customers repeat.
+        let number = w.chars().all(|c| c.is_ascii_digit());
+        if (w.chars().count() < 3 && !number) || is_stopword(&w) {
             continue;
         }
         let s = stem(&w);

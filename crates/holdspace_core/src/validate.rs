@@ -553,7 +553,7 @@ impl<'a> Validator<'a> {
                 None,
             );
         }
-        if let Some(last) = self.s.outcomes.iter().filter(|o| o.trigger == Trigger::OnFinish).last()
+        if let Some(last) = self.s.outcomes.iter().rfind(|o| o.trigger == Trigger::OnFinish)
             && !last.when.is_empty()
         {
             self.warn(
