@@ -89,7 +89,7 @@ enum Command {
         /// Print JSON instead of a report.
         #[arg(long)]
         json: bool,
-        /// Exit non-zero when an outcome is unreachable or there are dead ends.
+        /// Exit non-zero when an outcome is unreachable, the need is never revealed, or there are dead ends.
         #[arg(long)]
         check: bool,
         #[command(flatten)]

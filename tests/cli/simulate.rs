@@ -78,34 +78,29 @@ fn the_listening_script_finds_the_need_and_the_rushed_one_misses_it() {
     );
 }
 
-#[test]
-fn a_bad_script_line_is_reported_with_its_number() {
-    let dir = scratch("bad_script");
-    let path = dir.join("script.txt");
-    std::fs::write(&path, "hello\nhi {speed=3}\n").expect("written");
+/// Runs `simulate` on a script with the given text; returns whether it succeeded and its stderr.
+fn simulate_failing_script(name: &str, script: &str) -> (bool, String) {
+    let path = scratch(name).join("script.txt");
+    std::fs::write(&path, script).expect("written");
     let out = holdspace(&[
         "simulate",
         "delivery_bereavement",
         "--inputs",
         path.to_str().expect("utf-8"),
     ]);
-    let (_, stderr) = text(&out);
-    assert!(!out.status.success());
+    (out.status.success(), text(&out).1)
+}
+
+#[test]
+fn a_bad_script_line_is_reported_with_its_number() {
+    let (ok, stderr) = simulate_failing_script("bad_script", "hello\nhi {speed=3}\n");
+    assert!(!ok);
     assert!(stderr.contains("line 2") && stderr.contains("speed"), "{stderr}");
 }
 
 #[test]
 fn an_option_not_on_offer_is_a_clear_error() {
-    let dir = scratch("not_offered");
-    let path = dir.join("script.txt");
-    std::fs::write(&path, "@guarantee_and_call\n").expect("written");
-    let out = holdspace(&[
-        "simulate",
-        "delivery_bereavement",
-        "--inputs",
-        path.to_str().expect("utf-8"),
-    ]);
-    let (_, stderr) = text(&out);
-    assert!(!out.status.success());
+    let (ok, stderr) = simulate_failing_script("not_offered", "@guarantee_and_call\n");
+    assert!(!ok);
     assert!(stderr.contains("turn 1") && stderr.contains("not on offer"), "{stderr}");
 }

@@ -114,3 +114,13 @@ fn a_broken_shared_lexicon_is_reported_with_its_location() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_authoring_guide_embeds_the_current_worked_example() {
+    let guide = std::fs::read_to_string(root().join("docs/authoring.md")).expect("docs/authoring.md");
+    let example = std::fs::read_to_string(root().join("scenarios/delivery_bereavement.ron")).expect("example");
+    assert!(
+        guide.contains(&format!("```ron\n{example}```")),
+        "docs/authoring.md must include scenarios/delivery_bereavement.ron verbatim: update the guide's copy"
+    );
+}

@@ -57,7 +57,7 @@ pub struct Delivery {
     #[serde(default)]
     pub interrupted: bool,
     /// Filler words counted by the recogniser ("um", "uh", "you know"); counted from the
-    /// text when absent.
+    /// text when absent (a click with no words has none).
     #[serde(default)]
     pub fillers: Option<u32>,
 }
@@ -106,7 +106,8 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
 
     for sentence in &sentences {
         let found = lexicon.find(std::slice::from_ref(sentence));
-        // When a sentence reads as both, the longer phrase wins: "would you tell me" is open
+        // When a sentence reads as both, the longer of the first phrases found for each wins
+        // (ties go to open): "would you tell me" is open
         // although "would you" opens closed questions; "what's your" asks for a fact.
         let length = |intent: Intent| {
             found

@@ -503,7 +503,7 @@ impl Session {
                         analysis.paraphrase * 100.0
                     ));
                 }
-                // The third "sorry" in a row sounds like a script.
+                // Apologies wear out: each one after the first in the session counts 0.6× the last.
                 Intent::Apology => {
                     let factor = 0.6_f32.powi(i32::try_from(self.apologies).unwrap_or(i32::MAX));
                     if self.apologies > 0 {
@@ -628,8 +628,8 @@ impl Session {
     }
 
     /// The first outcome for `trigger` whose conditions hold. For `OnFinish` and
-    /// `OnTimeout` the last such outcome is the fallback (the validator warns when it
-    /// is not a catch-all), so a finished conversation always has an ending.
+    /// `OnTimeout` the last such outcome is the fallback (the validator warns when the
+    /// last `OnFinish` one is not a catch-all), so a finished conversation always ends.
     fn first_outcome(&self, trigger: Trigger) -> Option<Outcome> {
         let mut candidates = self.scenario.scenario.outcomes.iter().filter(|o| o.trigger == trigger);
         let found = candidates.clone().find(|o| self.all_hold(&o.when));

@@ -219,7 +219,9 @@ pub struct HiddenNeed {
     #[serde(default)]
     pub addressed_by: Vec<String>,
     /// The step the conversation moves to once the need is out, so the trainee is offered
-    /// replies that fit what was just said (a reply that ends the session still ends it).
+    /// replies that fit what was just said. A `Finish` reply on the turn of the reveal
+    /// continues here instead of ending (the customer's disclosure gets an answer);
+    /// `End("…")` and `Anytime` outcomes still end the session.
     #[serde(default)]
     pub after_reveal: Option<String>,
 }
@@ -270,7 +272,8 @@ pub struct Cue {
     pub id: String,
     /// What a good listener would have noticed, for the debrief.
     pub description: String,
-    /// Words in the trainee's reply that show they picked the cue up (matched on word stems).
+    /// Words in the trainee's reply that show they picked the cue up: matched on word stems,
+    /// only in a turn with a listening move; function words ("why", "for") never match.
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Replies that respond to this cue.
@@ -501,7 +504,9 @@ pub struct Reply {
 pub enum Next {
     /// Go to a step (which may be the current one).
     Goto(String),
-    /// End the conversation with the first `OnFinish` outcome whose conditions hold.
+    /// End the conversation with the first `OnFinish` outcome whose conditions hold (the
+    /// last `OnFinish` outcome when none does). On the turn the hidden need comes out it
+    /// continues at `after_reveal` instead.
     Finish,
     /// End the conversation with this outcome.
     End(String),
@@ -547,7 +552,8 @@ pub struct Outcome {
     /// When this outcome is considered.
     #[serde(default)]
     pub trigger: Trigger,
-    /// All must hold.
+    /// All must hold for the trigger to pick this outcome. Ignored when a reply names it
+    /// with `End("…")`, and when it is the fallback (last `OnFinish`/`OnTimeout` outcome).
     #[serde(default)]
     pub when: Vec<Condition>,
     /// The customer's last words.

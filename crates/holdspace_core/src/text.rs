@@ -2,7 +2,7 @@
 //!
 //! Speech recognisers drop apostrophes and punctuation and typed replies vary in
 //! case, so everything is compared as lower-case words with apostrophes removed
-//! ("you're" → "youre"), split into sentences on `.`, `?`, `!` and `;`.
+//! ("you're" → "youre"), split into sentences on `.`, `?`, `!`, `;` and line breaks.
 
 /// A sentence as normalised words, with whether it ended in a question mark.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -710,3 +710,100 @@ impl<'a> Validator<'a> {
 fn effect_ok(e: crate::model::Effect) -> bool {
     (-1.0..=1.0).contains(&e.escalation) && (-1.0..=1.0).contains(&e.trust)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::line_col;
+    use crate::lexicon::Lexicon;
+    use crate::load::check;
+
+    const SHIPPED: &str = include_str!("../../../scenarios/delivery_bereavement.ron");
+
+    /// Errors for the shipped scenario after `edit`, as (message, line).
+    fn errors_after(edit: impl Fn(&str) -> String) -> Vec<(String, usize)> {
+        let source = edit(SHIPPED);
+        assert_ne!(source, SHIPPED, "the edit must change the file");
+        check(&source, &Lexicon::builtin())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.message.clone(), line_col(&source, d.span.start).0))
+            .collect()
+    }
+
+    fn has(errors: &[(String, usize)], needle: &str) -> usize {
+        errors
+            .iter()
+            .find(|(m, _)| m.contains(needle))
+            .map(|(_, line)| *line)
+            .unwrap_or_else(|| panic!("no error containing {needle:?} in {errors:#?}"))
+    }
+
+    #[test]
+    fn the_shipped_example_has_no_problems() {
+        assert!(check(SHIPPED, &Lexicon::builtin()).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_step_with_no_way_out_is_an_error() {
+        // Both ways out of "offer" now loop back, so nothing reachable from it can finish…
+        let errors = errors_after(|s| {
+            s.replace(
+                "next: Finish,\n                    requires: [NeedRevealed]",
+                "next: Goto(\"offer\"),\n                    requires: [NeedRevealed]",
+            )
+            .replace(
+                "next: Finish,\n                    coach: \"The parcel is fixed",
+                "next: Goto(\"offer\"),\n                    coach: \"The parcel is fixed",
+            )
+            .replace("next: End(\"passed_on\")", "next: Goto(\"pushback\")")
+        });
+        has(&errors, "has no way out");
+        // …and with no Finish reply left, the OnFinish outcomes can never happen.
+        has(&errors, "outcome \"resolved\" is never reachable");
+    }
+
+    #[test]
+    fn an_empty_band_is_an_error_at_the_band() {
+        let errors = errors_after(|s| {
+            s.replacen("Angry: [\n                    Line(text: \"Right. This is the third time", "Angry: [],\n                    Hostile: [\n                    Line(text: \"Right. This is the third time", 1)
+        });
+        let line = has(&errors, "band Angry is empty");
+        assert!(
+            SHIPPED.lines().count() > line && line > 60,
+            "located inside the opening step, got line {line}"
+        );
+    }
+
+    #[test]
+    fn a_hidden_need_nobody_can_reveal_is_an_error() {
+        let errors = errors_after(|s| {
+            s.replace("intents: [OpenQuestion, Paraphrase, TakeYourTime],\n            options: [\"ask_friday\", \"notice_fine\"],", "intents: [],\n            options: [],\n            on_cue_response: false,")
+        });
+        has(&errors, "has no reveal path");
+    }
+
+    #[test]
+    fn duplicate_ids_and_missing_intents_are_each_reported() {
+        let errors = errors_after(|s| {
+            s.replacen("id: \"order_number\"", "id: \"ask_friday\"", 1).replacen(
+                "intents: [ClosedQuestion],",
+                "intents: [],",
+                1,
+            )
+        });
+        let dup = has(&errors, "duplicate reply id \"ask_friday\"");
+        let orig = SHIPPED
+            .lines()
+            .position(|l| l.contains("id: \"order_number\""))
+            .map(|i| i + 1);
+        assert_eq!(Some(dup), orig, "the duplicate is located at its second occurrence");
+        has(&errors, "has no intents");
+    }
+
+    #[test]
+    fn thresholds_out_of_range_are_errors() {
+        let errors = errors_after(|s| s.replacen("EscalationAtLeast(0.92)", "EscalationAtLeast(1.5)", 1));
+        has(&errors, "outside 0..1");
+    }
+}
