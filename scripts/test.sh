@@ -1,22 +1,14 @@
 #!/usr/bin/env bash
 # Sets up and runs every check a change must pass: formatting, lints, unit, property
 # and command-line tests, then validates and explores every shipped scenario.
-# Safe to run on a fresh Debian machine with the Rust toolchain (rustup) installed.
+# Safe to run on a fresh Debian machine with the Rust toolchain (rustup) installed;
+# scripts/setup.sh installs the system packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# One target directory outside the clone, so repeated runs (and CI) reuse builds.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"
+source scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo not found: install Rust with rustup (https://rustup.rs) and run this again" >&2
-  exit 1
-fi
-# The core needs only a C linker; the 3-D app will add its Debian packages here.
-if ! command -v cc >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc; else sudo apt-get install -y gcc; fi
-fi
 for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component" || true
 done
@@ -29,7 +21,7 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "tests (core unit + property tests, CLI integration tests)"
+step "tests (core unit + property tests; CLI, app-adapter and Xvfb rendering tests)"
 cargo test --workspace --locked
 
 step "shipped scenarios validate without warnings"

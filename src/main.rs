@@ -1,9 +1,8 @@
-//! The `holdspace` command: authoring tools over the pure core (validate, simulate,
-//! play, graph, explore, bench). `main` only parses arguments and reports errors.
+//! The `holdspace` command: the app (no subcommand, or `run`) and the authoring tools
+//! over the pure core (validate, simulate, play, graph, explore, bench). `main` only
+//! parses arguments and reports errors.
 
 mod cli;
-mod loader;
-mod report;
 
 use std::process::ExitCode;
 

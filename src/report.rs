@@ -16,12 +16,14 @@ pub struct SimulationOutput {
 }
 
 impl SimulationOutput {
+    /// The record of `session` and its debrief.
     pub fn new(scenario: &LoadedScenario, session: &Session) -> SimulationOutput {
         let record = session.record();
         let debrief = Debrief::build(scenario, &record);
         SimulationOutput { record, debrief }
     }
 
+    /// Pretty JSON, stable field order.
     pub fn to_json(&self) -> Result<String> {
         Ok(serde_json::to_string_pretty(self)?)
     }

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use holdspace_core::{Mode, Session, TurnInput, check};
 use serde::Serialize;
 
-use crate::loader::{scenario_paths, shared_lexicon};
+use holdspace::loader::{scenario_paths, shared_lexicon};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Which {

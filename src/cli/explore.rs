@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use holdspace_core::explore::explore;
 
-use crate::loader::load_scenario;
+use holdspace::loader::load_scenario;
 
 pub fn run(scenario: &str, dir: &Path, seed: u64, limit: usize, json: bool, check: bool) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;

@@ -7,7 +7,7 @@ use anyhow::Result;
 use holdspace_core::graph::{GraphFormat, graph};
 
 use super::GraphFormatArg;
-use crate::loader::load_scenario;
+use holdspace::loader::load_scenario;
 
 pub fn run(scenario: &str, dir: &Path, format: GraphFormatArg) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;

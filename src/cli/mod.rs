@@ -4,6 +4,7 @@ mod bench;
 mod explore;
 mod graph;
 mod play;
+mod run;
 mod simulate;
 mod validate;
 
@@ -19,11 +20,13 @@ use holdspace_core::Mode;
 #[command(name = "holdspace", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the desktop app (the default when no command is given).
+    Run(run::RunArgs),
     /// Check scenario files (or every scenario in a directory); exit 0 when all are valid.
     Validate {
         /// Files or directories.
@@ -112,7 +115,7 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct ScenarioDir {
     /// Directory of scenarios (for ids and the shared lexicon).
-    #[arg(long = "scenarios", default_value = crate::loader::DEFAULT_DIR)]
+    #[arg(long = "scenarios", default_value = holdspace::loader::DEFAULT_DIR)]
     path: PathBuf,
 }
 
@@ -128,7 +131,8 @@ fn mode(open: bool) -> Mode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Run(run::RunArgs::default())) {
+        Command::Run(args) => run::run(args),
         Command::Validate { paths, strict } => validate::run(&paths, strict),
         Command::Simulate {
             scenario,

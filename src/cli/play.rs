@@ -9,8 +9,8 @@ use anyhow::Result;
 use holdspace_core::events::OfferedReply;
 use holdspace_core::{Debrief, Mode, SessionEvent, TurnInput};
 
-use crate::loader::load_scenario;
-use crate::report::{bar, debrief_text};
+use holdspace::loader::load_scenario;
+use holdspace::report::{bar, debrief_text};
 
 pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;

@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use holdspace_core::script::parse_script;
 use holdspace_core::{Mode, Session};
 
-use crate::loader::load_scenario;
-use crate::report::SimulationOutput;
+use holdspace::loader::load_scenario;
+use holdspace::report::SimulationOutput;
 
 pub fn run(scenario: &str, dir: &Path, seed: u64, inputs: &Path, mode: Mode, out: Option<&Path>) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;

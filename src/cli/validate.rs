@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::loader::{LEXICON_FILE, check_file, scenario_paths, shared_lexicon};
+use holdspace::loader::{LEXICON_FILE, check_file, scenario_paths, shared_lexicon};
 
 pub fn run(paths: &[PathBuf], strict: bool) -> Result<ExitCode> {
     let (mut valid, mut invalid, mut warnings) = (Vec::new(), Vec::new(), 0usize);

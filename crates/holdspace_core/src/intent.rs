@@ -62,7 +62,7 @@ impl Intent {
             Intent::ClosedQuestion => "a closed question",
             Intent::Apology => "an apology",
             Intent::AssumptiveEmpathy => "assumptive empathy",
-            Intent::Minimising => "minimising (\"calm down\")",
+            Intent::Minimising => "minimising",
             Intent::PolicyWall => "a policy wall",
             Intent::Blame => "blaming the customer",
             Intent::TakeYourTime => "\"take your time\"",

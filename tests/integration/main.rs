@@ -1,16 +1,20 @@
-//! The one integration-test binary: runs the `holdspace` command as users and CI do.
-//! One binary keeps link time and disk down; each concern is a module:
-//! `validate` (diagnostics and exit codes), `simulate` (records and determinism),
-//! `tools` (play, graph, explore).
+//! The one integration-test binary: runs the `holdspace` command as users and CI do,
+//! and drives the app's plugins headless. One binary keeps link time and disk down
+//! (each extra one links Bevy again); each concern is a module:
+//! `cli_validate` (diagnostics and exit codes), `cli_simulate` (records and determinism),
+//! `cli_tools` (play, graph, explore), `app_runner` (the scenario-runner adapter under
+//! `MinimalPlugins`), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs).
 
 #![allow(
     clippy::expect_used,
     reason = "a failing test should stop with a message saying what broke"
 )]
 
-mod simulate;
-mod tools;
-mod validate;
+mod app_render;
+mod app_runner;
+mod cli_simulate;
+mod cli_tools;
+mod cli_validate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Holdspace need on Debian/Ubuntu, without
+# prompting: a C toolchain, the X11 and Vulkan libraries Bevy loads, Mesa's software
+# Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for headless tests.
+# Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
+set -euo pipefail
+
+HOLDSPACE_PACKAGES=(
+  g++ pkg-config
+  libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
+  libvulkan1 mesa-vulkan-drivers
+  xvfb xauth
+)
+
+missing=()
+for p in "${HOLDSPACE_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo not found: install Rust with rustup (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+
+# One target directory outside the clone, so repeated runs (and CI) reuse builds.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"

@@ -1,0 +1,88 @@
+//! Headless runs: `--screenshot <png> --frames N` saves the window after N frames and
+//! exits; `--exit-after-debrief` exits once the debrief is on screen (after saving the
+//! screenshot, if one was asked for). This is how tests and people look at the app.
+
+use std::path::PathBuf;
+
+use bevy::diagnostic::FrameCount;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+
+use super::AppSystems;
+use super::config::AppConfig;
+use super::screens::Screen;
+
+/// Frames the debrief is shown before it is captured, so its layout has settled.
+const DEBRIEF_SETTLE_FRAMES: u32 = 8;
+
+/// Whether a capture has been requested (only one per run).
+#[derive(Resource, Debug, Default)]
+pub struct CaptureState {
+    requested: bool,
+    debrief_frames: u32,
+}
+
+/// Registers capture and exit.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<CaptureState>()
+        .add_systems(Update, capture_when_due.in_set(AppSystems::TickTimers));
+}
+
+/// Takes the screenshot (or exits) at the requested frame or once the debrief has settled.
+pub fn capture_when_due(
+    mut commands: Commands,
+    config: Res<AppConfig>,
+    frames: Res<FrameCount>,
+    screen: Res<State<Screen>>,
+    mut state: ResMut<CaptureState>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if state.requested {
+        return;
+    }
+    let due = if config.exit_after_debrief {
+        if *screen.get() == Screen::Debrief {
+            state.debrief_frames += 1;
+        }
+        state.debrief_frames >= DEBRIEF_SETTLE_FRAMES
+    } else {
+        config.frames.is_some_and(|n| frames.0 >= n)
+    };
+    if !due {
+        return;
+    }
+    state.requested = true;
+    match &config.screenshot {
+        Some(path) => {
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_and_exit(path.clone()));
+        }
+        None => {
+            exit.write(AppExit::Success);
+        }
+    }
+}
+
+/// An observer that writes the captured image as PNG, then asks the app to exit
+/// (with an error code if the file could not be written).
+fn save_and_exit(path: PathBuf) -> impl FnMut(On<ScreenshotCaptured>, MessageWriter<AppExit>) {
+    move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+        let saved = captured
+            .image
+            .clone()
+            .try_into_dynamic()
+            .map_err(|e| e.to_string())
+            .and_then(|img| img.to_rgb8().save(&path).map_err(|e| e.to_string()));
+        match saved {
+            Ok(()) => {
+                info!("screenshot saved to {}", path.display());
+                exit.write(AppExit::Success);
+            }
+            Err(e) => {
+                error!("cannot save the screenshot to {}: {e}", path.display());
+                exit.write(AppExit::error());
+            }
+        }
+    }
+}

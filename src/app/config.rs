@@ -1,0 +1,52 @@
+//! How the app was started: which scenario, seed and mode, and the headless-run options
+//! that make it testable (`--script`, `--screenshot`, `--frames`, `--exit-after-debrief`).
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use holdspace_core::{Mode, TurnInput};
+
+/// The app's start-up options, a resource for the whole run.
+#[derive(Resource, Debug, Clone)]
+pub struct AppConfig {
+    /// Folder of scenario files.
+    pub scenarios_dir: PathBuf,
+    /// Go straight into this scenario (by id), skipping the select screen.
+    pub scenario: Option<String>,
+    /// Seed for the customer's variation (random when absent).
+    pub seed: Option<u64>,
+    /// Guided or open.
+    pub mode: Mode,
+    /// Practice shows the escalation meter; assessment hides it.
+    pub practice: bool,
+    /// Scripted turns to play, one every [`AppConfig::script_interval`] frames.
+    pub script: Vec<TurnInput>,
+    /// Frames between scripted turns (time for the scene to react and be seen).
+    pub script_interval: u32,
+    /// Save a screenshot here…
+    pub screenshot: Option<PathBuf>,
+    /// …after this many frames (or when the debrief shows, with `exit_after_debrief`), then exit.
+    pub frames: Option<u32>,
+    /// Exit once the debrief has been shown (after its screenshot, if one was asked for).
+    pub exit_after_debrief: bool,
+    /// Window size in logical pixels.
+    pub resolution: (u32, u32),
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            scenarios_dir: PathBuf::from(crate::loader::DEFAULT_DIR),
+            scenario: None,
+            seed: None,
+            mode: Mode::Guided,
+            practice: true,
+            script: Vec::new(),
+            script_interval: 6,
+            screenshot: None,
+            frames: None,
+            exit_after_debrief: false,
+            resolution: (1280, 720),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The desktop app: Bevy plugins over the pure core. `run` builds the app from an
+//! [`AppConfig`]; `plugin` lists every part in the order they depend on each other.
+
+pub mod capture;
+pub mod config;
+pub mod customer;
+pub mod hud;
+pub mod library;
+pub mod notice;
+pub mod runner;
+pub mod scene;
+pub mod screens;
+pub mod script;
+pub mod theme;
+
+use anyhow::{Result, bail};
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::window::WindowResolution;
+
+pub use config::AppConfig;
+
+/// The order every frame's systems run in. Each variant is a stage the next relies on.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    /// Timers and frame counters advance (screen transitions, captures, folder watching).
+    TickTimers,
+    /// Trainee input becomes messages: clicks, keys, typed text, scripted turns.
+    RecordInput,
+    /// The scenario runner feeds replies to the engine and emits what it reports.
+    Drive,
+    /// Everything that shows the result: HUD, customer, notices.
+    Present,
+}
+
+/// A seed from the clock, for sessions started without `--seed` (the seed is recorded,
+/// so the session can still be replayed).
+pub fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Every part of the app, in dependency order. Rendering and windowing come from
+/// `DefaultPlugins`, added by [`run`]; tests add only what they exercise.
+pub fn plugin(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (
+            AppSystems::TickTimers,
+            AppSystems::RecordInput,
+            AppSystems::Drive,
+            AppSystems::Present,
+        )
+            .chain(),
+    );
+    let options = {
+        let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
+        hud::PlayOptions {
+            mode: config.mode,
+            practice: config.practice,
+        }
+    };
+    app.insert_resource(options);
+    app.add_plugins((
+        theme::plugin,
+        notice::plugin,
+        runner::plugin,
+        screens::plugin,
+        customer::plugin,
+        hud::plugin,
+        script::plugin,
+        capture::plugin,
+    ));
+    app.add_systems(Startup, scene::spawn_camera);
+}
+
+/// Whether a display is available for a window. Bevy would panic while building its
+/// plugins without one; this lets `run` say what to do instead.
+fn display_available() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// Opens the desktop app and runs it until the window closes (or a headless run ends).
+pub fn run(config: AppConfig) -> Result<AppExit> {
+    if !display_available() {
+        bail!(
+            "no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set). On a server, run under Xvfb: xvfb-run -a holdspace run …; to play in a terminal instead: holdspace play"
+        );
+    }
+    let (w, h) = config.resolution;
+    let capture = config.screenshot.is_some();
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Holdspace".to_owned(),
+                    resolution: WindowResolution::new(w, h),
+                    ..default()
+                }),
+                ..default()
+            })
+            // Screenshots must show every mesh on the frame they are taken.
+            .set(RenderPlugin {
+                synchronous_pipeline_compilation: capture,
+                ..default()
+            }),
+    )
+    .insert_resource(ClearColor(theme::BACKGROUND))
+    .insert_resource(scene::ambient())
+    .insert_resource(config)
+    .add_plugins(plugin);
+    Ok(app.run())
+}

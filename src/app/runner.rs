@@ -1,0 +1,181 @@
+//! The scenario-runner adapter: owns the core `Session`, turns trainee replies into
+//! engine calls and engine events into Bevy messages. Everything else (scene, HUD,
+//! debrief) only reacts to these messages; nothing else touches the engine.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use holdspace_core::events::{OfferedReply, Spoken, StateChange};
+use holdspace_core::model::OutcomeKind;
+use holdspace_core::{Analysis, LoadedScenario, Mode, Session, SessionEvent, TurnInput};
+
+use super::AppSystems;
+
+/// The conversation in progress.
+#[derive(Resource)]
+pub struct ActiveSession {
+    /// The engine.
+    pub session: Session,
+    /// Events produced but not yet sent as messages (the opening line waits here).
+    pending: Vec<SessionEvent>,
+}
+
+impl ActiveSession {
+    /// Starts a conversation; its opening events go out on the next update.
+    pub fn start(scenario: Arc<LoadedScenario>, seed: u64, mode: Mode) -> ActiveSession {
+        let (session, pending) = Session::new(scenario, seed, mode);
+        ActiveSession { session, pending }
+    }
+
+    /// The scenario being played.
+    pub fn scenario(&self) -> &Arc<LoadedScenario> {
+        self.session.scenario()
+    }
+}
+
+/// The trainee replied (clicked, pressed a number key, typed or, later, spoke).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct TraineeReplied(pub TurnInput);
+
+/// The engine refused a reply (not on offer, or the session has ended); nothing changed.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct ReplyRefused(pub String);
+
+/// The customer said a line.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct CustomerSpoke(pub Spoken);
+
+/// The engine read the trainee's reply.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct ReplyInterpreted {
+    /// The reply it was taken as.
+    pub reply: Option<String>,
+    /// What was found in the words.
+    pub analysis: Analysis,
+}
+
+/// Escalation and trust moved, with the reasons.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct EscalationChanged(pub StateChange);
+
+/// The trainee picked up a cue.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct CueNoticed(pub String);
+
+/// The customer gave their first cue.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct NeedHinted(pub String);
+
+/// The hidden need came out.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct NeedRevealed(pub String);
+
+/// The trainee met the hidden need.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct NeedAddressed(pub String);
+
+/// Replies on offer for the next turn (guided mode).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct OptionsOffered(pub Vec<OfferedReply>);
+
+/// The conversation is over.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct SessionEnded {
+    /// Outcome id.
+    pub outcome: String,
+    /// Kind of ending.
+    pub kind: OutcomeKind,
+    /// Title.
+    pub title: String,
+}
+
+/// Registers the messages and the driver system.
+pub fn plugin(app: &mut App) {
+    app.add_message::<TraineeReplied>()
+        .add_message::<ReplyRefused>()
+        .add_message::<CustomerSpoke>()
+        .add_message::<ReplyInterpreted>()
+        .add_message::<EscalationChanged>()
+        .add_message::<CueNoticed>()
+        .add_message::<NeedHinted>()
+        .add_message::<NeedRevealed>()
+        .add_message::<NeedAddressed>()
+        .add_message::<OptionsOffered>()
+        .add_message::<SessionEnded>()
+        .add_systems(
+            Update,
+            drive_session
+                .in_set(AppSystems::Drive)
+                .run_if(resource_exists::<ActiveSession>),
+        );
+}
+
+/// Session messages, grouped so the driver stays within Bevy's system-parameter limit.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct SessionWriters<'w> {
+    spoke: MessageWriter<'w, CustomerSpoke>,
+    interpreted: MessageWriter<'w, ReplyInterpreted>,
+    changed: MessageWriter<'w, EscalationChanged>,
+    noticed: MessageWriter<'w, CueNoticed>,
+    hinted: MessageWriter<'w, NeedHinted>,
+    revealed: MessageWriter<'w, NeedRevealed>,
+    addressed: MessageWriter<'w, NeedAddressed>,
+    offered: MessageWriter<'w, OptionsOffered>,
+    ended: MessageWriter<'w, SessionEnded>,
+}
+
+impl SessionWriters<'_> {
+    fn send(&mut self, event: SessionEvent) {
+        match event {
+            SessionEvent::CustomerSpoke(s) => {
+                self.spoke.write(CustomerSpoke(s));
+            }
+            SessionEvent::ReplyInterpreted { reply, analysis, .. } => {
+                self.interpreted.write(ReplyInterpreted { reply, analysis });
+            }
+            SessionEvent::EscalationChanged(c) => {
+                self.changed.write(EscalationChanged(c));
+            }
+            SessionEvent::CueNoticed { cue, .. } => {
+                self.noticed.write(CueNoticed(cue));
+            }
+            SessionEvent::NeedHinted { cue, .. } => {
+                self.hinted.write(NeedHinted(cue));
+            }
+            SessionEvent::NeedRevealed { by, .. } => {
+                self.revealed.write(NeedRevealed(by));
+            }
+            SessionEvent::NeedAddressed { reply, .. } => {
+                self.addressed.write(NeedAddressed(reply));
+            }
+            SessionEvent::OptionsOffered { options, .. } => {
+                self.offered.write(OptionsOffered(options));
+            }
+            SessionEvent::SessionEnded {
+                outcome, kind, title, ..
+            } => {
+                self.ended.write(SessionEnded { outcome, kind, title });
+            }
+        }
+    }
+}
+
+/// Feeds replies to the engine and re-emits what it reports, in order.
+pub fn drive_session(
+    mut active: ResMut<ActiveSession>,
+    mut replies: MessageReader<TraineeReplied>,
+    mut refused: MessageWriter<ReplyRefused>,
+    mut out: SessionWriters,
+) {
+    for TraineeReplied(input) in replies.read() {
+        match active.session.respond(input.clone()) {
+            Ok(events) => active.pending.extend(events),
+            Err(e) => {
+                refused.write(ReplyRefused(e.to_string()));
+            }
+        }
+    }
+    for event in std::mem::take(&mut active.pending) {
+        out.send(event);
+    }
+}

@@ -1,0 +1,49 @@
+//! The session screen: the room, the customer and the HUD; when the conversation ends
+//! the last line stays up for a moment, then the debrief opens.
+
+use bevy::prelude::*;
+
+use super::Screen;
+use crate::app::AppSystems;
+use crate::app::runner::SessionEnded;
+use crate::app::scene::spawn_room;
+
+/// Seconds the final line stays on screen before the debrief.
+const LINGER_SECONDS: f32 = 2.5;
+
+/// Counts down from the end of the conversation to the debrief.
+#[derive(Resource, Debug)]
+pub struct EndingTimer(Timer);
+
+/// Registers the session screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Session), (spawn_room, clear_ending))
+        .add_systems(
+            Update,
+            (
+                start_ending.in_set(AppSystems::Present),
+                go_to_debrief.in_set(AppSystems::TickTimers),
+            )
+                .run_if(in_state(Screen::Session)),
+        );
+}
+
+fn clear_ending(mut commands: Commands) {
+    commands.remove_resource::<EndingTimer>();
+}
+
+/// Starts the countdown when the engine says the conversation is over.
+pub fn start_ending(mut commands: Commands, mut ended: MessageReader<SessionEnded>) {
+    if ended.read().last().is_some() {
+        commands.insert_resource(EndingTimer(Timer::from_seconds(LINGER_SECONDS, TimerMode::Once)));
+    }
+}
+
+/// Opens the debrief when the countdown is over.
+pub fn go_to_debrief(time: Res<Time>, timer: Option<ResMut<EndingTimer>>, mut next: ResMut<NextState<Screen>>) {
+    if let Some(mut timer) = timer
+        && timer.0.tick(time.delta()).just_finished()
+    {
+        next.set(Screen::Debrief);
+    }
+}

@@ -1,0 +1,91 @@
+//! `holdspace run` (and `holdspace` alone): the desktop app, with the options that make
+//! it scriptable for tests and demos.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use holdspace::app::{AppConfig, run as run_app};
+use holdspace_core::Mode;
+use holdspace_core::script::parse_script;
+
+/// Options for the desktop app.
+#[derive(Debug, Default, clap::Args)]
+pub struct RunArgs {
+    /// Start straight in this scenario (id), skipping the select screen.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Seed for the customer's variation (random if omitted).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Open mode: no options, type your own replies.
+    #[arg(long)]
+    open: bool,
+    /// Assessment mode: hide the escalation meter.
+    #[arg(long)]
+    assessment: bool,
+    /// Play these scripted turns (the `simulate` format) one every few frames.
+    #[arg(long)]
+    script: Option<PathBuf>,
+    /// Save a PNG screenshot of the window, then exit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// Frames to render before the screenshot (or before exiting).
+    #[arg(long)]
+    frames: Option<u32>,
+    /// Exit once the debrief is on screen (taking the screenshot there, if asked).
+    #[arg(long)]
+    exit_after_debrief: bool,
+    /// Window size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1280x720", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Directory of scenarios.
+    #[arg(long = "scenarios", default_value = holdspace::loader::DEFAULT_DIR)]
+    scenarios: PathBuf,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT, got \"{s}\""))?;
+    let num = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("\"{v}\" is not a whole number"))
+    };
+    Ok((num(w)?, num(h)?))
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let script = match &args.script {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            parse_script(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let scenarios = if args.scenarios.as_os_str().is_empty() {
+        PathBuf::from(holdspace::loader::DEFAULT_DIR)
+    } else {
+        args.scenarios
+    };
+    let config = AppConfig {
+        scenarios_dir: scenarios,
+        scenario: args.scenario,
+        seed: args.seed,
+        mode: if args.open { Mode::Open } else { Mode::Guided },
+        practice: !args.assessment,
+        script,
+        screenshot: args.screenshot,
+        frames: args.frames,
+        exit_after_debrief: args.exit_after_debrief,
+        resolution: if args.size == (0, 0) { (1280, 720) } else { args.size },
+        ..AppConfig::default()
+    };
+    let exit = run_app(config)?;
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,7 @@
+//! Holdspace's app and file edges, shared by the `holdspace` binary and the integration
+//! tests: the scenario loader (the only file-system access to scenarios), result
+//! rendering, and the Bevy desktop app.
+
+pub mod app;
+pub mod loader;
+pub mod report;

@@ -1,0 +1,256 @@
+//! The real app under Xvfb with Mesa's lavapipe: scripted sessions rendered to PNG and
+//! judged by their pixels (not blank, HUD present, calm and hostile customers differ,
+//! the debrief shows its chart, a broken scenario shows its diagnostic).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, scratch};
+
+/// A decoded RGB screenshot.
+struct Shot {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Shot {
+    fn open(path: &Path) -> Shot {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buf).expect("a frame");
+        let channels = info.color_type.samples();
+        let rgb = buf[..info.buffer_size()]
+            .chunks(channels)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Shot {
+            width: info.width as usize,
+            height: info.height as usize,
+            rgb,
+        }
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Share of pixels in a region (fractions of the image) within `tol` of `color`.
+    fn share(&self, region: [f32; 4], color: [u8; 3], tol: i32) -> f32 {
+        let (x0, y0) = (
+            (region[0] * self.width as f32) as usize,
+            (region[1] * self.height as f32) as usize,
+        );
+        let (x1, y1) = (
+            (region[2] * self.width as f32) as usize,
+            (region[3] * self.height as f32) as usize,
+        );
+        let mut hits = 0usize;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let p = self.pixel(x, y);
+                if (0..3).all(|c| (i32::from(p[c]) - i32::from(color[c])).abs() <= tol) {
+                    hits += 1;
+                }
+            }
+        }
+        hits as f32 / ((x1 - x0) * (y1 - y0)).max(1) as f32
+    }
+
+    /// Distinct colours (coarsely quantised): a blank or single-colour image has very few.
+    fn distinct_colors(&self) -> usize {
+        let mut seen = std::collections::BTreeSet::new();
+        for p in self.rgb.chunks(3) {
+            seen.insert((p[0] / 16, p[1] / 16, p[2] / 16));
+        }
+        seen.len()
+    }
+
+    /// Mean absolute difference per channel over a region.
+    fn difference(&self, other: &Shot, region: [f32; 4]) -> f32 {
+        let (x0, y0) = (
+            (region[0] * self.width as f32) as usize,
+            (region[1] * self.height as f32) as usize,
+        );
+        let (x1, y1) = (
+            (region[2] * self.width as f32) as usize,
+            (region[3] * self.height as f32) as usize,
+        );
+        let mut total = 0u64;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let (a, b) = (self.pixel(x, y), other.pixel(x, y));
+                total += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
+            }
+        }
+        total as f32 / (3 * (x1 - x0) * (y1 - y0)).max(1) as f32
+    }
+}
+
+/// Runs `holdspace run …` under Xvfb and returns the screenshot it saved.
+fn render(name: &str, args: &[&str]) -> (PathBuf, Shot) {
+    let dir = scratch(&format!("render_{name}"));
+    let png = dir.join(format!("{name}.png"));
+    let out = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            env!("CARGO_BIN_EXE_holdspace"),
+            "run",
+            "--screenshot",
+        ])
+        .arg(&png)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("xvfb-run starts (install the xvfb package: bash scripts/test.sh does)");
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "holdspace run failed:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(png.is_file(), "no screenshot written:\n{log}");
+    let shot = Shot::open(&png);
+    assert_eq!((shot.width, shot.height), (1280, 720), "{}", png.display());
+    // Keep a copy where people can look at it.
+    let _ = std::fs::copy(&png, root().join("target").join(format!("{name}.png")));
+    (png, shot)
+}
+
+fn script(name: &str, body: &str) -> String {
+    let path = scratch(&format!("script_{name}")).join("turns.txt");
+    std::fs::write(&path, body).expect("script written");
+    path.to_string_lossy().into_owned()
+}
+
+/// Button face colour from the theme (srgb 0.19, 0.22, 0.28).
+const BUTTON: [u8; 3] = [48, 56, 71];
+/// Error colour from the theme (srgb 0.95, 0.42, 0.38).
+const ERROR: [u8; 3] = [242, 107, 97];
+
+#[test]
+fn session_scene_shows_the_room_subtitle_and_options() {
+    let (_, shot) = render(
+        "session",
+        &["--scenario", "delivery_bereavement", "--seed", "1", "--frames", "30"],
+    );
+    assert!(
+        shot.distinct_colors() > 60,
+        "the scene is not blank: {} colours",
+        shot.distinct_colors()
+    );
+    // Options: several button faces in the lower part of the screen.
+    assert!(
+        shot.share([0.05, 0.55, 0.95, 1.0], BUTTON, 6) > 0.03,
+        "option buttons visible"
+    );
+    // Subtitle: a near-black panel with light text above the options.
+    assert!(
+        shot.share([0.1, 0.4, 0.9, 0.9], [0, 0, 0], 12) > 0.01,
+        "subtitle panel visible"
+    );
+    assert!(
+        shot.share([0.1, 0.4, 0.9, 0.9], [237, 237, 230], 30) > 0.001,
+        "subtitle text visible"
+    );
+}
+
+#[test]
+fn calm_and_hostile_customers_look_different() {
+    // Two turns each: listening calms Margaret, assumptive empathy and a policy wall make her angry.
+    let calm = script("calm", "@paraphrase_late\n@notice_fine\n");
+    let angry = script("angry", "@assume_frustrating\n@repeat_policy\n");
+    let run = |name: &str, script: &str| {
+        render(
+            name,
+            &[
+                "--scenario",
+                "delivery_bereavement",
+                "--seed",
+                "1",
+                "--script",
+                script,
+                "--frames",
+                "40",
+            ],
+        )
+        .1
+    };
+    let a = run("calm", &calm);
+    let b = run("angry", &angry);
+    // The customer stands in the middle of the frame.
+    let customer = [0.35, 0.05, 0.65, 0.6];
+    let diff = a.difference(&b, customer);
+    assert!(
+        diff > 2.0,
+        "the customer's posture and colour should differ between calm and angry (mean difference {diff})"
+    );
+    // The meter shows the band: green when calm, orange when angry (top-right corner).
+    let meter = [0.75, 0.0, 1.0, 0.12];
+    let (calm_green, angry_orange) = ([92, 184, 133], [237, 125, 64]);
+    assert!(
+        a.share(meter, calm_green, 25) > 0.002 && b.share(meter, angry_orange, 25) > 0.002,
+        "the meter shows each band's colour"
+    );
+}
+
+#[test]
+fn a_scripted_session_ends_on_the_debrief_with_chart_and_outcome() {
+    let (_, shot) = render(
+        "debrief",
+        &[
+            "--scenario",
+            "delivery_bereavement",
+            "--seed",
+            "5",
+            "--script",
+            "tests/fixtures/scripts/bereavement_rushed.txt",
+            "--exit-after-debrief",
+        ],
+    );
+    assert!(shot.distinct_colors() > 20, "not blank");
+    // Chart bars in band colours on the left half (frustrated amber, angry orange or hostile red).
+    let left = [0.0, 0.0, 0.6, 1.0];
+    let bars = shot.share(left, [237, 189, 77], 20)
+        + shot.share(left, [237, 125, 64], 20)
+        + shot.share(left, [219, 56, 56], 20);
+    assert!(bars > 0.002, "escalation bars visible ({bars})");
+    // Buttons to retry or choose another.
+    assert!(
+        shot.share([0.55, 0.0, 1.0, 1.0], BUTTON, 6) > 0.002,
+        "debrief buttons visible"
+    );
+}
+
+#[test]
+fn a_broken_scenario_shows_on_the_select_screen_with_its_diagnostic() {
+    let dir = scratch("select_with_broken");
+    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
+    }
+    std::fs::copy(
+        root().join("tests/fixtures/bad/unknown_id.ron"),
+        dir.join("aa_broken.ron"),
+    )
+    .expect("copied");
+    let (_, shot) = render(
+        "select_broken",
+        &["--scenarios", dir.to_str().expect("utf-8"), "--frames", "20"],
+    );
+    assert!(
+        shot.share([0.0, 0.1, 1.0, 0.9], ERROR, 20) > 0.002,
+        "the broken file is shown in the error colour"
+    );
+    assert!(
+        shot.share([0.0, 0.1, 1.0, 0.9], BUTTON, 6) > 0.05,
+        "the valid scenarios are still listed"
+    );
+}

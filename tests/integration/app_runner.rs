@@ -1,0 +1,130 @@
+//! The scenario-runner adapter, headless with `MinimalPlugins`: driving a whole scenario
+//! through Bevy messages gives the same session as `holdspace simulate`.
+
+use std::sync::Arc;
+
+use bevy::ecs::message::{MessageCursor, Messages};
+use bevy::prelude::*;
+use holdspace::app::AppSystems;
+use holdspace::app::runner::{
+    self, ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed, OptionsOffered, SessionEnded, TraineeReplied,
+};
+use holdspace::loader::load_scenario;
+use holdspace_core::script::parse_script;
+use holdspace_core::{LoadedScenario, Mode};
+use serde_json::Value;
+
+use crate::{holdspace as holdspace_cli, root, text};
+
+const SCRIPT: &str = "tests/fixtures/scripts/bereavement_listening.txt";
+
+fn scenario() -> Arc<LoadedScenario> {
+    load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads")
+}
+
+/// Reads every message of type `T` written since `cursor`.
+fn drain<T: Message + Clone>(app: &App, cursor: &mut MessageCursor<T>) -> Vec<T> {
+    cursor.read(app.world().resource::<Messages<T>>()).cloned().collect()
+}
+
+#[test]
+fn driving_a_scenario_through_messages_matches_simulate() {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .configure_sets(
+            Update,
+            (
+                AppSystems::TickTimers,
+                AppSystems::RecordInput,
+                AppSystems::Drive,
+                AppSystems::Present,
+            )
+                .chain(),
+        )
+        .add_plugins(runner::plugin)
+        .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
+
+    let mut spoke = app.world().resource::<Messages<CustomerSpoke>>().get_cursor();
+    let mut offered = app.world().resource::<Messages<OptionsOffered>>().get_cursor();
+    let mut changed = app.world().resource::<Messages<EscalationChanged>>().get_cursor();
+    let mut revealed = app.world().resource::<Messages<NeedRevealed>>().get_cursor();
+    let mut ended = app.world().resource::<Messages<SessionEnded>>().get_cursor();
+
+    app.update();
+    let opening = drain(&app, &mut spoke);
+    assert_eq!(opening.len(), 1, "the opening line is sent on the first update");
+    assert_eq!(drain(&app, &mut offered).len(), 1, "with the first options");
+
+    let mut lines = opening;
+    let mut changes = Vec::new();
+    let mut reveals = Vec::new();
+    let mut ends = Vec::new();
+    let turns = parse_script(&std::fs::read_to_string(root().join(SCRIPT)).expect("script")).expect("parses");
+    for turn in turns {
+        app.world_mut().write_message(TraineeReplied(turn));
+        app.update();
+        lines.extend(drain(&app, &mut spoke));
+        changes.extend(drain(&app, &mut changed));
+        reveals.extend(drain(&app, &mut revealed));
+        ends.extend(drain(&app, &mut ended));
+    }
+
+    // The same seed and script through the command line.
+    let out = holdspace_cli(&["simulate", "delivery_bereavement", "--seed", "5", "--inputs", SCRIPT]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let simulated: Value = serde_json::from_str(&stdout).expect("JSON");
+
+    let adapter_record =
+        serde_json::to_value(app.world().resource::<ActiveSession>().session.record()).expect("serializes");
+    assert_eq!(
+        adapter_record, simulated["record"],
+        "the adapter's session is the simulated session"
+    );
+
+    let simulated_lines: Vec<&str> = simulated["record"]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["CustomerSpoke"]["text"].as_str())
+        .collect();
+    let adapter_lines: Vec<&str> = lines.iter().map(|CustomerSpoke(s)| s.text.as_str()).collect();
+    assert_eq!(
+        adapter_lines, simulated_lines,
+        "every customer line became a CustomerSpoke message, in order"
+    );
+    assert_eq!(changes.len(), 3, "one EscalationChanged per turn");
+    assert_eq!(reveals.len(), 1, "the need came out once");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(
+        serde_json::to_value(ends[0].kind).expect("kind"),
+        simulated["record"]["outcome"]["kind"]
+    );
+}
+
+#[test]
+fn a_reply_not_on_offer_is_refused_without_changing_the_session() {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .configure_sets(
+            Update,
+            (
+                AppSystems::TickTimers,
+                AppSystems::RecordInput,
+                AppSystems::Drive,
+                AppSystems::Present,
+            )
+                .chain(),
+        )
+        .add_plugins(runner::plugin)
+        .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
+    let mut refused = app.world().resource::<Messages<runner::ReplyRefused>>().get_cursor();
+    app.update();
+    app.world_mut()
+        .write_message(TraineeReplied(holdspace_core::TurnInput::choose("guarantee_and_call")));
+    app.update();
+    let refusals = drain(&app, &mut refused);
+    assert_eq!(refusals.len(), 1);
+    assert!(refusals[0].0.contains("not on offer"), "{:?}", refusals[0]);
+    assert_eq!(app.world().resource::<ActiveSession>().session.turn(), 0);
+}
