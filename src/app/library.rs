@@ -43,7 +43,7 @@ pub struct ScenarioLibrary {
     pub entries: Vec<LibraryEntry>,
     /// Bumped on every reload, so screens know to redraw.
     pub generation: u64,
-    stamps: Vec<(PathBuf, Option<SystemTime>)>,
+    stamps: Vec<(PathBuf, Option<(SystemTime, u64)>)>,
 }
 
 impl ScenarioLibrary {
@@ -75,14 +75,16 @@ impl ScenarioLibrary {
         true
     }
 
-    fn current_stamps(&self) -> Vec<(PathBuf, Option<SystemTime>)> {
+    /// Modification time and size of each file: an edit changes at least one of them
+    /// even on file systems with coarse timestamps.
+    fn current_stamps(&self) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
         let mut paths = scenario_paths(&self.dir).unwrap_or_default();
         paths.push(self.dir.join(LEXICON_FILE));
         paths
             .into_iter()
             .map(|p| {
-                let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
-                (p, modified)
+                let stamp = std::fs::metadata(&p).and_then(|m| Ok((m.modified()?, m.len()))).ok();
+                (p, stamp)
             })
             .collect()
     }

@@ -10,6 +10,7 @@
     reason = "a failing test should stop with a message saying what broke"
 )]
 
+mod app_library;
 mod app_render;
 mod app_runner;
 mod cli_simulate;
