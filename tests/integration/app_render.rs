@@ -254,3 +254,21 @@ fn a_broken_scenario_shows_on_the_select_screen_with_its_diagnostic() {
         "the valid scenarios are still listed"
     );
 }
+
+#[test]
+fn without_a_display_the_app_says_what_to_do_instead_of_panicking() {
+    let out = Command::new(env!("CARGO_BIN_EXE_holdspace"))
+        .args(["run", "--scenario", "delivery_bereavement"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .current_dir(root())
+        .output()
+        .expect("holdspace starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no display") && stderr.contains("xvfb-run") && stderr.contains("holdspace play"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
