@@ -337,9 +337,15 @@ pub fn animate_customer(
             Part::Chest => transform.scale = Vec3::new(1.0 + 0.015 * breath, 1.0 + 0.02 * breath, 1.0 + 0.03 * breath),
         }
     }
+    // Touch the material only when the flush visibly changes: every `get_mut` re-uploads it.
     if let Some(colours) = colours {
         let flush = SKIN.mix(&FLUSHED, (p.arousal - 0.4).max(0.0) / 0.6);
-        if let Some(mut skin) = materials.get_mut(&colours.skin) {
+        let current = materials.get(&colours.skin).map(|m| m.base_color.to_srgba());
+        let visible = current.is_none_or(|c| {
+            let f = flush.to_srgba();
+            (c.red - f.red).abs() + (c.green - f.green).abs() + (c.blue - f.blue).abs() > 0.004
+        });
+        if visible && let Some(mut skin) = materials.get_mut(&colours.skin) {
             skin.base_color = flush;
         }
     }

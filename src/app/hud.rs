@@ -6,7 +6,7 @@ use bevy::input_focus::{AutoFocus, InputFocus};
 use bevy::prelude::*;
 use bevy::text::{EditableText, TextCursorStyle};
 use holdspace_core::events::OfferedReply;
-use holdspace_core::{Band, Mode, TurnInput};
+use holdspace_core::{Mode, TurnInput};
 
 use super::AppSystems;
 use super::notice::Notice;
@@ -423,9 +423,4 @@ pub fn submit_typed(
             field.clear();
         }
     }
-}
-
-/// The band used before the first change arrives.
-pub fn initial_band(active: &ActiveSession) -> Band {
-    active.session.band()
 }

@@ -167,6 +167,10 @@ pub fn drive_session(
     mut refused: MessageWriter<ReplyRefused>,
     mut out: SessionWriters,
 ) {
+    // Most frames carry no reply: leave the resource untouched so its change flag means something.
+    if replies.is_empty() && active.pending.is_empty() {
+        return;
+    }
     for TraineeReplied(input) in replies.read() {
         match active.session.respond(input.clone()) {
             Ok(events) => active.pending.extend(events),
