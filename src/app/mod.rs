@@ -41,9 +41,8 @@ pub fn random_seed() -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// Every part of the app, in dependency order. Rendering and windowing come from
-/// `DefaultPlugins`, added by [`run`]; tests add only what they exercise.
-pub fn plugin(app: &mut App) {
+/// Orders the [`AppSystems`] sets in `Update`; tests that add single plugins call it too.
+pub fn configure_sets(app: &mut App) {
     app.configure_sets(
         Update,
         (
@@ -54,6 +53,12 @@ pub fn plugin(app: &mut App) {
         )
             .chain(),
     );
+}
+
+/// Every part of the app, in dependency order. Rendering and windowing come from
+/// `DefaultPlugins`, added by [`run`]; tests add only what they exercise.
+pub fn plugin(app: &mut App) {
+    configure_sets(app);
     let options = {
         let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
         hud::PlayOptions {

@@ -3,14 +3,7 @@
 
 use holdspace::app::library::{EntryStatus, ScenarioLibrary};
 
-use crate::{root, scratch};
-
-fn copy_shipped(dir: &std::path::Path) {
-    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
-    }
-}
+use crate::{copy_shipped, root, scratch};
 
 #[test]
 fn an_edit_that_breaks_a_scenario_shows_its_diagnostic_and_a_fix_restores_it() {

@@ -39,26 +39,25 @@ impl Shot {
         [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
     }
 
+    /// Pixel coordinates of a region given as fractions of the image.
+    fn region(&self, r: [f32; 4]) -> impl Iterator<Item = (usize, usize)> + use<> {
+        let scale = |f: f32, n: usize| ((f * n as f32) as usize).min(n);
+        let (x0, x1) = (scale(r[0], self.width), scale(r[2], self.width));
+        let (y0, y1) = (scale(r[1], self.height), scale(r[3], self.height));
+        (y0..y1).flat_map(move |y| (x0..x1).map(move |x| (x, y)))
+    }
+
     /// Share of pixels in a region (fractions of the image) within `tol` of `color`.
     fn share(&self, region: [f32; 4], color: [u8; 3], tol: i32) -> f32 {
-        let (x0, y0) = (
-            (region[0] * self.width as f32) as usize,
-            (region[1] * self.height as f32) as usize,
-        );
-        let (x1, y1) = (
-            (region[2] * self.width as f32) as usize,
-            (region[3] * self.height as f32) as usize,
-        );
-        let mut hits = 0usize;
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let p = self.pixel(x, y);
-                if (0..3).all(|c| (i32::from(p[c]) - i32::from(color[c])).abs() <= tol) {
-                    hits += 1;
-                }
+        let (mut hits, mut all) = (0usize, 0usize);
+        for (x, y) in self.region(region) {
+            let p = self.pixel(x, y);
+            all += 1;
+            if (0..3).all(|c| (i32::from(p[c]) - i32::from(color[c])).abs() <= tol) {
+                hits += 1;
             }
         }
-        hits as f32 / ((x1 - x0) * (y1 - y0)).max(1) as f32
+        hits as f32 / all.max(1) as f32
     }
 
     /// Distinct colours (coarsely quantised): a blank or single-colour image has very few.
@@ -72,22 +71,13 @@ impl Shot {
 
     /// Mean absolute difference per channel over a region.
     fn difference(&self, other: &Shot, region: [f32; 4]) -> f32 {
-        let (x0, y0) = (
-            (region[0] * self.width as f32) as usize,
-            (region[1] * self.height as f32) as usize,
-        );
-        let (x1, y1) = (
-            (region[2] * self.width as f32) as usize,
-            (region[3] * self.height as f32) as usize,
-        );
-        let mut total = 0u64;
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let (a, b) = (self.pixel(x, y), other.pixel(x, y));
-                total += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
-            }
+        let (mut total, mut all) = (0u64, 0usize);
+        for (x, y) in self.region(region) {
+            let (a, b) = (self.pixel(x, y), other.pixel(x, y));
+            total += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
+            all += 3;
         }
-        total as f32 / (3 * (x1 - x0) * (y1 - y0)).max(1) as f32
+        total as f32 / all.max(1) as f32
     }
 }
 
@@ -232,10 +222,7 @@ fn a_scripted_session_ends_on_the_debrief_with_chart_and_outcome() {
 #[test]
 fn a_broken_scenario_shows_on_the_select_screen_with_its_diagnostic() {
     let dir = scratch("select_with_broken");
-    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
-    }
+    crate::copy_shipped(&dir);
     std::fs::copy(
         root().join("tests/fixtures/bad/unknown_id.ron"),
         dir.join("aa_broken.ron"),

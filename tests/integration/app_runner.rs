@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use bevy::ecs::message::{MessageCursor, Messages};
 use bevy::prelude::*;
-use holdspace::app::AppSystems;
 use holdspace::app::runner::{
     self, ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed, OptionsOffered, SessionEnded, TraineeReplied,
 };
@@ -22,6 +21,16 @@ fn scenario() -> Arc<LoadedScenario> {
     load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads")
 }
 
+/// A headless app with only the runner, playing the bereavement scenario (seed 5, guided).
+fn runner_app() -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    holdspace::app::configure_sets(&mut app);
+    app.add_plugins(runner::plugin)
+        .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
+    app
+}
+
 /// Reads every message of type `T` written since `cursor`.
 fn drain<T: Message + Clone>(app: &App, cursor: &mut MessageCursor<T>) -> Vec<T> {
     cursor.read(app.world().resource::<Messages<T>>()).cloned().collect()
@@ -29,20 +38,7 @@ fn drain<T: Message + Clone>(app: &App, cursor: &mut MessageCursor<T>) -> Vec<T>
 
 #[test]
 fn driving_a_scenario_through_messages_matches_simulate() {
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .configure_sets(
-            Update,
-            (
-                AppSystems::TickTimers,
-                AppSystems::RecordInput,
-                AppSystems::Drive,
-                AppSystems::Present,
-            )
-                .chain(),
-        )
-        .add_plugins(runner::plugin)
-        .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
+    let mut app = runner_app();
 
     let mut spoke = app.world().resource::<Messages<CustomerSpoke>>().get_cursor();
     let mut offered = app.world().resource::<Messages<OptionsOffered>>().get_cursor();
@@ -106,20 +102,7 @@ fn driving_a_scenario_through_messages_matches_simulate() {
 
 #[test]
 fn a_reply_not_on_offer_is_refused_without_changing_the_session() {
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .configure_sets(
-            Update,
-            (
-                AppSystems::TickTimers,
-                AppSystems::RecordInput,
-                AppSystems::Drive,
-                AppSystems::Present,
-            )
-                .chain(),
-        )
-        .add_plugins(runner::plugin)
-        .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
+    let mut app = runner_app();
     let mut refused = app.world().resource::<Messages<runner::ReplyRefused>>().get_cursor();
     app.update();
     app.world_mut()

@@ -70,10 +70,7 @@ fn every_problem_in_a_file_is_reported_not_just_the_first() {
 #[test]
 fn a_bad_file_in_a_directory_does_not_stop_the_others() {
     let dir = scratch("mixed_dir");
-    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
-    }
+    crate::copy_shipped(&dir);
     std::fs::copy(
         root().join("tests/fixtures/bad/unknown_id.ron"),
         dir.join("zz_broken.ron"),

@@ -77,3 +77,11 @@ pub fn shipped_ids() -> Vec<String> {
     ids.sort();
     ids
 }
+
+/// Copies the shipped scenarios (and lexicon) into `dir`, for tests that add a bad file.
+pub fn copy_shipped(dir: &Path) {
+    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
+    }
+}
