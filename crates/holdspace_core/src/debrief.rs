@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::events::{Cause, Reason, SessionEvent};
+use crate::analysis::Delivery;
 use crate::intent::Intent;
 use crate::load::LoadedScenario;
 use crate::model::{Effect, OutcomeKind};
@@ -32,6 +33,8 @@ pub struct Debrief {
     pub curve: Vec<CurvePoint>,
     /// The highest escalation reached.
     pub peak_escalation: f32,
+    /// Every turn in detail, in order (the chart's points open these).
+    pub turns: Vec<TurningPoint>,
     /// The biggest moves, in turn order.
     pub turning_points: Vec<TurningPoint>,
     /// Each cue the customer gave, and whether the trainee picked it up.
@@ -59,7 +62,7 @@ pub struct CurvePoint {
     pub band: Band,
 }
 
-/// A turn where the customer's state moved a lot.
+/// One turn in detail; the turning points are the turns where the customer's state moved a lot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TurningPoint {
     /// Turn number.
@@ -68,6 +71,10 @@ pub struct TurningPoint {
     pub customer_said: String,
     /// What the trainee said.
     pub trainee_said: String,
+    /// How they said it (empty for a clicked or typed turn).
+    pub delivery: Delivery,
+    /// The reply it was taken as (`None`: it matched none).
+    pub reply: Option<String>,
     /// State before.
     pub before: StatePoint,
     /// State after.
@@ -149,6 +156,7 @@ impl Debrief {
         candidates.truncate(MAX_TURNING_POINTS);
         candidates.sort_by_key(|t| t.turn);
         let turning_points = candidates.into_iter().map(|t| turning_point(scenario, t)).collect();
+        let turns = record.turns.iter().map(|t| turning_point(scenario, t)).collect();
 
         let mut cues: Vec<CueReport> = s
             .cues
@@ -209,6 +217,7 @@ impl Debrief {
             outcome: record.outcome.clone(),
             curve,
             peak_escalation,
+            turns,
             turning_points,
             cues,
             hidden_need: need,
@@ -256,6 +265,8 @@ fn turning_point(scenario: &LoadedScenario, t: &TurnRecord) -> TurningPoint {
         turn: t.turn,
         customer_said: t.customer_said.clone(),
         trainee_said: t.words().to_owned(),
+        delivery: t.input.delivery.clone(),
+        reply: t.reply.clone(),
         before: t.before,
         after: t.after,
         reasons,

@@ -219,7 +219,27 @@ impl Session {
             turns: self.turns.clone(),
             events: self.events.clone(),
             outcome: self.outcome.clone(),
+            reflections: Vec::new(),
         }
+    }
+
+    /// Rebuilds a session by replaying `inputs` from the start with the same seed and mode:
+    /// the state (random stream included) is exactly what the original had after those
+    /// turns. Returns the session and what the customer last said and offered, ready to
+    /// show: "retry from this turn".
+    pub fn replay(
+        scenario: Arc<LoadedScenario>,
+        seed: u64,
+        mode: Mode,
+        inputs: &[TurnInput],
+    ) -> Result<(Session, Vec<SessionEvent>), TurnError> {
+        let (mut session, mut last) = Session::new(scenario, seed, mode);
+        for input in inputs {
+            last = session.respond(input.clone())?;
+        }
+        // Only the customer's side is shown again; the reply analysis belongs to the past turn.
+        last.retain(|e| matches!(e, SessionEvent::CustomerSpoke(_) | SessionEvent::OptionsOffered { .. }));
+        Ok((session, last))
     }
 
     /// Takes one trainee turn and returns what happened.

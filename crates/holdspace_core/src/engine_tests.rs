@@ -5,54 +5,9 @@ use std::sync::Arc;
 
 use super::*;
 use crate::analysis::Delivery;
-use crate::load::check;
 use crate::model::OutcomeKind;
-use crate::{Debrief, Lexicon};
-
-fn scenarios_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
-}
-
-/// Every shipped scenario, loaded (a test fails if one does not load).
-fn shipped() -> Vec<Arc<LoadedScenario>> {
-    let mut out = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(scenarios_dir())
-        .expect("scenarios/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron") && !p.ends_with("lexicon.ron"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let source = std::fs::read_to_string(&path).expect("readable scenario");
-        let checked = check(&source, &Lexicon::builtin());
-        let errors: Vec<String> = checked
-            .diagnostics
-            .iter()
-            .map(|d| d.headline(&path.display().to_string(), &source))
-            .collect();
-        let loaded = checked
-            .scenario
-            .unwrap_or_else(|| panic!("{} does not load: {errors:#?}", path.display()));
-        out.push(Arc::new(loaded));
-    }
-    assert!(
-        out.len()
-            >= std::env::var("HS_MIN_SCENARIOS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(5),
-        "expected at least five shipped scenarios, found {}",
-        out.len()
-    );
-    out
-}
-
-fn by_id(id: &str) -> Arc<LoadedScenario> {
-    shipped()
-        .into_iter()
-        .find(|s| s.scenario.id == id)
-        .unwrap_or_else(|| panic!("no scenario {id}"))
-}
+use crate::Debrief;
+use crate::testing::{by_id, shipped};
 
 /// Escalation after giving `input` from a copy of `session` (the copy shares the random
 /// stream, so two calls differ only by the input).
@@ -446,4 +401,50 @@ fn a_session_times_out_at_the_turn_limit() {
     }
     assert_eq!(session.turn(), scenario.scenario.max_turns);
     assert_eq!(session.outcome().map(|o| o.kind), Some(OutcomeKind::TimedOut));
+}
+
+#[test]
+fn retry_from_any_turn_reproduces_the_state_and_the_random_stream() {
+    for scenario in shipped() {
+        let script: Vec<TurnInput> = [
+            "Okay.",
+            "So if I've understood you, this has gone wrong more than once.",
+            "What would help most right now?",
+            "Take your time.",
+        ]
+        .into_iter()
+        .map(TurnInput::say)
+        .collect();
+        let (mut original, _) = Session::new(scenario.clone(), 99, Mode::Open);
+        for input in &script {
+            if original.is_ended() {
+                break;
+            }
+            original.respond(input.clone()).expect("accepted");
+        }
+        let record = original.record();
+        let inputs = record.inputs();
+        for k in 0..inputs.len() {
+            let (mut retried, shown) =
+                Session::replay(scenario.clone(), record.seed, record.mode, &inputs[..k]).expect("replays");
+            let id = &scenario.scenario.id;
+            assert_eq!(retried.record().turns, record.turns[..k], "{id}: turns before {}", k + 1);
+            let at = &record.turns[k];
+            assert_eq!(
+                (retried.escalation(), retried.trust(), retried.step_id()),
+                (at.before.escalation, at.before.trust, at.step.as_str()),
+                "{id}: state at turn {}",
+                k + 1
+            );
+            let line = shown.iter().find_map(|e| match e {
+                SessionEvent::CustomerSpoke(s) => Some(s.text.clone()),
+                _ => None,
+            });
+            assert_eq!(line.as_deref(), Some(at.customer_said.as_str()), "{id}: the line to answer");
+            // The same reply from the retried state does exactly what it did the first time,
+            // variation included: the random stream is where it was.
+            retried.respond(inputs[k].clone()).expect("accepted");
+            assert_eq!(retried.record().turns[k], record.turns[k], "{id}: turn {} again", k + 1);
+        }
+    }
 }

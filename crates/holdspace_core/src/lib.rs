@@ -13,12 +13,14 @@ pub mod events;
 pub mod explore;
 pub mod graph;
 pub mod intent;
+pub mod journal;
 pub mod lexicon;
 pub mod load;
 pub mod locate;
 pub mod model;
 pub mod record;
 pub mod script;
+pub mod skills;
 pub mod state;
 pub mod text;
 pub mod validate;
@@ -37,3 +39,5 @@ pub use state::{Band, Disclosure};
 
 #[cfg(test)]
 mod robustness_tests;
+#[cfg(test)]
+mod testing;

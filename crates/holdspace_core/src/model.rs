@@ -65,6 +65,10 @@ pub struct Scenario {
     /// Reflection questions for the debrief.
     #[serde(default)]
     pub reflection: Vec<String>,
+    /// The skills this scenario is written to practise; coaching suggests it to trainees
+    /// weakest at one of them (all four when empty).
+    #[serde(default)]
+    pub practises: Vec<crate::skills::Skill>,
 }
 
 fn default_max_turns() -> u32 {

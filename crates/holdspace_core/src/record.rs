@@ -32,6 +32,25 @@ pub struct SessionRecord {
     pub events: Vec<SessionEvent>,
     /// How it ended (`None` while in progress).
     pub outcome: Option<OutcomeRecord>,
+    /// The trainee's answers to the debrief's reflection questions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reflections: Vec<ReflectionAnswer>,
+}
+
+impl SessionRecord {
+    /// The trainee's inputs, in order: with the scenario, seed and mode they replay the session.
+    pub fn inputs(&self) -> Vec<TurnInput> {
+        self.turns.iter().map(|t| t.input.clone()).collect()
+    }
+}
+
+/// A reflection question and the trainee's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReflectionAnswer {
+    /// The question as shown.
+    pub question: String,
+    /// What the trainee wrote (or said).
+    pub answer: String,
 }
 
 /// Escalation, trust and band at one moment.
