@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Cause, Reason, SessionEvent};
 use crate::analysis::Delivery;
+use crate::events::{Cause, Reason, SessionEvent};
 use crate::intent::Intent;
 use crate::load::LoadedScenario;
 use crate::model::{Effect, OutcomeKind};

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::Debrief;
 use crate::analysis::Delivery;
 use crate::model::OutcomeKind;
-use crate::Debrief;
 use crate::testing::{by_id, shipped};
 
 /// Escalation after giving `input` from a copy of `session` (the copy shares the random
@@ -428,7 +428,12 @@ fn retry_from_any_turn_reproduces_the_state_and_the_random_stream() {
             let (mut retried, shown) =
                 Session::replay(scenario.clone(), record.seed, record.mode, &inputs[..k]).expect("replays");
             let id = &scenario.scenario.id;
-            assert_eq!(retried.record().turns, record.turns[..k], "{id}: turns before {}", k + 1);
+            assert_eq!(
+                retried.record().turns,
+                record.turns[..k],
+                "{id}: turns before {}",
+                k + 1
+            );
             let at = &record.turns[k];
             assert_eq!(
                 (retried.escalation(), retried.trust(), retried.step_id()),
@@ -440,7 +445,11 @@ fn retry_from_any_turn_reproduces_the_state_and_the_random_stream() {
                 SessionEvent::CustomerSpoke(s) => Some(s.text.clone()),
                 _ => None,
             });
-            assert_eq!(line.as_deref(), Some(at.customer_said.as_str()), "{id}: the line to answer");
+            assert_eq!(
+                line.as_deref(),
+                Some(at.customer_said.as_str()),
+                "{id}: the line to answer"
+            );
             // The same reply from the retried state does exactly what it did the first time,
             // variation included: the random stream is where it was.
             retried.respond(inputs[k].clone()).expect("accepted");

@@ -94,7 +94,8 @@ impl JournalEntry {
     /// The entry as one line of JSON, newline included.
     pub fn to_line(&self) -> String {
         // Serialising these plain data types cannot fail (no maps with non-string keys).
-        let mut line = serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"entry\":\"unwritable\",\"error\":\"{e}\"}}"));
+        let mut line =
+            serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"entry\":\"unwritable\",\"error\":\"{e}\"}}"));
         line.push('\n');
         line
     }
@@ -293,7 +294,11 @@ mod tests {
 
     fn played() -> SessionRecord {
         let (mut s, _) = Session::new(by_id("delivery_bereavement"), 7, Mode::Open);
-        for words in ["Take your time.", "So the parcel still has not come?", "What is the parcel for?"] {
+        for words in [
+            "Take your time.",
+            "So the parcel still has not come?",
+            "What is the parcel for?",
+        ] {
             if s.is_ended() {
                 break;
             }
@@ -333,7 +338,10 @@ mod tests {
         let mut text = entries[0].to_line();
         text.push_str("not json\n");
         text.push_str(&entries[1].to_line());
-        assert!(matches!(Journal::read(&text), Err(JournalError::Corrupt { line: 2, .. })));
+        assert!(matches!(
+            Journal::read(&text),
+            Err(JournalError::Corrupt { line: 2, .. })
+        ));
         assert_eq!(Journal::read(""), Err(JournalError::Empty));
     }
 

@@ -24,6 +24,7 @@ pub mod skills;
 pub mod state;
 pub mod text;
 pub mod validate;
+pub mod xapi;
 
 pub use analysis::{Analysis, Delivery, TurnInput};
 pub use debrief::Debrief;

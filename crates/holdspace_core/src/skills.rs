@@ -50,11 +50,15 @@ impl Skill {
     /// One line on what to practise.
     pub fn advice(self) -> &'static str {
         match self {
-            Skill::Listening => "Reflect the customer's own words back before you solve anything, and ask open questions.",
+            Skill::Listening => {
+                "Reflect the customer's own words back before you solve anything, and ask open questions."
+            }
             Skill::AvoidingAssumptions => {
                 "Ask how it is for them instead of telling them (\"that must be frustrating\"), and never say \"calm down\"."
             }
-            Skill::CalmingDelivery => "Slow down, keep your voice level, leave a breath before replying, and let them finish.",
+            Skill::CalmingDelivery => {
+                "Slow down, keep your voice level, leave a breath before replying, and let them finish."
+            }
             Skill::FindingTheNeed => {
                 "Notice the odd detail, the flat \"fine\", the pause, and ask about it: that is where the real need is."
             }
@@ -89,7 +93,12 @@ impl SkillScores {
             let listening: f32 = turns
                 .iter()
                 .map(|t| {
-                    let moves = t.analysis.intents.iter().map(|i| listening_credit(*i)).fold(0.0, f32::max);
+                    let moves = t
+                        .analysis
+                        .intents
+                        .iter()
+                        .map(|i| listening_credit(*i))
+                        .fold(0.0, f32::max);
                     moves.max(t.analysis.paraphrase)
                 })
                 .sum();
@@ -332,7 +341,11 @@ fn suggest(
             .then(best_on(&a.id).total_cmp(&best_on(&b.id)))
             .then(a.id.cmp(&b.id))
     })?;
-    let recent = skills.iter().find(|p| p.skill == skill).and_then(|p| p.recent).unwrap_or(0.0);
+    let recent = skills
+        .iter()
+        .find(|p| p.skill == skill)
+        .and_then(|p| p.recent)
+        .unwrap_or(0.0);
     let tried = tries(&pick.id);
     let history = if tried == 0 {
         "you have not tried it yet".to_owned()
@@ -393,7 +406,9 @@ mod tests {
                 TurnInput::say(
                     "So it was meant to come on Tuesday, the tracking says out for delivery, and you need it by Friday.",
                 ),
-                TurnInput::say("You said it doesn't matter why, but it sounds like it does. Would you tell me what it's for?"),
+                TurnInput::say(
+                    "You said it doesn't matter why, but it sounds like it does. Would you tell me what it's for?",
+                ),
                 TurnInput::choose("guarantee_and_call"),
             ],
         ));
@@ -405,7 +420,10 @@ mod tests {
             ],
         ));
         assert_eq!(good.get(Skill::FindingTheNeed), Some(1.0));
-        assert!(good.get(Skill::Listening) > poor.get(Skill::Listening), "{good:?} vs {poor:?}");
+        assert!(
+            good.get(Skill::Listening) > poor.get(Skill::Listening),
+            "{good:?} vs {poor:?}"
+        );
         assert!(good.get(Skill::AvoidingAssumptions) > poor.get(Skill::AvoidingAssumptions));
         assert_eq!(good.get(Skill::CalmingDelivery), None, "no turn was measured");
         assert!(poor.get(Skill::CalmingDelivery).is_some_and(|d| d < 0.5), "{poor:?}");
@@ -453,7 +471,10 @@ mod tests {
         assert_eq!(progress.attempts[0].0.session_id, "a", "oldest first");
         assert_eq!(progress.weakest, Some(Skill::FindingTheNeed));
         let need = &progress.skills[3];
-        assert_eq!((need.first, need.latest, need.recent), (Some(0.9), Some(0.2), Some(0.55)));
+        assert_eq!(
+            (need.first, need.latest, need.recent),
+            (Some(0.9), Some(0.2), Some(0.55))
+        );
         let s = progress.suggestion.expect("a suggestion");
         assert_eq!(s.scenario_id, "lonely", "untried and practises the need: {}", s.why);
         assert!(s.why.contains("not tried"), "{}", s.why);

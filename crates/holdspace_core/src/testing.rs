@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::load::{LoadedScenario, check};
 use crate::Lexicon;
+use crate::load::{LoadedScenario, check};
 
 fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
@@ -49,4 +49,3 @@ pub(crate) fn by_id(id: &str) -> Arc<LoadedScenario> {
         .find(|s| s.scenario.id == id)
         .unwrap_or_else(|| panic!("no scenario {id}"))
 }
-
