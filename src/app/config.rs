@@ -31,6 +31,12 @@ pub struct AppConfig {
     pub exit_after_debrief: bool,
     /// Window size in logical pixels.
     pub resolution: (u32, u32),
+    /// Profile and folders for session records.
+    pub records: crate::records::RecordsArgs,
+    /// Open the debrief of the latest session a crash cut short, straight away.
+    pub open_interrupted: bool,
+    /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
+    pub replay: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -47,6 +53,9 @@ impl Default for AppConfig {
             frames: None,
             exit_after_debrief: false,
             resolution: (1280, 720),
+            records: crate::records::RecordsArgs::default(),
+            open_interrupted: false,
+            replay: None,
         }
     }
 }

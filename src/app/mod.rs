@@ -5,6 +5,7 @@ pub mod capture;
 pub mod config;
 pub mod customer;
 pub mod hud;
+pub mod journal;
 pub mod library;
 pub mod notice;
 pub mod runner;
@@ -71,6 +72,7 @@ pub fn plugin(app: &mut App) {
         theme::plugin,
         notice::plugin,
         runner::plugin,
+        journal::plugin,
         screens::plugin,
         customer::plugin,
         hud::plugin,

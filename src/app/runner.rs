@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use holdspace_core::events::{OfferedReply, Spoken, StateChange};
+use holdspace_core::journal::RetriedFrom;
 use holdspace_core::model::OutcomeKind;
-use holdspace_core::{Analysis, LoadedScenario, Mode, Session, SessionEvent, TurnInput};
+use holdspace_core::{Analysis, LoadedScenario, Mode, Session, SessionEvent, SessionRecord, TurnError, TurnInput};
+use holdspace_records::JournalWriter;
 
 use super::AppSystems;
+use super::notice::Notice;
 
 /// The conversation in progress.
 #[derive(Resource)]
@@ -18,13 +21,66 @@ pub struct ActiveSession {
     pub session: Session,
     /// Events produced but not yet sent as messages (the opening line waits here).
     pending: Vec<SessionEvent>,
+    /// Where the session is being written (see `app::journal`).
+    pub journal: JournalState,
+    /// For a retry: the session and turn it branched from.
+    pub retried_from: Option<RetriedFrom>,
+}
+
+/// The session's journal on disk.
+#[derive(Debug, Default)]
+pub enum JournalState {
+    /// Not opened yet (opened on the next update).
+    #[default]
+    NotStarted,
+    /// Being appended to, turn by turn.
+    Open(JournalWriter),
+    /// Ended and exported; the session id.
+    Closed(String),
+    /// Not recorded (no records folder could be used; the trainee was told).
+    Off,
 }
 
 impl ActiveSession {
     /// Starts a conversation; its opening events go out on the next update.
     pub fn start(scenario: Arc<LoadedScenario>, seed: u64, mode: Mode) -> ActiveSession {
         let (session, pending) = Session::new(scenario, seed, mode);
-        ActiveSession { session, pending }
+        ActiveSession {
+            session,
+            pending,
+            journal: JournalState::NotStarted,
+            retried_from: None,
+        }
+    }
+
+    /// Restarts a recorded session at `turn` (1-based): the turns before it are replayed
+    /// with the same seed, so the customer is exactly where they were, and the line they
+    /// said before that turn goes out again on the next update.
+    pub fn retry(
+        scenario: Arc<LoadedScenario>,
+        record: &SessionRecord,
+        turn: u32,
+        from_session: Option<String>,
+    ) -> Result<ActiveSession, TurnError> {
+        let before = turn.saturating_sub(1) as usize;
+        let inputs = record.inputs();
+        let (session, pending) =
+            Session::replay(scenario, record.seed, record.mode, &inputs[..before.min(inputs.len())])?;
+        Ok(ActiveSession {
+            session,
+            pending,
+            journal: JournalState::NotStarted,
+            retried_from: from_session.map(|session_id| RetriedFrom { session_id, turn }),
+        })
+    }
+
+    /// The session id of its journal, once opened.
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.journal {
+            JournalState::Open(w) => Some(&w.meta().session_id),
+            JournalState::Closed(id) => Some(id),
+            _ => None,
+        }
     }
 
     /// The scenario being played.
@@ -160,11 +216,13 @@ impl SessionWriters<'_> {
     }
 }
 
-/// Feeds replies to the engine and re-emits what it reports, in order.
+/// Feeds replies to the engine, journals each completed turn, and re-emits what the
+/// engine reports, in order.
 pub fn drive_session(
     mut active: ResMut<ActiveSession>,
     mut replies: MessageReader<TraineeReplied>,
     mut refused: MessageWriter<ReplyRefused>,
+    mut notices: MessageWriter<Notice>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
@@ -173,7 +231,15 @@ pub fn drive_session(
     }
     for TraineeReplied(input) in replies.read() {
         match active.session.respond(input.clone()) {
-            Ok(events) => active.pending.extend(events),
+            Ok(events) => {
+                let active = &mut *active;
+                if let (JournalState::Open(writer), Some(turn)) = (&mut active.journal, active.session.last_turn())
+                    && let Err(e) = writer.turn(turn, &events)
+                {
+                    notices.write(Notice::error(format!("This turn could not be saved: {e}")));
+                }
+                active.pending.extend(events);
+            }
             Err(e) => {
                 refused.write(ReplyRefused(e.to_string()));
             }

@@ -17,23 +17,38 @@ pub const CUSTOMER_Z: f32 = -1.05;
 #[derive(Component, Debug)]
 pub struct MainCamera;
 
+/// The trainee's view: aimed a little below the customer's face so the face sits in the
+/// upper half of the frame, clear of the subtitle and options.
+pub fn trainee_view() -> Transform {
+    Transform::from_xyz(0.0, EYE_HEIGHT, TRAINEE_Z).looking_at(Vec3::new(0.0, 1.22, CUSTOMER_Z), Vec3::Y)
+}
+
+/// The customer's view, for the replay: from their eyes towards where the trainee stood.
+pub fn customer_view() -> Transform {
+    Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 0.1).looking_at(Vec3::new(0.0, 1.3, TRAINEE_Z), Vec3::Y)
+}
+
 /// Spawns the persistent camera (UI-only screens draw over its clear colour).
 pub fn spawn_camera(mut commands: Commands) {
     commands.spawn((
         Name::new("Main camera"),
         MainCamera,
         Camera3d::default(),
-        // Aimed a little below the customer's face so the face sits in the upper half of
-        // the frame, clear of the subtitle and options.
-        Transform::from_xyz(0.0, EYE_HEIGHT, TRAINEE_Z).looking_at(Vec3::new(0.0, 1.22, CUSTOMER_Z), Vec3::Y),
+        trainee_view(),
     ));
 }
 
-/// Spawns the room, counter and lights for the session screen.
-pub fn spawn_room(
+/// Spawns the room for the session screen.
+pub fn spawn_room(commands: Commands, meshes: ResMut<Assets<Mesh>>, materials: ResMut<Assets<StandardMaterial>>) {
+    build_room(commands, meshes, materials, Screen::Session);
+}
+
+/// Spawns the room, counter and lights, cleaned up when `screen` exits.
+pub fn build_room(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    screen: Screen,
 ) {
     let mut material = |r: f32, g: f32, b: f32, roughness: f32| {
         materials.add(StandardMaterial {
@@ -49,11 +64,11 @@ pub fn spawn_room(
     let counter_top = material(0.86, 0.84, 0.80, 0.35);
     let trim = material(0.17, 0.36, 0.42, 0.6);
     let poster = material(0.20, 0.43, 0.55, 0.8);
-    let screen = material(0.05, 0.05, 0.06, 0.3);
+    let monitor = material(0.05, 0.05, 0.06, 0.3);
     let plant = material(0.22, 0.45, 0.25, 0.9);
     let pot = material(0.55, 0.32, 0.22, 0.8);
 
-    let scene = |name: &'static str| (Name::new(name), DespawnOnExit(Screen::Session));
+    let scene = |name: &'static str| (Name::new(name), DespawnOnExit(screen));
     let mut piece = |name: &'static str, mesh: Mesh, material: &Handle<StandardMaterial>, at: Vec3| {
         commands.spawn((
             scene(name),
@@ -87,6 +102,19 @@ pub fn spawn_room(
         &side_wall,
         Vec3::new(2.6, 1.5, -0.5),
     );
+    // Behind the trainee: only seen from the customer's side, in the replay.
+    piece(
+        "Front wall",
+        Cuboid::new(8.0, 3.0, 0.1).into(),
+        &side_wall,
+        Vec3::new(0.0, 1.5, 2.6),
+    );
+    piece(
+        "Door",
+        Cuboid::new(0.95, 2.1, 0.04).into(),
+        &trim,
+        Vec3::new(-1.3, 1.05, 2.54),
+    );
     piece(
         "Skirting",
         Cuboid::new(8.0, 0.12, 0.12).into(),
@@ -115,7 +143,7 @@ pub fn spawn_room(
     piece(
         "Monitor",
         Cuboid::new(0.5, 0.32, 0.03).into(),
-        &screen,
+        &monitor,
         Vec3::new(0.85, 1.27, -0.3),
     );
     piece(

@@ -34,13 +34,8 @@ pub const HEADING: f32 = 26.0;
 
 /// The colour of a band, from calm green through amber to hostile red.
 pub fn band_color(band: Band) -> Color {
-    match band {
-        Band::Calm => Color::srgb(0.36, 0.72, 0.52),
-        Band::Uneasy => Color::srgb(0.64, 0.76, 0.38),
-        Band::Frustrated => Color::srgb(0.93, 0.74, 0.30),
-        Band::Angry => Color::srgb(0.93, 0.49, 0.25),
-        Band::Hostile => Color::srgb(0.86, 0.22, 0.22),
-    }
+    let [r, g, b] = band.rgb();
+    Color::srgb(r, g, b)
 }
 
 /// A text span: string, size, colour.
@@ -70,7 +65,15 @@ pub fn button(text: impl Into<String>, marker: impl Component) -> impl Bundle {
 
 /// Colours buttons as the pointer moves over and presses them.
 pub fn paint_buttons(
-    mut buttons: Query<(&Interaction, &mut BackgroundColor), (Changed<Interaction>, With<Button>, Without<Selected>)>,
+    mut buttons: Query<
+        (&Interaction, &mut BackgroundColor),
+        (
+            Changed<Interaction>,
+            With<Button>,
+            Without<Selected>,
+            Without<Unpainted>,
+        ),
+    >,
 ) {
     for (interaction, mut background) in &mut buttons {
         background.0 = match interaction {
@@ -80,6 +83,10 @@ pub fn paint_buttons(
         };
     }
 }
+
+/// A button that keeps its own colour (a chart point coloured by band).
+#[derive(Component, Debug, Default)]
+pub struct Unpainted;
 
 /// A toggle button that is currently on (painted by its screen, not by [`paint_buttons`]).
 #[derive(Component, Debug, Default)]

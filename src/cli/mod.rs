@@ -4,6 +4,7 @@ mod bench;
 mod explore;
 mod graph;
 mod play;
+mod records;
 mod run;
 mod simulate;
 mod validate;
@@ -52,6 +53,11 @@ enum Command {
         /// Write the JSON here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also save it as an attempt in the trainee's records (journal and exports).
+        #[arg(long)]
+        save: bool,
+        #[command(flatten)]
+        records: holdspace::records::RecordsArgs,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -66,6 +72,17 @@ enum Command {
         /// Open mode: no options, type your own replies.
         #[arg(long)]
         open: bool,
+        #[command(flatten)]
+        records: holdspace::records::RecordsArgs,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Saved sessions: list, open a debrief, export, send to the LRS, progress.
+    Records {
+        #[command(subcommand)]
+        command: records::RecordsCommand,
+        #[command(flatten)]
+        records: holdspace::records::RecordsArgs,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -115,7 +132,7 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct ScenarioDir {
     /// Directory of scenarios (for ids and the shared lexicon).
-    #[arg(long = "scenarios", default_value = holdspace::loader::DEFAULT_DIR)]
+    #[arg(long = "scenarios", global = true, default_value = holdspace::loader::DEFAULT_DIR)]
     path: PathBuf,
 }
 
@@ -140,14 +157,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
             open,
             out,
+            save,
+            records,
             dir,
-        } => simulate::run(&scenario, &dir.path, seed, &inputs, mode(open), out.as_deref()),
+        } => simulate::run(
+            &scenario,
+            &dir.path,
+            seed,
+            &inputs,
+            mode(open),
+            out.as_deref(),
+            save.then_some(&records),
+        ),
         Command::Play {
             scenario,
             seed,
             open,
+            records,
             dir,
-        } => play::run(&scenario, &dir.path, seed, mode(open)),
+        } => play::run(&scenario, &dir.path, seed, mode(open), &records),
+        Command::Records { command, records, dir } => records::run(command, &records, &dir.path),
         Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),
         Command::Explore {
             scenario,

@@ -10,9 +10,10 @@ use holdspace_core::events::OfferedReply;
 use holdspace_core::{Debrief, Mode, SessionEvent, TurnInput};
 
 use holdspace::loader::load_scenario;
+use holdspace::records::{Records, RecordsArgs};
 use holdspace::report::{bar, debrief_text};
 
-pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode) -> Result<ExitCode> {
+pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode, records: &RecordsArgs) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;
     // A random seed is the one place the clock is welcome: every play differs, and the seed is shown so it can be replayed.
     let seed = seed.unwrap_or_else(|| {
@@ -30,6 +31,15 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode) -> Result<
     );
     println!("Type a number to choose, or type your own words. :q quits.\n");
     let (mut session, events) = holdspace_core::Session::new(loaded.clone(), seed, mode);
+    // Records are a bonus here: if they cannot be written, say so and play on.
+    let records = Records::open(records)
+        .map_err(|e| eprintln!("warning: not recording: {e:#}"))
+        .ok();
+    let mut journal = records.as_ref().and_then(|r| {
+        r.begin(&session.record(), "play", None)
+            .map_err(|e| eprintln!("warning: not recording: {e}"))
+            .ok()
+    });
     let name = s.customer.name.clone();
     let mut options = show(&events, &name);
     let stdin = std::io::stdin();
@@ -58,6 +68,11 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode) -> Result<
         };
         match session.respond(input) {
             Ok(events) => {
+                if let (Some(j), Some(t)) = (journal.as_mut(), session.record().turns.last())
+                    && let Err(e) = j.turn(t, &events)
+                {
+                    eprintln!("warning: this turn was not recorded: {e}");
+                }
                 let next = show(&events, &name);
                 if !next.is_empty() {
                     options = next;
@@ -67,6 +82,15 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode) -> Result<
         }
     }
     print!("{}", debrief_text(&Debrief::build(&loaded, &session.record())));
+    if let (Some(records), Some(mut j)) = (records, journal) {
+        let saved = j
+            .end(session.outcome())
+            .and_then(|()| records.finish(&j.meta().session_id, Some(&loaded)));
+        match saved {
+            Ok(out) => println!("\nSaved. Report: {}", out.report.unwrap_or(out.record).display()),
+            Err(e) => eprintln!("warning: the session was journaled but not exported: {e}"),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

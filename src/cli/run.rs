@@ -30,6 +30,9 @@ pub struct RunArgs {
     /// Save a PNG screenshot of the window, then exit.
     #[arg(long)]
     screenshot: Option<PathBuf>,
+    /// Frames between scripted turns (default 6).
+    #[arg(long)]
+    script_interval: Option<u32>,
     /// Frames to render before the screenshot (or before exiting).
     #[arg(long)]
     frames: Option<u32>,
@@ -42,6 +45,14 @@ pub struct RunArgs {
     /// Directory of scenarios.
     #[arg(long = "scenarios", default_value = holdspace::loader::DEFAULT_DIR)]
     scenarios: PathBuf,
+    /// Open the debrief of the latest session a crash cut short.
+    #[arg(long)]
+    open_interrupted: bool,
+    /// Replay a recorded session ("latest" or its id) from the customer's seat.
+    #[arg(long, value_name = "SESSION")]
+    replay: Option<String>,
+    #[command(flatten)]
+    records: holdspace::records::RecordsArgs,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -80,6 +91,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         frames: args.frames,
         exit_after_debrief: args.exit_after_debrief,
         resolution: if args.size == (0, 0) { (1280, 720) } else { args.size },
+        records: args.records,
+        open_interrupted: args.open_interrupted,
+        replay: args.replay,
+        script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
         ..AppConfig::default()
     };
     let exit = run_app(config)?;

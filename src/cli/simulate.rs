@@ -8,13 +8,27 @@ use holdspace_core::script::parse_script;
 use holdspace_core::{Mode, Session};
 
 use holdspace::loader::load_scenario;
+use holdspace::records::{Records, RecordsArgs};
 use holdspace::report::SimulationOutput;
 
-pub fn run(scenario: &str, dir: &Path, seed: u64, inputs: &Path, mode: Mode, out: Option<&Path>) -> Result<ExitCode> {
+pub fn run(
+    scenario: &str,
+    dir: &Path,
+    seed: u64,
+    inputs: &Path,
+    mode: Mode,
+    out: Option<&Path>,
+    save: Option<&RecordsArgs>,
+) -> Result<ExitCode> {
     let loaded = load_scenario(scenario, dir)?;
     let text = std::fs::read_to_string(inputs).with_context(|| format!("cannot read {}", inputs.display()))?;
     let turns = parse_script(&text).with_context(|| format!("in {}", inputs.display()))?;
     let (mut session, _) = Session::new(loaded.clone(), seed, mode);
+    let records = save.map(Records::open).transpose()?;
+    let mut journal = match &records {
+        Some(r) => Some(r.begin(&session.record(), "simulate", None)?),
+        None => None,
+    };
     for (i, turn) in turns.into_iter().enumerate() {
         if session.is_ended() {
             eprintln!(
@@ -23,9 +37,20 @@ pub fn run(scenario: &str, dir: &Path, seed: u64, inputs: &Path, mode: Mode, out
             );
             break;
         }
-        session
+        let events = session
             .respond(turn)
             .with_context(|| format!("turn {} of {}", i + 1, inputs.display()))?;
+        if let (Some(j), Some(t)) = (journal.as_mut(), session.record().turns.last()) {
+            j.turn(t, &events)?;
+        }
+    }
+    if let (Some(records), Some(mut j)) = (&records, journal.take()) {
+        j.end(session.outcome())?;
+        let exported = records.finish(&j.meta().session_id, Some(&loaded))?;
+        eprintln!(
+            "saved {}",
+            exported.record.parent().unwrap_or(&exported.record).display()
+        );
     }
     let json = SimulationOutput::new(&loaded, &session).to_json()?;
     match out {

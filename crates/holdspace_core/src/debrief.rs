@@ -300,6 +300,13 @@ fn better_move(scenario: &LoadedScenario, t: &TurnRecord) -> Option<String> {
     })
 }
 
+impl DeliverySummary {
+    /// Summarises the delivery of `turns`.
+    pub fn of(turns: &[TurnRecord]) -> DeliverySummary {
+        delivery_summary(turns)
+    }
+}
+
 fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {
     let mut summary = DeliverySummary::default();
     let (mut wpm, mut wpm_n, mut pause, mut pause_n) = (0.0, 0u32, 0.0, 0u32);

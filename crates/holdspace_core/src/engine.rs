@@ -200,6 +200,11 @@ impl Session {
         }
     }
 
+    /// The latest completed turn (cheaper than `record()` for journaling each turn).
+    pub fn last_turn(&self) -> Option<&TurnRecord> {
+        self.turns.last()
+    }
+
     /// Everything so far, ready to save: usable mid-session (a crash journal) and, once
     /// ended, with its outcome.
     pub fn record(&self) -> SessionRecord {

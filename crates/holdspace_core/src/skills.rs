@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::debrief::DeliverySummary;
 use crate::events::SessionEvent;
 use crate::intent::Intent;
 use crate::model::OutcomeKind;
@@ -205,6 +206,8 @@ pub struct Attempt {
     pub turns: u32,
     /// Scores.
     pub skills: SkillScores,
+    /// How the trainee spoke.
+    pub delivery: DeliverySummary,
 }
 
 impl Attempt {
@@ -217,6 +220,7 @@ impl Attempt {
             outcome: record.outcome.as_ref().map(|o| o.kind),
             turns: record.turns.len() as u32,
             skills: SkillScores::of(record),
+            delivery: DeliverySummary::of(&record.turns),
         }
     }
 }
@@ -446,6 +450,7 @@ mod tests {
                 outcome: Some(OutcomeKind::SurfaceOnly),
                 turns: 4,
                 skills: weak_need,
+                delivery: DeliverySummary::default(),
             },
             Attempt {
                 session_id: "a".into(),
@@ -454,6 +459,7 @@ mod tests {
                 outcome: Some(OutcomeKind::Resolved),
                 turns: 4,
                 skills: strong,
+                delivery: DeliverySummary::default(),
             },
         ];
         let info = |id: &str, practises: Vec<Skill>| ScenarioInfo {

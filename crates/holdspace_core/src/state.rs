@@ -38,6 +38,18 @@ impl Band {
         self as usize
     }
 
+    /// The band's display colour (sRGB components, 0..1), shared by the app and the
+    /// HTML report so a coach sees the same colours the trainee saw.
+    pub fn rgb(self) -> [f32; 3] {
+        match self {
+            Band::Calm => [0.36, 0.72, 0.52],
+            Band::Uneasy => [0.64, 0.76, 0.38],
+            Band::Frustrated => [0.93, 0.74, 0.30],
+            Band::Angry => [0.93, 0.49, 0.25],
+            Band::Hostile => [0.86, 0.22, 0.22],
+        }
+    }
+
     /// Lower-case name.
     pub fn label(self) -> &'static str {
         match self {

@@ -1,10 +1,12 @@
 //! Loading: reads the scenario library, then opens the select screen, or goes straight
-//! into a session when `--scenario` named a playable one.
+//! into a session when `--scenario` named a playable one, or into a recorded session's
+//! debrief (`--open-interrupted`) or replay (`--replay`).
 
 use bevy::prelude::*;
 
 use super::Screen;
 use crate::app::config::AppConfig;
+use crate::app::journal::{AppRecords, recorded_subject};
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::runner::ActiveSession;
@@ -18,10 +20,33 @@ pub fn plugin(app: &mut App) {
 pub fn load_library(
     mut commands: Commands,
     config: Res<AppConfig>,
+    records: Res<AppRecords>,
     mut next: ResMut<NextState<Screen>>,
     mut notices: MessageWriter<Notice>,
 ) {
     let library = ScenarioLibrary::load(&config.scenarios_dir);
+    // A recorded session asked for on the command line opens before anything else.
+    let recorded = if config.open_interrupted {
+        Some(("interrupted", Screen::Debrief))
+    } else {
+        config.replay.as_deref().map(|id| (id, Screen::Replay))
+    };
+    if let Some((which, screen)) = recorded {
+        match records.0.as_ref().map(|r| recorded_subject(r, which, &library)) {
+            Some(Ok(subject)) => {
+                commands.insert_resource(subject);
+                commands.insert_resource(library);
+                next.set(screen);
+                return;
+            }
+            Some(Err(e)) => {
+                notices.write(Notice::error(format!("Cannot open that session: {e}")));
+            }
+            None => {
+                notices.write(Notice::error("Sessions are not being saved, so there is none to open."));
+            }
+        }
+    }
     let start = config.scenario.as_deref().map(|id| (id, library.find(id)));
     match start {
         Some((_, Some(scenario))) => {

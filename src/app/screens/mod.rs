@@ -3,6 +3,8 @@
 
 pub mod debrief;
 pub mod loading;
+pub mod recovery;
+pub mod replay;
 pub mod select;
 pub mod session;
 
@@ -20,10 +22,19 @@ pub enum Screen {
     Session,
     /// Reading the debrief.
     Debrief,
+    /// Watching the session again from the customer's seat.
+    Replay,
 }
 
 /// Registers the state and every screen.
 pub fn plugin(app: &mut App) {
     app.init_state::<Screen>();
-    app.add_plugins((loading::plugin, select::plugin, session::plugin, debrief::plugin));
+    app.add_plugins((
+        loading::plugin,
+        select::plugin,
+        session::plugin,
+        debrief::plugin,
+        replay::plugin,
+        recovery::plugin,
+    ));
 }

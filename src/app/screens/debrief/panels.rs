@@ -1,0 +1,396 @@
+//! The debrief's first three tabs: what happened (curve + turn detail), the hidden need,
+//! and how you spoke (delivery and skills against earlier attempts, progress, next scenario).
+
+use bevy::prelude::*;
+use holdspace_core::debrief::DeliverySummary;
+use holdspace_core::skills::Skill;
+
+use super::{DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel};
+use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, label};
+
+fn column(commands: &mut Commands, parent: Entity, width: f32) -> Entity {
+    commands
+        .spawn((
+            ChildOf(parent),
+            Node {
+                flex_direction: FlexDirection::Column,
+                width: percent(width),
+                row_gap: px(10.0),
+                ..default()
+            },
+        ))
+        .id()
+}
+
+/// The curves, the turning points, and the selected turn in detail.
+pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief, view: &DebriefView) {
+    let d = &shown.debrief;
+    let left = column(commands, root, 52.0);
+    let right = column(commands, root, 48.0);
+    let chart_panel = commands
+        .spawn((ChildOf(left), panel(), Name::new("Escalation chart")))
+        .id();
+    commands.spawn((
+        ChildOf(chart_panel),
+        label(
+            format!(
+                "How {} felt after each turn: escalation (band colours) and trust (blue). Click a point.",
+                d.customer
+            ),
+            DETAIL,
+            MUTED,
+        ),
+    ));
+    let turning: Vec<u32> = d.turning_points.iter().map(|t| t.turn).collect();
+    chart::spawn(commands, chart_panel, &d.curve, &turning, view.selected);
+
+    let list = commands
+        .spawn((ChildOf(left), panel(), Name::new("Turning points")))
+        .id();
+    commands.spawn((ChildOf(list), label("Turning points", SECTION, ACCENT)));
+    if d.turning_points.is_empty() {
+        commands.spawn((
+            ChildOf(list),
+            label(
+                "No single reply moved the customer much: a steady conversation.",
+                DETAIL,
+                MUTED,
+            ),
+        ));
+    }
+    let row = commands
+        .spawn((
+            ChildOf(list),
+            Node {
+                column_gap: px(8.0),
+                flex_wrap: FlexWrap::Wrap,
+                ..default()
+            },
+        ))
+        .id();
+    for t in &d.turning_points {
+        let arrow = if t.after.escalation > t.before.escalation {
+            "up"
+        } else {
+            "down"
+        };
+        commands.spawn((
+            ChildOf(row),
+            button(
+                format!(
+                    "Turn {}: {} {arrow} to {}",
+                    t.turn,
+                    t.before.band.label(),
+                    t.after.band.label()
+                ),
+                chart::ChartPoint(t.turn),
+            ),
+        ));
+    }
+
+    let detail = commands.spawn((ChildOf(right), panel(), Name::new("Turn detail"))).id();
+    let Some(t) = view.selected.and_then(|n| d.turns.iter().find(|t| t.turn == n)) else {
+        commands.spawn((ChildOf(detail), label("No turns were taken.", DETAIL, MUTED)));
+        return;
+    };
+    commands.spawn((
+        ChildOf(detail),
+        label(
+            format!("Turn {}: {} to {}", t.turn, t.before.band.label(), t.after.band.label()),
+            SECTION,
+            band_color(t.after.band),
+        ),
+    ));
+    commands.spawn((
+        ChildOf(detail),
+        label(format!("{} said: \"{}\"", d.customer, t.customer_said), DETAIL, TEXT),
+    ));
+    commands.spawn((
+        ChildOf(detail),
+        label(format!("You said: \"{}\"", t.trainee_said), DETAIL, TEXT),
+    ));
+    commands.spawn((
+        ChildOf(detail),
+        label(format!("How: {}", delivery_words(&t.delivery)), DETAIL - 1.0, MUTED),
+    ));
+    commands.spawn((ChildOf(detail), label("Why it moved", DETAIL, ACCENT)));
+    if t.reasons.is_empty() {
+        commands.spawn((
+            ChildOf(detail),
+            label("Nothing in particular: it barely moved.", DETAIL - 1.0, MUTED),
+        ));
+    }
+    for r in &t.reasons {
+        let color = if r.escalation > 0.0 {
+            ERROR
+        } else {
+            Color::srgb(0.55, 0.85, 0.6)
+        };
+        commands.spawn((
+            ChildOf(detail),
+            label(format!("{:+.2}  {}", r.escalation, r.note), DETAIL - 1.0, color),
+        ));
+    }
+    if let Some(better) = &t.better_move {
+        commands.spawn((
+            ChildOf(detail),
+            label(format!("Better here: {better}"), DETAIL - 1.0, ACCENT),
+        ));
+    }
+    commands.spawn((
+        ChildOf(detail),
+        Node {
+            margin: UiRect::top(px(6.0)),
+            ..default()
+        },
+        children![button(format!("Retry from turn {}", t.turn), RetryFromTurn(t.turn))],
+    ));
+}
+
+/// The hidden need, when it came out, and each cue given and noticed or missed.
+pub fn hidden_need(commands: &mut Commands, root: Entity, shown: &ShownDebrief) {
+    let d = &shown.debrief;
+    let need = &d.hidden_need;
+    let found = match (need.revealed_on_turn, need.addressed) {
+        (Some(turn), true) => format!("{} told you on turn {turn}, and you met it.", d.customer),
+        (Some(turn), false) => format!(
+            "{} told you on turn {turn}, but what you did next did not meet it.",
+            d.customer
+        ),
+        (None, _) => format!("{} never told you.", d.customer),
+    };
+    let left = column(commands, root, 55.0);
+    let right = column(commands, root, 45.0);
+    commands.spawn((
+        ChildOf(left),
+        panel(),
+        children![
+            label("What was really going on", SECTION, ACCENT),
+            label(need.summary.clone(), DETAIL + 1.0, TEXT),
+            label(
+                found,
+                DETAIL,
+                if need.revealed_on_turn.is_some() { TEXT } else { ERROR }
+            ),
+            label(
+                need.revealed_by
+                    .as_ref()
+                    .map(|by| format!("What opened them up: {by}"))
+                    .unwrap_or_default(),
+                DETAIL - 1.0,
+                MUTED
+            )
+        ],
+    ));
+    let cues = commands
+        .spawn((
+            ChildOf(right),
+            panel(),
+            children![label("The cues they gave", SECTION, ACCENT)],
+        ))
+        .id();
+    if d.cues.is_empty() {
+        commands.spawn((ChildOf(cues), label("This scenario has no cues.", DETAIL, MUTED)));
+    }
+    for cue in &d.cues {
+        let (status, color) = match (cue.shown_after_turn, cue.noticed_on_turn) {
+            (None, _) => ("not given this time".to_owned(), MUTED),
+            (Some(_), Some(n)) => (format!("you picked it up on turn {n}"), Color::srgb(0.55, 0.85, 0.6)),
+            (Some(0), None) => ("given in the opening line; missed".to_owned(), ERROR),
+            (Some(after), None) => (format!("given after turn {after}; missed"), ERROR),
+        };
+        commands.spawn((ChildOf(cues), label(format!("{}", cue.description), DETAIL, TEXT)));
+        commands.spawn((ChildOf(cues), label(format!("    {status}"), DETAIL - 1.0, color)));
+    }
+}
+
+fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
+    let v: Vec<f32> = values.collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
+}
+
+/// Delivery and skills, this time against earlier attempts; progress and the next scenario.
+pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief) {
+    let left = column(commands, root, 50.0);
+    let right = column(commands, root, 50.0);
+    let now = &shown.debrief.delivery;
+    let earlier: Vec<&DeliverySummary> = shown.earlier.iter().map(|a| &a.delivery).collect();
+    let delivery = commands
+        .spawn((
+            ChildOf(left),
+            panel(),
+            Name::new("Delivery"),
+            children![label("How you spoke", SECTION, ACCENT)],
+        ))
+        .id();
+    let prev = |f: fn(&DeliverySummary) -> Option<f32>| mean(earlier.iter().filter_map(|d| f(d)));
+    let fmt = |v: Option<f32>, unit: &str| v.map_or("not measured".to_owned(), |v| format!("{v:.0}{unit}"));
+    let rows = [
+        (
+            "Pace",
+            fmt(now.mean_words_per_min, " wpm"),
+            fmt(prev(|d| d.mean_words_per_min), " wpm"),
+        ),
+        (
+            "Loudest",
+            fmt(now.max_loudness_db, " dBFS"),
+            fmt(prev(|d| d.max_loudness_db), " dBFS"),
+        ),
+        (
+            "Pause first",
+            now.mean_pause_s
+                .map_or("not measured".to_owned(), |v| format!("{v:.1} s")),
+            prev(|d| d.mean_pause_s).map_or("not measured".to_owned(), |v| format!("{v:.1} s")),
+        ),
+        (
+            "Talked over them",
+            now.interruptions.to_string(),
+            fmt(prev(|d| Some(d.interruptions as f32)), ""),
+        ),
+        (
+            "Filler words",
+            now.fillers.to_string(),
+            fmt(prev(|d| Some(d.fillers as f32)), ""),
+        ),
+    ];
+    let compare = if earlier.is_empty() {
+        "first attempt".to_owned()
+    } else {
+        format!("your {} earlier", earlier.len())
+    };
+    commands.spawn((
+        ChildOf(delivery),
+        label(format!("{:<18} this time      {compare}", ""), DETAIL - 1.0, MUTED),
+    ));
+    for (name, this, before) in rows {
+        let before = if earlier.is_empty() { "–".to_owned() } else { before };
+        commands.spawn((
+            ChildOf(delivery),
+            Node {
+                column_gap: px(10.0),
+                ..default()
+            },
+            children![
+                (
+                    label(name, DETAIL, TEXT),
+                    Node {
+                        width: px(150.0),
+                        ..default()
+                    }
+                ),
+                (
+                    label(this, DETAIL, TEXT),
+                    Node {
+                        width: px(130.0),
+                        ..default()
+                    }
+                ),
+                label(before, DETAIL, MUTED)
+            ],
+        ));
+    }
+    if now.measured_turns == 0 {
+        commands.spawn((
+            ChildOf(delivery),
+            label(
+                "Every reply was clicked or typed, so pace, loudness and pauses were not measured. Say your replies aloud to practise delivery.",
+                DETAIL - 1.0,
+                MUTED,
+            ),
+        ));
+    }
+
+    let skills = commands
+        .spawn((
+            ChildOf(right),
+            panel(),
+            Name::new("Skills"),
+            children![label("Skills", SECTION, ACCENT)],
+        ))
+        .id();
+    for skill in Skill::ALL {
+        let this = shown.skills.get(skill);
+        let before = mean(shown.earlier.iter().filter_map(|a| a.skills.get(skill)));
+        let row = commands
+            .spawn((
+                ChildOf(skills),
+                Node {
+                    column_gap: px(10.0),
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+            ))
+            .id();
+        commands.spawn((
+            ChildOf(row),
+            label(skill.label(), DETAIL, TEXT),
+            Node {
+                width: px(220.0),
+                ..default()
+            },
+        ));
+        let track = commands
+            .spawn((
+                ChildOf(row),
+                Node {
+                    width: px(120.0),
+                    height: px(10.0),
+                    border_radius: BorderRadius::all(px(5.0)),
+                    ..default()
+                },
+                BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.08)),
+            ))
+            .id();
+        if let Some(v) = this {
+            commands.spawn((
+                ChildOf(track),
+                Node {
+                    width: percent(v * 100.0),
+                    height: percent(100.0),
+                    border_radius: BorderRadius::all(px(5.0)),
+                    ..default()
+                },
+                BackgroundColor(Color::srgb(0.45, 0.65, 0.95)),
+            ));
+        }
+        let text = match (this, before) {
+            (None, _) => "no evidence".to_owned(),
+            (Some(v), Some(b)) => format!("{:.0}% (before {:.0}%)", v * 100.0, b * 100.0),
+            (Some(v), None) => format!("{:.0}%", v * 100.0),
+        };
+        commands.spawn((ChildOf(row), label(text, DETAIL - 1.0, MUTED)));
+    }
+    if let Some(progress) = &shown.progress {
+        let next = commands.spawn((ChildOf(right), panel(), Name::new("Progress"))).id();
+        commands.spawn((
+            ChildOf(next),
+            label(
+                format!("Across your {} attempts", progress.attempts.len()),
+                SECTION,
+                ACCENT,
+            ),
+        ));
+        if let Some(w) = progress.weakest {
+            commands.spawn((
+                ChildOf(next),
+                label(format!("Weakest lately: {}", w.label()), DETAIL, TEXT),
+            ));
+        }
+        if let Some(s) = &progress.suggestion {
+            commands.spawn((ChildOf(next), label(s.why.clone(), DETAIL - 1.0, MUTED)));
+            commands.spawn((
+                ChildOf(next),
+                button(format!("Try \"{}\"", s.title), TrySuggested(s.scenario_id.clone())),
+            ));
+        }
+    } else {
+        commands.spawn((
+            ChildOf(right),
+            label(
+                "Sessions are not being saved, so there is no history to compare with.",
+                SMALL,
+                MUTED,
+            ),
+        ));
+    }
+}
