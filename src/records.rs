@@ -78,13 +78,11 @@ impl Records {
         )
     }
 
-    /// Writes a session's exports and, if an LRS is configured, queues and sends its
-    /// statements on a background thread (the caller never waits on the network).
+    /// Writes a session's exports and, if an LRS is configured, queues its statements
+    /// (the caller then sends them: [`Records::sync`] or [`Records::sync_in_background`]).
     pub fn finish(&self, session_id: &str, scenario: Option<&LoadedScenario>) -> Result<Exported, RecordsError> {
         let session = self.store.session(&self.profile, session_id)?;
-        let exported = export(&self.store, &session, scenario, &self.settings)?;
-        self.sync_in_background();
-        Ok(exported)
+        export(&self.store, &session, scenario, &self.settings)
     }
 
     /// Sends queued statements now, if an LRS is configured.

@@ -35,6 +35,8 @@ pub struct AppConfig {
     pub records: crate::records::RecordsArgs,
     /// Open the debrief of the latest session a crash cut short, straight away.
     pub open_interrupted: bool,
+    /// The debrief tab that opens first (a headless run's stand-in for clicking a tab).
+    pub debrief_tab: super::screens::debrief::Tab,
     /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
     pub replay: Option<String>,
 }
@@ -56,6 +58,7 @@ impl Default for AppConfig {
             records: crate::records::RecordsArgs::default(),
             open_interrupted: false,
             replay: None,
+            debrief_tab: super::screens::debrief::Tab::WhatHappened,
         }
     }
 }

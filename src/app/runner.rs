@@ -147,7 +147,8 @@ pub struct SessionEnded {
 
 /// Registers the messages and the driver system.
 pub fn plugin(app: &mut App) {
-    app.add_message::<TraineeReplied>()
+    app.add_message::<Notice>()
+        .add_message::<TraineeReplied>()
         .add_message::<ReplyRefused>()
         .add_message::<CustomerSpoke>()
         .add_message::<ReplyInterpreted>()

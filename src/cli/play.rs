@@ -87,7 +87,10 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode, records: &
             .end(session.outcome())
             .and_then(|()| records.finish(&j.meta().session_id, Some(&loaded)));
         match saved {
-            Ok(out) => println!("\nSaved. Report: {}", out.report.unwrap_or(out.record).display()),
+            Ok(out) => {
+                println!("\nSaved. Report: {}", out.report.unwrap_or(out.record).display());
+                super::simulate::report_sync(&records);
+            }
             Err(e) => eprintln!("warning: the session was journaled but not exported: {e}"),
         }
     }

@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Replay a recorded session ("latest" or its id) from the customer's seat.
     #[arg(long, value_name = "SESSION")]
     replay: Option<String>,
+    /// The debrief tab to open first (for screenshots of a headless run).
+    #[arg(long, value_enum, hide = true)]
+    debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
     #[command(flatten)]
     records: holdspace::records::RecordsArgs,
 }
@@ -94,6 +97,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         records: args.records,
         open_interrupted: args.open_interrupted,
         replay: args.replay,
+        debrief_tab: args.debrief_tab.unwrap_or_default(),
         script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
         ..AppConfig::default()
     };

@@ -59,3 +59,15 @@ pub fn run(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Sends queued statements now (an LRS being down is not an error: they stay queued).
+pub fn report_sync(records: &Records) {
+    if let Some(report) = records.sync() {
+        for id in &report.sent {
+            eprintln!("sent {id} to the LRS");
+        }
+        for (id, why) in &report.failed {
+            eprintln!("warning: {id} stays queued for the LRS: {why}");
+        }
+    }
+}

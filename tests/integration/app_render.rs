@@ -96,6 +96,7 @@ fn render(name: &str, args: &[&str]) -> (PathBuf, Shot) {
         ])
         .arg(&png)
         .args(args)
+        .envs(crate::isolated_records())
         .current_dir(root())
         .output()
         .expect("xvfb-run starts (install the xvfb package: bash scripts/test.sh does)");

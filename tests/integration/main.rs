@@ -3,7 +3,8 @@
 //! (each extra one links Bevy again); each concern is a module:
 //! `cli_validate` (diagnostics and exit codes), `cli_simulate` (records and determinism),
 //! `cli_tools` (play, graph, explore), `app_runner` (the scenario-runner adapter under
-//! `MinimalPlugins`), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs).
+//! `MinimalPlugins`), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs),
+//! `records` (journals, exports, the LRS queue, the HTML report in Chromium, progress).
 
 #![allow(
     clippy::expect_used,
@@ -16,6 +17,7 @@ mod app_runner;
 mod cli_simulate;
 mod cli_tools;
 mod cli_validate;
+mod records;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -35,6 +37,7 @@ pub fn holdspace_with_stdin(args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_holdspace"))
         .args(args)
+        .envs(isolated_records())
         .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -48,6 +51,16 @@ pub fn holdspace_with_stdin(args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .expect("stdin written");
     child.wait_with_output().expect("holdspace finishes")
+}
+
+/// Environment that keeps a test's records out of the user's data folder (tests that
+/// look at records pass their own `--data-dir`, which wins).
+pub fn isolated_records() -> [(&'static str, PathBuf); 2] {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("records_default");
+    [
+        ("HOLDSPACE_DATA_DIR", dir.join("data")),
+        ("HOLDSPACE_SETTINGS", dir.join("no-settings.ron")),
+    ]
 }
 
 /// Standard output and error as text.

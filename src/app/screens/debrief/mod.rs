@@ -68,7 +68,7 @@ pub struct ShownDebrief {
 }
 
 /// The debrief's tabs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tab {
     /// Curves and turns.
     #[default]
@@ -184,6 +184,7 @@ pub fn prepare_debrief(
     active: Option<Res<ActiveSession>>,
     records: Option<Res<AppRecords>>,
     library: Option<Res<ScenarioLibrary>>,
+    config: Option<Res<crate::app::config::AppConfig>>,
     mut view: ResMut<DebriefView>,
 ) {
     // A session that just ended is the subject unless a recovered one was chosen.
@@ -222,7 +223,7 @@ pub fn prepare_debrief(
         .unwrap_or_default();
     let progress = records.map(|_| Progress::build(all, &catalogue));
     *view = DebriefView {
-        tab: Tab::WhatHappened,
+        tab: config.as_ref().map_or(Tab::WhatHappened, |c| c.debrief_tab),
         selected: debrief
             .turning_points
             .first()
@@ -306,7 +307,7 @@ pub fn spawn_debrief(mut commands: Commands, shown: Option<Res<ShownDebrief>>, s
             ..default()
         },
     ));
-    let name = d.customer.clone();
+    let name = d.customer.split_whitespace().next().unwrap_or(&d.customer).to_owned();
     commands.spawn((ChildOf(bar), button("Try again", RetryButton)));
     commands.spawn((ChildOf(bar), button(format!("Replay from {name}'s seat"), ReplayButton)));
     commands.spawn((ChildOf(bar), button("Choose another", ChooseAnotherButton)));

@@ -8,6 +8,19 @@ use holdspace_core::skills::Skill;
 use super::{DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel};
 use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, label};
 
+/// "frustrated to angry", or "stayed hostile (+0.05)" when the band held.
+fn movement(t: &holdspace_core::debrief::TurningPoint) -> String {
+    if t.before.band == t.after.band {
+        format!(
+            "stayed {} ({:+.2})",
+            t.after.band.label(),
+            t.after.escalation - t.before.escalation
+        )
+    } else {
+        format!("{} to {}", t.before.band.label(), t.after.band.label())
+    }
+}
+
 fn column(commands: &mut Commands, parent: Entity, width: f32) -> Entity {
     commands
         .spawn((
@@ -35,7 +48,7 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         label(
             format!(
                 "How {} felt after each turn: escalation (band colours) and trust (blue). Click a point.",
-                d.customer
+                d.customer.split_whitespace().next().unwrap_or(&d.customer)
             ),
             DETAIL,
             MUTED,
@@ -96,7 +109,7 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
     commands.spawn((
         ChildOf(detail),
         label(
-            format!("Turn {}: {} to {}", t.turn, t.before.band.label(), t.after.band.label()),
+            format!("Turn {}: {}", t.turn, movement(t)),
             SECTION,
             band_color(t.after.band),
         ),

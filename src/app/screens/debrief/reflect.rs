@@ -7,10 +7,10 @@ use bevy::prelude::*;
 use bevy::text::{EditableText, TextCursorStyle};
 use holdspace_core::record::ReflectionAnswer;
 
-use super::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief, panel};
+use super::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief};
 use crate::app::journal::AppRecords;
 use crate::app::notice::Notice;
-use crate::app::theme::{ACCENT, BODY, MUTED, TEXT, button, label};
+use crate::app::theme::{ACCENT, BODY, MUTED, PANEL, TEXT, button, label};
 
 /// The answer field.
 #[derive(Component, Debug)]
@@ -36,13 +36,14 @@ pub fn spawn(
     let body = commands
         .spawn((
             ChildOf(root),
-            panel(),
             Name::new("Reflection"),
+            BackgroundColor(PANEL),
             Node {
                 flex_direction: FlexDirection::Column,
                 width: percent(100.0),
                 padding: UiRect::all(px(16.0)),
                 row_gap: px(10.0),
+                border_radius: BorderRadius::all(px(8.0)),
                 ..default()
             },
         ))
