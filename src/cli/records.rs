@@ -83,10 +83,13 @@ pub fn run(command: RecordsCommand, args: &RecordsArgs, scenarios: &Path) -> Res
             })?;
             let debrief = Debrief::build(&scenario, s.record());
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "record": s.record(), "debrief": debrief }))?
-                );
+                // Serialised as typed structs (not through serde_json::Value, which widens f32 to
+                // f64 digits), so it prints exactly what `simulate` prints for the same session.
+                let out = holdspace::report::SimulationOutput {
+                    record: s.record().clone(),
+                    debrief,
+                };
+                println!("{}", out.to_json()?);
             } else {
                 if s.is_interrupted() {
                     println!(

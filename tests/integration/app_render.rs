@@ -262,3 +262,189 @@ fn without_a_display_the_app_says_what_to_do_instead_of_panicking() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Turns that never end the conversation on their own: a slow, scripted session to kill.
+const MEANDERING: &str = "Okay.\nRight.\nI see.\nMm.\nOkay then.\nRight, yes.\nI see, yes.\nAlright.\n";
+
+fn journal_lines(data: &Path) -> Option<(PathBuf, Vec<String>)> {
+    let sessions = data.join("profiles/sam/sessions");
+    let dir = std::fs::read_dir(sessions).ok()?.flatten().next()?.path();
+    let journal = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).ok()?;
+    Some((journal, text.lines().map(str::to_owned).collect()))
+}
+
+fn records_cli(data: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_holdspace"))
+        .arg("records")
+        .args(args)
+        .args(["--profile", "sam", "--data-dir"])
+        .arg(data)
+        .args(["--settings", "/nonexistent/settings.ron"])
+        .current_dir(root())
+        .output()
+        .expect("holdspace records");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart() {
+    let dir = scratch("killed_session");
+    let data = dir.join("data");
+    let script_path = dir.join("meandering.txt");
+    std::fs::write(&script_path, MEANDERING).expect("script");
+    let data_arg = data.to_str().expect("utf-8");
+    let mut child = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            env!("CARGO_BIN_EXE_holdspace"),
+            "run",
+        ])
+        .args(["--scenario", "delivery_bereavement", "--seed", "8", "--script"])
+        .arg(&script_path)
+        .args(["--script-interval", "4", "--profile", "sam", "--data-dir", data_arg])
+        .args(["--settings", "/nonexistent/settings.ron"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("xvfb-run starts");
+
+    // Wait for two journaled turns (start line + 2), then kill the app outright.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    let (journal, pid) = loop {
+        if let Some((path, lines)) = journal_lines(&data)
+            && lines.len() >= 3
+        {
+            let start: serde_json::Value = serde_json::from_str(&lines[0]).expect("start line");
+            break (path, start["meta"]["pid"].as_u64().expect("pid"));
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app never journaled two turns"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let killed = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let _ = child.wait();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    // Every completed turn is there, exactly as the engine made it: the same seed and
+    // inputs through `simulate` give the same turns.
+    let kept: serde_json::Value =
+        serde_json::from_str(&records_cli(&data, &["show", "latest", "--json"])).expect("JSON");
+    let kept_turns = kept["record"]["turns"].as_array().expect("turns").clone();
+    let n = kept_turns.len();
+    assert!(n >= 2, "at least the two turns seen in the journal: {n}");
+    assert!(n < MEANDERING.lines().count(), "killed before the script ended");
+    let lines_now = std::fs::read_to_string(&journal).expect("journal").lines().count();
+    assert_eq!(lines_now, n + 1, "nothing after the kill, nothing lost before it");
+    assert!(kept["record"]["outcome"].is_null());
+    let simulated = crate::holdspace(&[
+        "simulate",
+        "delivery_bereavement",
+        "--seed",
+        "8",
+        "--inputs",
+        script_path.to_str().expect("utf-8"),
+    ]);
+    let simulated: serde_json::Value = serde_json::from_slice(&simulated.stdout).expect("simulate JSON");
+    let expected = &simulated["record"]["turns"].as_array().expect("turns")[..n];
+    assert_eq!(kept_turns.as_slice(), expected);
+    assert!(records_cli(&data, &["list"]).contains("INTERRUPTED"));
+
+    // On restart the interrupted session is offered; here it is opened straight away.
+    let png = dir.join("recovered.png");
+    let out = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            env!("CARGO_BIN_EXE_holdspace"),
+            "run",
+        ])
+        .args([
+            "--open-interrupted",
+            "--frames",
+            "20",
+            "--profile",
+            "sam",
+            "--data-dir",
+            data_arg,
+        ])
+        .args(["--settings", "/nonexistent/settings.ron", "--screenshot"])
+        .arg(&png)
+        .current_dir(root())
+        .output()
+        .expect("xvfb-run starts");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains(&format!("debrief opened for interrupted session")) && log.contains(&format!("({n} turns)")),
+        "{log}"
+    );
+    let _ = std::fs::copy(&png, root().join("target/recovered.png"));
+    let shot = Shot::open(&png);
+    assert!(
+        shot.share([0.0, 0.15, 0.55, 0.7], BUTTON, 6) + shot.share([0.0, 0.0, 1.0, 0.3], BUTTON, 6) > 0.005,
+        "the debrief's tabs and buttons are on screen"
+    );
+    let listed = records_cli(&data, &["list"]);
+    assert!(
+        !listed.contains("INTERRUPTED") && listed.contains(&format!("{n} turns")),
+        "{listed}"
+    );
+}
+
+#[test]
+fn the_replay_shows_the_trainee_from_the_customers_seat_with_their_words() {
+    let dir = scratch("replay_records");
+    let data = dir.join("data");
+    let saved = crate::holdspace(&[
+        "simulate",
+        "delivery_bereavement",
+        "--seed",
+        "3",
+        "--inputs",
+        "tests/fixtures/scripts/bereavement_listening.txt",
+        "--save",
+        "--profile",
+        "sam",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+    ]);
+    assert!(saved.status.success(), "{}", String::from_utf8_lossy(&saved.stderr));
+    let (_, shot) = render(
+        "replay",
+        &[
+            "--replay",
+            "latest",
+            "--frames",
+            "30",
+            "--profile",
+            "sam",
+            "--data-dir",
+            data.to_str().expect("utf-8"),
+        ],
+    );
+    // The trainee's stand-in (navy jacket, lit) fills the middle of the frame.
+    let jacket = shot.share([0.4, 0.3, 0.6, 0.65], [70, 80, 95], 30);
+    assert!(jacket > 0.2, "the trainee stands where the camera looks ({jacket})");
+    // Subtitle panel with the trainee's words, and the replay controls, at the bottom.
+    assert!(
+        shot.share([0.1, 0.7, 0.9, 0.9], [237, 237, 230], 30) > 0.002,
+        "subtitle text"
+    );
+    assert!(shot.share([0.1, 0.85, 0.9, 1.0], BUTTON, 6) > 0.02, "replay controls");
+}

@@ -116,7 +116,15 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
     ));
     commands.spawn((
         ChildOf(detail),
-        label(format!("{} said: \"{}\"", d.customer, t.customer_said), DETAIL, TEXT),
+        label(
+            format!(
+                "{} said: \"{}\"",
+                d.customer.split_whitespace().next().unwrap_or(&d.customer),
+                t.customer_said
+            ),
+            DETAIL,
+            TEXT,
+        ),
     ));
     commands.spawn((
         ChildOf(detail),
