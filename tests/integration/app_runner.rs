@@ -113,3 +113,89 @@ fn a_reply_not_on_offer_is_refused_without_changing_the_session() {
     assert!(refusals[0].0.contains("not on offer"), "{:?}", refusals[0]);
     assert_eq!(app.world().resource::<ActiveSession>().session.turn(), 0);
 }
+
+/// The runner with journaling into `data`.
+fn journaling_app(data: &std::path::Path, active: ActiveSession) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    holdspace::app::configure_sets(&mut app);
+    app.insert_resource(holdspace::app::AppConfig {
+        records: holdspace::records::RecordsArgs {
+            profile: Some("sam".into()),
+            data_dir: Some(data.to_path_buf()),
+            settings: Some(data.join("none.ron")),
+        },
+        ..Default::default()
+    });
+    app.add_plugins((
+        holdspace::app::notice::plugin,
+        runner::plugin,
+        holdspace::app::journal::plugin,
+    ))
+    .insert_resource(active);
+    app
+}
+
+#[test]
+fn the_adapter_journals_each_turn_and_a_retry_resumes_the_exact_state() {
+    let data = crate::scratch("adapter_journal");
+    let mut app = journaling_app(&data, ActiveSession::start(scenario(), 5, Mode::Guided));
+    app.update();
+    let turns = parse_script(&std::fs::read_to_string(root().join(SCRIPT)).expect("script")).expect("parses");
+    for turn in turns {
+        app.world_mut().write_message(TraineeReplied(turn));
+        app.update();
+    }
+    app.update();
+    let active = app.world().resource::<ActiveSession>();
+    let original = active.session.record();
+    let id = active.session_id().expect("journaled").to_owned();
+    assert!(
+        matches!(active.journal, runner::JournalState::Closed(_)),
+        "closed at the end"
+    );
+
+    let store = holdspace_records::Store::new(holdspace_records::Locations::resolve(Some(&data), None));
+    let stored = store.session("sam", &id).expect("stored");
+    assert_eq!(stored.record(), &original, "the journal holds the session exactly");
+    assert!(stored.journal.closed);
+    assert!(stored.dir.join("report.html").is_file() && stored.dir.join("statements.json").is_file());
+
+    // Retry from turn 2: turn 1 is replayed, the customer is exactly where they were.
+    let retry = ActiveSession::retry(scenario(), &original, 2, Some(id.clone())).expect("replays");
+    let mut app = journaling_app(&data, retry);
+    let mut spoke = app.world().resource::<Messages<CustomerSpoke>>().get_cursor();
+    app.update();
+    let active = app.world().resource::<ActiveSession>();
+    let at = &original.turns[1];
+    assert_eq!(
+        (
+            active.session.escalation(),
+            active.session.trust(),
+            active.session.step_id()
+        ),
+        (at.before.escalation, at.before.trust, at.step.as_str())
+    );
+    let shown = drain(&app, &mut spoke);
+    assert_eq!(
+        shown.last().map(|CustomerSpoke(s)| s.text.as_str()),
+        Some(at.customer_said.as_str())
+    );
+    let retried = store
+        .session("sam", active.session_id().expect("journaled"))
+        .expect("stored");
+    assert_eq!(
+        retried
+            .journal
+            .meta
+            .retried_from
+            .as_ref()
+            .map(|r| (r.session_id.as_str(), r.turn)),
+        Some((id.as_str(), 2))
+    );
+    assert_eq!(
+        retried.record().turns,
+        original.turns[..1],
+        "the replayed turn is in the new journal"
+    );
+}
