@@ -11,6 +11,9 @@ HOLDSPACE_PACKAGES=(
   libvulkan1 mesa-vulkan-drivers
   xvfb xauth
 )
+# test.sh adds what only the tests need (a browser for the HTML report).
+read -r -a extra <<< "${HOLDSPACE_EXTRA_PACKAGES:-}"
+HOLDSPACE_PACKAGES+=("${extra[@]}")
 
 missing=()
 for p in "${HOLDSPACE_PACKAGES[@]}"; do

@@ -1,4 +1,5 @@
-//! `holdspace bench`: measured performance of the core (validation and simulation).
+//! `holdspace bench`: measured performance of the core (validation and simulation) and
+//! of the records on disk (journal, history, exports).
 //! Timing uses the wall clock here, at the edge; the core itself never reads a clock.
 
 use std::path::Path;
@@ -16,6 +17,8 @@ use holdspace::loader::{scenario_paths, shared_lexicon};
 pub enum Which {
     /// Validate 100 scenarios and simulate 1,000 and 10,000 turns.
     Core,
+    /// Journal a turn (written and synced), read 200 saved attempts, export one session.
+    Records,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,7 +55,81 @@ fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
 }
 
 pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode> {
-    let Which::Core = which;
+    let rows = match which {
+        Which::Core => core_rows(dir)?,
+        Which::Records => records_rows(dir)?,
+    };
+    println!(
+        "{:<28} {:>6} {:>12} {:>10} {:>10} {:>14}",
+        "benchmark", "runs", "median ms", "min ms", "max ms", "per item µs"
+    );
+    for r in &rows {
+        println!(
+            "{:<28} {:>6} {:>12.2} {:>10.2} {:>10.2} {:>14.1}",
+            r.name, r.runs, r.median_ms, r.min_ms, r.max_ms, r.per_item_us
+        );
+    }
+    if let Some(path) = json_out {
+        std::fs::write(path, serde_json::to_string_pretty(&rows)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Saved attempts in the history benchmark (a busy trainee's year).
+const ATTEMPTS: usize = 200;
+
+/// Records on this machine's disk, in a temporary folder: the cost of a synced journal
+/// line (paid once per turn, before the customer answers), of reading a trainee's
+/// history, and of the end-of-session exports.
+fn records_rows(dir: &Path) -> Result<Vec<Row>> {
+    use holdspace_records::store::NewSession;
+    use holdspace_records::{Locations, Settings, Store};
+    let scenario = holdspace::loader::load_scenario("delivery_bereavement", dir)?;
+    let tmp = std::env::temp_dir().join(format!("holdspace-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let store = Store::new(Locations::resolve(Some(&tmp), Some(&tmp.join("none.ron"))));
+    let new = || NewSession {
+        profile: "bench",
+        origin: "bench",
+        retried_from: None,
+    };
+    let script = ["order_number", "check_tracking", "express_thursday"];
+    let play = |store: &Store| -> Result<String> {
+        let (mut session, _) = Session::new(scenario.clone(), 1, Mode::Guided);
+        let mut writer = store.begin(&session.record(), new())?;
+        for id in script {
+            let events = session.respond(TurnInput::choose(id))?;
+            if let Some(t) = session.last_turn() {
+                writer.turn(t, &events)?;
+            }
+        }
+        writer.end(session.outcome())?;
+        Ok(writer.meta().session_id.clone())
+    };
+    for _ in 0..ATTEMPTS {
+        play(&store)?;
+    }
+    let (mut session, _) = Session::new(scenario.clone(), 1, Mode::Guided);
+    let mut writer = store.begin(&session.record(), new())?;
+    let events = session.respond(TurnInput::choose("order_number"))?;
+    let turn = session.last_turn().cloned();
+    let mut rows = vec![measure("journal one turn (synced)", 1, || {
+        turn.as_ref()
+            .map_or(0, |t| usize::from(writer.turn(t, &events).is_ok()))
+    })];
+    rows.push(measure(&format!("read {ATTEMPTS} attempts"), ATTEMPTS, || {
+        holdspace_records::history::attempts(&store, "bench").map_or(0, |a| a.len())
+    }));
+    let latest = store.session("bench", "latest")?;
+    let settings = Settings::default();
+    rows.push(measure("export one session", 1, || {
+        usize::from(holdspace_records::export::export(&store, &latest, Some(&scenario), &settings).is_ok())
+    }));
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(rows)
+}
+
+fn core_rows(dir: &Path) -> Result<Vec<Row>> {
     let shared = match shared_lexicon(dir) {
         Ok(l) => l,
         Err(e) => bail!("{}: {}", e.0.display(), e.2.message),
@@ -77,20 +154,7 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode
             simulate(&loaded, turns)
         }));
     }
-    println!(
-        "{:<28} {:>6} {:>12} {:>10} {:>10} {:>14}",
-        "benchmark", "runs", "median ms", "min ms", "max ms", "per item µs"
-    );
-    for r in &rows {
-        println!(
-            "{:<28} {:>6} {:>12.2} {:>10.2} {:>10.2} {:>14.1}",
-            r.name, r.runs, r.median_ms, r.min_ms, r.max_ms, r.per_item_us
-        );
-    }
-    if let Some(path) = json_out {
-        std::fs::write(path, serde_json::to_string_pretty(&rows)?)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(rows)
 }
 
 /// Plays `turns` turns across the scenarios: each session picks replies round-robin

@@ -99,7 +99,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         replay: args.replay,
         debrief_tab: args.debrief_tab.unwrap_or_default(),
         script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
-        ..AppConfig::default()
     };
     let exit = run_app(config)?;
     Ok(if exit.is_success() {

@@ -360,7 +360,39 @@ fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart(
     assert_eq!(kept_turns.as_slice(), expected);
     assert!(records_cli(&data, &["list"]).contains("INTERRUPTED"));
 
-    // On restart the interrupted session is offered; here it is opened straight away.
+    // On restart the select screen offers the interrupted session…
+    let offer = dir.join("offer.png");
+    let out = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            env!("CARGO_BIN_EXE_holdspace"),
+            "run",
+        ])
+        .args(["--frames", "15", "--profile", "sam", "--data-dir", data_arg])
+        .args(["--settings", "/nonexistent/settings.ron", "--screenshot"])
+        .arg(&offer)
+        .current_dir(root())
+        .output()
+        .expect("xvfb-run starts");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && log.contains("offering interrupted session"),
+        "{log}"
+    );
+    let _ = std::fs::copy(&offer, root().join("target/offer.png"));
+    let accent = [250, 199, 92];
+    assert!(
+        Shot::open(&offer).share([0.6, 0.6, 1.0, 1.0], accent, 20) > 0.004,
+        "the offer's banner sits at the bottom right"
+    );
+
+    // …and `--open-interrupted` opens its debrief straight away.
     let png = dir.join("recovered.png");
     let out = Command::new("xvfb-run")
         .args([
@@ -391,7 +423,7 @@ fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart(
     );
     assert!(out.status.success(), "{log}");
     assert!(
-        log.contains(&format!("debrief opened for interrupted session")) && log.contains(&format!("({n} turns)")),
+        log.contains("debrief opened for interrupted session") && log.contains(&format!("({n} turns)")),
         "{log}"
     );
     let _ = std::fs::copy(&png, root().join("target/recovered.png"));

@@ -321,6 +321,48 @@ mod tests {
     }
 
     #[test]
+    fn a_reflection_answer_lands_in_the_record_and_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let (mut session, _) = Session::new(scenario(), 3, Mode::Guided);
+        let mut writer = store
+            .begin(
+                &session.record(),
+                NewSession {
+                    profile: "sam",
+                    origin: "test",
+                    retried_from: None,
+                },
+            )
+            .unwrap();
+        for id in ["order_number", "check_tracking", "express_thursday"] {
+            let events = session.respond(TurnInput::choose(id)).unwrap();
+            writer.turn(session.last_turn().unwrap(), &events).unwrap();
+        }
+        writer.end(session.outcome()).unwrap();
+        let stored = store.session("sam", "latest").unwrap();
+        let debrief = holdspace_core::Debrief::build(&scenario(), stored.record());
+        let question = debrief.reflection[0].clone();
+        let answer = holdspace_core::record::ReflectionAnswer {
+            question: question.clone(),
+            answer: "I never asked why Friday mattered <at all>.".into(),
+        };
+        store.append_reflection(&stored, answer.clone()).unwrap();
+        let stored = store.session("sam", "latest").unwrap();
+        assert_eq!(stored.record().reflections, vec![answer]);
+        assert!(stored.journal.closed, "answering after the end keeps it closed");
+        let out = crate::export::export(&store, &stored, Some(&scenario()), &crate::Settings::default()).unwrap();
+        let html = std::fs::read_to_string(out.report.unwrap()).unwrap();
+        assert!(
+            html.contains("I never asked why Friday mattered &lt;at all&gt;."),
+            "escaped answer in the report"
+        );
+        let record: holdspace_core::SessionRecord =
+            serde_json::from_slice(&std::fs::read(out.record).unwrap()).unwrap();
+        assert_eq!(record.reflections.len(), 1);
+    }
+
+    #[test]
     fn sessions_in_the_same_second_get_their_own_folders() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());

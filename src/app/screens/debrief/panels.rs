@@ -220,7 +220,7 @@ pub fn hidden_need(commands: &mut Commands, root: Entity, shown: &ShownDebrief) 
             (Some(0), None) => ("given in the opening line; missed".to_owned(), ERROR),
             (Some(after), None) => (format!("given after turn {after}; missed"), ERROR),
         };
-        commands.spawn((ChildOf(cues), label(format!("{}", cue.description), DETAIL, TEXT)));
+        commands.spawn((ChildOf(cues), label(cue.description.clone(), DETAIL, TEXT)));
         commands.spawn((ChildOf(cues), label(format!("    {status}"), DETAIL - 1.0, color)));
     }
 }
