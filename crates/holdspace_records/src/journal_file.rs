@@ -49,7 +49,7 @@ impl JournalWriter {
         let mut text = String::new();
         for entry in Journal::lines_for(record, &meta) {
             if !matches!(entry, JournalEntry::End { .. }) {
-                text.push_str(&entry.to_line());
+                text.push_str(&line(&entry, path)?);
             }
         }
         writer.write(&text)?;
@@ -83,7 +83,7 @@ impl JournalWriter {
             turn: turn.clone(),
             events: events.to_vec(),
         };
-        self.write(&entry.to_line())
+        self.write(&line(&entry, &self.path)?)
     }
 
     /// Records a reflection answer (allowed after the end).
@@ -92,7 +92,7 @@ impl JournalWriter {
             at_ms: self.elapsed_ms(),
             answer,
         };
-        self.write(&entry.to_line())
+        self.write(&line(&entry, &self.path)?)
     }
 
     /// Records the end: with the outcome, or `None` when the trainee left mid-conversation.
@@ -104,7 +104,7 @@ impl JournalWriter {
             at_ms: self.elapsed_ms(),
             outcome: outcome.cloned(),
         };
-        self.write(&entry.to_line())?;
+        self.write(&line(&entry, &self.path)?)?;
         self.closed = true;
         Ok(())
     }
@@ -116,6 +116,14 @@ impl JournalWriter {
         // power cut needs; the mtime can lag.
         self.file.sync_data().map_err(io(&self.path))
     }
+}
+
+/// An entry as a journal line, or a format error naming the journal.
+pub(crate) fn line(entry: &JournalEntry, path: &Path) -> Result<String, RecordsError> {
+    entry.to_line().map_err(|e| RecordsError::Format {
+        path: path.to_path_buf(),
+        message: format!("cannot encode a journal entry: {e}"),
+    })
 }
 
 /// Reads a journal file.

@@ -221,7 +221,8 @@ impl Store {
         if complete < text.len() {
             file.set_len(complete as u64).map_err(io(&path))?;
         }
-        file.write_all(entry.to_line().as_bytes()).map_err(io(&path))?;
+        let line = crate::journal_file::line(entry, &path)?;
+        file.write_all(line.as_bytes()).map_err(io(&path))?;
         file.sync_data().map_err(io(&path))
     }
 
