@@ -51,6 +51,7 @@ impl Records {
             warnings.push(format!("settings not used: {e}"));
             Settings::default()
         });
+        warnings.extend(settings.exposure_warning(&locations.settings));
         let profile = settings.profile(args.profile.as_deref());
         holdspace_records::paths::check_profile(&profile)?;
         Ok(Records {

@@ -62,6 +62,30 @@ pub struct Delivery {
     pub fillers: Option<u32>,
 }
 
+impl Delivery {
+    /// What was measured, in words ("210 words/min", "talked over them"); empty when
+    /// nothing was (a clicked or typed reply).
+    pub fn describe(&self) -> Vec<String> {
+        let mut how = Vec::new();
+        if let Some(v) = self.words_per_min {
+            how.push(format!("{v:.0} words/min"));
+        }
+        if let Some(v) = self.loudness_db {
+            how.push(format!("{v:.1} dBFS"));
+        }
+        if let Some(v) = self.pause_before_s {
+            how.push(format!("{v:.1} s pause first"));
+        }
+        if self.interrupted {
+            how.push("talked over them".to_owned());
+        }
+        if let Some(f) = self.fillers.filter(|f| *f > 0) {
+            how.push(format!("{f} filler word{}", if f == 1 { "" } else { "s" }));
+        }
+        how
+    }
+}
+
 /// What the analysis found in one reply.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {

@@ -305,6 +305,45 @@ impl DeliverySummary {
     pub fn of(turns: &[TurnRecord]) -> DeliverySummary {
         delivery_summary(turns)
     }
+
+    /// The mean of several attempts' summaries ("your earlier attempts"); `None` when there
+    /// are none. Measurements average over the attempts that had them.
+    pub fn average<'a>(summaries: impl IntoIterator<Item = &'a DeliverySummary>) -> Option<DeliveryAverage> {
+        let all: Vec<&DeliverySummary> = summaries.into_iter().collect();
+        if all.is_empty() {
+            return None;
+        }
+        let mean = |f: fn(&DeliverySummary) -> Option<f32>| {
+            let v: Vec<f32> = all.iter().filter_map(|d| f(d)).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
+        };
+        let n = all.len() as f32;
+        Some(DeliveryAverage {
+            attempts: all.len() as u32,
+            words_per_min: mean(|d| d.mean_words_per_min),
+            max_loudness_db: mean(|d| d.max_loudness_db),
+            pause_s: mean(|d| d.mean_pause_s),
+            interruptions: all.iter().map(|d| d.interruptions as f32).sum::<f32>() / n,
+            fillers: all.iter().map(|d| d.fillers as f32).sum::<f32>() / n,
+        })
+    }
+}
+
+/// Delivery averaged over several attempts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryAverage {
+    /// Attempts averaged.
+    pub attempts: u32,
+    /// Mean speaking rate (attempts that measured it).
+    pub words_per_min: Option<f32>,
+    /// Mean of each attempt's loudest reply, dBFS.
+    pub max_loudness_db: Option<f32>,
+    /// Mean pause before replying.
+    pub pause_s: Option<f32>,
+    /// Interruptions per attempt.
+    pub interruptions: f32,
+    /// Filler words per attempt.
+    pub fillers: f32,
 }
 
 fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {

@@ -150,6 +150,23 @@ impl SkillScores {
         self.0.get(&skill).copied()
     }
 
+    /// Per skill, the mean over the attempts that scored it ("your earlier attempts").
+    pub fn average<'a>(scores: impl IntoIterator<Item = &'a SkillScores>) -> SkillScores {
+        let mut sums: BTreeMap<Skill, (f32, u32)> = BTreeMap::new();
+        for s in scores {
+            for (skill, v) in &s.0 {
+                let e = sums.entry(*skill).or_default();
+                e.0 += v;
+                e.1 += 1;
+            }
+        }
+        SkillScores(
+            sums.into_iter()
+                .map(|(k, (sum, n))| (k, round2(sum / n as f32)))
+                .collect(),
+        )
+    }
+
     /// The mean over the skills scored.
     pub fn overall(&self) -> f32 {
         if self.0.is_empty() {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use holdspace_core::debrief::{CurvePoint, Debrief, DeliverySummary};
+use holdspace_core::debrief::{CurvePoint, Debrief, DeliveryAverage, DeliverySummary};
 use holdspace_core::journal::SessionMeta;
 use holdspace_core::record::SessionRecord;
 use holdspace_core::skills::{Attempt, Skill, SkillScores};
@@ -122,57 +122,40 @@ fn opt(v: Option<f32>, unit: &str, digits: usize) -> String {
     v.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.digits$}{unit}"))
 }
 
-fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
-    let v: Vec<f32> = values.collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
-}
-
-fn delivery_rows(now: &DeliverySummary, earlier: &[&DeliverySummary]) -> String {
-    let prev = |f: fn(&DeliverySummary) -> Option<f32>| mean(earlier.iter().filter_map(|d| f(d)));
-    let rows: [(&str, String, Option<f32>, &str, usize); 5] = [
+fn delivery_rows(now: &DeliverySummary, earlier: Option<&DeliveryAverage>) -> String {
+    let before = |v: Option<f32>, unit: &str, digits: usize| match earlier {
+        None => "first attempt".to_owned(),
+        Some(_) => opt(v, unit, digits),
+    };
+    let rows = [
         (
             "Pace",
             opt(now.mean_words_per_min, " wpm", 0),
-            prev(|d| d.mean_words_per_min),
-            " wpm",
-            0,
+            before(earlier.and_then(|e| e.words_per_min), " wpm", 0),
         ),
         (
             "Loudest reply",
             opt(now.max_loudness_db, " dBFS", 1),
-            prev(|d| d.max_loudness_db),
-            " dBFS",
-            1,
+            before(earlier.and_then(|e| e.max_loudness_db), " dBFS", 1),
         ),
         (
             "Pause before replying",
             opt(now.mean_pause_s, " s", 1),
-            prev(|d| d.mean_pause_s),
-            " s",
-            1,
+            before(earlier.and_then(|e| e.pause_s), " s", 1),
         ),
         (
             "Interruptions",
             now.interruptions.to_string(),
-            prev(|d| Some(d.interruptions as f32)),
-            "",
-            1,
+            before(earlier.map(|e| e.interruptions), "", 1),
         ),
         (
             "Filler words",
             now.fillers.to_string(),
-            prev(|d| Some(d.fillers as f32)),
-            "",
-            1,
+            before(earlier.map(|e| e.fillers), "", 1),
         ),
     ];
     let mut s = String::new();
-    for (name, value, before, unit, digits) in rows {
-        let before = if earlier.is_empty() {
-            "first attempt".to_owned()
-        } else {
-            opt(before, unit, digits)
-        };
+    for (name, value, before) in rows {
         let _ = write!(
             s,
             "<tr><th>{name}</th><td>{}</td><td>{}</td></tr>",
@@ -239,23 +222,7 @@ pub fn report(
 
     s.push_str(r#"<section><h2>Every turn</h2><table class="turns"><thead><tr><th>#</th><th>Customer</th><th>You</th><th>Change and why</th></tr></thead><tbody>"#);
     for t in &debrief.turns {
-        let d = &t.delivery;
-        let mut how = Vec::new();
-        if let Some(v) = d.words_per_min {
-            how.push(format!("{v:.0} wpm"));
-        }
-        if let Some(v) = d.loudness_db {
-            how.push(format!("{v:.1} dBFS"));
-        }
-        if let Some(v) = d.pause_before_s {
-            how.push(format!("{v:.1} s pause"));
-        }
-        if d.interrupted {
-            how.push("interrupted".to_owned());
-        }
-        if let Some(f) = d.fillers.filter(|f| *f > 0) {
-            how.push(format!("{f} fillers"));
-        }
+        let how = t.delivery.describe();
         let reasons: String = t
             .reasons
             .iter()
@@ -312,16 +279,17 @@ pub fn report(
     }
     s.push_str("</ul></section>");
 
-    let earlier_delivery: Vec<&DeliverySummary> = earlier.iter().map(|a| &a.delivery).collect();
+    let earlier_delivery = DeliverySummary::average(earlier.iter().map(|a| &a.delivery));
+    let earlier_skills = SkillScores::average(earlier.iter().map(|a| &a.skills));
     let _ = write!(
         s,
         r#"<section class="two"><div><h2>How you spoke</h2><table><thead><tr><th></th><th>This time</th><th>Your earlier attempts</th></tr></thead><tbody>{}</tbody></table></div>"#,
-        delivery_rows(&debrief.delivery, &earlier_delivery)
+        delivery_rows(&debrief.delivery, earlier_delivery.as_ref())
     );
     s.push_str(r#"<div><h2>Skills</h2><table><thead><tr><th></th><th>This time</th><th>Your earlier attempts</th></tr></thead><tbody>"#);
     for skill in Skill::ALL {
         let now = skills.get(skill);
-        let before = mean(earlier.iter().filter_map(|a| a.skills.get(skill)));
+        let before = earlier_skills.get(skill);
         let bar = now.map_or_else(String::new, |v| {
             format!(
                 r#"<span class="bar"><span style="width:{:.0}%"></span></span>"#,

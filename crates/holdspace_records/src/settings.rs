@@ -72,10 +72,35 @@ impl Settings {
             .unwrap_or_else(|| "trainee".to_owned())
     }
 
+    /// A warning when the file holds an LRS password that other users can read.
+    pub fn exposure_warning(&self, path: &Path) -> Option<String> {
+        let lrs = self.lrs.as_ref().filter(|l| !l.password.is_empty())?;
+        readable_by_others(path).then(|| {
+            format!(
+                "{} holds the LRS password for {} and other users can read it: run chmod 600 on it",
+                path.display(),
+                lrs.endpoint
+            )
+        })
+    }
+
     /// The LRS to send to, if one is configured and enabled.
     pub fn active_lrs(&self) -> Option<&LrsSettings> {
         self.lrs.as_ref().filter(|l| l.enabled)
     }
+}
+
+/// Whether users other than the owner may read the file.
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+/// Other platforms protect the user's config folder by default.
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
 }
 
 #[cfg(test)]
@@ -99,6 +124,11 @@ mod tests {
         assert_eq!(s.profile(None), "sam");
         assert_eq!(s.profile(Some("alex")), "alex");
         assert!(s.active_lrs().is_some_and(|l| l.enabled));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(s.exposure_warning(&p).is_some_and(|w| w.contains("chmod 600")));
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(s.exposure_warning(&p), None);
         std::fs::write(&p, "(profile: \"sam\",\n lrss: ())").unwrap();
         let e = Settings::load(&p).unwrap_err().to_string();
         assert!(e.contains("settings.ron: 2:"), "{e}");

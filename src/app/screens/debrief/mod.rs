@@ -450,22 +450,7 @@ pub fn action_buttons(
 
 /// Text for a turn's delivery, or why there is none.
 pub(super) fn delivery_words(d: &holdspace_core::Delivery) -> String {
-    let mut how = Vec::new();
-    if let Some(v) = d.words_per_min {
-        how.push(format!("{v:.0} words/min"));
-    }
-    if let Some(v) = d.loudness_db {
-        how.push(format!("{v:.1} dBFS"));
-    }
-    if let Some(v) = d.pause_before_s {
-        how.push(format!("{v:.1} s pause first"));
-    }
-    if d.interrupted {
-        how.push("talked over them".to_owned());
-    }
-    if let Some(f) = d.fillers.filter(|f| *f > 0) {
-        how.push(format!("{f} filler word{}", if f == 1 { "" } else { "s" }));
-    }
+    let how = d.describe();
     if how.is_empty() {
         "clicked or typed: no delivery measured".to_owned()
     } else {

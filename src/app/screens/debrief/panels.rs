@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 use holdspace_core::debrief::DeliverySummary;
-use holdspace_core::skills::Skill;
+use holdspace_core::skills::{Skill, SkillScores};
 
 use super::{DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel};
 use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, label};
@@ -225,17 +225,12 @@ pub fn hidden_need(commands: &mut Commands, root: Entity, shown: &ShownDebrief) 
     }
 }
 
-fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
-    let v: Vec<f32> = values.collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
-}
-
 /// Delivery and skills, this time against earlier attempts; progress and the next scenario.
 pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief) {
     let left = column(commands, root, 50.0);
     let right = column(commands, root, 50.0);
     let now = &shown.debrief.delivery;
-    let earlier: Vec<&DeliverySummary> = shown.earlier.iter().map(|a| &a.delivery).collect();
+    let earlier = DeliverySummary::average(shown.earlier.iter().map(|a| &a.delivery));
     let delivery = commands
         .spawn((
             ChildOf(left),
@@ -244,47 +239,48 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             children![label("How you spoke", SECTION, ACCENT)],
         ))
         .id();
-    let prev = |f: fn(&DeliverySummary) -> Option<f32>| mean(earlier.iter().filter_map(|d| f(d)));
-    let fmt = |v: Option<f32>, unit: &str| v.map_or("not measured".to_owned(), |v| format!("{v:.0}{unit}"));
+    let fmt = |v: Option<f32>, unit: &str, digits: usize| {
+        v.map_or("not measured".to_owned(), |v| format!("{v:.digits$}{unit}"))
+    };
+    let before =
+        |v: Option<f32>, unit: &str, digits: usize| earlier.as_ref().map_or("–".to_owned(), |_| fmt(v, unit, digits));
+    let e = earlier.as_ref();
     let rows = [
         (
             "Pace",
-            fmt(now.mean_words_per_min, " wpm"),
-            fmt(prev(|d| d.mean_words_per_min), " wpm"),
+            fmt(now.mean_words_per_min, " wpm", 0),
+            before(e.and_then(|e| e.words_per_min), " wpm", 0),
         ),
         (
             "Loudest",
-            fmt(now.max_loudness_db, " dBFS"),
-            fmt(prev(|d| d.max_loudness_db), " dBFS"),
+            fmt(now.max_loudness_db, " dBFS", 0),
+            before(e.and_then(|e| e.max_loudness_db), " dBFS", 0),
         ),
         (
             "Pause first",
-            now.mean_pause_s
-                .map_or("not measured".to_owned(), |v| format!("{v:.1} s")),
-            prev(|d| d.mean_pause_s).map_or("not measured".to_owned(), |v| format!("{v:.1} s")),
+            fmt(now.mean_pause_s, " s", 1),
+            before(e.and_then(|e| e.pause_s), " s", 1),
         ),
         (
             "Talked over them",
             now.interruptions.to_string(),
-            fmt(prev(|d| Some(d.interruptions as f32)), ""),
+            before(e.map(|e| e.interruptions), "", 1),
         ),
         (
             "Filler words",
             now.fillers.to_string(),
-            fmt(prev(|d| Some(d.fillers as f32)), ""),
+            before(e.map(|e| e.fillers), "", 1),
         ),
     ];
-    let compare = if earlier.is_empty() {
-        "first attempt".to_owned()
-    } else {
-        format!("your {} earlier", earlier.len())
+    let compare = match &earlier {
+        None => "first attempt".to_owned(),
+        Some(e) => format!("your {} earlier", e.attempts),
     };
     commands.spawn((
         ChildOf(delivery),
         label(format!("{:<18} this time      {compare}", ""), DETAIL - 1.0, MUTED),
     ));
     for (name, this, before) in rows {
-        let before = if earlier.is_empty() { "–".to_owned() } else { before };
         commands.spawn((
             ChildOf(delivery),
             Node {
@@ -329,9 +325,10 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             children![label("Skills", SECTION, ACCENT)],
         ))
         .id();
+    let earlier_skills = SkillScores::average(shown.earlier.iter().map(|a| &a.skills));
     for skill in Skill::ALL {
         let this = shown.skills.get(skill);
-        let before = mean(shown.earlier.iter().filter_map(|a| a.skills.get(skill)));
+        let before = earlier_skills.get(skill);
         let row = commands
             .spawn((
                 ChildOf(skills),
