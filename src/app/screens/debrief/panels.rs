@@ -278,7 +278,24 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
     };
     commands.spawn((
         ChildOf(delivery),
-        label(format!("{:<18} this time      {compare}", ""), DETAIL - 1.0, MUTED),
+        Node {
+            column_gap: px(10.0),
+            ..default()
+        },
+        children![
+            Node {
+                width: px(170.0),
+                ..default()
+            },
+            (
+                label("this time", DETAIL - 1.0, MUTED),
+                Node {
+                    width: px(130.0),
+                    ..default()
+                }
+            ),
+            label(compare, DETAIL - 1.0, MUTED)
+        ],
     ));
     for (name, this, before) in rows {
         commands.spawn((
@@ -291,7 +308,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
                 (
                     label(name, DETAIL, TEXT),
                     Node {
-                        width: px(150.0),
+                        width: px(170.0),
                         ..default()
                     }
                 ),
