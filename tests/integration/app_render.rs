@@ -5,99 +5,29 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{root, scratch};
+use crate::{Shot, root, scratch};
 
-/// A decoded RGB screenshot.
-struct Shot {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Shot {
-    fn open(path: &Path) -> Shot {
-        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-            .read_info()
-            .expect("a PNG");
-        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-        let info = reader.next_frame(&mut buf).expect("a frame");
-        let channels = info.color_type.samples();
-        let rgb = buf[..info.buffer_size()]
-            .chunks(channels)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        Shot {
-            width: info.width as usize,
-            height: info.height as usize,
-            rgb,
-        }
-    }
-
-    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
-        let i = (y * self.width + x) * 3;
-        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
-    }
-
-    /// Pixel coordinates of a region given as fractions of the image.
-    fn region(&self, r: [f32; 4]) -> impl Iterator<Item = (usize, usize)> + use<> {
-        let scale = |f: f32, n: usize| ((f * n as f32) as usize).min(n);
-        let (x0, x1) = (scale(r[0], self.width), scale(r[2], self.width));
-        let (y0, y1) = (scale(r[1], self.height), scale(r[3], self.height));
-        (y0..y1).flat_map(move |y| (x0..x1).map(move |x| (x, y)))
-    }
-
-    /// Share of pixels in a region (fractions of the image) within `tol` of `color`.
-    fn share(&self, region: [f32; 4], color: [u8; 3], tol: i32) -> f32 {
-        let (mut hits, mut all) = (0usize, 0usize);
-        for (x, y) in self.region(region) {
-            let p = self.pixel(x, y);
-            all += 1;
-            if (0..3).all(|c| (i32::from(p[c]) - i32::from(color[c])).abs() <= tol) {
-                hits += 1;
-            }
-        }
-        hits as f32 / all.max(1) as f32
-    }
-
-    /// Distinct colours (coarsely quantised): a blank or single-colour image has very few.
-    fn distinct_colors(&self) -> usize {
-        let mut seen = std::collections::BTreeSet::new();
-        for p in self.rgb.chunks(3) {
-            seen.insert((p[0] / 16, p[1] / 16, p[2] / 16));
-        }
-        seen.len()
-    }
-
-    /// Mean absolute difference per channel over a region.
-    fn difference(&self, other: &Shot, region: [f32; 4]) -> f32 {
-        let (mut total, mut all) = (0u64, 0usize);
-        for (x, y) in self.region(region) {
-            let (a, b) = (self.pixel(x, y), other.pixel(x, y));
-            total += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
-            all += 3;
-        }
-        total as f32 / all.max(1) as f32
-    }
-}
-
-/// Runs `holdspace run …` under Xvfb and returns the screenshot it saved.
-fn render(name: &str, args: &[&str]) -> (PathBuf, Shot) {
-    let dir = scratch(&format!("render_{name}"));
-    let png = dir.join(format!("{name}.png"));
-    let out = Command::new("xvfb-run")
+/// `xvfb-run … holdspace run`, with records kept out of the user's folder (a test's own
+/// `--data-dir` wins).
+fn app_command() -> Command {
+    let mut command = Command::new("xvfb-run");
+    command
         .args([
             "-a",
             "-s",
             "-screen 0 1280x720x24",
             env!("CARGO_BIN_EXE_holdspace"),
             "run",
-            "--screenshot",
         ])
-        .arg(&png)
-        .args(args)
         .envs(crate::isolated_records())
-        .current_dir(root())
+        .current_dir(root());
+    command
+}
+
+/// Runs the app to the end; returns whether it succeeded and its log.
+fn run_app<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> (bool, String) {
+    let out = app_command()
+        .args(args)
         .output()
         .expect("xvfb-run starts (install the xvfb package: bash scripts/test.sh does)");
     let log = format!(
@@ -105,7 +35,17 @@ fn render(name: &str, args: &[&str]) -> (PathBuf, Shot) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "holdspace run failed:\n{log}");
+    (out.status.success(), log)
+}
+
+/// Runs `holdspace run …` under Xvfb and returns the screenshot it saved.
+fn render(name: &str, args: &[&str]) -> (PathBuf, Shot) {
+    let dir = scratch(&format!("render_{name}"));
+    let png = dir.join(format!("{name}.png"));
+    let mut all = vec!["--screenshot", png.to_str().expect("utf-8")];
+    all.extend_from_slice(args);
+    let (ok, log) = run_app(all);
+    assert!(ok, "holdspace run failed:\n{log}");
     assert!(!log.contains("panicked"), "{log}");
     assert!(png.is_file(), "no screenshot written:\n{log}");
     let shot = Shot::open(&png);
@@ -295,19 +235,11 @@ fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart(
     let script_path = dir.join("meandering.txt");
     std::fs::write(&script_path, MEANDERING).expect("script");
     let data_arg = data.to_str().expect("utf-8");
-    let mut child = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x720x24",
-            env!("CARGO_BIN_EXE_holdspace"),
-            "run",
-        ])
+    let mut child = app_command()
         .args(["--scenario", "delivery_bereavement", "--seed", "8", "--script"])
         .arg(&script_path)
         .args(["--script-interval", "4", "--profile", "sam", "--data-dir", data_arg])
         .args(["--settings", "/nonexistent/settings.ron"])
-        .current_dir(root())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -362,29 +294,20 @@ fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart(
 
     // On restart the select screen offers the interrupted session…
     let offer = dir.join("offer.png");
-    let out = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x720x24",
-            env!("CARGO_BIN_EXE_holdspace"),
-            "run",
-        ])
-        .args(["--frames", "15", "--profile", "sam", "--data-dir", data_arg])
-        .args(["--settings", "/nonexistent/settings.ron", "--screenshot"])
-        .arg(&offer)
-        .current_dir(root())
-        .output()
-        .expect("xvfb-run starts");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && log.contains("offering interrupted session"),
-        "{log}"
-    );
+    let settings = "/nonexistent/settings.ron";
+    let (ok, log) = run_app([
+        "--frames",
+        "15",
+        "--profile",
+        "sam",
+        "--data-dir",
+        data_arg,
+        "--settings",
+        settings,
+        "--screenshot",
+        offer.to_str().expect("utf-8"),
+    ]);
+    assert!(ok && log.contains("offering interrupted session"), "{log}");
     let _ = std::fs::copy(&offer, root().join("target/offer.png"));
     let accent = [250, 199, 92];
     assert!(
@@ -394,34 +317,20 @@ fn a_killed_session_keeps_every_completed_turn_and_its_debrief_opens_on_restart(
 
     // …and `--open-interrupted` opens its debrief straight away.
     let png = dir.join("recovered.png");
-    let out = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x720x24",
-            env!("CARGO_BIN_EXE_holdspace"),
-            "run",
-        ])
-        .args([
-            "--open-interrupted",
-            "--frames",
-            "20",
-            "--profile",
-            "sam",
-            "--data-dir",
-            data_arg,
-        ])
-        .args(["--settings", "/nonexistent/settings.ron", "--screenshot"])
-        .arg(&png)
-        .current_dir(root())
-        .output()
-        .expect("xvfb-run starts");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{log}");
+    let (ok, log) = run_app([
+        "--open-interrupted",
+        "--frames",
+        "20",
+        "--profile",
+        "sam",
+        "--data-dir",
+        data_arg,
+        "--settings",
+        settings,
+        "--screenshot",
+        png.to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{log}");
     assert!(
         log.contains("debrief opened for interrupted session") && log.contains(&format!("({n} turns)")),
         "{log}"

@@ -98,3 +98,81 @@ pub fn copy_shipped(dir: &Path) {
         std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copied");
     }
 }
+
+/// A decoded RGB screenshot.
+pub struct Shot {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Shot {
+    /// Decodes a PNG file (panics with the path when it cannot).
+    pub fn open(path: &Path) -> Shot {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buf).expect("a frame");
+        let channels = info.color_type.samples();
+        let rgb = buf[..info.buffer_size()]
+            .chunks(channels)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Shot {
+            width: info.width as usize,
+            height: info.height as usize,
+            rgb,
+        }
+    }
+
+    /// The RGB of one pixel.
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Pixel coordinates of a region given as fractions of the image.
+    pub fn region(&self, r: [f32; 4]) -> impl Iterator<Item = (usize, usize)> + use<> {
+        let scale = |f: f32, n: usize| ((f * n as f32) as usize).min(n);
+        let (x0, x1) = (scale(r[0], self.width), scale(r[2], self.width));
+        let (y0, y1) = (scale(r[1], self.height), scale(r[3], self.height));
+        (y0..y1).flat_map(move |y| (x0..x1).map(move |x| (x, y)))
+    }
+
+    /// Share of pixels in a region (fractions of the image) within `tol` of `color`.
+    pub fn share(&self, region: [f32; 4], color: [u8; 3], tol: i32) -> f32 {
+        let (mut hits, mut all) = (0usize, 0usize);
+        for (x, y) in self.region(region) {
+            let p = self.pixel(x, y);
+            all += 1;
+            if (0..3).all(|c| (i32::from(p[c]) - i32::from(color[c])).abs() <= tol) {
+                hits += 1;
+            }
+        }
+        hits as f32 / all.max(1) as f32
+    }
+
+    /// Distinct colours (coarsely quantised): a blank or single-colour image has very few.
+    pub fn distinct_colors(&self) -> usize {
+        let mut seen = std::collections::BTreeSet::new();
+        for p in self.rgb.chunks(3) {
+            seen.insert((p[0] / 16, p[1] / 16, p[2] / 16));
+        }
+        seen.len()
+    }
+
+    /// Mean absolute difference per channel over a region.
+    pub fn difference(&self, other: &Shot, region: [f32; 4]) -> f32 {
+        let (mut total, mut all) = (0u64, 0usize);
+        for (x, y) in self.region(region) {
+            let (a, b) = (self.pixel(x, y), other.pixel(x, y));
+            total += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
+            all += 3;
+        }
+        total as f32 / all.max(1) as f32
+    }
+}

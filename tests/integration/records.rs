@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::{holdspace, root, scratch, text};
+use crate::{Shot, holdspace, root, scratch, text};
 
 /// `--data-dir`, `--settings` and `--profile` for a test's own records.
 fn records_args(dir: &Path, profile: &str) -> Vec<String> {
@@ -286,22 +286,6 @@ fn statements_wait_in_the_queue_while_the_lrs_is_down_and_arrive_when_it_is_back
     assert_eq!(exported, statements);
 }
 
-/// A decoded screenshot's pixels.
-fn pixels(path: &Path) -> (usize, Vec<[u8; 3]>) {
-    let file = std::fs::File::open(path).expect("PNG");
-    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
-        .expect("a PNG");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("a frame");
-    let channels = info.color_type.samples();
-    let px = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|p| [p[0], p[1], p[2]])
-        .collect();
-    (info.width as usize, px)
-}
-
 #[test]
 fn the_html_report_opens_in_chromium_and_shows_the_chart() {
     let dir = scratch("records_report");
@@ -333,16 +317,16 @@ fn the_html_report_opens_in_chromium_and_shows_the_chart() {
         .expect("chromium starts (install the chromium package: bash scripts/test.sh does)");
     assert!(png.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::copy(&png, root().join("target/report.png"));
-    let (width, px) = pixels(&png);
-    // The chart sits in the upper part of the page: count its band-coloured points and stripes.
-    let top = &px[..(width * 700).min(px.len())];
-    let near = |p: &[u8; 3], c: [u8; 3]| (0..3).all(|i| (i32::from(p[i]) - i32::from(c[i])).abs() <= 12);
-    let hostile = top.iter().filter(|p| near(p, [219, 56, 56])).count();
-    let angry = top.iter().filter(|p| near(p, [237, 125, 64])).count();
-    let trust = top.iter().filter(|p| near(p, [91, 143, 214])).count();
+    let shot = Shot::open(&png);
+    // The chart sits in the upper half of the page: its band-coloured points and the trust line.
+    let top = [0.0, 0.0, 1.0, 0.5];
+    let pixels = (shot.width * shot.height / 2) as f32;
+    let hostile = shot.share(top, [219, 56, 56], 12) * pixels;
+    let angry = shot.share(top, [237, 125, 64], 12) * pixels;
+    let trust = shot.share(top, [91, 143, 214], 12) * pixels;
     assert!(
-        hostile > 50 && angry > 50,
+        hostile > 50.0 && angry > 50.0,
         "band-coloured points: hostile {hostile}, angry {angry}"
     );
-    assert!(trust > 100, "the trust line is drawn: {trust}");
+    assert!(trust > 100.0, "the trust line is drawn: {trust}");
 }
