@@ -33,6 +33,15 @@ pub struct SessionMeta {
     pub retried_from: Option<RetriedFrom>,
 }
 
+/// The instant an RFC 3339 start time names, for ordering sessions: text comparison is
+/// wrong once fractions differ in length (`05Z` sorts after `05.123Z`). `None` when it
+/// does not parse; such times sort first.
+pub fn instant(started_at: &str) -> Option<i128> {
+    time::OffsetDateTime::parse(started_at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp_nanos)
+}
+
 /// Where a retried session branched off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetriedFrom {
@@ -307,6 +316,14 @@ mod tests {
 
     fn text_of(entries: &[JournalEntry]) -> String {
         entries.iter().map(|e| e.to_line().unwrap()).collect()
+    }
+
+    #[test]
+    fn start_times_order_by_instant_not_by_text() {
+        let (a, b) = ("2026-11-22T10:00:05Z", "2026-11-22T10:00:05.123Z");
+        assert!(a > b, "as text, the whole second sorts after its fraction");
+        assert!(instant(a) < instant(b));
+        assert_eq!(instant("yesterday"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::debrief::DeliverySummary;
 use crate::events::SessionEvent;
 use crate::intent::Intent;
+use crate::journal::instant;
 use crate::model::OutcomeKind;
 use crate::record::SessionRecord;
 
@@ -300,7 +301,7 @@ pub struct Progress {
 impl Progress {
     /// Builds progress from attempts (any order) and the scenarios on offer.
     pub fn build(mut attempts: Vec<Attempt>, catalogue: &[ScenarioInfo]) -> Progress {
-        attempts.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.session_id.cmp(&b.session_id)));
+        attempts.sort_by_cached_key(|a| (instant(&a.started_at), a.started_at.clone(), a.session_id.clone()));
         let skills: Vec<SkillProgress> = Skill::ALL
             .iter()
             .map(|&skill| {

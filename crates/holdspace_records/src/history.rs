@@ -5,6 +5,7 @@
 //! crash. A trainee has tens or hundreds of attempts, and reading them is measured by
 //! `holdspace bench records`.
 
+use holdspace_core::journal::instant;
 use holdspace_core::skills::{Attempt, Progress, ScenarioInfo};
 
 use crate::{RecordsError, Store, StoredSession};
@@ -25,10 +26,10 @@ pub fn attempts(store: &Store, profile: &str) -> Result<Vec<Attempt>, RecordsErr
 
 /// Attempts that started before `session` (for "against your earlier attempts").
 pub fn attempts_before(store: &Store, profile: &str, session: &StoredSession) -> Result<Vec<Attempt>, RecordsError> {
-    let started = &session.journal.meta.started_at;
+    let key = (instant(&session.journal.meta.started_at), session.id.as_str());
     Ok(attempts(store, profile)?
         .into_iter()
-        .filter(|a| a.session_id != session.id && (&a.started_at, &a.session_id) < (started, &session.id))
+        .filter(|a| a.session_id != session.id && (instant(&a.started_at), a.session_id.as_str()) < key)
         .collect())
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use holdspace_core::SessionRecord;
-use holdspace_core::journal::{Journal, RetriedFrom, SessionMeta};
+use holdspace_core::journal::{Journal, RetriedFrom, SessionMeta, instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -104,11 +104,18 @@ impl Store {
         let meta = SessionMeta {
             session_id: id,
             profile: new.profile.to_owned(),
-            started_at: now
-                .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-                .unwrap_or(now)
-                .format(&Rfc3339)
-                .unwrap_or_default(),
+            // Always three fraction digits: the same width for every session, so the text
+            // reads (and sorts) in order as well as the instant does.
+            started_at: format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                now.year(),
+                u8::from(now.month()),
+                now.day(),
+                now.hour(),
+                now.minute(),
+                now.second(),
+                now.millisecond()
+            ),
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             pid: std::process::id(),
             origin: new.origin.to_owned(),
@@ -156,13 +163,7 @@ impl Store {
                 Err(e) => bad.push(e),
             }
         }
-        ok.sort_by(|a, b| {
-            a.journal
-                .meta
-                .started_at
-                .cmp(&b.journal.meta.started_at)
-                .then(a.id.cmp(&b.id))
-        });
+        ok.sort_by_cached_key(|s| (instant(&s.journal.meta.started_at), s.id.clone()));
         Ok((ok, bad))
     }
 
