@@ -256,26 +256,27 @@ mod tests {
         Store::new(Locations::resolve(Some(dir), Some(&dir.join("settings.ron"))))
     }
 
+    /// A guided session for "sam", journaled turn by turn with the given clicks.
+    fn play(store: &Store, choices: &[&str]) -> (Session, JournalWriter) {
+        let (mut session, _) = Session::new(scenario(), 3, Mode::Guided);
+        let new = NewSession {
+            profile: "sam",
+            origin: "test",
+            retried_from: None,
+        };
+        let mut writer = store.begin(&session.record(), new).unwrap();
+        for id in choices {
+            let events = session.respond(TurnInput::choose(*id)).unwrap();
+            writer.turn(session.last_turn().unwrap(), &events).unwrap();
+        }
+        (session, writer)
+    }
+
     #[test]
     fn a_journal_written_turn_by_turn_reads_back_as_the_session() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        let (mut session, _) = Session::new(scenario(), 3, Mode::Guided);
-        let mut writer = store
-            .begin(
-                &session.record(),
-                NewSession {
-                    profile: "sam",
-                    origin: "test",
-                    retried_from: None,
-                },
-            )
-            .unwrap();
-        for id in ["order_number", "check_tracking"] {
-            let events = session.respond(TurnInput::choose(id)).unwrap();
-            let record = session.record();
-            writer.turn(record.turns.last().unwrap(), &events).unwrap();
-        }
+        let (session, mut writer) = play(&store, &["order_number", "check_tracking"]);
         // The writer is still "running" (this process): not offered as interrupted.
         assert!(store.interrupted("sam").unwrap().is_empty());
         let stored = store.session("sam", "latest").unwrap();
@@ -289,19 +290,7 @@ mod tests {
     fn a_journal_whose_writer_died_is_offered_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        let (mut session, _) = Session::new(scenario(), 3, Mode::Guided);
-        let mut writer = store
-            .begin(
-                &session.record(),
-                NewSession {
-                    profile: "sam",
-                    origin: "test",
-                    retried_from: None,
-                },
-            )
-            .unwrap();
-        let events = session.respond(TurnInput::choose("order_number")).unwrap();
-        writer.turn(&session.record().turns[0], &events).unwrap();
+        let (_, writer) = play(&store, &["order_number"]);
         let path = writer.path().to_path_buf();
         drop(writer);
         // Pretend the writer was a process that is gone, and died mid-line.
@@ -326,21 +315,7 @@ mod tests {
     fn a_reflection_answer_lands_in_the_record_and_the_report() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        let (mut session, _) = Session::new(scenario(), 3, Mode::Guided);
-        let mut writer = store
-            .begin(
-                &session.record(),
-                NewSession {
-                    profile: "sam",
-                    origin: "test",
-                    retried_from: None,
-                },
-            )
-            .unwrap();
-        for id in ["order_number", "check_tracking", "express_thursday"] {
-            let events = session.respond(TurnInput::choose(id)).unwrap();
-            writer.turn(session.last_turn().unwrap(), &events).unwrap();
-        }
+        let (session, mut writer) = play(&store, &["order_number", "check_tracking", "express_thursday"]);
         writer.end(session.outcome()).unwrap();
         let stored = store.session("sam", "latest").unwrap();
         let debrief = holdspace_core::Debrief::build(&scenario(), stored.record());
