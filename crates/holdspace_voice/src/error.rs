@@ -1,0 +1,36 @@
+//! Errors from synthesising, reading and playing the customer's voice.
+
+use std::path::PathBuf;
+
+/// What went wrong while voicing a line.
+#[derive(Debug, thiserror::Error)]
+pub enum VoiceError {
+    /// The scenario names a voice this build does not have.
+    #[error("unknown voice {0:?} (available: slt, rms, awb, kal)")]
+    UnknownVoice(String),
+    /// The text cannot be passed to the synthesiser.
+    #[error("cannot synthesise this text: {0}")]
+    Text(String),
+    /// The synthesiser failed.
+    #[error("speech synthesis failed: {0}")]
+    Synthesis(String),
+    /// A recorded line could not be read.
+    #[error("cannot read the recorded line {path}: {message}")]
+    Recording {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A WAV file could not be written.
+    #[error("cannot write {path}: {message}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// No audio device could be opened, or the mixer refused a sound.
+    #[error("audio playback unavailable: {0}")]
+    Playback(String),
+}

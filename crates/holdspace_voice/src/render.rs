@@ -1,0 +1,341 @@
+//! Turns one customer line into [`Speech`]: flite per sentence with the line's prosody,
+//! the sigh or tut before it, pauses between sentences, the level set by the band, a
+//! soft limiter, the mouth track and the time each subtitle word is reached.
+
+use std::sync::Arc;
+
+use holdspace_core::lipsync::{MouthTrack, VisemeKey};
+use holdspace_core::model::Voice;
+use holdspace_core::prosody::{Prosody, REFERENCE_LEVEL_DBFS};
+use holdspace_core::signal::{active_level_dbfs, envelope_dbfs};
+
+use crate::error::VoiceError;
+use crate::flite::{self, FliteSettings};
+use crate::nonverbal;
+
+/// A subtitle word and the time, in seconds from the start of the audio, by which it has
+/// been said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedWord {
+    /// The word as the author wrote it, punctuation included.
+    pub text: String,
+    /// When it has been said.
+    pub end_s: f32,
+}
+
+/// A voiced line: audio, mouth shapes and subtitle timing, all on one clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speech {
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Mono samples in −1..=1.
+    pub samples: Arc<[f32]>,
+    /// Mouth shapes over time.
+    pub mouth: MouthTrack,
+    /// The line's words with the time each has been said.
+    pub words: Vec<TimedWord>,
+}
+
+impl Speech {
+    /// Length in seconds.
+    pub fn duration_s(&self) -> f32 {
+        self.samples.len() as f32 / self.sample_rate.max(1) as f32
+    }
+
+    /// How many subtitle words have been said by `t` seconds.
+    pub fn words_said_by(&self, t: f32) -> usize {
+        self.words.partition_point(|w| w.end_s <= t)
+    }
+
+    /// The subtitle split at `t`: what has been said and what is still to come.
+    pub fn subtitle_at(&self, t: f32) -> (String, String) {
+        let n = self.words_said_by(t);
+        let said: Vec<&str> = self.words[..n].iter().map(|w| w.text.as_str()).collect();
+        let rest: Vec<&str> = self.words[n..].iter().map(|w| w.text.as_str()).collect();
+        let mut said = said.join(" ");
+        let rest = rest.join(" ");
+        if !said.is_empty() && !rest.is_empty() {
+            said.push(' ');
+        }
+        (said, rest)
+    }
+}
+
+/// Gap between a sigh, tut or breath and the first word.
+const LEAD_IN_GAP_S: f32 = 0.12;
+/// Peaks above this are rounded off rather than clipped.
+const LIMIT_KNEE: f32 = 0.8;
+
+/// Synthesises `text` for `voice` with `prosody`.
+pub fn render_line(text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speech, VoiceError> {
+    let settings = FliteSettings {
+        f0_mean_hz: prosody.f0_mean_hz,
+        f0_stddev_hz: prosody.f0_stddev_hz,
+        duration_stretch: prosody.duration_stretch,
+    };
+    let mut rate = 16_000;
+    let mut samples: Vec<f32> = Vec::new();
+    let mut visemes: Vec<VisemeKey> = Vec::new();
+    let mut words = Vec::new();
+    let target = 10f32.powf((REFERENCE_LEVEL_DBFS + prosody.gain_db) / 20.0);
+
+    // The lead-in is placed first; its level is set once the speech level is known.
+    let mut lead_in_len = 0;
+    if let Some(kind) = prosody.lead_in {
+        let sound = nonverbal::render(kind, rate, 1.0);
+        visemes.extend(sound.visemes);
+        samples.extend(sound.samples);
+        samples.extend(std::iter::repeat_n(0.0, seconds(rate, LEAD_IN_GAP_S)));
+        lead_in_len = samples.len();
+    }
+
+    let sentences = split_sentences(text);
+    for (i, sentence) in sentences.iter().enumerate() {
+        let made = flite::synthesise(sentence, &voice.voice, settings)?;
+        rate = made.sample_rate;
+        let offset = samples.len() as f32 / rate as f32;
+        visemes.extend(MouthTrack::from_phones(
+            made.segments.iter().map(|s| (s.phone.as_str(), s.end_s)),
+            offset,
+        ));
+        // Each word's end: the end of its last phone.
+        let mut ends: Vec<f32> = Vec::new();
+        for seg in &made.segments {
+            if let Some(w) = seg.word {
+                if ends.len() <= w {
+                    ends.resize(w + 1, 0.0);
+                }
+                ends[w] = seg.end_s + offset;
+            }
+        }
+        words.extend(time_words(
+            sentence,
+            &ends,
+            offset + made.segments.last().map_or(0.0, |s| s.end_s),
+        ));
+        samples.extend(made.samples);
+        if i + 1 < sentences.len() {
+            samples.extend(std::iter::repeat_n(0.0, seconds(rate, prosody.sentence_pause_s)));
+        }
+    }
+
+    // Level: the speech (not the lead-in, not the pauses) is brought to the band's level.
+    let level = active_level_dbfs(&samples[lead_in_len..], rate);
+    let gain = if level > -100.0 {
+        target / 10f32.powf(level / 20.0)
+    } else {
+        1.0
+    };
+    for s in &mut samples[lead_in_len..] {
+        *s *= gain;
+    }
+    if lead_in_len > 0 {
+        // Non-verbal sounds sit about 8 dB under the speech that follows them.
+        let lead_level = active_level_dbfs(&samples[..lead_in_len], rate);
+        let lead_gain = 10f32.powf((REFERENCE_LEVEL_DBFS + prosody.gain_db - 8.0 - lead_level) / 20.0);
+        for s in &mut samples[..lead_in_len] {
+            *s *= lead_gain;
+        }
+    }
+    for s in &mut samples {
+        *s = soft_limit(*s);
+    }
+    Ok(Speech {
+        sample_rate: rate,
+        samples: samples.into(),
+        mouth: MouthTrack::Visemes(visemes),
+        words,
+    })
+}
+
+/// A recorded line: the author's audio as is, with the mouth following its loudness and
+/// the words spread over it by length.
+pub fn recorded_line(text: &str, sample_rate: u32, samples: Vec<f32>) -> Speech {
+    let hop = (sample_rate / 100).max(1) as usize;
+    let levels_db = envelope_dbfs(&samples, hop);
+    let duration = samples.len() as f32 / sample_rate.max(1) as f32;
+    let words = spread_words(text, 0.0, duration);
+    Speech {
+        sample_rate,
+        samples: samples.into(),
+        mouth: MouthTrack::Envelope {
+            hop_s: hop as f32 / sample_rate.max(1) as f32,
+            levels_db,
+        },
+        words,
+    }
+}
+
+fn seconds(rate: u32, s: f32) -> usize {
+    (rate as f32 * s.max(0.0)) as usize
+}
+
+/// A smooth knee above [`LIMIT_KNEE`]: loud bands stay loud without hard clipping.
+fn soft_limit(x: f32) -> f32 {
+    let a = x.abs();
+    if a <= LIMIT_KNEE {
+        x
+    } else {
+        let room = 1.0 - LIMIT_KNEE;
+        x.signum() * (LIMIT_KNEE + room * ((a - LIMIT_KNEE) / room).tanh())
+    }
+}
+
+/// Splits text after sentence-ending punctuation, keeping the punctuation (flite uses it
+/// for intonation). "I just..." ends a sentence too: the trailing-off is a pause.
+pub fn split_sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        current.push(*c);
+        let ends = matches!(c, '.' | '!' | '?' | '…');
+        let next_is_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let next_is_more = chars.get(i + 1).is_some_and(|n| matches!(n, '.' | '!' | '?'));
+        if ends && next_is_space && !next_is_more && !ends_with_title(&current) {
+            let s = current.trim();
+            if s.chars().any(char::is_alphanumeric) {
+                out.push(s.to_owned());
+            }
+            current.clear();
+        }
+    }
+    let s = current.trim();
+    if s.chars().any(char::is_alphanumeric) {
+        out.push(s.to_owned());
+    }
+    out
+}
+
+/// "Mr." and friends end in a full stop but not a sentence.
+fn ends_with_title(text: &str) -> bool {
+    let last = text.split_whitespace().last().unwrap_or("");
+    matches!(last, "Mr." | "Mrs." | "Ms." | "Dr." | "St." | "Mx.")
+}
+
+/// Matches the author's words to flite's word end times. Usually one to one; when flite
+/// expands or merges tokens ("4" → "four", "£20" → "twenty pounds") the author's words are
+/// spread over flite's in order.
+fn time_words(sentence: &str, ends: &[f32], sentence_end: f32) -> Vec<TimedWord> {
+    let shown: Vec<&str> = sentence.split_whitespace().collect();
+    if ends.is_empty() {
+        return spread_words(sentence, sentence_end, sentence_end);
+    }
+    let (m, k) = (shown.len(), ends.len());
+    shown
+        .iter()
+        .enumerate()
+        .map(|(j, w)| {
+            let index = (((j + 1) * k).div_ceil(m)).clamp(1, k) - 1;
+            TimedWord {
+                text: (*w).to_owned(),
+                end_s: ends[index],
+            }
+        })
+        .collect()
+}
+
+/// Words spread evenly by character count between `start` and `end`.
+fn spread_words(text: &str, start: f32, end: f32) -> Vec<TimedWord> {
+    let shown: Vec<&str> = text.split_whitespace().collect();
+    let total: usize = shown.iter().map(|w| w.len() + 1).sum();
+    let mut so_far = 0;
+    shown
+        .iter()
+        .map(|w| {
+            so_far += w.len() + 1;
+            TimedWord {
+                text: (*w).to_owned(),
+                end_s: start + (end - start) * so_far as f32 / total.max(1) as f32,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use holdspace_core::Band;
+    use holdspace_core::model::Tag;
+    use holdspace_core::prosody::NonVerbal;
+    use holdspace_core::signal::{active_level_dbfs, median_pitch, pitch_track};
+
+    #[test]
+    fn sentences_split_at_their_ends_only() {
+        assert_eq!(
+            split_sentences("It's my mum's funeral. On Friday. I just... I wanted one thing. Mr. Smith?"),
+            [
+                "It's my mum's funeral.",
+                "On Friday.",
+                "I just...",
+                "I wanted one thing.",
+                "Mr. Smith?"
+            ]
+        );
+        assert_eq!(split_sentences("£4.99 is fine"), ["£4.99 is fine"]);
+        assert!(split_sentences("...").is_empty());
+    }
+
+    #[test]
+    fn a_line_has_words_in_order_and_a_mouth_track_as_long_as_its_audio() {
+        let voice = Voice::default();
+        let p = Prosody::for_line(&voice, Band::Frustrated, &[]);
+        let speech =
+            render_line("Where is it? I paid for next-day delivery.", &voice, &p).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(speech.words.len(), 8);
+        assert!(speech.words.windows(2).all(|w| w[0].end_s <= w[1].end_s));
+        assert!((speech.mouth.duration_s() - speech.duration_s()).abs() < 0.05);
+        assert_eq!(speech.subtitle_at(0.0).0, "");
+        assert_eq!(speech.subtitle_at(speech.duration_s() + 1.0).1, "");
+        assert!(speech.samples.iter().all(|s| s.abs() <= 1.0));
+    }
+
+    #[test]
+    fn the_line_reaches_its_band_level() {
+        let voice = Voice::default();
+        for band in [Band::Calm, Band::Hostile] {
+            let p = Prosody::for_line(&voice, band, &[]);
+            let speech = render_line("I want to speak to someone who can actually help me.", &voice, &p)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let level = active_level_dbfs(&speech.samples, speech.sample_rate);
+            let want = REFERENCE_LEVEL_DBFS + p.gain_db;
+            assert!((level - want).abs() < 1.0, "{band:?}: {level} dBFS, wanted {want}");
+        }
+    }
+
+    #[test]
+    fn a_sigh_comes_before_the_words() {
+        let voice = Voice::default();
+        let p = Prosody::for_line(&voice, Band::Uneasy, &[Tag::Sigh]);
+        assert_eq!(p.lead_in, Some(NonVerbal::Sigh));
+        let plain = render_line("Fine.", &voice, &Prosody { lead_in: None, ..p }).unwrap_or_else(|e| panic!("{e}"));
+        let sighed = render_line("Fine.", &voice, &p).unwrap_or_else(|e| panic!("{e}"));
+        assert!(sighed.duration_s() > plain.duration_s() + 0.9);
+        assert!(sighed.words[0].end_s > 1.0);
+    }
+
+    #[test]
+    fn pitch_follows_the_voice_setting() {
+        let low = Voice {
+            voice: "rms".into(),
+            base_pitch_hz: 105.0,
+            pace: 1.0,
+        };
+        let high = Voice {
+            voice: "slt".into(),
+            base_pitch_hz: 200.0,
+            pace: 1.0,
+        };
+        let f0 = |v: &Voice| {
+            let s = render_line(
+                "I have been waiting all week for this.",
+                v,
+                &Prosody::for_line(v, Band::Uneasy, &[]),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            median_pitch(&pitch_track(&s.samples, s.sample_rate)).unwrap_or(0.0)
+        };
+        let (a, b) = (f0(&low), f0(&high));
+        assert!(a < 130.0 && b > 170.0, "rms {a} Hz, slt {b} Hz");
+    }
+}
