@@ -694,7 +694,7 @@ impl Session {
 
     fn speak_lines(&mut self, lines: &BandLines, prefix: &str, out: &mut Vec<SessionEvent>) {
         if let Some((key, index, line)) = pick_line(lines, self.band(), self.disclosure, &mut self.rng.0) {
-            let id = format!("{prefix}/{}/{index}", band_key_label(key));
+            let id = format!("{prefix}/{}/{index}", key.label());
             self.say(&line, id, out);
         }
     }
@@ -750,10 +750,6 @@ impl Session {
 /// Rounds to four decimals so records stay readable and comparisons exact.
 pub(crate) fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
-}
-
-fn band_key_label(key: BandKey) -> &'static str {
-    key.band().map(Band::label).unwrap_or("any")
 }
 
 /// Picks a line for the band: the band's own lines, else `Any`, else the nearest band

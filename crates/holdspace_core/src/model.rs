@@ -146,6 +146,9 @@ impl Default for Voice {
     }
 }
 
+/// The synthesiser voices the app ships, by the name `Voice(voice: …)` uses.
+pub const VOICES: [&str; 4] = ["slt", "rms", "awb", "kal"];
+
 fn default_voice() -> String {
     "slt".to_owned()
 }
@@ -399,6 +402,11 @@ pub enum BandKey {
 }
 
 impl BandKey {
+    /// Lower-case name used in line ids (`calm`, …, `any`).
+    pub fn label(self) -> &'static str {
+        self.band().map(Band::label).unwrap_or("any")
+    }
+
     /// The band this key stands for (`None` for `Any`).
     pub fn band(self) -> Option<Band> {
         match self {
@@ -438,6 +446,10 @@ pub struct Line {
     /// Only say this line when the hidden need is at this stage.
     #[serde(default)]
     pub disclosure: Option<Disclosure>,
+    /// A recorded WAV file to play instead of synthesised speech, relative to the
+    /// scenario's folder (it may not leave that folder).
+    #[serde(default)]
+    pub audio: Option<String>,
 }
 
 /// Body language, emotion and sound tags on a customer line.
@@ -610,4 +622,58 @@ pub enum Trigger {
     OnTimeout,
     /// Only through a reply's `next: End("…")`.
     Named,
+}
+
+/// A customer line with the stable id the engine gives it when spoken
+/// (`step/band/index`, `unclear/band/index`, `need/revealed`, `outcome/id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRef<'a> {
+    /// The line's id; the `CustomerSpoke` message carries the same one.
+    pub id: String,
+    /// The line.
+    pub line: &'a Line,
+    /// The band it is written for (`None` for `Any`, the reveal and outcome lines).
+    pub band: Option<Band>,
+}
+
+impl Scenario {
+    /// Every line the customer can say, with its id, in file order.
+    pub fn lines(&self) -> Vec<LineRef<'_>> {
+        fn keyed<'a>(prefix: &str, lines: &'a BandLines, out: &mut Vec<LineRef<'a>>) {
+            for (key, list) in lines {
+                for (i, line) in list.iter().enumerate() {
+                    out.push(LineRef {
+                        id: format!("{prefix}/{}/{i}", key.label()),
+                        line,
+                        band: key.band(),
+                    });
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for step in &self.steps {
+            keyed(&step.id, &step.say, &mut out);
+        }
+        keyed("unclear", &self.unclear, &mut out);
+        out.push(LineRef {
+            id: "need/revealed".to_owned(),
+            line: &self.hidden_need.revealed_line,
+            band: None,
+        });
+        for outcome in &self.outcomes {
+            if let Some(line) = &outcome.line {
+                out.push(LineRef {
+                    id: format!("outcome/{}", outcome.id),
+                    line,
+                    band: None,
+                });
+            }
+        }
+        out
+    }
+
+    /// The line with this id, if there is one.
+    pub fn line(&self, id: &str) -> Option<&Line> {
+        self.lines().into_iter().find(|l| l.id == id).map(|l| l.line)
+    }
 }

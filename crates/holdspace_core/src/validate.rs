@@ -23,6 +23,7 @@ pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
     v.outcomes();
     v.hidden_need();
     v.cues();
+    v.other_audio();
     v.out
 }
 
@@ -201,6 +202,44 @@ impl<'a> Validator<'a> {
     }
 
     fn customer(&mut self) {
+        let v = &self.s.customer.voice;
+        if !crate::model::VOICES.contains(&v.voice.as_str()) {
+            self.error(
+                format!("unknown voice \"{}\"", v.voice),
+                self.at
+                    .find(&[Anchor::Key("customer"), Anchor::Key("voice"), Anchor::Key("voice")]),
+                "no such voice",
+                Some("use one of: slt (US female), rms (US male), awb (Scottish male), kal (US male, robotic)"),
+            );
+        }
+        if v.voice == "rms" {
+            self.warn(
+                "voice \"rms\" keeps its own pitch: the band changes only its pace and loudness".to_owned(),
+                self.at
+                    .find(&[Anchor::Key("customer"), Anchor::Key("voice"), Anchor::Key("voice")]),
+                "fixed pitch",
+                Some("for a male voice whose pitch rises with anger use \"awb\" or \"kal\""),
+            );
+        }
+        if !(60.0..=400.0).contains(&v.base_pitch_hz) {
+            self.error(
+                format!(
+                    "`base_pitch_hz` is {}; a speaking voice sits between 60 and 400 Hz",
+                    v.base_pitch_hz
+                ),
+                self.at.find(&[Anchor::Key("customer"), Anchor::Key("base_pitch_hz")]),
+                "out of range",
+                Some("typical: 100–130 for a low voice, 170–220 for a high one"),
+            );
+        }
+        if !(0.5..=2.0).contains(&v.pace) {
+            self.error(
+                format!("`pace` is {}; it must be between 0.5 and 2", v.pace),
+                self.at.find(&[Anchor::Key("customer"), Anchor::Key("pace")]),
+                "out of range",
+                None,
+            );
+        }
         let t = &self.s.customer.temperament;
         for (key, value) in [
             ("start_escalation", t.start_escalation),
@@ -268,6 +307,16 @@ impl<'a> Validator<'a> {
                         span(self, &name),
                         "empty line",
                         None,
+                    );
+                }
+                if let Some(audio) = &line.audio
+                    && let Some(problem) = audio_path_problem(audio)
+                {
+                    self.error(
+                        format!("recorded audio \"{audio}\" {problem}"),
+                        self.at.find(&[Anchor::KeyValue("audio", audio)]),
+                        "bad path",
+                        Some("give a .wav file inside the scenario's folder, e.g. `audio: \"audio/opening.wav\"`"),
                     );
                 }
                 if let Some(cue) = &line.cue
@@ -664,6 +713,26 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Recorded-audio paths on the unclear, reveal and outcome lines (step lines are
+    /// checked with their band).
+    fn other_audio(&mut self) {
+        let mut lines: Vec<&crate::model::Line> = vec![&self.s.hidden_need.revealed_line];
+        lines.extend(self.s.unclear.values().flatten());
+        lines.extend(self.s.outcomes.iter().filter_map(|o| o.line.as_ref()));
+        for line in lines {
+            if let Some(audio) = &line.audio
+                && let Some(problem) = audio_path_problem(audio)
+            {
+                self.error(
+                    format!("recorded audio \"{audio}\" {problem}"),
+                    self.at.find(&[Anchor::KeyValue("audio", audio)]),
+                    "bad path",
+                    Some("give a .wav file inside the scenario's folder"),
+                );
+            }
+        }
+    }
+
     fn cues(&mut self) {
         let all_lines: Vec<&crate::model::Line> = self
             .s
@@ -707,6 +776,25 @@ impl<'a> Validator<'a> {
     }
 }
 
+/// Why a line's `audio` path is not allowed, if it is not: it must name a WAV file inside
+/// the scenario's own folder, so a scenario cannot make the app read files elsewhere.
+pub fn audio_path_problem(path: &str) -> Option<&'static str> {
+    let p = std::path::Path::new(path);
+    if path.trim().is_empty() {
+        Some("is empty")
+    } else if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+        Some("must be relative to the scenario's folder")
+    } else if p.components().any(|c| !matches!(c, std::path::Component::Normal(_)))
+        || path.split(['/', '\\']).any(|c| c == "..")
+    {
+        Some("may not leave the scenario's folder")
+    } else if !path.to_ascii_lowercase().ends_with(".wav") {
+        Some("is not a .wav file")
+    } else {
+        None
+    }
+}
+
 fn effect_ok(e: crate::model::Effect) -> bool {
     (-1.0..=1.0).contains(&e.escalation) && (-1.0..=1.0).contains(&e.trust)
 }
@@ -737,6 +825,47 @@ mod tests {
             .find(|(m, _)| m.contains(needle))
             .map(|(_, line)| *line)
             .unwrap_or_else(|| panic!("no error containing {needle:?} in {errors:#?}"))
+    }
+
+    #[test]
+    fn an_unknown_voice_and_an_impossible_pitch_are_errors_at_their_fields() {
+        let errors = errors_after(|s| {
+            s.replace(
+                "voice: \"slt\", base_pitch_hz: 185.0",
+                "voice: \"hal9000\", base_pitch_hz: 900.0",
+            )
+        });
+        let voice_line = SHIPPED
+            .lines()
+            .position(|l| l.contains("voice: Voice("))
+            .map_or(0, |i| i + 1);
+        assert_eq!(has(&errors, "unknown voice \"hal9000\""), voice_line);
+        assert_eq!(has(&errors, "`base_pitch_hz` is 900"), voice_line);
+    }
+
+    #[test]
+    fn recorded_audio_must_stay_inside_the_scenario_folder() {
+        for (path, problem) in [
+            ("../../etc/passwd.wav", "may not leave"),
+            ("/etc/x.wav", "must be relative"),
+            ("C:/x.wav", "must be relative"),
+            ("audio/line.mp3", "not a .wav"),
+        ] {
+            let errors = errors_after(|s| {
+                s.replacen(
+                    "tags: [Tearful, LooksDown, Quiet, Pause],",
+                    &format!("tags: [Tearful, LooksDown, Quiet, Pause], audio: \"{path}\","),
+                    1,
+                )
+            });
+            let line = SHIPPED
+                .lines()
+                .position(|l| l.contains("tags: [Tearful, LooksDown, Quiet, Pause],"))
+                .map_or(0, |i| i + 1);
+            assert_eq!(has(&errors, problem), line, "{path}");
+        }
+        assert_eq!(super::audio_path_problem("audio/opening.wav"), None);
+        assert_eq!(super::audio_path_problem("opening.WAV"), None);
     }
 
     #[test]

@@ -62,7 +62,7 @@ unsafe extern "C" {
 /// The voices this build ships, by the name scenarios use.
 pub const VOICES: [(&str, &str); 4] = [
     ("slt", "US English, female"),
-    ("rms", "US English, male"),
+    ("rms", "US English, male (fixed pitch)"),
     ("awb", "Scottish English, male"),
     ("kal", "US English, male (diphone, more robotic)"),
 ];
@@ -260,6 +260,38 @@ mod tests {
             let words = s.segments.iter().filter_map(|x| x.word).max().map_or(0, |w| w + 1);
             assert_eq!(words, 4, "{voice}: where / is / my / parcel");
             assert!(s.segments.iter().any(|x| x.phone == "pau" && x.word.is_none()));
+        }
+    }
+
+    /// flite's pitch targets move every shipped voice's pitch but rms's, whose model
+    /// ignores them (checked on Debian's flite 2.2); the validator warns about rms, so
+    /// this test says when that changes.
+    #[test]
+    fn pitch_targets_move_the_pitch_of_every_voice_but_rms() {
+        for (voice, _) in VOICES {
+            let f0 = |hz: f32| {
+                let s = synthesise(
+                    "I have been waiting since Tuesday for my parcel.",
+                    voice,
+                    FliteSettings {
+                        f0_mean_hz: hz,
+                        f0_stddev_hz: hz * 0.12,
+                        duration_stretch: 1.0,
+                    },
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
+                holdspace_core::signal::median_pitch(&holdspace_core::signal::pitch_track(&s.samples, s.sample_rate))
+                    .unwrap_or(0.0)
+            };
+            let (low, high) = (f0(110.0), f0(200.0));
+            if voice == "rms" {
+                assert!(
+                    (high / low - 1.0).abs() < 0.05,
+                    "rms now follows pitch targets ({low} → {high} Hz): lift the validator's warning"
+                );
+            } else {
+                assert!(high > low * 1.5, "{voice}: {low} → {high} Hz");
+            }
         }
     }
 

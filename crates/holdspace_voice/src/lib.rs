@@ -5,10 +5,19 @@
 //! No Bevy here: the app's voice plugin owns a [`Speaker`](player::Speaker) and reacts to
 //! session messages; tests drive the same types with kira's mock backend.
 
+pub mod ambience;
+pub mod cache;
 pub mod error;
 pub mod flite;
 pub mod nonverbal;
+pub mod player;
 pub mod render;
+pub mod wav;
 
+pub use cache::{LineRequest, VoiceCache};
 pub use error::VoiceError;
+pub use player::Speaker;
 pub use render::{Speech, TimedWord, render_line};
+
+#[cfg(test)]
+mod shipped_tests;

@@ -1,0 +1,157 @@
+//! Voiced lines kept in memory, keyed by everything that changes the audio (voice, text,
+//! prosody, recording), so a line heard twice in a band is synthesised once.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use holdspace_core::Band;
+use holdspace_core::model::{Tag, Voice};
+use holdspace_core::prosody::{NonVerbal, Prosody};
+
+use crate::error::VoiceError;
+use crate::render::{Speech, recorded_line, render_line};
+use crate::wav;
+
+/// One line to voice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRequest {
+    /// The words.
+    pub text: String,
+    /// The customer's voice settings.
+    pub voice: Voice,
+    /// The customer's band while saying it.
+    pub band: Band,
+    /// The line's emotion and sound tags.
+    pub tags: Vec<Tag>,
+    /// A recorded file that replaces synthesis (already resolved inside the scenario's folder).
+    pub recording: Option<PathBuf>,
+}
+
+impl LineRequest {
+    /// The prosody this request is voiced with.
+    pub fn prosody(&self) -> Prosody {
+        Prosody::for_line(&self.voice, self.band, &self.tags)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Synth {
+        voice: String,
+        text: String,
+        prosody: [u32; 5],
+        lead_in: Option<NonVerbal>,
+    },
+    Recording {
+        path: PathBuf,
+        text: String,
+    },
+}
+
+/// Lines kept beyond this are dropped (oldest first is not tracked: the whole cache is
+/// cleared), bounding memory for a long session with generated variety.
+const CAPACITY: usize = 256;
+
+/// A thread-safe cache of voiced lines.
+#[derive(Debug, Default, Clone)]
+pub struct VoiceCache {
+    lines: Arc<Mutex<HashMap<Key, Arc<Speech>>>>,
+}
+
+impl VoiceCache {
+    /// The voiced line and whether it came from the cache.
+    pub fn voice(&self, request: &LineRequest) -> Result<(Arc<Speech>, bool), VoiceError> {
+        let key = match &request.recording {
+            Some(path) => Key::Recording {
+                path: path.clone(),
+                text: request.text.clone(),
+            },
+            None => {
+                let p = request.prosody();
+                Key::Synth {
+                    voice: request.voice.voice.clone(),
+                    text: request.text.clone(),
+                    prosody: p.cache_key(),
+                    lead_in: p.lead_in,
+                }
+            }
+        };
+        if let Some(hit) = self.lines.lock().ok().and_then(|l| l.get(&key).cloned()) {
+            return Ok((hit, true));
+        }
+        // Synthesise outside the lock: another line may be looked up meanwhile.
+        let speech = Arc::new(match &request.recording {
+            Some(path) => {
+                let (rate, samples) = wav::read_mono(path)?;
+                recorded_line(&request.text, rate, samples)
+            }
+            None => render_line(&request.text, &request.voice, &request.prosody())?,
+        });
+        if let Ok(mut lines) = self.lines.lock() {
+            if lines.len() >= CAPACITY {
+                lines.clear();
+            }
+            lines.insert(key, speech.clone());
+        }
+        Ok((speech, false))
+    }
+
+    /// Number of lines held.
+    pub fn len(&self) -> usize {
+        self.lines.lock().map_or(0, |l| l.len())
+    }
+
+    /// Whether nothing is cached yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(band: Band) -> LineRequest {
+        LineRequest {
+            text: "Where is my parcel?".into(),
+            voice: Voice::default(),
+            band,
+            tags: vec![],
+            recording: None,
+        }
+    }
+
+    #[test]
+    fn the_same_line_in_the_same_band_is_made_once() {
+        let cache = VoiceCache::default();
+        let (a, hit_a) = cache.voice(&request(Band::Angry)).unwrap_or_else(|e| panic!("{e}"));
+        let (b, hit_b) = cache.voice(&request(Band::Angry)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!hit_a && hit_b);
+        assert!(Arc::ptr_eq(&a, &b));
+        let (c, hit_c) = cache.voice(&request(Band::Calm)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!hit_c && c.samples != a.samples);
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_recording_replaces_synthesis_and_its_mouth_follows_loudness() {
+        let dir = std::env::temp_dir().join(format!("holdspace-rec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("line.wav");
+        let mut audio = vec![0.0f32; 8000];
+        audio.extend((0..8000).map(|i| 0.3 * (i as f32 * 0.07).sin()));
+        wav::write_mono(&path, 16_000, &audio).unwrap_or_else(|e| panic!("{e}"));
+        let cache = VoiceCache::default();
+        let (speech, _) = cache
+            .voice(&LineRequest {
+                recording: Some(path),
+                ..request(Band::Calm)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(speech.samples.len(), 16_000);
+        assert!(speech.mouth.shape_at(0.2).jaw_open < 0.05);
+        assert!(speech.mouth.shape_at(0.8).jaw_open > 0.4);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,302 @@
+//! Playback through kira: one spatial track at the customer's mouth for their voice, the
+//! room bed on the main track, and the playback position that times the mouth shapes and
+//! the subtitle. Generic over kira's backend: the sound card in the app, kira's mock
+//! backend in tests and when no device opens (then advanced by the frame clock, so
+//! subtitles and lip sync keep their timing with no sound).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kira::backend::Backend;
+use kira::backend::mock::{MockBackend, MockBackendSettings};
+use kira::listener::ListenerHandle;
+use kira::sound::PlaybackState;
+use kira::sound::static_sound::{StaticSoundData, StaticSoundHandle, StaticSoundSettings};
+use kira::track::MainTrackBuilder;
+use kira::track::{SpatialTrackBuilder, SpatialTrackDistances, SpatialTrackHandle};
+use kira::{AudioManager, AudioManagerSettings, Capacities, Easing, Frame, StartTime, Tween};
+
+use holdspace_core::lipsync::MouthShape;
+
+use crate::ambience;
+use crate::error::VoiceError;
+use crate::render::Speech;
+
+/// Level of the room bed relative to full scale, in decibels.
+const BED_VOLUME_DB: f32 = -4.0;
+/// Frames kira renders per internal buffer (its default); the mock backend advances by this.
+const INTERNAL_BUFFER: usize = 128;
+/// Fade applied when a line is cut off (barge-in, a new line, leaving the screen).
+pub const CUT_FADE: Duration = Duration::from_millis(120);
+
+/// The customer's voice and the room, on one kira mixer.
+pub struct Speaker<B: Backend> {
+    manager: AudioManager<B>,
+    // Kept alive: dropping the handle removes the listener the mouth track is heard by.
+    listener: ListenerHandle,
+    mouth: SpatialTrackHandle,
+    bed: Option<StaticSoundHandle>,
+    current: Option<Playing>,
+}
+
+/// The line being said.
+struct Playing {
+    handle: StaticSoundHandle,
+    speech: Arc<Speech>,
+}
+
+fn tween(duration: Duration) -> Tween {
+    Tween {
+        start_time: StartTime::Immediate,
+        duration,
+        easing: Easing::Linear,
+    }
+}
+
+impl<B: Backend> Speaker<B>
+where
+    B::Error: std::fmt::Debug,
+{
+    /// Opens the backend and sets up the listener at the origin and the mouth track in
+    /// front of it.
+    pub fn new(backend_settings: B::Settings) -> Result<Self, VoiceError> {
+        let mut manager = AudioManager::<B>::new(AudioManagerSettings {
+            capacities: Capacities::default(),
+            main_track_builder: MainTrackBuilder::default(),
+            internal_buffer_size: INTERNAL_BUFFER,
+            backend_settings,
+        })
+        .map_err(|e| VoiceError::Playback(format!("{e:?}")))?;
+        let listener = manager
+            .add_listener([0.0f32, 1.6, 0.0], [0.0f32, 0.0, 0.0, 1.0])
+            .map_err(|e| VoiceError::Playback(e.to_string()))?;
+        // Full level within arm's reach; a voice across the room would still carry.
+        let mouth = manager
+            .add_spatial_sub_track(
+                &listener,
+                [0.0f32, 1.6, -1.2],
+                SpatialTrackBuilder::new()
+                    .distances(SpatialTrackDistances {
+                        min_distance: 1.5,
+                        max_distance: 25.0,
+                    })
+                    .spatialization_strength(0.6),
+            )
+            .map_err(|e| VoiceError::Playback(e.to_string()))?;
+        Ok(Speaker {
+            manager,
+            listener,
+            mouth,
+            bed: None,
+            current: None,
+        })
+    }
+
+    /// Starts the room bed, fading in over two seconds, looping until [`Self::stop_bed`].
+    pub fn start_bed(&mut self) -> Result<(), VoiceError> {
+        if self.bed.is_some() {
+            return Ok(());
+        }
+        let rate = 22_050;
+        let data = sound_data(rate, &ambience::room_tone(rate))
+            .loop_region(..)
+            .volume(BED_VOLUME_DB)
+            .fade_in_tween(tween(Duration::from_secs(2)));
+        let handle = self
+            .manager
+            .play(data)
+            .map_err(|e| VoiceError::Playback(e.to_string()))?;
+        self.bed = Some(handle);
+        Ok(())
+    }
+
+    /// Fades the room bed out.
+    pub fn stop_bed(&mut self) {
+        if let Some(mut bed) = self.bed.take() {
+            bed.stop(tween(Duration::from_millis(600)));
+        }
+    }
+
+    /// Says a line from the mouth, cutting off (with a short fade) anything still being said.
+    pub fn say(&mut self, speech: Arc<Speech>) -> Result<(), VoiceError> {
+        self.stop(CUT_FADE);
+        self.mouth.set_volume(0.0, tween(Duration::from_millis(50)));
+        let data = sound_data(speech.sample_rate, &speech.samples).fade_in_tween(tween(Duration::from_millis(8)));
+        let handle = self.mouth.play(data).map_err(|e| VoiceError::Playback(e.to_string()))?;
+        self.current = Some(Playing { handle, speech });
+        Ok(())
+    }
+
+    /// Stops the current line with a fade of `fade`.
+    pub fn stop(&mut self, fade: Duration) {
+        if let Some(mut playing) = self.current.take() {
+            playing.handle.stop(tween(fade));
+        }
+    }
+
+    /// The customer raises their voice over an interruption: the rest of the line is louder.
+    pub fn talk_over(&mut self) {
+        self.mouth.set_volume(3.0, tween(Duration::from_millis(150)));
+    }
+
+    /// Seconds into the current line, while one is playing.
+    pub fn position_s(&self) -> Option<f32> {
+        let playing = self.current.as_ref()?;
+        match playing.handle.state() {
+            PlaybackState::Stopped => None,
+            _ => Some(playing.handle.position() as f32),
+        }
+    }
+
+    /// Whether the customer is saying something now.
+    pub fn is_speaking(&self) -> bool {
+        self.position_s()
+            .is_some_and(|t| self.current.as_ref().is_some_and(|p| t < p.speech.duration_s()))
+    }
+
+    /// The line being said, if any.
+    pub fn speech(&self) -> Option<&Arc<Speech>> {
+        self.current.as_ref().map(|p| &p.speech)
+    }
+
+    /// The mouth shape at the current playback position (at rest when silent).
+    pub fn mouth_shape(&self) -> MouthShape {
+        match (self.position_s(), self.current.as_ref()) {
+            (Some(t), Some(p)) => p.speech.mouth.shape_at(t),
+            _ => MouthShape::REST,
+        }
+    }
+
+    /// Moves the listener (the trainee's head): position in metres, orientation as a
+    /// quaternion `[x, y, z, w]`.
+    pub fn set_listener(&mut self, position: [f32; 3], orientation: [f32; 4]) {
+        let instant = tween(Duration::ZERO);
+        self.listener.set_position(position, instant);
+        self.listener.set_orientation(orientation, instant);
+    }
+
+    /// Moves the voice to the customer's mouth.
+    pub fn set_mouth(&mut self, position: [f32; 3]) {
+        self.mouth.set_position(position, tween(Duration::ZERO));
+    }
+
+    /// The backend, for tests and for advancing a mock backend.
+    pub fn backend_mut(&mut self) -> &mut B {
+        self.manager.backend_mut()
+    }
+}
+
+impl Speaker<MockBackend> {
+    /// A speaker with no device, at `sample_rate`, advanced by [`Self::advance`].
+    pub fn silent(sample_rate: u32) -> Result<Self, VoiceError> {
+        Speaker::new(MockBackendSettings { sample_rate })
+    }
+
+    /// Renders `seconds` of audio into nowhere, moving playback on as a sound card would.
+    /// Returns the number of internal buffers processed.
+    pub fn advance(&mut self, seconds: f64, sample_rate: u32) -> usize {
+        // kira's mock backend processes one internal buffer per call.
+        let buffers = (seconds * f64::from(sample_rate) / INTERNAL_BUFFER as f64).round() as usize;
+        for _ in 0..buffers {
+            let backend = self.manager.backend_mut();
+            backend.on_start_processing();
+            backend.process();
+        }
+        buffers
+    }
+}
+
+fn sound_data(sample_rate: u32, samples: &[f32]) -> StaticSoundData {
+    StaticSoundData {
+        sample_rate,
+        frames: samples.iter().map(|s| Frame::from_mono(*s)).collect(),
+        settings: StaticSoundSettings::default(),
+        slice: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use holdspace_core::Band;
+    use holdspace_core::lipsync::{MouthTrack, Viseme};
+    use holdspace_core::model::Voice;
+    use holdspace_core::prosody::Prosody;
+
+    use crate::render::render_line;
+
+    const RATE: u32 = 48_000;
+
+    /// Plays a synthesised line on kira's mock backend and follows the mouth by the
+    /// playback position alone: open in the middle of each vowel that plays, shut in the
+    /// middle of each /m b p/.
+    #[test]
+    fn playback_position_drives_the_mouth() {
+        let voice = Voice::default();
+        let speech = render_line(
+            "Maybe my parcel came back.",
+            &voice,
+            &Prosody::for_line(&voice, Band::Uneasy, &[]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let MouthTrack::Visemes(keys) = speech.mouth.clone() else {
+            panic!("synthesis gives visemes")
+        };
+        let mut speaker =
+            Speaker::<MockBackend>::new(MockBackendSettings { sample_rate: RATE }).unwrap_or_else(|e| panic!("{e}"));
+        speaker.say(Arc::new(speech)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(speaker.mouth_shape(), MouthShape::REST, "nothing has played yet");
+
+        let (mut vowels, mut closures) = (0, 0);
+        for key in keys.iter().filter(|k| k.end_s - k.start_s > 0.04) {
+            let middle = f64::from(key.start_s + key.end_s) / 2.0;
+            // Play on until the position reaches the middle of this segment.
+            while speaker.position_s().is_some_and(|t| f64::from(t) < middle) {
+                speaker.advance(128.0 / f64::from(RATE), RATE);
+            }
+            let t = speaker.position_s().unwrap_or(0.0);
+            assert!((f64::from(t) - middle).abs() < 0.006, "position {t} vs {middle}");
+            let mouth = speaker.mouth_shape();
+            if key.viseme == Viseme::Open || key.viseme == Viseme::Round {
+                assert!(mouth.jaw_open > 0.35, "{:?} at {t}: {mouth:?}", key.viseme);
+                vowels += 1;
+            }
+            if key.viseme == Viseme::Closed {
+                assert!(
+                    mouth.lips_closed > 0.9 && mouth.jaw_open < 0.05,
+                    "closure at {t}: {mouth:?}"
+                );
+                closures += 1;
+            }
+        }
+        assert!(
+            vowels >= 3 && closures >= 3,
+            "{vowels} vowels, {closures} closures checked"
+        );
+        speaker.advance(3.0, RATE);
+        assert!(!speaker.is_speaking());
+        assert_eq!(speaker.mouth_shape(), MouthShape::REST);
+    }
+
+    #[test]
+    fn a_new_line_cuts_off_the_old_one() {
+        let voice = Voice::default();
+        let p = Prosody::for_line(&voice, Band::Calm, &[]);
+        let first = Arc::new(
+            render_line("This is a long first line that goes on a while.", &voice, &p)
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let second = Arc::new(render_line("Second.", &voice, &p).unwrap_or_else(|e| panic!("{e}")));
+        let mut speaker = Speaker::silent(RATE).unwrap_or_else(|e| panic!("{e}"));
+        speaker.start_bed().unwrap_or_else(|e| panic!("{e}"));
+        speaker.say(first).unwrap_or_else(|e| panic!("{e}"));
+        speaker.advance(0.5, RATE);
+        assert!(speaker.is_speaking());
+        speaker.say(second.clone()).unwrap_or_else(|e| panic!("{e}"));
+        speaker.advance(0.1, RATE);
+        assert!(speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &second)));
+        assert!(speaker.position_s().unwrap_or(1.0) < 0.2);
+        speaker.stop(CUT_FADE);
+        assert!(!speaker.is_speaking());
+    }
+}

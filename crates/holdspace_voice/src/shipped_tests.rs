@@ -1,0 +1,180 @@
+//! Tests over the shipped scenarios through the real synthesis path: every line voices,
+//! and the voice measurably follows the band.
+
+use std::path::{Path, PathBuf};
+
+use holdspace_core::model::Voice;
+use holdspace_core::signal::{active_level_dbfs, median_pitch, pitch_track};
+use holdspace_core::{Band, Lexicon, LoadedScenario, check};
+
+use crate::cache::{LineRequest, VoiceCache};
+use crate::wav;
+
+fn shipped() -> Vec<(PathBuf, LoadedScenario)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron") && !p.ends_with("lexicon.ron"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+            let loaded = check(&source, &Lexicon::builtin())
+                .scenario
+                .unwrap_or_else(|| panic!("{} does not load", path.display()));
+            (path, loaded)
+        })
+        .collect()
+}
+
+/// Every line of every shipped scenario, in the band it is written for (uneasy for
+/// `Any` lines, the reveal and the outcomes), is synthesised, written as WAV, read back,
+/// and has audio, words and a mouth track that fit it.
+#[test]
+fn every_shipped_line_voices_and_round_trips_through_wav() {
+    let out = std::env::temp_dir().join(format!("holdspace-voice-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let cache = VoiceCache::default();
+    let mut count = 0;
+    let scenarios = shipped();
+    assert!(scenarios.len() >= 5);
+    for (path, loaded) in &scenarios {
+        let s = &loaded.scenario;
+        for line in s.lines() {
+            let request = LineRequest {
+                text: line.line.text.clone(),
+                voice: s.customer.voice.clone(),
+                band: line.band.unwrap_or(Band::Uneasy),
+                tags: line.line.tags.clone(),
+                recording: None,
+            };
+            let where_ = format!("{}: {}", path.display(), line.id);
+            let (speech, _) = cache.voice(&request).unwrap_or_else(|e| panic!("{where_}: {e}"));
+            let seconds = speech.duration_s();
+            let words = line.line.text.split_whitespace().count();
+            assert!(
+                seconds > 0.15 * words as f32 && seconds < 1.2 * words as f32 + 2.0,
+                "{where_}: {seconds} s for {words} words"
+            );
+            assert_eq!(speech.words.len(), words, "{where_}");
+            assert!(
+                speech.samples.iter().all(|x| x.is_finite() && x.abs() <= 1.0),
+                "{where_}: bad samples"
+            );
+            assert!(
+                (speech.mouth.duration_s() - seconds).abs() < 0.1,
+                "{where_}: mouth track length"
+            );
+            let file = out.join(format!("{}-{}.wav", s.id, line.id.replace('/', "_")));
+            wav::write_mono(&file, speech.sample_rate, &speech.samples).unwrap_or_else(|e| panic!("{e}"));
+            let (rate, back) = wav::read_mono(&file).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (rate, back.len()),
+                (speech.sample_rate, speech.samples.len()),
+                "{where_}"
+            );
+            count += 1;
+        }
+    }
+    assert!(count > 100, "only {count} lines");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// One band's measurements of a line.
+#[derive(Debug)]
+struct Measured {
+    band: Band,
+    f0_hz: f32,
+    seconds: f32,
+    level_db: f32,
+}
+
+fn measure(voice: &Voice, band: Band, text: &str) -> Measured {
+    let request = LineRequest {
+        text: text.into(),
+        voice: voice.clone(),
+        band,
+        tags: vec![],
+        recording: None,
+    };
+    let (speech, _) = VoiceCache::default().voice(&request).unwrap_or_else(|e| panic!("{e}"));
+    Measured {
+        band,
+        f0_hz: median_pitch(&pitch_track(&speech.samples, speech.sample_rate)).unwrap_or(0.0),
+        seconds: speech.duration_s(),
+        level_db: active_level_dbfs(&speech.samples, speech.sample_rate),
+    }
+}
+
+/// The same line said in each band by each shipped customer's voice: the median pitch
+/// rises, the line gets shorter and the level rises, band by band, measured on the audio.
+#[test]
+fn pitch_pace_and_loudness_follow_the_band_measured_on_the_audio() {
+    let text = "I have been waiting since Tuesday and nobody can tell me where my parcel is.";
+    for (path, loaded) in shipped() {
+        let voice = &loaded.scenario.customer.voice;
+        let rows: Vec<Measured> = Band::ALL.iter().map(|b| measure(voice, *b, text)).collect();
+        for pair in rows.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            let at = format!(
+                "{} ({}): {:?} → {:?}: {rows:#?}",
+                path.display(),
+                voice.voice,
+                a.band,
+                b.band
+            );
+            assert!(b.f0_hz > a.f0_hz * 1.03, "pitch does not rise, {at}");
+            assert!(b.seconds < a.seconds * 0.99, "pace does not quicken, {at}");
+            assert!(b.level_db > a.level_db + 1.0, "level does not rise, {at}");
+        }
+    }
+}
+
+/// The hidden-need reveal (tearful, quiet, pauses) is slower and quieter than the same
+/// words said plainly in the same band.
+#[test]
+fn the_reveal_is_slower_and_quieter_than_plain_speech() {
+    let loaded = shipped()
+        .into_iter()
+        .find(|(_, l)| l.scenario.id == "delivery_bereavement")
+        .map(|(_, l)| l);
+    let Some(loaded) = loaded else {
+        panic!("delivery_bereavement is shipped")
+    };
+    let s = &loaded.scenario;
+    let reveal = &s.hidden_need.revealed_line;
+    let voiced = |tags: Vec<holdspace_core::model::Tag>| {
+        let request = LineRequest {
+            text: reveal.text.clone(),
+            voice: s.customer.voice.clone(),
+            band: Band::Uneasy,
+            tags,
+            recording: None,
+        };
+        VoiceCache::default()
+            .voice(&request)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    };
+    let (plain, tearful) = (voiced(vec![]), voiced(reveal.tags.clone()));
+    assert!(
+        tearful.duration_s() > plain.duration_s() * 1.25,
+        "{} vs {}",
+        tearful.duration_s(),
+        plain.duration_s()
+    );
+    let (lp, lt) = (
+        active_level_dbfs(&plain.samples, 16_000),
+        active_level_dbfs(&tearful.samples, 16_000),
+    );
+    assert!(lt < lp - 6.0, "{lt} dBFS vs {lp} dBFS");
+}
+
+#[test]
+fn the_core_and_flite_agree_on_the_voices() {
+    let flite: Vec<&str> = crate::flite::VOICES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(flite, holdspace_core::model::VOICES);
+}
