@@ -39,6 +39,8 @@ pub struct AppConfig {
     pub debrief_tab: super::screens::debrief::Tab,
     /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
     pub replay: Option<String>,
+    /// Play the customer's voice through the sound card (off: silent, subtitles still timed).
+    pub audio: bool,
 }
 
 impl Default for AppConfig {
@@ -59,6 +61,7 @@ impl Default for AppConfig {
             open_interrupted: false,
             replay: None,
             debrief_tab: super::screens::debrief::Tab::WhatHappened,
+            audio: true,
         }
     }
 }

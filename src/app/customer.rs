@@ -8,6 +8,7 @@ use holdspace_core::model::Tag;
 
 use super::AppSystems;
 use super::runner::{CustomerSpoke, EscalationChanged};
+use super::lipsync::CustomerMouth;
 use super::scene::CUSTOMER_Z;
 use super::screens::Screen;
 
@@ -56,6 +57,8 @@ pub enum Part {
     Brow(usize),
     /// The torso mesh (breathes).
     Chest,
+    /// The mouth, shaped by the voice through the lip-sync hook.
+    Mouth,
 }
 
 /// Materials that change colour.
@@ -141,7 +144,7 @@ impl Posture {
 pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Session), spawn_customer).add_systems(
         Update,
-        (react_to_session, animate_customer)
+        (react_to_session, animate_customer, shape_mouth)
             .chain()
             .in_set(AppSystems::Present)
             .run_if(in_state(Screen::Session)),
@@ -256,6 +259,7 @@ pub fn spawn_customer(
                     }
                     neck.spawn((
                         Name::new("Mouth"),
+                        Part::Mouth,
                         Mesh3d(mouth),
                         MeshMaterial3d(dark.clone()),
                         Transform::from_xyz(0.0, 0.065, 0.11),
@@ -335,6 +339,8 @@ pub fn animate_customer(
                 transform.rotation = Quat::from_rotation_z(p.brow * side);
             }
             Part::Chest => transform.scale = Vec3::new(1.0 + 0.015 * breath, 1.0 + 0.02 * breath, 1.0 + 0.03 * breath),
+            // Shaped by `shape_mouth` from the voice.
+            Part::Mouth => {}
         }
     }
     // Touch the material only when the flush visibly changes: every `get_mut` re-uploads it.
@@ -350,3 +356,22 @@ pub fn animate_customer(
         }
     }
 }
+
+/// Shapes the figure's mouth from the lip-sync hook: the jaw opens it, pressed lips thin
+/// it, rounding narrows it and spreading widens it.
+pub fn shape_mouth(mouth: Res<CustomerMouth>, mut parts: Query<(&Part, &mut Transform)>) {
+    if !mouth.is_changed() {
+        return;
+    }
+    let m = mouth.0;
+    let height = (1.0 + 4.5 * m.jaw_open) * (1.0 - 0.4 * m.lips_closed);
+    let width = 1.0 + 0.35 * m.stretch - 0.35 * m.pucker - 0.2 * m.funnel;
+    for (part, mut transform) in &mut parts {
+        if *part == Part::Mouth {
+            transform.scale = Vec3::new(width, height, 1.0);
+            // The lower lip drops with the jaw, so the mouth opens downwards.
+            transform.translation.y = 0.065 - 0.004 * 4.5 * m.jaw_open;
+        }
+    }
+}
+

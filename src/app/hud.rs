@@ -10,6 +10,7 @@ use holdspace_core::{Mode, TurnInput};
 
 use super::AppSystems;
 use super::notice::Notice;
+use super::voice::{VoiceOutput, VoiceProgress};
 use super::runner::{
     ActiveSession, CustomerSpoke, EscalationChanged, OptionsOffered, ReplyInterpreted, ReplyRefused, SessionEnded,
     TraineeReplied,
@@ -29,6 +30,14 @@ pub struct PlayOptions {
 /// The subtitle text.
 #[derive(Component, Debug)]
 pub struct Subtitle;
+
+/// The part of the subtitle the customer has not said yet, dimmed until the voice
+/// reaches it.
+#[derive(Component, Debug)]
+pub struct SubtitleRest;
+
+/// Colour of words still to be said: readable, but clearly behind the spoken ones.
+const UNSAID: Color = Color::srgba(0.85, 0.86, 0.9, 0.45);
 
 /// The container of option buttons.
 #[derive(Component, Debug)]
@@ -202,7 +211,8 @@ pub fn spawn_hud(
         children![(
             Subtitle,
             label("", BODY + 1.0, TEXT),
-            TextLayout::justify(Justify::Center)
+            TextLayout::justify(Justify::Center),
+            children![(SubtitleRest, TextSpan::new(""), TextFont::from_font_size(BODY + 1.0), TextColor(UNSAID))],
         )],
     ));
     match active.session.mode() {
@@ -264,16 +274,37 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-/// Shows the customer's latest line.
+/// Shows the customer's latest line: in full at once when there is no voice, otherwise
+/// word by word as the voice says it (the words ahead stay visible, dimmed).
 pub fn show_line(
     mut spoke: MessageReader<CustomerSpoke>,
     active: Res<ActiveSession>,
-    mut subtitle: Query<&mut Text, With<Subtitle>>,
+    progress: Option<Res<VoiceProgress>>,
+    voice: Option<Res<VoiceOutput>>,
+    mut said: Query<&mut Text, With<Subtitle>>,
+    mut rest: Query<&mut TextSpan, With<SubtitleRest>>,
 ) {
     let name = &active.scenario().scenario.customer.name;
-    for CustomerSpoke(line) in spoke.read() {
-        for mut text in &mut subtitle {
-            text.0 = format!("{name}: \"{}\"", line.text);
+    let mut set = |now: &str, ahead: &str| {
+        let close = if ahead.is_empty() { "\"" } else { "" };
+        for mut text in &mut said {
+            text.0 = format!("{name}: \"{now}{close}");
+        }
+        for mut span in &mut rest {
+            span.0 = if ahead.is_empty() { String::new() } else { format!("{ahead}\"") };
+        }
+    };
+    match (progress, voice) {
+        (Some(progress), Some(_)) => {
+            spoke.clear();
+            if progress.is_changed() && progress.line_id.is_some() {
+                set(&progress.said, &progress.rest);
+            }
+        }
+        _ => {
+            for CustomerSpoke(line) in spoke.read() {
+                set(&line.text, "");
+            }
         }
     }
 }

@@ -66,6 +66,14 @@ impl ScenarioLibrary {
         })
     }
 
+    /// The file a ready scenario was read from.
+    pub fn path_of(&self, id: &str) -> Option<&Path> {
+        self.entries.iter().find_map(|e| match &e.status {
+            EntryStatus::Ready(s) if s.scenario.id == id => Some(e.path.as_path()),
+            _ => None,
+        })
+    }
+
     /// Re-reads the folder if any file was added, removed or modified; returns whether it did.
     pub fn refresh(&mut self) -> bool {
         if self.current_stamps() == self.stamps {

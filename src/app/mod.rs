@@ -7,12 +7,14 @@ pub mod customer;
 pub mod hud;
 pub mod journal;
 pub mod library;
+pub mod lipsync;
 pub mod notice;
 pub mod runner;
 pub mod scene;
 pub mod screens;
 pub mod script;
 pub mod theme;
+pub mod voice;
 
 use anyhow::{Result, bail};
 use bevy::prelude::*;
@@ -71,7 +73,11 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((
         theme::plugin,
         notice::plugin,
+        lipsync::plugin,
         runner::plugin,
+        // After the runner (it reads the lines the engine says) and before the customer
+        // and HUD (they read the mouth shape and the subtitle timing it publishes).
+        voice::plugin,
         journal::plugin,
         screens::plugin,
         customer::plugin,

@@ -147,7 +147,8 @@ pub struct SessionEnded {
 
 /// Registers the messages and the driver system.
 pub fn plugin(app: &mut App) {
-    app.add_message::<Notice>()
+    app.init_resource::<PendingInterruption>()
+        .add_message::<Notice>()
         .add_message::<TraineeReplied>()
         .add_message::<ReplyRefused>()
         .add_message::<CustomerSpoke>()
@@ -217,6 +218,11 @@ impl SessionWriters<'_> {
     }
 }
 
+/// Set when the trainee started speaking while the customer was still talking; the next
+/// reply carries it to the engine as `Delivery::interrupted`, then it clears.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PendingInterruption(pub bool);
+
 /// Feeds replies to the engine, journals each completed turn, and re-emits what the
 /// engine reports, in order.
 pub fn drive_session(
@@ -224,6 +230,7 @@ pub fn drive_session(
     mut replies: MessageReader<TraineeReplied>,
     mut refused: MessageWriter<ReplyRefused>,
     mut notices: MessageWriter<Notice>,
+    mut interruption: ResMut<PendingInterruption>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
@@ -231,7 +238,11 @@ pub fn drive_session(
         return;
     }
     for TraineeReplied(input) in replies.read() {
-        match active.session.respond(input.clone()) {
+        let mut input = input.clone();
+        if std::mem::take(&mut interruption.0) {
+            input.delivery.interrupted = true;
+        }
+        match active.session.respond(input) {
             Ok(events) => {
                 let active = &mut *active;
                 if let (JournalState::Open(writer), Some(turn)) = (&mut active.journal, active.session.last_turn())

@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Replay a recorded session ("latest" or its id) from the customer's seat.
     #[arg(long, value_name = "SESSION")]
     replay: Option<String>,
+    /// No sound: the customer's lines show as subtitles, timed as if spoken.
+    #[arg(long)]
+    no_audio: bool,
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
     debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
@@ -99,6 +102,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         replay: args.replay,
         debrief_tab: args.debrief_tab.unwrap_or_default(),
         script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
+        audio: !args.no_audio,
     };
     let exit = run_app(config)?;
     Ok(if exit.is_success() {

@@ -192,17 +192,19 @@ impl Speaker<MockBackend> {
         Speaker::new(MockBackendSettings { sample_rate })
     }
 
-    /// Renders `seconds` of audio into nowhere, moving playback on as a sound card would.
-    /// Returns the number of internal buffers processed.
-    pub fn advance(&mut self, seconds: f64, sample_rate: u32) -> usize {
+    /// Renders up to `seconds` of audio into nowhere, moving playback on as a sound card
+    /// would, in whole internal buffers. Returns the seconds actually rendered, so a caller
+    /// advancing by frame times can carry the remainder to the next frame.
+    pub fn advance(&mut self, seconds: f64, sample_rate: u32) -> f64 {
         // kira's mock backend processes one internal buffer per call.
-        let buffers = (seconds * f64::from(sample_rate) / INTERNAL_BUFFER as f64).round() as usize;
+        let buffer_s = INTERNAL_BUFFER as f64 / f64::from(sample_rate.max(1));
+        let buffers = (seconds / buffer_s + 1e-9).floor().max(0.0) as usize;
         for _ in 0..buffers {
             let backend = self.manager.backend_mut();
             backend.on_start_processing();
             backend.process();
         }
-        buffers
+        buffers as f64 * buffer_s
     }
 }
 

@@ -1,0 +1,160 @@
+//! The customer's voice in the app, headless with `MinimalPlugins` and the silent output
+//! (kira's mock backend advanced by a fixed frame time): the playback position times
+//! the subtitle and the mouth, and barge-in yields or talks over by band and reaches the
+//! engine as an interruption.
+
+use std::time::{Duration, Instant};
+
+use bevy::ecs::message::{MessageCursor, Messages};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use holdspace::app::config::AppConfig;
+use holdspace::app::lipsync::{self, CustomerMouth};
+use holdspace::app::runner::{self, ActiveSession, PendingInterruption, TraineeReplied};
+use holdspace::app::voice::{self, BargeIn, CustomerVoiceStarted, TraineeStartedSpeaking, VoiceOutput, VoiceProgress};
+use holdspace::loader::load_scenario;
+use holdspace_core::{Mode, TurnInput};
+
+use crate::root;
+
+const FRAME: Duration = Duration::from_millis(20);
+
+/// Runner, voice and lip-sync hook only; no sound card, fixed 20 ms frames.
+fn voice_app(scenario: &str) -> App {
+    let loaded = load_scenario(scenario, &root().join("scenarios")).expect("shipped scenario loads");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    holdspace::app::configure_sets(&mut app);
+    app.insert_resource(AppConfig { audio: false, ..AppConfig::default() })
+        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .add_plugins((runner::plugin, lipsync::plugin, voice::plugin))
+        .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
+    app
+}
+
+fn drain<T: Message + Clone>(app: &App, cursor: &mut MessageCursor<T>) -> Vec<T> {
+    cursor.read(app.world().resource::<Messages<T>>()).cloned().collect()
+}
+
+/// Updates until the line's audio starts (synthesis runs on the compute pool).
+fn until_voiced(app: &mut App, started: &mut MessageCursor<CustomerVoiceStarted>) -> CustomerVoiceStarted {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        app.update();
+        if let Some(s) = drain(app, started).pop() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "the line was never voiced");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+#[test]
+fn the_voice_times_the_subtitle_and_moves_the_mouth() {
+    let mut app = voice_app("delivery_bereavement");
+    let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
+    let first = until_voiced(&mut app, &mut started);
+    assert!(!first.cached, "the first line is synthesised");
+    assert!(!app.world().resource::<VoiceOutput>().has_device(), "--no-audio runs silent");
+
+    let total = {
+        let p = app.world().resource::<VoiceProgress>();
+        words(&p.said) + words(&p.rest)
+    };
+    assert!(total > 10, "the opening line has words");
+    let (mut said_over_time, mut open, mut shut) = (Vec::new(), 0, 0);
+    for _ in 0..1000 {
+        app.update();
+        let said = words(&app.world().resource::<VoiceProgress>().said);
+        said_over_time.push(said);
+        let mouth = app.world().resource::<CustomerMouth>().0;
+        open += usize::from(mouth.jaw_open > 0.4);
+        shut += usize::from(mouth.lips_closed > 0.9);
+        if said == total && !app.world().resource::<VoiceOutput>().is_speaking() {
+            break;
+        }
+    }
+    assert!(said_over_time.windows(2).all(|w| w[0] <= w[1]), "words are revealed in order");
+    assert_eq!(said_over_time.last().copied(), Some(total), "the whole line is said");
+    let seconds = said_over_time.len() as f32 * FRAME.as_secs_f32();
+    // Words arrive over the length of the line, not all at once.
+    let distinct = {
+        let mut v = said_over_time.clone();
+        v.dedup();
+        v.len()
+    };
+    assert!(distinct > total / 2, "only {distinct} steps for {total} words");
+    assert!(seconds > 0.2 * total as f32, "{total} words in {seconds} s");
+    assert!(open > 5 && shut > 2, "mouth open {open} frames, shut {shut} frames");
+    assert_eq!(app.world().resource::<CustomerMouth>().0, holdspace_core::lipsync::MouthShape::REST);
+}
+
+/// Interrupting a customer who is not yet angry: they stop; the next reply reaches the
+/// engine as interrupted.
+#[test]
+fn a_customer_who_is_not_angry_stops_when_interrupted() {
+    let mut app = voice_app("delivery_bereavement");
+    let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
+    let mut barge = app.world().resource::<Messages<BargeIn>>().get_cursor();
+    until_voiced(&mut app, &mut started);
+    for _ in 0..25 {
+        app.update();
+    }
+    assert!(app.world().resource::<VoiceOutput>().is_speaking());
+    app.world_mut().write_message(TraineeStartedSpeaking);
+    app.update();
+    assert_eq!(drain(&app, &mut barge), [BargeIn::Yielded]);
+    for _ in 0..15 {
+        app.update();
+    }
+    assert!(!app.world().resource::<VoiceOutput>().is_speaking(), "she stopped");
+    assert!(app.world().resource::<PendingInterruption>().0);
+
+    let first = {
+        let active = app.world().resource::<ActiveSession>();
+        active.session.available_replies().first().map(|r| r.id.clone()).expect("replies on offer")
+    };
+    app.world_mut().write_message(TraineeReplied(TurnInput::choose(first)));
+    app.update();
+    let active = app.world().resource::<ActiveSession>();
+    let record = active.session.record();
+    assert!(record.turns[0].input.delivery.interrupted, "the engine was told");
+    assert!(!app.world().resource::<PendingInterruption>().0, "and the flag cleared");
+}
+
+/// An angry customer carries on over the trainee, louder; talking while they are silent
+/// is no interruption.
+#[test]
+fn an_angry_customer_talks_over_and_silence_is_no_interruption() {
+    let mut app = voice_app("loyal_customer_unheard");
+    let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
+    let mut barge = app.world().resource::<Messages<BargeIn>>().get_cursor();
+    until_voiced(&mut app, &mut started);
+    for _ in 0..25 {
+        app.update();
+    }
+    app.world_mut().write_message(TraineeStartedSpeaking);
+    app.update();
+    assert_eq!(drain(&app, &mut barge), [BargeIn::TalkedOver]);
+    for _ in 0..15 {
+        app.update();
+    }
+    assert!(app.world().resource::<VoiceOutput>().is_speaking(), "he carries on");
+
+    // Let him finish, then speak into the silence.
+    for _ in 0..2000 {
+        app.update();
+        if !app.world().resource::<VoiceOutput>().is_speaking() {
+            break;
+        }
+    }
+    app.world_mut().resource_mut::<PendingInterruption>().0 = false;
+    app.world_mut().write_message(TraineeStartedSpeaking);
+    app.update();
+    assert!(drain(&app, &mut barge).is_empty());
+    assert!(!app.world().resource::<PendingInterruption>().0);
+}
