@@ -52,7 +52,13 @@ pub fn shared_lexicon(dir: &Path) -> Result<Lexicon, Box<(PathBuf, String, Diagn
 pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
     match std::fs::read_to_string(path) {
         Ok(source) => {
-            let checked = check(&source, shared);
+            let mut checked = check(&source, shared);
+            if let Some(loaded) = &checked.scenario {
+                let folder = path.parent().unwrap_or(Path::new("."));
+                checked
+                    .diagnostics
+                    .extend(recorded_audio_problems(&loaded.scenario, folder, &source));
+            }
             ScenarioFile {
                 path: path.to_owned(),
                 source,
@@ -74,6 +80,33 @@ pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
     }
 }
 
+/// Warnings for recorded lines whose file is missing or is not readable audio. They are
+/// warnings, not errors: the app falls back to the synthesised voice for that line.
+fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, source: &str) -> Vec<Diagnostic> {
+    let at = holdspace_core::locate::Locator::new(source);
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for line in scenario.lines() {
+        let Some(audio) = &line.line.audio else { continue };
+        // Paths the validator refused are already errors; each file is checked once.
+        if holdspace_core::validate::audio_path_problem(audio).is_some() || !seen.insert(audio.clone()) {
+            continue;
+        }
+        let file = folder.join(audio);
+        let problem = match holdspace_voice::wav::read_mono(&file) {
+            Ok(_) => continue,
+            Err(_) if !file.exists() => format!("recorded audio \"{audio}\" not found at {}", file.display()),
+            Err(e) => format!("recorded audio \"{audio}\" cannot be played: {e}"),
+        };
+        let span = at.find(&[holdspace_core::locate::Anchor::KeyValue("audio", audio)]);
+        out.push(
+            Diagnostic::warning(problem, span, "the synthesised voice is used instead")
+                .with_help("put a 16-bit PCM .wav file at that path, relative to the scenario's folder"),
+        );
+    }
+    out
+}
+
 /// Scenario files in a directory (`*.ron` except the lexicon), sorted by name.
 pub fn scenario_paths(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -87,6 +120,12 @@ pub fn scenario_paths(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Finds and loads one scenario by path or by id (looked up in `dir`).
 pub fn load_scenario(arg: &str, dir: &Path) -> Result<Arc<LoadedScenario>> {
+    load_scenario_file(arg, dir).map(|(_, s)| s)
+}
+
+/// As [`load_scenario`], with the file it was read from (recorded lines are found
+/// beside it).
+pub fn load_scenario_file(arg: &str, dir: &Path) -> Result<(PathBuf, Arc<LoadedScenario>)> {
     let as_path = Path::new(arg);
     let path = if as_path.is_file() {
         as_path.to_owned()
@@ -108,7 +147,7 @@ pub fn load_scenario(arg: &str, dir: &Path) -> Result<Arc<LoadedScenario>> {
     };
     let file = check_file(&path, &shared);
     match file.checked.scenario {
-        Some(s) => Ok(Arc::new(s)),
+        Some(s) => Ok((path, Arc::new(s))),
         None => bail!("{} has errors:\n{}", path.display(), file.render()),
     }
 }

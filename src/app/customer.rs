@@ -7,8 +7,8 @@ use holdspace_core::Band;
 use holdspace_core::model::Tag;
 
 use super::AppSystems;
-use super::runner::{CustomerSpoke, EscalationChanged};
 use super::lipsync::CustomerMouth;
+use super::runner::{CustomerSpoke, EscalationChanged};
 use super::scene::CUSTOMER_Z;
 use super::screens::Screen;
 
@@ -374,4 +374,3 @@ pub fn shape_mouth(mouth: Res<CustomerMouth>, mut parts: Query<(&Part, &mut Tran
         }
     }
 }
-

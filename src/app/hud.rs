@@ -10,13 +10,13 @@ use holdspace_core::{Mode, TurnInput};
 
 use super::AppSystems;
 use super::notice::Notice;
-use super::voice::{VoiceOutput, VoiceProgress};
 use super::runner::{
     ActiveSession, CustomerSpoke, EscalationChanged, OptionsOffered, ReplyInterpreted, ReplyRefused, SessionEnded,
     TraineeReplied,
 };
 use super::screens::Screen;
 use super::theme::{ACCENT, BODY, BUTTON, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
+use super::voice::{VoiceOutput, VoiceProgress};
 
 /// Practice (meter shown) or assessment (meter hidden), and the mode for new sessions.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +212,12 @@ pub fn spawn_hud(
             Subtitle,
             label("", BODY + 1.0, TEXT),
             TextLayout::justify(Justify::Center),
-            children![(SubtitleRest, TextSpan::new(""), TextFont::from_font_size(BODY + 1.0), TextColor(UNSAID))],
+            children![(
+                SubtitleRest,
+                TextSpan::new(""),
+                TextFont::from_font_size(BODY + 1.0),
+                TextColor(UNSAID)
+            )],
         )],
     ));
     match active.session.mode() {
@@ -291,7 +296,11 @@ pub fn show_line(
             text.0 = format!("{name}: \"{now}{close}");
         }
         for mut span in &mut rest {
-            span.0 = if ahead.is_empty() { String::new() } else { format!("{ahead}\"") };
+            span.0 = if ahead.is_empty() {
+                String::new()
+            } else {
+                format!("{ahead}\"")
+            };
         }
     };
     match (progress, voice) {

@@ -158,7 +158,13 @@ pub fn open_output(mut commands: Commands, config: Option<Res<AppConfig>>) {
     let (output, silent_reason) = match device {
         Ok(speaker) => (Output::Device(Box::new(speaker)), None),
         Err(why) => match Speaker::silent(SILENT_RATE) {
-            Ok(speaker) => (Output::Silent { speaker: Box::new(speaker), owed_s: 0.0 }, Some(why)),
+            Ok(speaker) => (
+                Output::Silent {
+                    speaker: Box::new(speaker),
+                    owed_s: 0.0,
+                },
+                Some(why),
+            ),
             Err(e) => {
                 // The mock backend cannot fail to open; if it ever does, run without a voice.
                 error!("no voice output at all: {e}");
@@ -182,7 +188,9 @@ pub fn open_output(mut commands: Commands, config: Option<Res<AppConfig>>) {
 /// Starts the room bed and says, once, why there is no sound if there is none.
 fn start_room(mut voice: Option<ResMut<VoiceOutput>>, mut notices: MessageWriter<Notice>) {
     let Some(voice) = voice.as_deref_mut() else {
-        notices.write(Notice::error("The customer's voice is unavailable; their lines show as subtitles."));
+        notices.write(Notice::error(
+            "The customer's voice is unavailable; their lines show as subtitles.",
+        ));
         return;
     };
     if let Err(e) = on_speaker!(&mut voice.output, s => s.start_bed()) {
@@ -251,15 +259,30 @@ fn request_lines(
             match cache.voice(&request) {
                 // A broken recording falls back to the synthesised voice.
                 Err(VoiceError::Recording { path, message }) => {
-                    warn!("recorded line {}: {message}; using the synthesised voice", path.display());
-                    cache.voice(&LineRequest { recording: None, ..request })
+                    warn!(
+                        "recorded line {}: {message}; using the synthesised voice",
+                        path.display()
+                    );
+                    cache.voice(&LineRequest {
+                        recording: None,
+                        ..request
+                    })
                 }
                 other => other,
             }
         });
-        voice.pending = Some(PendingLine { line_id: line.line_id.clone(), band: line.band, said_at: Instant::now(), task });
+        voice.pending = Some(PendingLine {
+            line_id: line.line_id.clone(),
+            band: line.band,
+            said_at: Instant::now(),
+            task,
+        });
         // Until the audio starts the whole line waits, dimmed.
-        *progress = VoiceProgress { line_id: Some(line.line_id.clone()), said: String::new(), rest: line.text.clone() };
+        *progress = VoiceProgress {
+            line_id: Some(line.line_id.clone()),
+            said: String::new(),
+            rest: line.text.clone(),
+        };
     }
 }
 
@@ -293,7 +316,11 @@ fn start_ready_lines(
             voice.band = pending.band;
             let latency = pending.said_at.elapsed();
             debug!("line {} voiced after {latency:?} (cached: {cached})", pending.line_id);
-            started.write(CustomerVoiceStarted { line_id: pending.line_id, latency, cached });
+            started.write(CustomerVoiceStarted {
+                line_id: pending.line_id,
+                latency,
+                cached,
+            });
         }
         Err(e) => {
             notices.write(Notice::error(format!("This line could not be voiced: {e}")));
@@ -315,7 +342,11 @@ fn handle_barge_in(
         return;
     }
     interruption.0 = true;
-    let reaction = if voice.band >= Band::Angry { BargeIn::TalkedOver } else { BargeIn::Yielded };
+    let reaction = if voice.band >= Band::Angry {
+        BargeIn::TalkedOver
+    } else {
+        BargeIn::Yielded
+    };
     on_speaker!(&mut voice.output, s => match reaction {
         BargeIn::Yielded => s.stop(CUT_FADE),
         BargeIn::TalkedOver => s.talk_over(),

@@ -6,6 +6,7 @@ mod graph;
 mod play;
 mod records;
 mod run;
+mod say;
 mod simulate;
 mod validate;
 
@@ -83,6 +84,13 @@ enum Command {
         command: records::RecordsCommand,
         #[command(flatten)]
         records: holdspace::records::RecordsArgs,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Voice a customer line exactly as the app says it and write it as WAV.
+    Say {
+        #[command(flatten)]
+        args: say::SayArgs,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -177,6 +185,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             dir,
         } => play::run(&scenario, &dir.path, seed, mode(open), &records),
         Command::Records { command, records, dir } => records::run(command, &records, &dir.path),
+        Command::Say { args, dir } => say::run(args, &dir.path),
         Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),
         Command::Explore {
             scenario,

@@ -25,10 +25,13 @@ fn voice_app(scenario: &str) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     holdspace::app::configure_sets(&mut app);
-    app.insert_resource(AppConfig { audio: false, ..AppConfig::default() })
-        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
-        .add_plugins((runner::plugin, lipsync::plugin, voice::plugin))
-        .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
+    app.insert_resource(AppConfig {
+        audio: false,
+        ..AppConfig::default()
+    })
+    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+    .add_plugins((runner::plugin, lipsync::plugin, voice::plugin))
+    .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
     app
 }
 
@@ -59,7 +62,10 @@ fn the_voice_times_the_subtitle_and_moves_the_mouth() {
     let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
     let first = until_voiced(&mut app, &mut started);
     assert!(!first.cached, "the first line is synthesised");
-    assert!(!app.world().resource::<VoiceOutput>().has_device(), "--no-audio runs silent");
+    assert!(
+        !app.world().resource::<VoiceOutput>().has_device(),
+        "--no-audio runs silent"
+    );
 
     let total = {
         let p = app.world().resource::<VoiceProgress>();
@@ -78,7 +84,10 @@ fn the_voice_times_the_subtitle_and_moves_the_mouth() {
             break;
         }
     }
-    assert!(said_over_time.windows(2).all(|w| w[0] <= w[1]), "words are revealed in order");
+    assert!(
+        said_over_time.windows(2).all(|w| w[0] <= w[1]),
+        "words are revealed in order"
+    );
     assert_eq!(said_over_time.last().copied(), Some(total), "the whole line is said");
     let seconds = said_over_time.len() as f32 * FRAME.as_secs_f32();
     // Words arrive over the length of the line, not all at once.
@@ -90,7 +99,10 @@ fn the_voice_times_the_subtitle_and_moves_the_mouth() {
     assert!(distinct > total / 2, "only {distinct} steps for {total} words");
     assert!(seconds > 0.2 * total as f32, "{total} words in {seconds} s");
     assert!(open > 5 && shut > 2, "mouth open {open} frames, shut {shut} frames");
-    assert_eq!(app.world().resource::<CustomerMouth>().0, holdspace_core::lipsync::MouthShape::REST);
+    assert_eq!(
+        app.world().resource::<CustomerMouth>().0,
+        holdspace_core::lipsync::MouthShape::REST
+    );
 }
 
 /// Interrupting a customer who is not yet angry: they stop; the next reply reaches the
@@ -116,7 +128,12 @@ fn a_customer_who_is_not_angry_stops_when_interrupted() {
 
     let first = {
         let active = app.world().resource::<ActiveSession>();
-        active.session.available_replies().first().map(|r| r.id.clone()).expect("replies on offer")
+        active
+            .session
+            .available_replies()
+            .first()
+            .map(|r| r.id.clone())
+            .expect("replies on offer")
     };
     app.world_mut().write_message(TraineeReplied(TurnInput::choose(first)));
     app.update();

@@ -15,6 +15,7 @@ mod app_library;
 mod app_render;
 mod app_runner;
 mod app_voice;
+mod cli_say;
 mod cli_simulate;
 mod cli_tools;
 mod cli_validate;

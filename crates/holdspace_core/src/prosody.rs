@@ -105,7 +105,7 @@ impl Prosody {
                     p.gain_db -= 2.0;
                     p.duration_stretch *= 1.05;
                 }
-                Tag::Pause => p.sentence_pause_s += 0.5,
+                Tag::Pause => p.sentence_pause_s += 0.35,
                 _ => {}
             }
         }
@@ -114,7 +114,7 @@ impl Prosody {
             p.f0_stddev_hz *= 0.6;
             p.duration_stretch *= 1.18;
             p.gain_db -= 4.0;
-            p.sentence_pause_s += 0.45;
+            p.sentence_pause_s += 0.3;
         }
         // Longer pauses for a slower speaker, shorter for a faster one.
         p.sentence_pause_s *= p.duration_stretch;
@@ -159,7 +159,7 @@ mod tests {
         assert!(reveal.gain_db < plain.gain_db - 6.0);
         assert!(reveal.f0_stddev_hz < plain.f0_stddev_hz);
         assert!(reveal.f0_mean_hz < plain.f0_mean_hz);
-        assert!(reveal.sentence_pause_s > plain.sentence_pause_s + 0.8);
+        assert!(reveal.sentence_pause_s > plain.sentence_pause_s + 0.6);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use holdspace_core::prosody::{Prosody, REFERENCE_LEVEL_DBFS};
 use holdspace_core::signal::{active_level_dbfs, envelope_dbfs};
 
 use crate::error::VoiceError;
-use crate::flite::{self, FliteSettings};
+use crate::flite::{self, FliteSettings, Segment, Synthesised};
 use crate::nonverbal;
 
 /// A subtitle word and the time, in seconds from the start of the audio, by which it has
@@ -91,7 +91,7 @@ pub fn render_line(text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speec
 
     let sentences = split_sentences(text);
     for (i, sentence) in sentences.iter().enumerate() {
-        let made = flite::synthesise(sentence, &voice.voice, settings)?;
+        let made = trim_silence(flite::synthesise(&spoken_form(sentence), &voice.voice, settings)?);
         rate = made.sample_rate;
         let offset = samples.len() as f32 / rate as f32;
         visemes.extend(MouthTrack::from_phones(
@@ -166,6 +166,39 @@ pub fn recorded_line(text: &str, sample_rate: u32, samples: Vec<f32>) -> Speech 
     }
 }
 
+/// Silence kept before the first phone and after the last one of a sentence.
+const EDGE_BEFORE_S: f32 = 0.04;
+const EDGE_AFTER_S: f32 = 0.06;
+
+/// flite pads every utterance with about 150 ms of silence at each end. Between
+/// sentences the prosody's own pause replaces it, and at the start of a line it would
+/// only delay the first word, so it is trimmed to a breath.
+fn trim_silence(mut made: Synthesised) -> Synthesised {
+    let rate = made.sample_rate.max(1) as f32;
+    let total = made.samples.len() as f32 / rate;
+    let is_pause = |s: &Segment| s.phone == "pau";
+    let lead = match made.segments.first() {
+        Some(first) if is_pause(first) => first.end_s,
+        _ => 0.0,
+    };
+    let tail = match made.segments.as_slice() {
+        [.., before, last] if is_pause(last) => before.end_s,
+        _ => total,
+    };
+    let start = (lead - EDGE_BEFORE_S).max(0.0);
+    let end = (tail + EDGE_AFTER_S).min(total).max(start);
+    let (from, to) = ((start * rate) as usize, ((end * rate) as usize).min(made.samples.len()));
+    made.samples = made.samples[from..to].to_vec();
+    let shift = from as f32 / rate;
+    let length = made.samples.len() as f32 / rate;
+    // Phones now end `shift` earlier; the padding phones shrink to what is kept.
+    made.segments.retain_mut(|s| {
+        s.end_s = (s.end_s - shift).min(length);
+        s.end_s > 0.0
+    });
+    made
+}
+
 fn seconds(rate: u32, s: f32) -> usize {
     (rate as f32 * s.max(0.0)) as usize
 }
@@ -204,6 +237,38 @@ pub fn split_sentences(text: &str) -> Vec<String> {
     if s.chars().any(char::is_alphanumeric) {
         out.push(s.to_owned());
     }
+    out
+}
+
+/// What flite should read for a sentence: its US English front end skips "£", so
+/// "£174.80" becomes "174 pounds 80" and "£112" "112 pounds". The subtitle keeps the
+/// author's text.
+pub fn spoken_form(sentence: &str) -> String {
+    let mut out = String::with_capacity(sentence.len() + 16);
+    let mut rest = sentence;
+    while let Some(at) = rest.find('£') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + '£'.len_utf8()..];
+        let digits = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+            .unwrap_or(after.len());
+        // A trailing full stop ends the sentence, not the amount.
+        let amount = after[..digits].trim_end_matches(['.', ',']);
+        if amount.is_empty() {
+            out.push_str("pounds");
+            rest = after;
+            continue;
+        }
+        match amount.split_once('.') {
+            Some((whole, pence)) if !pence.is_empty() && pence != "00" => {
+                out.push_str(&format!("{whole} pounds {pence}"))
+            }
+            Some((whole, _)) => out.push_str(&format!("{whole} pounds")),
+            None => out.push_str(&format!("{amount} pounds")),
+        }
+        rest = &after[amount.len()..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -312,6 +377,37 @@ mod tests {
         let sighed = render_line("Fine.", &voice, &p).unwrap_or_else(|e| panic!("{e}"));
         assert!(sighed.duration_s() > plain.duration_s() + 0.9);
         assert!(sighed.words[0].end_s > 1.0);
+    }
+
+    #[test]
+    fn pounds_are_read_as_pounds() {
+        assert_eq!(
+            spoken_form("It's £174.80, and I pay £112."),
+            "It's 174 pounds 80, and I pay 112 pounds."
+        );
+        assert_eq!(
+            spoken_form("£5.00 fee, £1,200 total"),
+            "5 pounds fee, 1,200 pounds total"
+        );
+        assert_eq!(spoken_form("no money here"), "no money here");
+        assert_eq!(spoken_form("a lone £ sign"), "a lone pounds sign");
+    }
+
+    #[test]
+    fn the_first_word_starts_within_a_breath() {
+        let voice = Voice::default();
+        let speech = render_line("Sorry?", &voice, &Prosody::for_line(&voice, Band::Calm, &[]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let MouthTrack::Visemes(keys) = &speech.mouth else {
+            panic!("visemes")
+        };
+        let first_phone = keys
+            .iter()
+            .find(|k| k.viseme != holdspace_core::lipsync::Viseme::Rest)
+            .map_or(1.0, |k| k.start_s);
+        assert!(first_phone < 0.06, "first phone at {first_phone} s");
+        let last = keys.last().map_or(0.0, |k| k.end_s);
+        assert!((last - speech.duration_s()).abs() < 0.01);
     }
 
     #[test]
