@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Holdspace need on Debian/Ubuntu, without
-# prompting: a C toolchain, the X11 and Vulkan libraries Bevy loads, Mesa's software
+# prompting: a C toolchain, the X11 and Vulkan libraries Bevy loads, ALSA (the sound
+# output kira opens) and flite (the customer's voice, linked at build time), Mesa's software
 # Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for headless tests.
 # Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
 set -euo pipefail
@@ -9,6 +10,7 @@ HOLDSPACE_PACKAGES=(
   g++ pkg-config
   libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
   libvulkan1 mesa-vulkan-drivers
+  libasound2-dev flite1-dev
   xvfb xauth
 )
 # test.sh adds what only the tests need (a browser for the HTML report).

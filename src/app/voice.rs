@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -108,6 +109,8 @@ pub struct VoiceOutput {
     /// Why there is no sound, shown once at the counter.
     silent_reason: Option<String>,
     told: bool,
+    /// Set to stop the background prefetch of the current scenario's lines.
+    prefetch_stop: Option<Arc<AtomicBool>>,
 }
 
 impl VoiceOutput {
@@ -129,7 +132,7 @@ pub fn plugin(app: &mut App) {
         .add_message::<CustomerVoiceStarted>()
         .add_message::<BargeIn>()
         .add_systems(Startup, open_output)
-        .add_systems(OnEnter(Screen::Session), start_room)
+        .add_systems(OnEnter(Screen::Session), (start_room, prefetch_lines))
         .add_systems(OnExit(Screen::Session), silence_room)
         .add_systems(
             Update,
@@ -182,6 +185,7 @@ pub fn open_output(mut commands: Commands, config: Option<Res<AppConfig>>) {
         band: Band::Uneasy,
         silent_reason,
         told: false,
+        prefetch_stop: None,
     });
 }
 
@@ -208,6 +212,41 @@ fn start_room(mut voice: Option<ResMut<VoiceOutput>>, mut notices: MessageWriter
     }
 }
 
+/// Voices the scenario's lines on a background thread while the conversation starts, so
+/// most lines are cache hits when they are said (synthesis of a long line takes a few
+/// hundred milliseconds on a slow machine; a hit takes none). A thread of its own rather
+/// than the compute pool, so a line said now never queues behind the prefetch.
+fn prefetch_lines(
+    voice: Option<ResMut<VoiceOutput>>,
+    active: Option<Res<ActiveSession>>,
+    library: Option<Res<ScenarioLibrary>>,
+) {
+    let (Some(mut voice), Some(active)) = (voice, active) else {
+        return;
+    };
+    if let Some(old) = voice.prefetch_stop.take() {
+        old.store(true, Ordering::Relaxed);
+    }
+    let scenario = Arc::clone(active.scenario());
+    let id = scenario.scenario.id.clone();
+    let requests = holdspace_voice::cache::scenario_requests(&scenario.scenario, |audio| {
+        recording_path(library.as_deref(), &id, audio)
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    voice.prefetch_stop = Some(Arc::clone(&stop));
+    let cache = voice.cache.clone();
+    let spawned = std::thread::Builder::new()
+        .name("voice-prefetch".into())
+        .spawn(move || {
+            let t = Instant::now();
+            let made = cache.prefetch(&requests, &stop);
+            debug!("prefetched {made} of {} lines in {:?}", requests.len(), t.elapsed());
+        });
+    if let Err(e) = spawned {
+        warn!("no line prefetch ({e}); lines are voiced when said");
+    }
+}
+
 /// Stops the voice and the room when the conversation screen closes.
 fn silence_room(
     voice: Option<ResMut<VoiceOutput>>,
@@ -219,6 +258,9 @@ fn silence_room(
     interruption.0 = false;
     if let Some(mut voice) = voice {
         voice.pending = None;
+        if let Some(stop) = voice.prefetch_stop.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
         on_speaker!(&mut voice.output, s => {
             s.stop(CUT_FADE);
             s.stop_bed();

@@ -19,16 +19,22 @@ pub enum Which {
     Core,
     /// Journal a turn (written and synced), read 200 saved attempts, export one session.
     Records,
+    /// Every shipped line: from being chosen to its first audio sample (synthesis and
+    /// mixer), cold and cached, and synthesis speed.
+    Voice,
 }
 
 #[derive(Debug, Serialize)]
-struct Row {
-    name: String,
-    runs: usize,
-    median_ms: f64,
-    min_ms: f64,
-    max_ms: f64,
-    per_item_us: f64,
+pub(super) struct Row {
+    pub(super) name: String,
+    pub(super) runs: usize,
+    pub(super) median_ms: f64,
+    pub(super) min_ms: f64,
+    pub(super) max_ms: f64,
+    pub(super) per_item_us: f64,
+    /// 95th percentile, for distributions over many items (lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) p95_ms: Option<f64>,
 }
 
 const RUNS: usize = 15;
@@ -51,6 +57,7 @@ fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
         min_ms: ms[0],
         max_ms: ms[RUNS - 1],
         per_item_us: median * 1000.0 / items as f64,
+        p95_ms: None,
     }
 }
 
@@ -58,15 +65,22 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode
     let rows = match which {
         Which::Core => core_rows(dir)?,
         Which::Records => records_rows(dir)?,
+        Which::Voice => super::bench_voice::rows(dir)?,
     };
     println!(
-        "{:<28} {:>6} {:>12} {:>10} {:>10} {:>14}",
-        "benchmark", "runs", "median ms", "min ms", "max ms", "per item µs"
+        "{:<40} {:>6} {:>10} {:>9} {:>9} {:>9} {:>12}",
+        "benchmark", "runs", "median ms", "p95 ms", "min ms", "max ms", "per item µs"
     );
     for r in &rows {
+        let p95 = r.p95_ms.map_or("-".to_owned(), |v| format!("{v:.2}"));
+        let per_item = if r.per_item_us.is_finite() {
+            format!("{:.1}", r.per_item_us)
+        } else {
+            "-".to_owned()
+        };
         println!(
-            "{:<28} {:>6} {:>12.2} {:>10.2} {:>10.2} {:>14.1}",
-            r.name, r.runs, r.median_ms, r.min_ms, r.max_ms, r.per_item_us
+            "{:<40} {:>6} {:>10.2} {:>9} {:>9.2} {:>9.2} {:>12}",
+            r.name, r.runs, r.median_ms, p95, r.min_ms, r.max_ms, per_item
         );
     }
     if let Some(path) = json_out {

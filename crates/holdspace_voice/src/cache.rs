@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use holdspace_core::Band;
+use holdspace_core::Scenario;
 use holdspace_core::model::{Tag, Voice};
 use holdspace_core::prosody::{NonVerbal, Prosody};
 
@@ -35,6 +37,29 @@ impl LineRequest {
     }
 }
 
+/// Every line of a scenario as it is most likely to be said, for [`VoiceCache::prefetch`]:
+/// lines written for a band in that band first (in file order, so the opening comes
+/// first), then the lines written for any band, the reveal and the outcomes in every
+/// band. `recording` resolves a line's `audio` path (`None` to synthesise).
+pub fn scenario_requests(scenario: &Scenario, recording: impl Fn(&str) -> Option<PathBuf>) -> Vec<LineRequest> {
+    let request = |line: &holdspace_core::model::Line, band: Band| LineRequest {
+        text: line.text.clone(),
+        voice: scenario.customer.voice.clone(),
+        band,
+        tags: line.tags.clone(),
+        recording: line.audio.as_deref().and_then(&recording),
+    };
+    let lines = scenario.lines();
+    let mut out: Vec<LineRequest> = lines
+        .iter()
+        .filter_map(|l| l.band.map(|b| request(l.line, b)))
+        .collect();
+    for band in Band::ALL {
+        out.extend(lines.iter().filter(|l| l.band.is_none()).map(|l| request(l.line, band)));
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Synth {
@@ -47,6 +72,24 @@ enum Key {
         path: PathBuf,
         text: String,
     },
+}
+
+fn key_of(request: &LineRequest) -> Key {
+    match &request.recording {
+        Some(path) => Key::Recording {
+            path: path.clone(),
+            text: request.text.clone(),
+        },
+        None => {
+            let p = request.prosody();
+            Key::Synth {
+                voice: request.voice.voice.clone(),
+                text: request.text.clone(),
+                prosody: p.cache_key(),
+                lead_in: p.lead_in,
+            }
+        }
+    }
 }
 
 /// Lines kept beyond this are dropped (oldest first is not tracked: the whole cache is
@@ -97,6 +140,29 @@ impl VoiceCache {
         Ok((speech, false))
     }
 
+    /// Voices each request not already cached, in order, until done or `stop` is set.
+    /// Returns how many were synthesised. Run on a background thread at the start of a
+    /// conversation, so that by the time a line is said it is usually a cache hit.
+    pub fn prefetch(&self, requests: &[LineRequest], stop: &AtomicBool) -> usize {
+        let mut made = 0;
+        for request in requests {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            // A file that cannot be read is reported when the line is said; skip it here.
+            if let Ok((_, false)) = self.voice(request) {
+                made += 1;
+            }
+        }
+        made
+    }
+
+    /// Whether this request is already voiced.
+    pub fn contains(&self, request: &LineRequest) -> bool {
+        let key = key_of(request);
+        self.lines.lock().is_ok_and(|l| l.contains_key(&key))
+    }
+
     /// Number of lines held.
     pub fn len(&self) -> usize {
         self.lines.lock().map_or(0, |l| l.len())
@@ -132,6 +198,18 @@ mod tests {
         let (c, hit_c) = cache.voice(&request(Band::Calm)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!hit_c && c.samples != a.samples);
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn prefetching_makes_later_lines_hits_and_stops_when_asked() {
+        let cache = VoiceCache::default();
+        let requests = [request(Band::Calm), request(Band::Hostile)];
+        assert_eq!(cache.prefetch(&requests, &AtomicBool::new(false)), 2);
+        assert!(requests.iter().all(|r| cache.contains(r)));
+        assert!(cache.voice(&requests[1]).is_ok_and(|(_, hit)| hit));
+        let other = VoiceCache::default();
+        assert_eq!(other.prefetch(&requests, &AtomicBool::new(true)), 0);
+        assert!(other.is_empty());
     }
 
     #[test]

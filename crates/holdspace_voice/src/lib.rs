@@ -7,6 +7,7 @@
 
 pub mod ambience;
 pub mod cache;
+pub mod capture;
 pub mod error;
 pub mod flite;
 pub mod nonverbal;
