@@ -119,6 +119,11 @@ impl VoiceOutput {
         on_speaker!(&self.output, s => s.is_speaking())
     }
 
+    /// Whether a line is being said or is about to be (its audio is being made).
+    pub fn is_busy(&self) -> bool {
+        self.pending.is_some() || self.is_speaking()
+    }
+
     /// Whether the app plays through a sound card.
     pub fn has_device(&self) -> bool {
         matches!(self.output, Output::Device(_))

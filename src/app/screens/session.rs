@@ -1,5 +1,5 @@
 //! The session screen: the room, the customer and the HUD; when the conversation ends
-//! the last line stays up for a moment, then the debrief opens.
+//! the last line is heard out and stays up for a moment, then the debrief opens.
 
 use bevy::prelude::*;
 
@@ -7,9 +7,12 @@ use super::Screen;
 use crate::app::AppSystems;
 use crate::app::runner::SessionEnded;
 use crate::app::scene::spawn_room;
+use crate::app::voice::VoiceOutput;
 
-/// Seconds the final line stays on screen before the debrief.
+/// Seconds the final line stays on screen before the debrief, at least.
 const LINGER_SECONDS: f32 = 2.5;
+/// The customer's last words are heard out, but never hold the debrief longer than this.
+const MAX_WAIT_SECONDS: f32 = 20.0;
 
 /// Counts down from the end of the conversation to the debrief.
 #[derive(Resource, Debug)]
@@ -35,15 +38,25 @@ fn clear_ending(mut commands: Commands) {
 /// Starts the countdown when the engine says the conversation is over.
 pub fn start_ending(mut commands: Commands, mut ended: MessageReader<SessionEnded>) {
     if ended.read().last().is_some() {
-        commands.insert_resource(EndingTimer(Timer::from_seconds(LINGER_SECONDS, TimerMode::Once)));
+        commands.insert_resource(EndingTimer(Timer::from_seconds(MAX_WAIT_SECONDS, TimerMode::Once)));
     }
 }
 
-/// Opens the debrief when the countdown is over.
-pub fn go_to_debrief(time: Res<Time>, timer: Option<ResMut<EndingTimer>>, mut next: ResMut<NextState<Screen>>) {
-    if let Some(mut timer) = timer
-        && timer.0.tick(time.delta()).just_finished()
-    {
+/// Opens the debrief when the countdown is over and the customer has finished speaking.
+pub fn go_to_debrief(
+    time: Res<Time>,
+    timer: Option<ResMut<EndingTimer>>,
+    voice: Option<Res<VoiceOutput>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let Some(mut timer) = timer else {
+        return;
+    };
+    timer.0.tick(time.delta());
+    let talking = voice.is_some_and(|v| v.is_busy());
+    let waited = timer.0.elapsed_secs() >= LINGER_SECONDS;
+    let overdue = timer.0.elapsed_secs() >= MAX_WAIT_SECONDS;
+    if (waited && !talking) || overdue {
         next.set(Screen::Debrief);
     }
 }
