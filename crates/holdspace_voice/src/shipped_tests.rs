@@ -178,4 +178,3 @@ fn the_core_and_flite_agree_on_the_voices() {
     let flite: Vec<&str> = crate::flite::VOICES.iter().map(|(n, _)| *n).collect();
     assert_eq!(flite, holdspace_core::model::VOICES);
 }
-
