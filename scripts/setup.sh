@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Holdspace need on Debian/Ubuntu, without
 # prompting: a C toolchain, the X11 and Vulkan libraries Bevy loads, ALSA (the sound
-# output kira opens) and flite (the customer's voice, linked at build time), Mesa's software
+# output kira opens), flite (the customer's voice) and PocketSphinx with its US English
+# model and dictionary (the trainee's spoken choice), both linked at build time, Mesa's software
 # Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for headless tests.
 # Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
 set -euo pipefail
@@ -11,6 +12,7 @@ HOLDSPACE_PACKAGES=(
   libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
   libvulkan1 mesa-vulkan-drivers
   libasound2-dev flite1-dev
+  libpocketsphinx-dev pocketsphinx-en-us
   xvfb xauth
 )
 # test.sh adds what only the tests need (a browser for the HTML report).

@@ -58,6 +58,7 @@ pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
                 checked
                     .diagnostics
                     .extend(recorded_audio_problems(&loaded.scenario, folder, &source));
+                checked.diagnostics.extend(unspeakable_words(&loaded.scenario, &source));
             }
             ScenarioFile {
                 path: path.to_owned(),
@@ -80,6 +81,19 @@ pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
     }
 }
 
+/// The file a line's `audio` names, beside the scenario file `scenario_file`, if it
+/// exists and stays inside that folder. The validator already refuses `..` and absolute
+/// paths; this also refuses a link inside the folder that points out of it.
+pub fn recording_file(scenario_file: &Path, audio: &str) -> Option<PathBuf> {
+    if holdspace_core::validate::audio_path_problem(audio).is_some() {
+        return None;
+    }
+    let folder = scenario_file.parent().unwrap_or(Path::new("."));
+    let file = folder.join(audio);
+    let (real_folder, real_file) = (std::fs::canonicalize(folder).ok()?, std::fs::canonicalize(&file).ok()?);
+    (real_file.starts_with(&real_folder) && real_file.is_file()).then_some(file)
+}
+
 /// Warnings for recorded lines whose file is missing or is not readable audio. They are
 /// warnings, not errors: the app falls back to the synthesised voice for that line.
 fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, source: &str) -> Vec<Diagnostic> {
@@ -93,8 +107,13 @@ fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, s
             continue;
         }
         let file = folder.join(audio);
+        let inside = std::fs::canonicalize(folder)
+            .ok()
+            .zip(std::fs::canonicalize(&file).ok())
+            .is_none_or(|(f, real)| real.starts_with(f));
         let problem = match holdspace_voice::wav::read_mono(&file) {
-            Ok(_) => continue,
+            Ok(_) if inside => continue,
+            Ok(_) => format!("recorded audio \"{audio}\" is a link that leads out of the scenario's folder"),
             Err(_) if !file.exists() => format!("recorded audio \"{audio}\" not found at {}", file.display()),
             Err(e) => format!("recorded audio \"{audio}\" cannot be played: {e}"),
         };
@@ -103,6 +122,57 @@ fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, s
             Diagnostic::warning(problem, span, "the synthesised voice is used instead")
                 .with_help("put a 16-bit PCM .wav file at that path, relative to the scenario's folder"),
         );
+    }
+    out
+}
+
+/// The pronouncing dictionary speech recognition listens with, read once per process.
+fn speech_dictionary() -> Option<&'static holdspace_speech::Dictionary> {
+    static DICTIONARY: std::sync::OnceLock<Option<holdspace_speech::Dictionary>> = std::sync::OnceLock::new();
+    DICTIONARY
+        .get_or_init(|| holdspace_speech::Dictionary::load(Path::new(holdspace_speech::pronounce::DEBIAN_DICT)).ok())
+        .as_ref()
+}
+
+/// Errors for option words the recogniser could never hear: a reply's text or phrasing
+/// with a word that is neither in the pronouncing dictionary nor derivable from it
+/// (possessive, plural, compound). Without the dictionary installed, nothing is checked.
+fn unspeakable_words(scenario: &holdspace_core::Scenario, source: &str) -> Vec<Diagnostic> {
+    let Some(dictionary) = speech_dictionary() else {
+        return Vec::new();
+    };
+    let at = holdspace_core::locate::Locator::new(source);
+    let mut out = Vec::new();
+    for step in &scenario.steps {
+        for reply in &step.replies {
+            for said in std::iter::once(&reply.text).chain(&reply.phrasings) {
+                let missing: Vec<String> = holdspace_core::spoken::spoken_words(said)
+                    .into_iter()
+                    .filter(|w| dictionary.phones(w).is_none())
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let quoted = format!("\"{}\"", said.replace('\\', "\\\\").replace('"', "\\\""));
+                let span = source
+                    .find(&quoted)
+                    .map(|start| start..start + quoted.len())
+                    .unwrap_or_else(|| at.find(&[holdspace_core::locate::Anchor::KeyValue("id", &reply.id)]));
+                let words = missing
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(
+                    Diagnostic::error(
+                        format!("reply \"{}\" uses {words}, which speech recognition cannot hear (not in the pronouncing dictionary)", reply.id),
+                        span,
+                        "unknown to the recogniser",
+                    )
+                    .with_help("use a common spelling or another word; names and codes can be spelled out (\"H X 4\")"),
+                );
+            }
+        }
     }
     out
 }

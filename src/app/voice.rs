@@ -333,12 +333,9 @@ fn request_lines(
     }
 }
 
-/// The recording's full path: inside the folder of the scenario's file (the validator
-/// has already refused paths that leave it).
+/// The recording's full path, inside the folder of the scenario's file.
 fn recording_path(library: Option<&ScenarioLibrary>, scenario_id: &str, audio: &str) -> Option<PathBuf> {
-    let file = library?.path_of(scenario_id)?;
-    let path = file.parent()?.join(audio);
-    path.is_file().then_some(path)
+    crate::loader::recording_file(library?.path_of(scenario_id)?, audio)
 }
 
 /// Plays each line as soon as its audio is ready.

@@ -121,3 +121,29 @@ fn the_authoring_guide_embeds_the_current_worked_example() {
         "docs/authoring.md must include scenarios/delivery_bereavement.ron verbatim: update the guide's copy"
     );
 }
+
+/// Speech recognition can only listen for words it can pronounce: an option with a word
+/// outside the pronouncing dictionary (and not derivable from it) fails validation, named
+/// and located, while derivable words (possessives, plurals, compounds, numbers) pass.
+#[test]
+fn an_option_word_the_recogniser_cannot_hear_is_a_located_error() {
+    let dir = scratch("validate_unspeakable");
+    let source = std::fs::read_to_string(root().join("scenarios/delivery_bereavement.ron")).expect("shipped");
+    let original = "Can I take your order number, please?";
+    assert!(source.contains(original));
+    let edited = source.replacen(original, "Can I take your zorblaxian number, please?", 1);
+    let file = dir.join("delivery_bereavement.ron");
+    std::fs::write(&file, &edited).expect("written");
+    let line = edited.lines().position(|l| l.contains("zorblaxian")).expect("present") + 1;
+    assert_located_error(file.to_str().expect("utf-8"), "\"zorblaxian\"", line);
+
+    let fine = source.replacen(
+        original,
+        "Can I take your postcode and the £63.40 fee's reference, on the 3rd?",
+        1,
+    );
+    std::fs::write(&file, &fine).expect("written");
+    let out = holdspace(&["validate", file.to_str().expect("utf-8")]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+}

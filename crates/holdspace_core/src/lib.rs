@@ -24,6 +24,7 @@ pub mod record;
 pub mod script;
 pub mod signal;
 pub mod skills;
+pub mod spoken;
 pub mod state;
 pub mod text;
 pub mod validate;

@@ -1,0 +1,320 @@
+//! What the trainee says, as words a recogniser can listen for: option texts and
+//! phrasings turned into spoken words (numbers, pounds and ordinals spelled out, as
+//! people say them), the JSGF grammar for guided mode, the option a recognised phrase
+//! stands for, and which words a pronouncing dictionary lacks.
+
+use std::collections::BTreeMap;
+
+const ONES: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// A whole number in words, British style ("one hundred and twelve"), up to millions.
+pub fn number_words(n: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    spell(n, &mut out);
+    out
+}
+
+fn spell(n: u64, out: &mut Vec<String>) {
+    let push = |out: &mut Vec<String>, w: &str| out.push(w.to_owned());
+    match n {
+        0..=19 => push(out, ONES[n as usize]),
+        20..=99 => {
+            push(out, TENS[(n / 10) as usize]);
+            if !n.is_multiple_of(10) {
+                push(out, ONES[(n % 10) as usize]);
+            }
+        }
+        100..=999 => {
+            push(out, ONES[(n / 100) as usize]);
+            push(out, "hundred");
+            if !n.is_multiple_of(100) {
+                push(out, "and");
+                spell(n % 100, out);
+            }
+        }
+        1_000..=999_999 => {
+            spell(n / 1_000, out);
+            push(out, "thousand");
+            match n % 1_000 {
+                0 => {}
+                r @ 1..=99 => {
+                    push(out, "and");
+                    spell(r, out);
+                }
+                r => spell(r, out),
+            }
+        }
+        _ => {
+            spell(n / 1_000_000, out);
+            push(out, "million");
+            if !n.is_multiple_of(1_000_000) {
+                spell(n % 1_000_000, out);
+            }
+        }
+    }
+}
+
+/// The ordinal of a number in words ("third", "twenty eighth").
+fn ordinal_words(n: u64) -> Vec<String> {
+    let mut words = number_words(n);
+    if let Some(last) = words.pop() {
+        let ord = match last.as_str() {
+            "one" => "first".to_owned(),
+            "two" => "second".to_owned(),
+            "three" => "third".to_owned(),
+            "five" => "fifth".to_owned(),
+            "eight" => "eighth".to_owned(),
+            "nine" => "ninth".to_owned(),
+            "twelve" => "twelfth".to_owned(),
+            w if w.ends_with('y') => format!("{}ieth", &w[..w.len() - 1]),
+            w => format!("{w}th"),
+        };
+        words.push(ord);
+    }
+    words
+}
+
+/// The words a person says for `text`: lower case, punctuation dropped (apostrophes in
+/// words kept), hyphenated words split, "£174.80" as "one hundred and seventy four
+/// pounds eighty", "3rd" as "third", other digits as numbers ("4417" as "four thousand
+/// four hundred and seventeen"; a leading zero or a long run is read digit by digit).
+pub fn spoken_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in text.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '—' || c == '–') {
+        let token: String = raw
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, '\'' | '’' | '£' | '.' | ',' | '%'))
+            .collect();
+        let token = token.replace('’', "'");
+        let token = token.trim_matches(|c: char| matches!(c, '.' | ',' | '\''));
+        if token.is_empty() {
+            continue;
+        }
+        let lower = token.to_lowercase();
+        if let Some(amount) = lower.strip_prefix('£') {
+            let amount = amount.replace(',', "");
+            let (pounds, pence) = amount.split_once('.').unwrap_or((amount.as_str(), ""));
+            if let Ok(p) = pounds.parse::<u64>() {
+                out.extend(number_words(p));
+                out.push(if p == 1 { "pound" } else { "pounds" }.to_owned());
+            }
+            if let Ok(pence) = pence.parse::<u64>()
+                && pence > 0
+            {
+                out.extend(number_words(pence));
+            }
+            continue;
+        }
+        if let Some(percent) = lower.strip_suffix('%') {
+            out.extend(spoken_words(percent));
+            out.push("percent".to_owned());
+            continue;
+        }
+        let digits_end = lower
+            .find(|c: char| !c.is_ascii_digit() && c != ',')
+            .unwrap_or(lower.len());
+        if digits_end > 0 {
+            let digits = lower[..digits_end].replace(',', "");
+            let rest = &lower[digits_end..];
+            let number: Option<u64> = digits.parse().ok();
+            match (number, rest) {
+                (Some(n), "st" | "nd" | "rd" | "th") => out.extend(ordinal_words(n)),
+                (Some(n), "am" | "pm") => {
+                    out.extend(number_words(n));
+                    out.extend(rest.chars().map(|c| c.to_string()));
+                }
+                (Some(n), "") if !digits.starts_with('0') && digits.len() <= 7 => out.extend(number_words(n)),
+                _ => {
+                    // Account numbers, codes, "0800": digit by digit, then any letters.
+                    out.extend(
+                        digits
+                            .chars()
+                            .filter_map(|c| c.to_digit(10))
+                            .map(|d| ONES[d as usize].to_owned()),
+                    );
+                    let rest = rest.trim_start_matches('.');
+                    if !rest.is_empty() {
+                        out.extend(spoken_words(rest));
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(lower.replace(['.', ','], ""));
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+/// One thing the trainee can say for a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    /// The reply it stands for.
+    pub reply: String,
+    /// Its spoken words.
+    pub words: Vec<String>,
+}
+
+/// The grammar for one set of offered replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionGrammar {
+    /// JSGF text, for PocketSphinx's `ps_set_jsgf_string`.
+    pub jsgf: String,
+    /// Every phrase in the grammar, with its reply.
+    pub phrases: Vec<Phrase>,
+}
+
+impl OptionGrammar {
+    /// The grammar for replies given as `(id, button text, phrasings)`.
+    pub fn new<'a>(replies: impl IntoIterator<Item = (&'a str, &'a str, &'a [String])>) -> OptionGrammar {
+        let mut phrases: Vec<Phrase> = Vec::new();
+        for (id, text, phrasings) in replies {
+            for said in std::iter::once(text).chain(phrasings.iter().map(String::as_str)) {
+                let words = spoken_words(said);
+                if !words.is_empty() && !phrases.iter().any(|p| p.words == words) {
+                    phrases.push(Phrase {
+                        reply: id.to_owned(),
+                        words,
+                    });
+                }
+            }
+        }
+        let mut by_reply: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        for p in &phrases {
+            if !order.contains(&p.reply.as_str()) {
+                order.push(&p.reply);
+            }
+            by_reply.entry(&p.reply).or_default().push(p.words.join(" "));
+        }
+        let mut jsgf = String::from("#JSGF V1.0;\ngrammar options;\n");
+        let rules: Vec<String> = (0..order.len()).map(|i| format!("<r{i}>")).collect();
+        jsgf.push_str(&format!(
+            "public <reply> = {};\n",
+            if rules.is_empty() {
+                "<VOID>".to_owned()
+            } else {
+                rules.join(" | ")
+            }
+        ));
+        for (i, id) in order.iter().enumerate() {
+            let alternatives = by_reply.get(id).map(|v| v.join(" | ")).unwrap_or_default();
+            jsgf.push_str(&format!("<r{i}> = {alternatives};\n"));
+        }
+        OptionGrammar { jsgf, phrases }
+    }
+
+    /// The reply a recognised hypothesis stands for (the grammar only produces its own
+    /// phrases, so an exact match of the words).
+    pub fn reply_for(&self, hypothesis: &str) -> Option<&str> {
+        let words: Vec<&str> = hypothesis.split_whitespace().collect();
+        self.phrases
+            .iter()
+            .find(|p| p.words.iter().map(String::as_str).eq(words.iter().copied()))
+            .map(|p| p.reply.as_str())
+    }
+
+    /// Every distinct word in the grammar.
+    pub fn words(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self
+            .phrases
+            .iter()
+            .flat_map(|p| p.words.iter().map(String::as_str))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> String {
+        spoken_words(s).join(" ")
+    }
+
+    #[test]
+    fn numbers_money_and_ordinals_are_said_as_people_say_them() {
+        assert_eq!(words("£174.80"), "one hundred and seventy four pounds eighty");
+        assert_eq!(words("£1"), "one pound");
+        assert_eq!(
+            words("It's £112 a month."),
+            "it's one hundred and twelve pounds a month"
+        );
+        assert_eq!(words("on the 3rd, and the 28th"), "on the third and the twenty eighth");
+        assert_eq!(words("24 hours, 48 hours"), "twenty four hours forty eight hours");
+        assert_eq!(words("£2,000"), "two thousand pounds");
+        assert_eq!(words("1,005"), "one thousand and five");
+        assert_eq!(words("0800 number"), "zero eight zero zero number");
+        assert_eq!(words("by 5pm"), "by five p m");
+        assert_eq!(words("30%"), "thirty percent");
+        assert_eq!(
+            words("the 1st, 2nd, 12th, 21st and 90th"),
+            "the first second twelfth twenty first and ninetieth"
+        );
+    }
+
+    #[test]
+    fn punctuation_goes_and_contractions_stay() {
+        assert_eq!(
+            words("So — what's happening on Friday?"),
+            "so what's happening on friday"
+        );
+        assert_eq!(words("next-day \"out for delivery\""), "next day out for delivery");
+        assert_eq!(words("I’m sorry."), "i'm sorry");
+    }
+
+    #[test]
+    fn the_grammar_lists_each_reply_and_maps_phrases_back() {
+        let phr = vec![
+            "what's happening on friday".to_owned(),
+            "tell me about friday".to_owned(),
+        ];
+        let none: Vec<String> = vec![];
+        let g = OptionGrammar::new([
+            (
+                "ask_friday",
+                "You mentioned Friday. What's happening on Friday?",
+                phr.as_slice(),
+            ),
+            ("order", "Can I take your order number, please?", none.as_slice()),
+        ]);
+        assert!(
+            g.jsgf
+                .starts_with("#JSGF V1.0;\ngrammar options;\npublic <reply> = <r0> | <r1>;\n"),
+            "{}",
+            g.jsgf
+        );
+        assert!(g.jsgf.contains("<r0> = you mentioned friday what's happening on friday | what's happening on friday | tell me about friday;"));
+        assert_eq!(g.reply_for("tell me about friday"), Some("ask_friday"));
+        assert_eq!(g.reply_for("can i take your order number please"), Some("order"));
+        assert_eq!(g.reply_for("can i take your order"), None);
+        assert!(g.words().contains(&"friday"));
+    }
+}
