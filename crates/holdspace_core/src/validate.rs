@@ -23,7 +23,7 @@ pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
     v.outcomes();
     v.hidden_need();
     v.cues();
-    v.other_audio();
+    v.audio_paths();
     v.out
 }
 
@@ -307,16 +307,6 @@ impl<'a> Validator<'a> {
                         span(self, &name),
                         "empty line",
                         None,
-                    );
-                }
-                if let Some(audio) = &line.audio
-                    && let Some(problem) = audio_path_problem(audio)
-                {
-                    self.error(
-                        format!("recorded audio \"{audio}\" {problem}"),
-                        self.at.find(&[Anchor::KeyValue("audio", audio)]),
-                        "bad path",
-                        Some("give a .wav file inside the scenario's folder, e.g. `audio: \"audio/opening.wav\"`"),
                     );
                 }
                 if let Some(cue) = &line.cue
@@ -713,21 +703,18 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Recorded-audio paths on the unclear, reveal and outcome lines (step lines are
-    /// checked with their band).
-    fn other_audio(&mut self) {
-        let mut lines: Vec<&crate::model::Line> = vec![&self.s.hidden_need.revealed_line];
-        lines.extend(self.s.unclear.values().flatten());
-        lines.extend(self.s.outcomes.iter().filter_map(|o| o.line.as_ref()));
-        for line in lines {
-            if let Some(audio) = &line.audio
+    /// Recorded-audio paths on every line.
+    fn audio_paths(&mut self) {
+        let s = self.s;
+        for line in s.lines() {
+            if let Some(audio) = &line.line.audio
                 && let Some(problem) = audio_path_problem(audio)
             {
                 self.error(
                     format!("recorded audio \"{audio}\" {problem}"),
                     self.at.find(&[Anchor::KeyValue("audio", audio)]),
                     "bad path",
-                    Some("give a .wav file inside the scenario's folder"),
+                    Some("give a .wav file inside the scenario's folder, e.g. `audio: \"audio/opening.wav\"`"),
                 );
             }
         }

@@ -105,21 +105,7 @@ pub struct VoiceCache {
 impl VoiceCache {
     /// The voiced line and whether it came from the cache.
     pub fn voice(&self, request: &LineRequest) -> Result<(Arc<Speech>, bool), VoiceError> {
-        let key = match &request.recording {
-            Some(path) => Key::Recording {
-                path: path.clone(),
-                text: request.text.clone(),
-            },
-            None => {
-                let p = request.prosody();
-                Key::Synth {
-                    voice: request.voice.voice.clone(),
-                    text: request.text.clone(),
-                    prosody: p.cache_key(),
-                    lead_in: p.lead_in,
-                }
-            }
-        };
+        let key = key_of(request);
         if let Some(hit) = self.lines.lock().ok().and_then(|l| l.get(&key).cloned()) {
             return Ok((hit, true));
         }
