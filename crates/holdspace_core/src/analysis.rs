@@ -60,6 +60,14 @@ pub struct Delivery {
     /// text when absent (a click with no words has none).
     #[serde(default)]
     pub fillers: Option<u32>,
+    /// Loudness relative to the trainee's own earlier replies in this session, in dB
+    /// (positive = louder than their usual). Absent until there is a baseline.
+    #[serde(default)]
+    pub loudness_vs_baseline_db: Option<f32>,
+    /// Spread of the voice's pitch, in semitones (about 2–6 for lively speech; under 1.5
+    /// sounds flat).
+    #[serde(default)]
+    pub pitch_spread_st: Option<f32>,
 }
 
 impl Delivery {
@@ -72,6 +80,12 @@ impl Delivery {
         }
         if let Some(v) = self.loudness_db {
             how.push(format!("{v:.1} dBFS"));
+        }
+        if let Some(v) = self.loudness_vs_baseline_db.filter(|v| v.abs() >= 3.0) {
+            how.push(format!("{v:+.0} dB against your usual"));
+        }
+        if let Some(v) = self.pitch_spread_st {
+            how.push(format!("pitch range {v:.1} semitones"));
         }
         if let Some(v) = self.pause_before_s {
             how.push(format!("{v:.1} s pause first"));

@@ -868,21 +868,32 @@ fn delivery_reasons(input: &TurnInput, analysis: &Analysis, s: &crate::model::De
             format!("{pause:.0} s of dead air before you answered"),
         );
     }
-    if let Some(db) = d.loudness_db {
-        if db > -12.0 {
-            let over = ((db + 12.0) / 6.0).clamp(0.25, 2.0);
+    // Against the trainee's own usual level when there is one (a microphone's gain says
+    // nothing about how loud a person is), else against typical headset levels.
+    let raised_quiet = match (d.loudness_vs_baseline_db, d.loudness_db) {
+        (Some(rel), _) => Some((
+            (rel - 6.0) / 6.0,
+            rel < -10.0,
+            format!("{rel:+.0} dB against your usual"),
+        )),
+        (None, Some(db)) => Some(((db + 12.0) / 6.0, db < -36.0, format!("{db:.0} dBFS"))),
+        (None, None) => None,
+    };
+    if let Some((over, quiet, measured)) = raised_quiet {
+        if over > 0.0 {
+            let over = over.clamp(0.25, 2.0);
             push(
                 Cause::Loudness,
                 0.07 * over * s.loudness,
                 -0.04 * over * s.loudness,
-                format!("your voice was raised ({db:.0} dBFS)"),
+                format!("your voice was raised ({measured})"),
             );
-        } else if db < -36.0 {
+        } else if quiet {
             push(
                 Cause::Quiet,
                 0.02 * s.loudness,
                 -0.03 * s.loudness,
-                format!("you were hard to hear ({db:.0} dBFS)"),
+                format!("you were hard to hear ({measured})"),
             );
         }
     }

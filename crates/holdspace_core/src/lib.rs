@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod debrief;
+pub mod delivery;
 pub mod diagnostic;
 pub mod engine;
 pub mod events;

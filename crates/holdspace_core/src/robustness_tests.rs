@@ -73,6 +73,7 @@ fn turn() -> impl Strategy<Value = TurnInput> {
                     pause_before_s: pause,
                     interrupted,
                     fillers,
+                    ..Delivery::default()
                 },
             },
         )

@@ -416,6 +416,7 @@ mod tests {
                 pause_before_s: Some(0.0),
                 interrupted: true,
                 fillers: Some(2),
+                ..Delivery::default()
             },
         }
     }

@@ -238,6 +238,26 @@ impl OptionGrammar {
             .map(|p| p.reply.as_str())
     }
 
+    /// The reply whose phrase is nearest to a free transcript, with the distance
+    /// ([`word_distance`]); `None` for an empty grammar.
+    pub fn closest(&self, transcript: &str) -> Option<(&str, f32)> {
+        let heard = expanded(&spoken_words(transcript));
+        self.phrases
+            .iter()
+            .map(|p| (p.reply.as_str(), word_distance(&heard, &expanded(&p.words))))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// How far a free transcript is from the phrases of one reply (the nearest of them).
+    pub fn distance_to(&self, reply: &str, transcript: &str) -> Option<f32> {
+        let heard = expanded(&spoken_words(transcript));
+        self.phrases
+            .iter()
+            .filter(|p| p.reply == reply)
+            .map(|p| word_distance(&heard, &expanded(&p.words)))
+            .min_by(f32::total_cmp)
+    }
+
     /// Every distinct word in the grammar.
     pub fn words(&self) -> Vec<&str> {
         let mut all: Vec<&str> = self
@@ -249,6 +269,67 @@ impl OptionGrammar {
         all.dedup();
         all
     }
+}
+
+/// Words with contractions spelt out ("i'm" → "i am", "don't" → "do not"), so that a
+/// transcript and a phrase that differ only there are the same words.
+pub fn expanded(words: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        let w = word.replace('\u{2019}', "'");
+        let (stem, tail) = match w.as_str() {
+            "can't" | "cannot" => ("can", "not"),
+            "won't" => ("will", "not"),
+            "shan't" => ("shall", "not"),
+            "let's" => ("let", "us"),
+            _ => {
+                let split = [
+                    ("n't", "not"),
+                    ("'re", "are"),
+                    ("'m", "am"),
+                    ("'ll", "will"),
+                    ("'ve", "have"),
+                    ("'d", "would"),
+                    ("'s", "is"),
+                ]
+                .iter()
+                .find_map(|(suffix, full)| w.strip_suffix(suffix).filter(|s| !s.is_empty()).map(|s| (s, *full)));
+                match split {
+                    Some((stem, full)) => {
+                        out.push(stem.to_owned());
+                        out.push(full.to_owned());
+                    }
+                    None => out.push(w.clone()),
+                }
+                continue;
+            }
+        };
+        out.push(stem.to_owned());
+        out.push(tail.to_owned());
+    }
+    out
+}
+
+/// Word-level edit distance between what was heard and a phrase, per word of the
+/// phrase: 0 when identical, 1 when every word would have to change. A grammar always
+/// picks one of its phrases, so a free transcript that is more than half a phrase away
+/// from the pick means the trainee said something else.
+pub fn word_distance(heard: &[String], phrase: &[String]) -> f32 {
+    if phrase.is_empty() {
+        return if heard.is_empty() { 0.0 } else { 1.0 };
+    }
+    // One row of the Levenshtein table at a time.
+    let mut previous: Vec<usize> = (0..=phrase.len()).collect();
+    for (i, h) in heard.iter().enumerate() {
+        let mut row = Vec::with_capacity(phrase.len() + 1);
+        row.push(i + 1);
+        for (j, p) in phrase.iter().enumerate() {
+            let substitute = previous[j] + usize::from(h != p);
+            row.push(substitute.min(previous[j + 1] + 1).min(row[j] + 1));
+        }
+        previous = row;
+    }
+    previous[phrase.len()] as f32 / phrase.len() as f32
 }
 
 #[cfg(test)]
@@ -316,5 +397,35 @@ mod tests {
         assert_eq!(g.reply_for("can i take your order number please"), Some("order"));
         assert_eq!(g.reply_for("can i take your order"), None);
         assert!(g.words().contains(&"friday"));
+    }
+
+    #[test]
+    fn word_distance_counts_edits_per_phrase_word() {
+        let w = |s: &str| spoken_words(s);
+        assert_eq!(word_distance(&w("take your time"), &w("take your time")), 0.0);
+        assert!((word_distance(&w("take you time"), &w("take your time")) - 1.0 / 3.0).abs() < 1e-6);
+        assert!((word_distance(&w("take your time please"), &w("take your time")) - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(
+            word_distance(&w("what is the weather"), &w("take your time")),
+            4.0 / 3.0
+        );
+        assert_eq!(word_distance(&[], &w("take your time")), 1.0);
+    }
+
+    #[test]
+    fn closest_reply_of_a_free_transcript() {
+        let none: &[String] = &[];
+        let g = OptionGrammar::new([
+            ("time", "Take your time.", none),
+            ("sorry", "I'm sorry for the delay.", none),
+        ]);
+        let (reply, d) = g.closest("Take your time!").unwrap_or_else(|| panic!("a reply"));
+        assert_eq!((reply, d), ("time", 0.0));
+        let (reply, d) = g
+            .closest("I am sorry for the wait")
+            .unwrap_or_else(|| panic!("a reply"));
+        assert_eq!(reply, "sorry");
+        assert!(d <= 0.5, "{d}");
+        assert!(g.distance_to("time", "what's the weather like").unwrap_or(0.0) > 0.5);
     }
 }
