@@ -2,8 +2,11 @@
 # Installs what building, running and testing Holdspace need on Debian/Ubuntu, without
 # prompting: a C toolchain, the X11 and Vulkan libraries Bevy loads, ALSA (the sound
 # output kira opens), flite (the customer's voice) and PocketSphinx with its US English
-# model and dictionary (the trainee's spoken choice), both linked at build time, Mesa's software
-# Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for headless tests.
+# model and dictionary (the trainee's spoken choice), both linked at build time, cmake and
+# clang (whisper.cpp, the free-speech recogniser, is compiled from source by whisper-rs),
+# python3-numpy (converts the pinned Whisper model, scripts/whisper-model.sh, run at the
+# end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for
+# headless tests.
 # Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
 set -euo pipefail
 
@@ -13,6 +16,7 @@ HOLDSPACE_PACKAGES=(
   libvulkan1 mesa-vulkan-drivers
   libasound2-dev flite1-dev
   libpocketsphinx-dev pocketsphinx-en-us
+  cmake clang libclang-dev python3-numpy
   xvfb xauth
 )
 # test.sh adds what only the tests need (a browser for the HTML report).
@@ -37,3 +41,8 @@ fi
 
 # One target directory outside the clone, so repeated runs (and CI) reuse builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"
+
+# The Whisper tiny.en model for free speech (downloaded once, sha256-checked, converted;
+# cached: a second run returns at once). Without it the app falls back to recognising
+# the offered replies only, and says so.
+bash "$(dirname "${BASH_SOURCE[0]}")/whisper-model.sh"

@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Chromium opens the HTML report in a test, as a coach's browser would.
-HOLDSPACE_EXTRA_PACKAGES="chromium" source scripts/setup.sh
+# Chromium opens the HTML report in a test, as a coach's browser would; espeak-ng is one
+# of the synthetic voices of the speech test set.
+HOLDSPACE_EXTRA_PACKAGES="chromium espeak-ng" source scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 for component in rustfmt clippy; do

@@ -41,6 +41,25 @@ pub struct AppConfig {
     pub replay: Option<String>,
     /// Play the customer's voice through the sound card (off: silent, subtitles still timed).
     pub audio: bool,
+    /// How the microphone is used.
+    pub listen: Listen,
+    /// Recorded replies to say in turn instead of a microphone (`--mic-wav`).
+    pub mic_wav: Vec<PathBuf>,
+    /// The Whisper model for free speech.
+    pub whisper_model: PathBuf,
+}
+
+/// How the trainee's microphone is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Listen {
+    /// Hold Ctrl while speaking: nothing else the microphone hears counts (the safe
+    /// choice with speakers, which the customer's own voice would otherwise trigger).
+    #[default]
+    PushToTalk,
+    /// Always listening; replies end at a pause (use a headset).
+    OpenMic,
+    /// No microphone: click or type.
+    Off,
 }
 
 impl Default for AppConfig {
@@ -62,6 +81,9 @@ impl Default for AppConfig {
             replay: None,
             debrief_tab: super::screens::debrief::Tab::WhatHappened,
             audio: true,
+            listen: Listen::PushToTalk,
+            mic_wav: Vec::new(),
+            whisper_model: holdspace_speech::whisper::default_model_path(),
         }
     }
 }

@@ -8,11 +8,13 @@ pub mod hud;
 pub mod journal;
 pub mod library;
 pub mod lipsync;
+pub mod mic;
 pub mod notice;
 pub mod runner;
 pub mod scene;
 pub mod screens;
 pub mod script;
+pub mod speech;
 pub mod theme;
 pub mod voice;
 
@@ -82,6 +84,8 @@ pub fn plugin(app: &mut App) {
         screens::plugin,
         customer::plugin,
         hud::plugin,
+        // After the HUD: it reads the options on offer and writes replies like a click.
+        speech::plugin,
         script::plugin,
         capture::plugin,
     ));

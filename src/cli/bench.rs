@@ -22,6 +22,9 @@ pub enum Which {
     /// Every shipped line: from being chosen to its first audio sample (synthesis and
     /// mixer), cold and cached, and synthesis speed.
     Voice,
+    /// Speech recognition on the generated test set (flite and espeak-ng voices): option
+    /// accuracy, off-list rejection, word error rate, CPU cost and latency.
+    Speech,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,11 +64,17 @@ fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
     }
 }
 
-pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode> {
+pub fn run(which: Which, dir: &Path, json_out: Option<&Path>, quick: bool) -> Result<ExitCode> {
+    let mut speech = None;
     let rows = match which {
         Which::Core => core_rows(dir)?,
         Which::Records => records_rows(dir)?,
         Which::Voice => super::bench_voice::rows(dir)?,
+        Which::Speech => {
+            let (rows, accuracy) = super::bench_speech::run(quick)?;
+            speech = Some(accuracy);
+            rows
+        }
     };
     println!(
         "{:<40} {:>6} {:>10} {:>9} {:>9} {:>9} {:>12}",
@@ -83,8 +92,15 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>) -> Result<ExitCode
             r.name, r.runs, r.median_ms, p95, r.min_ms, r.max_ms, per_item
         );
     }
+    if let Some(a) = &speech {
+        super::bench_speech::print(a);
+    }
     if let Some(path) = json_out {
-        std::fs::write(path, serde_json::to_string_pretty(&rows)?)?;
+        let json = match &speech {
+            Some(a) => serde_json::to_string_pretty(&serde_json::json!({ "timings": rows, "accuracy": a }))?,
+            None => serde_json::to_string_pretty(&rows)?,
+        };
+        std::fs::write(path, json)?;
     }
     Ok(ExitCode::SUCCESS)
 }

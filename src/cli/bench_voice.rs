@@ -36,7 +36,7 @@ fn first_sample_s(speaker: &mut Speaker<CaptureBackend>) -> f64 {
     f64::NAN
 }
 
-fn distribution(name: &str, mut ms: Vec<f64>) -> Row {
+pub(super) fn distribution(name: &str, mut ms: Vec<f64>) -> Row {
     ms.sort_by(f64::total_cmp);
     let n = ms.len().max(1);
     let at = |q: f64| {

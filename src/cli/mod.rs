@@ -1,6 +1,7 @@
 //! Command-line interface: argument types and dispatch to one module per subcommand.
 
 mod bench;
+mod bench_speech;
 mod bench_voice;
 mod explore;
 mod graph;
@@ -132,6 +133,9 @@ enum Command {
         /// Write results as JSON here.
         #[arg(long)]
         json_out: Option<PathBuf>,
+        /// `speech` only: the test suite's four voices instead of all nine.
+        #[arg(long)]
+        quick: bool,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -196,6 +200,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             check,
             dir,
         } => explore::run(&scenario, &dir.path, seed, limit, json, check),
-        Command::Bench { which, json_out, dir } => bench::run(which, &dir.path, json_out.as_deref()),
+        Command::Bench {
+            which,
+            json_out,
+            quick,
+            dir,
+        } => bench::run(which, &dir.path, json_out.as_deref(), quick),
     }
 }

@@ -54,6 +54,16 @@ pub struct RunArgs {
     /// No sound: the customer's lines show as subtitles, timed as if spoken.
     #[arg(long)]
     no_audio: bool,
+    /// How to use the microphone: push-to-talk (hold Ctrl), open-mic (use a headset), or off.
+    #[arg(long, value_enum, default_value = "push-to-talk")]
+    listen: holdspace::app::config::Listen,
+    /// Say these recorded replies (WAV files, in order, one per turn) instead of using a
+    /// microphone: the whole speech path runs on them.
+    #[arg(long, value_name = "WAV", num_args = 1..)]
+    mic_wav: Vec<PathBuf>,
+    /// The Whisper model for free speech (default: where scripts/whisper-model.sh puts it).
+    #[arg(long, value_name = "FILE")]
+    whisper_model: Option<PathBuf>,
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
     debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
@@ -103,6 +113,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         debrief_tab: args.debrief_tab.unwrap_or_default(),
         script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
         audio: !args.no_audio,
+        listen: args.listen,
+        mic_wav: args.mic_wav,
+        whisper_model: args
+            .whisper_model
+            .unwrap_or_else(holdspace_speech::whisper::default_model_path),
     };
     let exit = run_app(config)?;
     Ok(if exit.is_success() {

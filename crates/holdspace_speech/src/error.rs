@@ -12,4 +12,7 @@ pub enum SpeechError {
     /// Decoding failed.
     #[error("speech decoding failed: {0}")]
     Decode(String),
+    /// Audio could not be read, captured or converted.
+    #[error("audio: {0}")]
+    Audio(String),
 }

@@ -1,0 +1,350 @@
+//! Hearing one utterance: the grammar's quick pick among the offered replies, Whisper's
+//! transcript, and the decision between them.
+//!
+//! A grammar always picks one of its phrases, even for "what's the weather like". The
+//! transcript confirms the pick when it is within half a phrase of it (word edit
+//! distance); otherwise the trainee said something else, which goes to the engine as
+//! free speech. Without a Whisper model the pick stands alone (grammar-only mode).
+
+use std::path::Path;
+use std::time::Instant;
+
+use holdspace_core::spoken::{OptionGrammar, spoken_words};
+
+use crate::error::SpeechError;
+use crate::options::{OptionRecogniser, Picked};
+use crate::whisper::{Transcriber, Transcript};
+
+/// A pick is confirmed when the transcript is at most this far from it (edits per word).
+pub const CONFIRM_DISTANCE: f32 = 0.5;
+/// When the grammar picked wrongly, a transcript this close to another reply picks that.
+pub const TRANSCRIPT_PICK_DISTANCE: f32 = 0.34;
+/// Whisper's no-speech probability above which an empty-ish transcript means silence.
+const NO_SPEECH: f32 = 0.6;
+
+/// What the trainee said, as the app acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Heard {
+    /// One of the offered replies.
+    Reply {
+        /// Its id.
+        reply: String,
+        /// The words as heard (the transcript, or the grammar's phrase).
+        said: String,
+        /// How sure: confirmed by the transcript, or the grammar alone.
+        how: Confirmation,
+    },
+    /// Something else: the transcript, for the engine to match as free speech.
+    Free(String),
+    /// Nothing usable ("Sorry?").
+    Nothing,
+}
+
+/// How a reply was recognised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Confirmation {
+    /// Grammar and transcript agree (the distance, 0 = word for word).
+    Agreed(f32),
+    /// The grammar missed, but the transcript is close to this reply.
+    Transcript(f32),
+    /// No transcript to check against (no Whisper model).
+    GrammarOnly,
+}
+
+/// Decides what was heard from the grammar's pick and the transcript.
+pub fn decide(grammar: Option<&OptionGrammar>, pick: Option<&Picked>, transcript: Option<&Transcript>) -> Heard {
+    let said = |t: &Transcript| t.text.clone();
+    match (grammar, transcript) {
+        (Some(grammar), Some(t)) => {
+            if spoken_words(&t.text).is_empty() || (t.no_speech > NO_SPEECH && pick.is_none()) {
+                return Heard::Nothing;
+            }
+            if let Some(p) = pick {
+                // Whisper sometimes stops after a word or two; a transcript that short
+                // cannot overrule the grammar, which heard the whole utterance.
+                let phrase_words = p.heard.text.split_whitespace().count();
+                if spoken_words(&t.text).len() * 3 <= phrase_words {
+                    return Heard::Reply {
+                        reply: p.reply.clone(),
+                        said: p.heard.text.clone(),
+                        how: Confirmation::GrammarOnly,
+                    };
+                }
+            }
+            let picked = pick.and_then(|p| grammar.distance_to(&p.reply, &t.text).map(|d| (p.reply.as_str(), d)));
+            let closest = grammar.closest(&t.text);
+            match (picked, closest) {
+                // The transcript is nearer another reply than the grammar's pick (near-miss
+                // options differ in a word or two): the transcript heard every word.
+                (Some((p, dp)), Some((c, dc))) if c != p && dc < dp && dc <= TRANSCRIPT_PICK_DISTANCE => {
+                    return Heard::Reply {
+                        reply: c.to_owned(),
+                        said: said(t),
+                        how: Confirmation::Transcript(dc),
+                    };
+                }
+                (Some((p, dp)), _) if dp <= CONFIRM_DISTANCE => {
+                    return Heard::Reply {
+                        reply: p.to_owned(),
+                        said: said(t),
+                        how: Confirmation::Agreed(dp),
+                    };
+                }
+                // The grammar found nothing (it can fail to reach the end of any phrase on
+                // an unusual voice): the transcript alone decides.
+                (None, Some((c, dc))) if dc <= CONFIRM_DISTANCE => {
+                    return Heard::Reply {
+                        reply: c.to_owned(),
+                        said: said(t),
+                        how: Confirmation::Transcript(dc),
+                    };
+                }
+                _ => {}
+            }
+            Heard::Free(said(t))
+        }
+        (Some(_), None) => match pick {
+            Some(p) => Heard::Reply {
+                reply: p.reply.clone(),
+                said: p.heard.text.clone(),
+                how: Confirmation::GrammarOnly,
+            },
+            None => Heard::Nothing,
+        },
+        (None, Some(t)) if !spoken_words(&t.text).is_empty() => Heard::Free(said(t)),
+        (None, _) => Heard::Nothing,
+    }
+}
+
+/// The offered replies as a prompt: each distinct phrase, as a sentence.
+fn prompt_of(grammar: &OptionGrammar) -> String {
+    let mut sentences: Vec<String> = Vec::new();
+    for p in &grammar.phrases {
+        let mut s = p.words.join(" ");
+        if let Some(first) = s.get(..1) {
+            s = first.to_uppercase() + &s[1..];
+        }
+        s.push('.');
+        if !sentences.contains(&s) {
+            sentences.push(s);
+        }
+    }
+    sentences.join(" ")
+}
+
+/// The two recognisers, either of which may be missing.
+pub struct Listener {
+    options: Option<OptionRecogniser>,
+    whisper: Option<Transcriber>,
+    notices: Vec<String>,
+}
+
+/// One utterance heard, with where the time went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hearing {
+    /// The decision.
+    pub heard: Heard,
+    /// The grammar's pick, if it ran.
+    pub pick: Option<Picked>,
+    /// Whisper's transcript, if it ran.
+    pub transcript: Option<Transcript>,
+    /// Milliseconds the grammar took.
+    pub grammar_ms: f64,
+    /// Milliseconds Whisper took.
+    pub whisper_ms: f64,
+}
+
+impl Listener {
+    /// Opens PocketSphinx at Debian's paths and Whisper at `model`; whatever cannot be
+    /// opened is left out, with a notice that says what that means for the trainee.
+    pub fn open(model: &Path, threads: i32) -> Listener {
+        let mut notices = Vec::new();
+        let options = match OptionRecogniser::open_default() {
+            Ok(o) => Some(o),
+            Err(e) => {
+                notices.push(format!(
+                    "Offered replies cannot be recognised by voice ({e}); install pocketsphinx-en-us."
+                ));
+                None
+            }
+        };
+        let whisper = match Transcriber::open(model, threads) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                notices.push(format!(
+                    "Free speech is off ({e}): only the offered replies are recognised, and anything said is taken as one of them."
+                ));
+                None
+            }
+        };
+        Listener {
+            options,
+            whisper,
+            notices,
+        }
+    }
+
+    /// A listener from parts (tests, benchmarks).
+    pub fn from_parts(options: Option<OptionRecogniser>, whisper: Option<Transcriber>) -> Listener {
+        Listener {
+            options,
+            whisper,
+            notices: Vec::new(),
+        }
+    }
+
+    /// What could not be opened, for the app to show.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Whether anything can be recognised at all.
+    pub fn can_hear(&self) -> bool {
+        self.options.is_some() || self.whisper.is_some()
+    }
+
+    /// Whether free speech (Whisper) is available.
+    pub fn has_free_speech(&self) -> bool {
+        self.whisper.is_some()
+    }
+
+    /// The grammar's pick alone: fast (tens of milliseconds), for the echo.
+    pub fn pick(&mut self, grammar: &OptionGrammar, audio: &[f32]) -> Result<Option<Picked>, SpeechError> {
+        match self.options.as_mut() {
+            Some(o) if !grammar.phrases.is_empty() => o.recognise(grammar, audio),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whisper's transcript alone, if there is a model.
+    pub fn transcribe(&mut self, audio: &[f32]) -> Result<Option<Transcript>, SpeechError> {
+        self.whisper.as_mut().map(|w| w.transcribe(audio)).transpose()
+    }
+
+    /// Whisper's transcript with the offered replies as its prompt, so their words are
+    /// the ones it expects (an off-list sentence is still transcribed as said).
+    pub fn transcribe_for(
+        &mut self,
+        grammar: Option<&OptionGrammar>,
+        audio: &[f32],
+    ) -> Result<Option<Transcript>, SpeechError> {
+        let prompt = grammar
+            .map(prompt_of)
+            .filter(|p| !p.is_empty() && std::env::var("HOLDSPACE_NO_PROMPT").is_err());
+        self.whisper
+            .as_mut()
+            .map(|w| w.transcribe_with(audio, prompt.as_deref()))
+            .transpose()
+    }
+
+    /// Both, and the decision. `grammar` is `None` in open mode.
+    pub fn hear(&mut self, grammar: Option<&OptionGrammar>, audio: &[f32]) -> Result<Hearing, SpeechError> {
+        let t0 = Instant::now();
+        let pick = match grammar {
+            Some(g) => self.pick(g, audio)?,
+            None => None,
+        };
+        let grammar_ms = t0.elapsed().as_secs_f64() * 1000.0;
+        let t1 = Instant::now();
+        let transcript = self.transcribe_for(grammar, audio)?;
+        let whisper_ms = t1.elapsed().as_secs_f64() * 1000.0;
+        Ok(Hearing {
+            heard: decide(grammar, pick.as_ref(), transcript.as_ref()),
+            pick,
+            transcript,
+            grammar_ms,
+            whisper_ms,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sphinx::Hypothesis;
+
+    fn grammar() -> OptionGrammar {
+        let none: &[String] = &[];
+        OptionGrammar::new([
+            ("time", "Take your time, there's no rush.", none),
+            ("calm", "Please calm down.", none),
+            ("happened", "Can you tell me what happened?", none),
+            ("number", "Can you tell me your order number?", none),
+        ])
+    }
+
+    fn pick(reply: &str) -> Picked {
+        Picked {
+            reply: reply.to_owned(),
+            heard: Hypothesis {
+                text: "please calm down".to_owned(),
+                score: 0,
+                prob: 0,
+            },
+        }
+    }
+
+    fn heard(text: &str) -> Transcript {
+        Transcript {
+            text: text.to_owned(),
+            no_speech: 0.01,
+        }
+    }
+
+    #[test]
+    fn an_agreeing_transcript_confirms_the_pick() {
+        let g = grammar();
+        let h = decide(Some(&g), Some(&pick("calm")), Some(&heard("Please, calm down.")));
+        assert!(
+            matches!(h, Heard::Reply { ref reply, how: Confirmation::Agreed(d), .. } if reply == "calm" && d == 0.0),
+            "{h:?}"
+        );
+    }
+
+    #[test]
+    fn something_else_is_free_speech_not_the_pick() {
+        let g = grammar();
+        let h = decide(
+            Some(&g),
+            Some(&pick("calm")),
+            Some(&heard("What's the weather like today?")),
+        );
+        assert_eq!(h, Heard::Free("What's the weather like today?".to_owned()));
+    }
+
+    #[test]
+    fn a_wrong_pick_gives_way_to_a_close_transcript() {
+        let g = grammar();
+        let h = decide(
+            Some(&g),
+            Some(&pick("number")),
+            Some(&heard("Can you tell me what happened?")),
+        );
+        assert!(
+            matches!(h, Heard::Reply { ref reply, how: Confirmation::Transcript(_), .. } if reply == "happened"),
+            "{h:?}"
+        );
+    }
+
+    #[test]
+    fn grammar_only_without_a_model_and_nothing_for_silence() {
+        let g = grammar();
+        let h = decide(Some(&g), Some(&pick("calm")), None);
+        assert!(
+            matches!(
+                h,
+                Heard::Reply {
+                    how: Confirmation::GrammarOnly,
+                    ..
+                }
+            ),
+            "{h:?}"
+        );
+        assert_eq!(decide(Some(&g), None, None), Heard::Nothing);
+        assert_eq!(decide(Some(&g), None, Some(&heard(""))), Heard::Nothing);
+        assert_eq!(
+            decide(None, None, Some(&heard("I hear you."))),
+            Heard::Free("I hear you.".to_owned())
+        );
+    }
+}

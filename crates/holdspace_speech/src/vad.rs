@@ -1,0 +1,339 @@
+//! Voice-activity detection with end-pointing: finds where the trainee starts and stops
+//! talking in a 16 kHz stream, by frame energy against a tracked noise floor.
+//!
+//! Energy suffices at a headset or desk microphone, where the speaker is far louder than
+//! the room; the floor adapts so a fan or hum does not read as speech. Time is counted
+//! in samples pushed, so a WAV file fed faster than real time gives the same events as a
+//! microphone.
+
+/// Samples per second the detector expects.
+pub const RATE: u32 = 16_000;
+/// One analysis frame: 10 ms.
+const FRAME: usize = 160;
+/// Frames at the start that only measure the room (no speech can start in them).
+const CALIBRATION_FRAMES: u64 = 20;
+
+/// Tuning; the defaults suit a headset microphone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VadConfig {
+    /// A frame is speech when it is this much above the noise floor.
+    pub margin_db: f32,
+    /// And at least this loud, whatever the floor.
+    pub min_speech_dbfs: f32,
+    /// Consecutive speech frames (10 ms each) before an utterance starts.
+    pub start_frames: usize,
+    /// Trailing silence that ends an utterance, in milliseconds. This is the end-pointing
+    /// delay every reply pays before recognition starts.
+    pub end_silence_ms: u32,
+    /// Audio kept from before the start, so soft first consonants are not clipped.
+    pub pre_roll_ms: u32,
+    /// Utterances with less speech than this are dropped (a cough, a click).
+    pub min_speech_ms: u32,
+    /// An utterance is cut here even if the speaker goes on.
+    pub max_utterance_s: f32,
+}
+
+impl Default for VadConfig {
+    fn default() -> Self {
+        VadConfig {
+            margin_db: 12.0,
+            min_speech_dbfs: -50.0,
+            start_frames: 5,
+            end_silence_ms: 500,
+            pre_roll_ms: 250,
+            min_speech_ms: 250,
+            max_utterance_s: 20.0,
+        }
+    }
+}
+
+/// One finished utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utterance {
+    /// The audio from just before the first word to the end of the trailing silence.
+    pub samples: Vec<f32>,
+    /// When the speech started, in seconds of stream time.
+    pub started_s: f64,
+    /// When the last speech frame ended.
+    pub speech_end_s: f64,
+    /// When the detector decided it was over (speech end + the trailing silence, or the
+    /// moment push-to-talk was released).
+    pub detected_s: f64,
+}
+
+/// What the detector noticed in the audio just pushed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VadEvent {
+    /// Speech began (stream time in seconds), the moment for barge-in.
+    Started(f64),
+    /// An utterance ended.
+    Ended(Utterance),
+    /// Something started but was too short to be speech.
+    Dropped,
+}
+
+/// The detector's state.
+#[derive(Debug, Clone)]
+pub struct Vad {
+    config: VadConfig,
+    floor_db: f32,
+    /// Samples not yet a whole frame.
+    partial: Vec<f32>,
+    /// Recent frames kept for the pre-roll.
+    history: std::collections::VecDeque<f32>,
+    /// The utterance being collected, if speech has started.
+    current: Option<Collecting>,
+    run: usize,
+    frames: u64,
+    level_db: f32,
+}
+
+#[derive(Debug, Clone)]
+struct Collecting {
+    samples: Vec<f32>,
+    started_frame: u64,
+    last_speech_frame: u64,
+    speech_frames: usize,
+}
+
+impl Vad {
+    /// A detector with `config`.
+    pub fn new(config: VadConfig) -> Vad {
+        Vad {
+            config,
+            floor_db: -70.0,
+            partial: Vec::with_capacity(FRAME),
+            history: std::collections::VecDeque::new(),
+            current: None,
+            run: 0,
+            frames: 0,
+            level_db: -120.0,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> VadConfig {
+        self.config
+    }
+
+    /// Stream time so far, in seconds.
+    pub fn now_s(&self) -> f64 {
+        (self.frames as usize * FRAME + self.partial.len()) as f64 / f64::from(RATE)
+    }
+
+    /// The last frame's level in dBFS (for a level meter).
+    pub fn level_dbfs(&self) -> f32 {
+        self.level_db
+    }
+
+    /// The tracked background level in dBFS.
+    pub fn floor_dbfs(&self) -> f32 {
+        self.floor_db
+    }
+
+    /// Whether an utterance is in progress.
+    pub fn in_speech(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Feeds 16 kHz mono samples and returns what happened in them.
+    pub fn push(&mut self, samples: &[f32]) -> Vec<VadEvent> {
+        let mut events = Vec::new();
+        for &s in samples {
+            self.partial.push(s);
+            if self.partial.len() == FRAME {
+                let frame = std::mem::take(&mut self.partial);
+                self.frame(&frame, &mut events);
+                self.partial = frame;
+                self.partial.clear();
+            }
+        }
+        events
+    }
+
+    /// Ends the utterance now (push-to-talk released, or the stream ended), whatever the
+    /// trailing silence.
+    pub fn finish(&mut self) -> Option<VadEvent> {
+        let tail = std::mem::take(&mut self.partial);
+        let mut current = self.current.take()?;
+        current.samples.extend_from_slice(&tail);
+        self.run = 0;
+        Some(self.close(current, self.now_s()))
+    }
+
+    fn frame(&mut self, frame: &[f32], events: &mut Vec<VadEvent>) {
+        let db = holdspace_core::signal::rms_dbfs(frame);
+        self.level_db = db;
+        if self.frames < CALIBRATION_FRAMES {
+            // The room's level: the quietest of the first frames (a word already under
+            // way at start-up does not set it).
+            self.floor_db = if self.frames == 0 {
+                db.max(-90.0)
+            } else {
+                self.floor_db.min(db.max(-90.0))
+            };
+            self.frames += 1;
+            return;
+        }
+        let speech = db > (self.floor_db + self.config.margin_db).max(self.config.min_speech_dbfs);
+        // The floor follows quiet frames quickly and loud ones very slowly, so speech
+        // does not drag it up but a new fan does, within seconds.
+        if !speech {
+            let rate = if db < self.floor_db { 0.3 } else { 0.05 };
+            self.floor_db += (db.max(-90.0) - self.floor_db) * rate;
+        } else {
+            self.floor_db += 0.002 * (db - self.floor_db);
+        }
+        let index = self.frames;
+        self.frames += 1;
+
+        let pre_roll = (self.config.pre_roll_ms as usize * RATE as usize / 1000).max(FRAME);
+        match self.current.as_mut() {
+            None => {
+                self.history.extend(frame.iter().copied());
+                while self.history.len() > pre_roll {
+                    self.history.pop_front();
+                }
+                self.run = if speech { self.run + 1 } else { 0 };
+                if self.run >= self.config.start_frames {
+                    let started_frame = index + 1 - self.run as u64;
+                    let samples: Vec<f32> = self.history.drain(..).collect();
+                    self.current = Some(Collecting {
+                        samples,
+                        started_frame,
+                        last_speech_frame: index,
+                        speech_frames: self.run,
+                    });
+                    events.push(VadEvent::Started(started_frame as f64 * FRAME as f64 / f64::from(RATE)));
+                }
+            }
+            Some(current) => {
+                current.samples.extend_from_slice(frame);
+                if speech {
+                    current.last_speech_frame = index;
+                    current.speech_frames += 1;
+                }
+                let silent_ms = (index - current.last_speech_frame) * 10;
+                let length_s = (index + 1 - current.started_frame) as f32 * 0.01;
+                if (silent_ms >= u64::from(self.config.end_silence_ms) || length_s >= self.config.max_utterance_s)
+                    && let Some(current) = self.current.take()
+                {
+                    self.run = 0;
+                    let now = self.now_s();
+                    events.push(self.close(current, now));
+                }
+            }
+        }
+    }
+
+    fn close(&mut self, current: Collecting, now: f64) -> VadEvent {
+        self.history.clear();
+        if current.speech_frames * 10 < self.config.min_speech_ms as usize {
+            return VadEvent::Dropped;
+        }
+        let to_s = |frame: u64| frame as f64 * FRAME as f64 / f64::from(RATE);
+        VadEvent::Ended(Utterance {
+            samples: current.samples,
+            started_s: to_s(current.started_frame),
+            speech_end_s: to_s(current.last_speech_frame + 1),
+            detected_s: now,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(seconds: f32, amplitude: f32) -> Vec<f32> {
+        (0..(seconds * RATE as f32) as usize)
+            .map(|i| amplitude * (i as f32 * 0.07).sin())
+            .collect()
+    }
+
+    fn noise(seconds: f32, amplitude: f32) -> Vec<f32> {
+        // A fixed pseudo-random hiss (xorshift), so the test is repeatable.
+        let mut x: u32 = 0x1234_5678;
+        (0..(seconds * RATE as f32) as usize)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                amplitude * (x as f32 / u32::MAX as f32 * 2.0 - 1.0)
+            })
+            .collect()
+    }
+
+    fn run(vad: &mut Vad, audio: &[f32]) -> Vec<VadEvent> {
+        // Pushed in uneven chunks, as a sound card delivers them.
+        audio.chunks(437).flat_map(|c| vad.push(c)).collect()
+    }
+
+    #[test]
+    fn one_utterance_with_its_start_and_end_pointed() {
+        let mut audio = noise(1.0, 0.003);
+        audio.extend(tone(1.2, 0.2));
+        audio.extend(noise(0.2, 0.003));
+        audio.extend(tone(0.6, 0.2)); // a pause shorter than end-pointing: same utterance
+        audio.extend(noise(1.5, 0.003));
+        let mut vad = Vad::new(VadConfig::default());
+        let events = run(&mut vad, &audio);
+        assert_eq!(events.len(), 2, "{} events", events.len());
+        let VadEvent::Started(start) = events[0] else {
+            panic!("first event is not a start")
+        };
+        assert!((start - 1.0).abs() < 0.02, "{start}");
+        let VadEvent::Ended(u) = &events[1] else {
+            panic!("second event is not an end")
+        };
+        assert!((u.speech_end_s - 3.0).abs() < 0.02, "{}", u.speech_end_s);
+        assert!((u.detected_s - u.speech_end_s - 0.5).abs() < 0.02, "{}", u.detected_s);
+        // Pre-roll included: the audio starts before the speech.
+        assert!(u.samples.len() as f64 / 16_000.0 > u.detected_s - u.started_s);
+    }
+
+    #[test]
+    fn speech_already_under_way_at_start_up_does_not_set_the_floor_high() {
+        // The room is measured from the quietest of the first frames.
+        let mut audio = noise(0.1, 0.003);
+        audio.extend(tone(0.1, 0.2));
+        let mut vad = Vad::new(VadConfig::default());
+        run(&mut vad, &audio);
+        assert!(vad.floor_dbfs() < -50.0, "{}", vad.floor_dbfs());
+    }
+
+    #[test]
+    fn a_click_is_dropped_and_hiss_is_never_speech() {
+        let mut audio = noise(2.0, 0.01);
+        audio.extend(tone(0.08, 0.5));
+        audio.extend(noise(2.0, 0.01));
+        let mut vad = Vad::new(VadConfig::default());
+        let events = run(&mut vad, &audio);
+        let ended: Vec<(f64, f64)> = events
+            .iter()
+            .filter_map(|e| match e {
+                VadEvent::Ended(u) => Some((u.started_s, u.speech_end_s)),
+                _ => None,
+            })
+            .collect();
+        assert!(ended.is_empty(), "utterances {ended:?}");
+        assert!(
+            vad.floor_dbfs() > -50.0 && vad.floor_dbfs() < -40.0,
+            "{}",
+            vad.floor_dbfs()
+        );
+    }
+
+    #[test]
+    fn finish_ends_the_utterance_at_once() {
+        let mut vad = Vad::new(VadConfig::default());
+        run(&mut vad, &noise(0.3, 0.003));
+        run(&mut vad, &tone(1.0, 0.2));
+        assert!(vad.in_speech());
+        let Some(VadEvent::Ended(u)) = vad.finish() else {
+            panic!("an utterance")
+        };
+        assert!((u.detected_s - 1.3).abs() < 0.02, "{}", u.detected_s);
+        assert!(!vad.in_speech());
+    }
+}

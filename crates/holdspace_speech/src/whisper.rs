@@ -1,0 +1,212 @@
+//! Free speech: Whisper tiny.en through whisper.cpp (the `whisper-rs` bindings), fully
+//! offline. The model file comes from `scripts/whisper-model.sh`.
+
+use std::path::{Path, PathBuf};
+
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+
+use crate::error::SpeechError;
+
+/// Where the set-up step puts the model: `$HOLDSPACE_MODELS/ggml-tiny.en.bin`, else
+/// `~/.cache/holdspace/models/ggml-tiny.en.bin`.
+pub fn default_model_path() -> PathBuf {
+    let dir = std::env::var_os("HOLDSPACE_MODELS")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/holdspace/models")))
+        .unwrap_or_else(|| PathBuf::from("models"));
+    dir.join("ggml-tiny.en.bin")
+}
+
+/// What Whisper heard in one utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    /// The words, trimmed; empty when it heard nothing.
+    pub text: String,
+    /// Whisper's estimate that the audio held no speech (0..1), from the first segment.
+    pub no_speech: f32,
+}
+
+/// A loaded Whisper model with one decoding state.
+pub struct Transcriber {
+    // The state borrows nothing, but is only valid while its context lives; keep both.
+    state: WhisperState,
+    _context: WhisperContext,
+    threads: i32,
+}
+
+impl Transcriber {
+    /// Loads a ggml model. `threads` is 1 by default in the app: on a busy 2-core
+    /// machine that is also rendering, two decoding threads spin against each other.
+    pub fn open(path: &Path, threads: i32) -> Result<Transcriber, SpeechError> {
+        if !path.is_file() {
+            return Err(SpeechError::Model(format!(
+                "no Whisper model at {} (run scripts/whisper-model.sh)",
+                path.display()
+            )));
+        }
+        // whisper.cpp logs every load and decode to stderr; route it to nowhere.
+        whisper_rs::install_logging_hooks();
+        let mut params = WhisperContextParameters::default();
+        params.use_gpu(false);
+        if std::env::var("HOLDSPACE_WHISPER_FA").is_ok() {
+            params.flash_attn(true);
+        }
+        let context = WhisperContext::new_with_params(path, params)
+            .map_err(|e| SpeechError::Model(format!("{}: {e}", path.display())))?;
+        let state = context
+            .create_state()
+            .map_err(|e| SpeechError::Model(format!("{}: {e}", path.display())))?;
+        Ok(Transcriber {
+            state,
+            _context: context,
+            threads: threads.max(1),
+        })
+    }
+
+    /// Transcribes one utterance (16 kHz mono, −1..=1).
+    pub fn transcribe(&mut self, audio: &[f32]) -> Result<Transcript, SpeechError> {
+        self.transcribe_with(audio, None)
+    }
+
+    /// Transcribes one utterance with `prompt` as the text that came before it (Whisper
+    /// leans towards its words and spelling).
+    pub fn transcribe_with(&mut self, audio: &[f32], prompt: Option<&str>) -> Result<Transcript, SpeechError> {
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        if let Some(prompt) = prompt {
+            params.set_initial_prompt(prompt);
+        }
+        params.set_n_threads(self.threads);
+        params.set_language(Some("en"));
+        params.set_translate(false);
+        params.set_no_context(true);
+        params.set_single_segment(true);
+        params.set_no_timestamps(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        params.set_suppress_blank(true);
+        let seconds = audio.len() as f32 / 16_000.0;
+        if std::env::var("HOLDSPACE_WHISPER_FULL").is_err() {
+            // The encoder's cost grows with the square of its context, and Whisper pads
+            // every clip to 30 s (1500 frames); a reply of a few seconds needs a few
+            // hundred. A shortened context can make the decoder loop, so the output is
+            // also capped at what the clip could hold, and repeats are cut after.
+            let ctx = (((seconds + AUDIO_CTX_MARGIN_S) * 50.0) as i32).clamp(MIN_AUDIO_CTX, 1500);
+            params.set_audio_ctx(ctx);
+            params.set_max_tokens((seconds * MAX_TOKENS_PER_S) as i32 + 8);
+            params.set_temperature_inc(0.0);
+        }
+        // Whisper pads to 30 s internally; very short clips decode badly, so pad to 1 s.
+        let padded;
+        let audio = if audio.len() < 16_000 {
+            padded = [audio, &vec![0.0; 16_000 - audio.len()]].concat();
+            &padded[..]
+        } else {
+            audio
+        };
+        self.state
+            .full(params, audio)
+            .map_err(|e| SpeechError::Decode(format!("whisper: {e}")))?;
+        let mut text = String::new();
+        let mut no_speech = 0.0;
+        for (i, segment) in self.state.as_iter().enumerate() {
+            if i == 0 {
+                no_speech = segment.no_speech_probability();
+            }
+            if let Ok(s) = segment.to_str_lossy() {
+                text.push_str(&s);
+            }
+        }
+        Ok(Transcript {
+            text: without_repeats(&clean(&text)),
+            no_speech,
+        })
+    }
+}
+
+/// Seconds of context beyond the clip (Whisper was trained on padded clips).
+const AUDIO_CTX_MARGIN_S: f32 = 1.0;
+/// The least context used, in 20 ms encoder frames.
+const MIN_AUDIO_CTX: i32 = 128;
+/// Tokens a second of speech can produce (fast speech is about 4).
+const MAX_TOKENS_PER_S: f32 = 6.0;
+
+/// Cuts a decoder loop: when the words start over ("so the bill went up. So the bill
+/// went up…"), or one word repeats more than twice, only the first saying is kept.
+fn without_repeats(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let key = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let keys: Vec<String> = words.iter().map(|w| key(w)).collect();
+    let mut end = words.len();
+    // The text starting over: the first three words again.
+    if keys.len() >= 6 {
+        for start in 3..=keys.len() - 3 {
+            if keys[start..start + 3] == keys[..3] {
+                end = start;
+                break;
+            }
+        }
+    }
+    let mut out: Vec<&str> = Vec::with_capacity(end);
+    for i in 0..end {
+        let run = out.len() >= 2 && keys[i] == keys[i - 1] && keys[i] == keys[i - 2];
+        if !run {
+            out.push(words[i]);
+        }
+    }
+    out.join(" ")
+}
+
+/// Drops Whisper's non-speech annotations ("[BLANK_AUDIO]", "(coughs)", "♪") and
+/// collapses spaces.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth = (depth - 1).max(0),
+            '♪' | '*' => {}
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_are_not_words() {
+        assert_eq!(clean(" [BLANK_AUDIO]"), "");
+        assert_eq!(clean(" Take your time. (coughs) "), "Take your time.");
+        assert_eq!(clean("♪ la la ♪"), "la la");
+    }
+
+    #[test]
+    fn a_decoder_loop_keeps_only_the_first_saying() {
+        assert_eq!(
+            without_repeats("So the bill went up. So the bill went up. So the bill"),
+            "So the bill went up."
+        );
+        assert_eq!(
+            without_repeats("price change, change. Change. Change."),
+            "price change, change."
+        );
+        assert_eq!(
+            without_repeats("I hear you, I hear what you say"),
+            "I hear you, I hear what you say"
+        );
+    }
+
+    #[test]
+    fn a_missing_model_is_a_clear_error() {
+        let Err(e) = Transcriber::open(Path::new("/nonexistent/ggml-tiny.en.bin"), 1) else {
+            panic!("opened a missing file")
+        };
+        assert!(e.to_string().contains("whisper-model.sh"), "{e}");
+    }
+}

@@ -1,0 +1,143 @@
+//! The trainee's voice in the app, headless: recorded replies (`--mic-wav`'s path: WAV →
+//! 16 kHz → voice-activity detection → grammar + Whisper on the worker → echo → undo
+//! window → engine) drive a whole session, which must end where the same choices
+//! clicked end.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy::time::TimeUpdateStrategy;
+use holdspace::app::config::AppConfig;
+use holdspace::app::runner::ActiveSession;
+use holdspace::app::screens::Screen;
+use holdspace::app::speech::{self, ListenState, SpeechInput};
+use holdspace::app::{lipsync, runner, voice};
+use holdspace::loader::load_scenario;
+use holdspace_core::events::SessionEvent;
+use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
+use holdspace_speech::testset::TestVoice;
+
+use crate::root;
+
+const FRAME: Duration = Duration::from_millis(20);
+const SEED: u64 = 5;
+
+/// Plays the scenario by clicking the first reply on offer each turn; returns the reply
+/// ids, their button texts, and the outcome.
+fn clicked(scenario: &Arc<LoadedScenario>) -> (Vec<String>, Vec<String>, Option<String>) {
+    let (mut session, mut events) = Session::new(Arc::clone(scenario), SEED, Mode::Guided);
+    let (mut ids, mut texts) = (Vec::new(), Vec::new());
+    for _ in 0..6 {
+        let Some(first) = events.iter().rev().find_map(|e| match e {
+            SessionEvent::OptionsOffered { options, .. } => options.first().cloned(),
+            _ => None,
+        }) else {
+            break;
+        };
+        if session.outcome().is_some() {
+            break;
+        }
+        ids.push(first.id.clone());
+        texts.push(first.text.clone());
+        events = session
+            .respond(TurnInput::choose(first.id))
+            .expect("a clicked reply is accepted");
+    }
+    (ids, texts, session.outcome().map(|o| o.outcome.clone()))
+}
+
+#[test]
+fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
+    let scenario = load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads");
+    let (ids, texts, outcome) = clicked(&scenario);
+    assert!(ids.len() >= 2, "a few turns to say: {ids:?}");
+
+    // The trainee's replies, recorded: a different voice from the customer's.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trainee = TestVoice::Flite {
+        voice: "awb",
+        pitch_hz: 115.0,
+        pace: 1.0,
+    };
+    let mut files = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let audio = trainee.say(text).expect("flite speaks");
+        let path = dir.path().join(format!("turn{i}.wav"));
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(&path, spec).expect("wav");
+        for s in audio {
+            w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).expect("sample");
+        }
+        w.finalize().expect("wav written");
+        files.push(path);
+    }
+
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    holdspace::app::configure_sets(&mut app);
+    app.insert_resource(AppConfig {
+        audio: false,
+        mic_wav: files,
+        ..AppConfig::default()
+    })
+    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+    .insert_state(Screen::Session)
+    .add_plugins((runner::plugin, lipsync::plugin, voice::plugin, speech::plugin))
+    .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
+
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let mut echoes = Vec::new();
+    loop {
+        app.update();
+        if let Some(speech) = app.world().get_resource::<SpeechInput>()
+            && let ListenState::Echo { text, .. } = &speech.state
+            && echoes.last() != Some(text)
+        {
+            echoes.push(text.clone());
+        }
+        let active = app.world().resource::<ActiveSession>();
+        let turns = active.session.record().turns.len();
+        if active.session.outcome().is_some() || turns >= ids.len() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stuck after {turns} turns; echoes {echoes:?}"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+
+    let active = app.world().resource::<ActiveSession>();
+    let record = active.session.record();
+    let said: Vec<Option<String>> = record.turns.iter().map(|t| t.input.chosen_option.clone()).collect();
+    let expected: Vec<Option<String>> = ids.iter().cloned().map(Some).collect();
+    assert_eq!(
+        said, expected,
+        "the spoken replies were heard as the clicked ones (echoed {echoes:?})"
+    );
+    assert_eq!(
+        active.session.outcome().map(|o| o.outcome.clone()),
+        outcome,
+        "the same ending"
+    );
+    for turn in &record.turns {
+        let d = &turn.input.delivery;
+        assert!(
+            d.words_per_min.is_some() && d.loudness_db.is_some(),
+            "delivery measured: {d:?}"
+        );
+        assert!(
+            d.pause_before_s.is_some_and(|p| p > 0.5),
+            "the files wait their turn: {d:?}"
+        );
+    }
+    let speech = app.world().resource::<SpeechInput>();
+    assert_eq!(speech.timings.len(), ids.len(), "one utterance per turn");
+}
