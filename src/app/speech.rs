@@ -179,10 +179,15 @@ pub fn plugin(app: &mut App) {
                     .chain()
                     .in_set(AppSystems::RecordInput),
                 undo.in_set(AppSystems::RecordInput).before(commit),
-                show_indicator.in_set(AppSystems::Present),
             )
                 .run_if(resource_exists::<SpeechInput>)
                 .run_if(resource_exists::<ActiveSession>)
+                .run_if(in_state(Screen::Session)),
+        )
+        .add_systems(
+            Update,
+            show_indicator
+                .in_set(AppSystems::Present)
                 .run_if(in_state(Screen::Session)),
         );
 }
@@ -329,7 +334,8 @@ fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: Sender<Reply
 }
 
 /// A new session starts with a clean slate.
-fn reset_for_session(mut speech: ResMut<SpeechInput>) {
+fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
+    let Some(mut speech) = speech else { return };
     speech.state = ListenState::Off;
     speech.current = None;
     speech.decided = None;
@@ -680,9 +686,17 @@ fn spawn_indicator(mut commands: Commands) {
 
 /// Keeps the indicator's words and colour in step with the listener.
 fn show_indicator(
-    mut speech: ResMut<SpeechInput>,
+    speech: Option<ResMut<SpeechInput>>,
     mut text: Query<(&mut Text, &mut TextColor), With<SpeechIndicator>>,
 ) {
+    let Some(mut speech) = speech else {
+        for (mut t, _) in &mut text {
+            if t.0.is_empty() {
+                t.0 = "No voice input: click or type your replies".to_owned();
+            }
+        }
+        return;
+    };
     if speech.tip.as_ref().is_some_and(|(_, until)| Instant::now() >= *until) {
         speech.tip = None;
     }

@@ -45,7 +45,7 @@ fn clicked(scenario: &Arc<LoadedScenario>) -> (Vec<String>, Vec<String>, Option<
             .respond(TurnInput::choose(first.id))
             .expect("a clicked reply is accepted");
     }
-    (ids, texts, session.outcome().map(|o| o.outcome.clone()))
+    (ids, texts, session.outcome().map(|o| o.id.clone()))
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
         "the spoken replies were heard as the clicked ones (echoed {echoes:?})"
     );
     assert_eq!(
-        active.session.outcome().map(|o| o.outcome.clone()),
+        active.session.outcome().map(|o| o.id.clone()),
         outcome,
         "the same ending"
     );
@@ -140,4 +140,14 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     }
     let speech = app.world().resource::<SpeechInput>();
     assert_eq!(speech.timings.len(), ids.len(), "one utterance per turn");
+    for (turn, timing) in record.turns.iter().zip(&speech.timings) {
+        eprintln!(
+            "said {:?} → {:?}; {:?}; grammar {:.0} ms, Whisper {:.0} ms",
+            turn.input.text,
+            turn.input.chosen_option,
+            turn.input.delivery.describe(),
+            timing.grammar_ms,
+            timing.whisper_ms
+        );
+    }
 }

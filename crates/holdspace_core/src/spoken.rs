@@ -186,14 +186,21 @@ pub struct OptionGrammar {
     pub jsgf: String,
     /// Every phrase in the grammar, with its reply.
     pub phrases: Vec<Phrase>,
+    /// The phrases as written (button text and phrasings, with their capitals and
+    /// punctuation), for a transcriber's prompt.
+    pub sentences: Vec<String>,
 }
 
 impl OptionGrammar {
     /// The grammar for replies given as `(id, button text, phrasings)`.
     pub fn new<'a>(replies: impl IntoIterator<Item = (&'a str, &'a str, &'a [String])>) -> OptionGrammar {
         let mut phrases: Vec<Phrase> = Vec::new();
+        let mut sentences: Vec<String> = Vec::new();
         for (id, text, phrasings) in replies {
             for said in std::iter::once(text).chain(phrasings.iter().map(String::as_str)) {
+                if !sentences.iter().any(|s| s == said.trim()) {
+                    sentences.push(said.trim().to_owned());
+                }
                 let words = spoken_words(said);
                 if !words.is_empty() && !phrases.iter().any(|p| p.words == words) {
                     phrases.push(Phrase {
@@ -225,7 +232,11 @@ impl OptionGrammar {
             let alternatives = by_reply.get(id).map(|v| v.join(" | ")).unwrap_or_default();
             jsgf.push_str(&format!("<r{i}> = {alternatives};\n"));
         }
-        OptionGrammar { jsgf, phrases }
+        OptionGrammar {
+            jsgf,
+            phrases,
+            sentences,
+        }
     }
 
     /// The reply a recognised hypothesis stands for (the grammar only produces its own

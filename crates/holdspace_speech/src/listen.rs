@@ -116,20 +116,10 @@ pub fn decide(grammar: Option<&OptionGrammar>, pick: Option<&Picked>, transcript
     }
 }
 
-/// The offered replies as a prompt: each distinct phrase, as a sentence.
+/// The offered replies as a prompt: each as written, so the transcript takes their
+/// spelling and capitals.
 fn prompt_of(grammar: &OptionGrammar) -> String {
-    let mut sentences: Vec<String> = Vec::new();
-    for p in &grammar.phrases {
-        let mut s = p.words.join(" ");
-        if let Some(first) = s.get(..1) {
-            s = first.to_uppercase() + &s[1..];
-        }
-        s.push('.');
-        if !sentences.contains(&s) {
-            sentences.push(s);
-        }
-    }
-    sentences.join(" ")
+    grammar.sentences.join(" ")
 }
 
 /// The two recognisers, either of which may be missing.

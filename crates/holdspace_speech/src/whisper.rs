@@ -48,9 +48,6 @@ impl Transcriber {
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
-        if std::env::var("HOLDSPACE_WHISPER_FA").is_ok() {
-            params.flash_attn(true);
-        }
         let context = WhisperContext::new_with_params(path, params)
             .map_err(|e| SpeechError::Model(format!("{}: {e}", path.display())))?;
         let state = context
@@ -87,16 +84,16 @@ impl Transcriber {
         params.set_print_timestamps(false);
         params.set_suppress_blank(true);
         let seconds = audio.len() as f32 / 16_000.0;
-        if std::env::var("HOLDSPACE_WHISPER_FULL").is_err() {
-            // The encoder's cost grows with the square of its context, and Whisper pads
-            // every clip to 30 s (1500 frames); a reply of a few seconds needs a few
-            // hundred. A shortened context can make the decoder loop, so the output is
-            // also capped at what the clip could hold, and repeats are cut after.
-            let ctx = (((seconds + AUDIO_CTX_MARGIN_S) * 50.0) as i32).clamp(MIN_AUDIO_CTX, 1500);
-            params.set_audio_ctx(ctx);
-            params.set_max_tokens((seconds * MAX_TOKENS_PER_S) as i32 + 8);
-            params.set_temperature_inc(0.0);
-        }
+        // The encoder's cost grows with the square of its context, and Whisper pads every
+        // clip to 30 s (1500 frames): 3.4 s per reply on one core here. A reply of a few
+        // seconds needs a few hundred frames (0.3 s). A shortened context can make the
+        // decoder loop, so the output is also capped at what the clip could hold, the
+        // temperature fallback (which re-decodes a loop up to five times) is off, and
+        // repeats are cut after.
+        let ctx = (((seconds + AUDIO_CTX_MARGIN_S) * 50.0) as i32).clamp(MIN_AUDIO_CTX, 1500);
+        params.set_audio_ctx(ctx);
+        params.set_max_tokens((seconds * MAX_TOKENS_PER_S) as i32 + 8);
+        params.set_temperature_inc(0.0);
         // Whisper pads to 30 s internally; very short clips decode badly, so pad to 1 s.
         let padded;
         let audio = if audio.len() < 16_000 {
