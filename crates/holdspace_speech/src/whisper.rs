@@ -129,30 +129,42 @@ const MIN_AUDIO_CTX: i32 = 128;
 /// Tokens a second of speech can produce (fast speech is about 4).
 const MAX_TOKENS_PER_S: f32 = 6.0;
 
-/// Cuts a decoder loop: when the words start over ("so the bill went up. So the bill
-/// went up…"), or one word repeats more than twice, only the first saying is kept.
+/// Cuts a decoder loop: where a run of words is said again straight after itself ("I am
+/// afraid. I am afraid. I am…"), allowing one changed word in a run of four or more and a
+/// last repeat cut short, only the first saying is kept; so is a word said more than
+/// twice in a row. People do repeat themselves, but not whole phrases back to back.
 fn without_repeats(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let key = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
     let keys: Vec<String> = words.iter().map(|w| key(w)).collect();
-    let mut end = words.len();
-    // The text starting over: the first three words again.
-    if keys.len() >= 6 {
-        for start in 3..=keys.len() - 3 {
-            if keys[start..start + 3] == keys[..3] {
-                end = start;
-                break;
-            }
-        }
-    }
+    let end = loop_start(&keys).unwrap_or(words.len());
     let mut out: Vec<&str> = Vec::with_capacity(end);
     for i in 0..end {
-        let run = out.len() >= 2 && keys[i] == keys[i - 1] && keys[i] == keys[i - 2];
+        let run = i >= 2 && keys[i] == keys[i - 1] && keys[i] == keys[i - 2];
         if !run {
             out.push(words[i]);
         }
     }
     out.join(" ")
+}
+
+/// Where the first back-to-back repeat of a run of two or more words begins its second
+/// saying, if anywhere.
+fn loop_start(keys: &[String]) -> Option<usize> {
+    for i in 0..keys.len() {
+        for k in 2..=12 {
+            let available = keys.len().saturating_sub(i + k).min(k);
+            if available < k.min(3) {
+                continue;
+            }
+            let mismatches = (0..available).filter(|j| keys[i + j] != keys[i + k + j]).count();
+            let allowed = usize::from(k >= 4);
+            if mismatches <= allowed {
+                return Some(i + k);
+            }
+        }
+    }
+    None
 }
 
 /// Drops Whisper's non-speech annotations ("[BLANK_AUDIO]", "(coughs)", "♪") and
