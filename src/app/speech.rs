@@ -665,7 +665,8 @@ fn commit(
     }
 }
 
-/// Spawns the indicator above the reply area.
+/// Spawns the indicator at the top left, under the scenario's title (the bottom of the
+/// screen belongs to the subtitle and the options).
 fn spawn_indicator(mut commands: Commands) {
     commands.spawn((
         Name::new("Speech indicator"),
@@ -673,7 +674,7 @@ fn spawn_indicator(mut commands: Commands) {
         Node {
             position_type: PositionType::Absolute,
             left: px(16.0),
-            bottom: px(16.0),
+            top: px(84.0),
             max_width: px(420.0),
             padding: UiRect::axes(px(12.0), px(8.0)),
             border_radius: BorderRadius::all(px(6.0)),
