@@ -233,20 +233,6 @@ impl FileFeed {
 
 /// A WAV file as 16 kHz mono.
 pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>> {
-    let mut reader =
-        hound::WavReader::open(path).with_context(|| format!("{}: not a readable WAV file", path.display()))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels.max(1));
-    let interleaved: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>()?,
-        hound::SampleFormat::Int => {
-            let scale = 2f32.powi(i32::from(spec.bits_per_sample) - 1);
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|s| s as f32 / scale))
-                .collect::<Result<_, _>>()?
-        }
-    };
-    let mono = mix(&interleaved, channels, |s| s);
-    to_16k(&mono, spec.sample_rate).map_err(|e| anyhow!("{}: {e}", path.display()))
+    let (rate, mono) = holdspace_voice::wav::read_mono(path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    to_16k(&mono, rate).map_err(|e| anyhow!("{}: {e}", path.display()))
 }

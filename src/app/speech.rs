@@ -280,19 +280,7 @@ fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: Sender<Reply
                 continue;
             }
         };
-        let echo = pick.as_ref().and_then(|p| {
-            let text = job
-                .grammar
-                .as_ref()
-                .and_then(|g| {
-                    g.phrases
-                        .iter()
-                        .find(|ph| ph.reply == p.reply)
-                        .map(|ph| ph.words.join(" "))
-                })
-                .unwrap_or_else(|| p.heard.text.clone());
-            Some((p.reply.clone(), text))
-        });
+        let echo = pick.as_ref().map(|p| (p.reply.clone(), p.heard.text.clone()));
         let _ = replies.send(Reply::Picked {
             id: job.id,
             text: echo,
@@ -537,7 +525,13 @@ fn collect_results(
                 }
                 timing.picked = Some(Instant::now());
                 timing.grammar_ms = ms;
-                if let Some((reply, text)) = text {
+                if let Some((reply, words)) = text {
+                    // The reply as its button reads, rather than the grammar's bare words.
+                    let text = speech
+                        .offered
+                        .iter()
+                        .find(|o| o.id == reply)
+                        .map_or(words, |o| o.text.clone());
                     speech.state = ListenState::Echo {
                         text,
                         reply: Some(reply),

@@ -65,17 +65,7 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     for (i, text) in texts.iter().enumerate() {
         let audio = trainee.say(text).expect("flite speaks");
         let path = dir.path().join(format!("turn{i}.wav"));
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 16_000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut w = hound::WavWriter::create(&path, spec).expect("wav");
-        for s in audio {
-            w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).expect("sample");
-        }
-        w.finalize().expect("wav written");
+        holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
         files.push(path);
     }
 
