@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and starts the Holdspace desktop app on the default scenario. Extra arguments
-# go to `holdspace run` (e.g. --open, --assessment, --seed 7); without a display it says
-# how to play in the terminal instead.
+# go to `holdspace run` (e.g. --open, --assessment, --seed 7, --listen open-mic); without
+# a display it says how to play in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -324,6 +324,12 @@ fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: Sender<Reply
 /// A new session starts with a clean slate.
 fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
     let Some(mut speech) = speech else { return };
+    // Whatever the microphone queued while no session was on (the debrief, the select
+    // screen) is not a reply to this customer.
+    let mut stale = Vec::new();
+    speech.mic.read(0.0, &mut stale);
+    let config = speech.vad.config();
+    speech.vad = Vad::new(config);
     speech.state = ListenState::Off;
     speech.current = None;
     speech.decided = None;
