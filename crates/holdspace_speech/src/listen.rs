@@ -7,7 +7,6 @@
 //! free speech. Without a Whisper model the pick stands alone (grammar-only mode).
 
 use std::path::Path;
-use std::time::Instant;
 
 use holdspace_core::spoken::{OptionGrammar, spoken_words};
 
@@ -129,21 +128,6 @@ pub struct Listener {
     notices: Vec<String>,
 }
 
-/// One utterance heard, with where the time went.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hearing {
-    /// The decision.
-    pub heard: Heard,
-    /// The grammar's pick, if it ran.
-    pub pick: Option<Picked>,
-    /// Whisper's transcript, if it ran.
-    pub transcript: Option<Transcript>,
-    /// Milliseconds the grammar took.
-    pub grammar_ms: f64,
-    /// Milliseconds Whisper took.
-    pub whisper_ms: f64,
-}
-
 impl Listener {
     /// Opens PocketSphinx at Debian's paths and Whisper at `model`; whatever cannot be
     /// opened is left out, with a notice that says what that means for the trainee.
@@ -206,11 +190,6 @@ impl Listener {
         }
     }
 
-    /// Whisper's transcript alone, if there is a model.
-    pub fn transcribe(&mut self, audio: &[f32]) -> Result<Option<Transcript>, SpeechError> {
-        self.whisper.as_mut().map(|w| w.transcribe(audio)).transpose()
-    }
-
     /// Whisper's transcript with the offered replies as its prompt, so their words are
     /// the ones it expects (an off-list sentence is still transcribed as said).
     pub fn transcribe_for(
@@ -225,26 +204,6 @@ impl Listener {
             .as_mut()
             .map(|w| w.transcribe_with(audio, prompt.as_deref()))
             .transpose()
-    }
-
-    /// Both, and the decision. `grammar` is `None` in open mode.
-    pub fn hear(&mut self, grammar: Option<&OptionGrammar>, audio: &[f32]) -> Result<Hearing, SpeechError> {
-        let t0 = Instant::now();
-        let pick = match grammar {
-            Some(g) => self.pick(g, audio)?,
-            None => None,
-        };
-        let grammar_ms = t0.elapsed().as_secs_f64() * 1000.0;
-        let t1 = Instant::now();
-        let transcript = self.transcribe_for(grammar, audio)?;
-        let whisper_ms = t1.elapsed().as_secs_f64() * 1000.0;
-        Ok(Hearing {
-            heard: decide(grammar, pick.as_ref(), transcript.as_ref()),
-            pick,
-            transcript,
-            grammar_ms,
-            whisper_ms,
-        })
     }
 }
 
