@@ -6,6 +6,7 @@
 //! seed and inputs always give the same session.
 
 pub mod analysis;
+pub mod body;
 pub mod debrief;
 pub mod delivery;
 pub mod diagnostic;

@@ -106,9 +106,13 @@ pub struct Customer {
     pub name: String,
     /// Background for authors and coaches; never shown to the trainee before the debrief.
     pub persona: String,
-    /// Which avatar look to cast (used by the 3-D app).
+    /// Which avatar look to cast (used by the 3-D app): one of [`crate::body::LOOKS`].
     #[serde(default = "default_look")]
     pub look: String,
+    /// How this customer's body carries their feelings (confronts or withdraws when upset,
+    /// how expressive they are).
+    #[serde(default)]
+    pub body: crate::body::BodyStyle,
     /// Voice settings for speech synthesis.
     #[serde(default)]
     pub voice: Voice,
@@ -118,7 +122,7 @@ pub struct Customer {
 }
 
 fn default_look() -> String {
-    "default".to_owned()
+    crate::body::LOOKS[0].to_owned()
 }
 
 /// Voice settings for the customer's synthesised speech.

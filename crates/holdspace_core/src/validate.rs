@@ -202,6 +202,24 @@ impl<'a> Validator<'a> {
     }
 
     fn customer(&mut self) {
+        let look = &self.s.customer.look;
+        if !crate::body::LOOKS.contains(&look.as_str()) {
+            self.error(
+                format!("unknown look \"{look}\""),
+                self.at.find(&[Anchor::Key("customer"), Anchor::Key("look")]),
+                "no such avatar",
+                Some(&format!("use one of: {}", crate::body::LOOKS.join(", "))),
+            );
+        }
+        let k = self.s.customer.body.expressiveness;
+        if !(0.3..=1.6).contains(&k) {
+            self.error(
+                format!("`expressiveness` is {k}; it must be between 0.3 (reserved) and 1.6 (animated)"),
+                self.at.find(&[Anchor::Key("customer"), Anchor::Key("expressiveness")]),
+                "out of range",
+                Some("1.0 is typical"),
+            );
+        }
         let v = &self.s.customer.voice;
         if !crate::model::VOICES.contains(&v.voice.as_str()) {
             self.error(
@@ -828,6 +846,19 @@ mod tests {
             .map_or(0, |i| i + 1);
         assert_eq!(has(&errors, "unknown voice \"hal9000\""), voice_line);
         assert_eq!(has(&errors, "`base_pitch_hz` is 900"), voice_line);
+    }
+
+    #[test]
+    fn an_unknown_look_and_wild_expressiveness_are_errors_at_their_fields() {
+        let errors = errors_after(|s| {
+            s.replace(
+                "look: \"older_female\",",
+                "look: \"robot\",\n        body: (when_upset: Withdraws, expressiveness: 3.0),",
+            )
+        });
+        let look_line = SHIPPED.lines().position(|l| l.contains("look: ")).map_or(0, |i| i + 1);
+        assert_eq!(has(&errors, "unknown look \"robot\""), look_line);
+        assert_eq!(has(&errors, "`expressiveness` is 3"), look_line + 1);
     }
 
     #[test]
