@@ -718,7 +718,7 @@ def make_clip(arm, name, layers, pose_fn, clips):
         phase = k / steps
         pose_reset(arm)
         pose_fn(phase)
-        frames.append((1 + phase * CLIP_SECONDS * FPS, {b: arm.pose.bones[b].rotation_quaternion.copy() for b in bones}))
+        frames.append((phase * CLIP_SECONDS * FPS, {b: arm.pose.bones[b].rotation_quaternion.copy() for b in bones}))
     clips.append((name, bones, frames))
 
 
@@ -747,7 +747,7 @@ def write_clips(arm, clips):
                 c.update()
         track = arm.animation_data.nla_tracks.new()
         track.name = name
-        track.strips.new(name, 1, action)
+        track.strips.new(name, 0, action)
     arm.animation_data.action = None
 
 

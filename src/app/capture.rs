@@ -35,9 +35,15 @@ pub fn capture_when_due(
     frames: Res<FrameCount>,
     screen: Res<State<Screen>>,
     mut state: ResMut<CaptureState>,
+    customer: Option<Res<super::avatar::CustomerReady>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if state.requested {
+        return;
+    }
+    // A session screenshot waits for the customer (the avatar's GLB loads in the
+    // background); it is ready at once when the stand-in is shown.
+    if *screen.get() == Screen::Session && config.screenshot.is_some() && !customer.is_some_and(|c| c.0) {
         return;
     }
     let due = if config.exit_after_debrief {

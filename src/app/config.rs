@@ -47,6 +47,15 @@ pub struct AppConfig {
     pub mic_wav: Vec<PathBuf>,
     /// The Whisper model for free speech.
     pub whisper_model: PathBuf,
+    /// Where the customer avatars (one GLB per look) are read from.
+    pub avatar_dir: PathBuf,
+    /// Show the simple stand-in customer instead of the avatar.
+    pub stand_in: bool,
+    /// Cast this look instead of the scenario's (to preview a look).
+    pub look: Option<String>,
+    /// Frame the customer's head and shoulders instead of the trainee's view (for
+    /// contact sheets and close inspection).
+    pub close_up: bool,
 }
 
 /// How the trainee's microphone is used.
@@ -84,6 +93,10 @@ impl Default for AppConfig {
             listen: Listen::PushToTalk,
             mic_wav: Vec::new(),
             whisper_model: holdspace_speech::whisper::default_model_path(),
+            avatar_dir: super::avatar::default_dir(),
+            stand_in: false,
+            look: None,
+            close_up: false,
         }
     }
 }

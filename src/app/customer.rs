@@ -1,6 +1,6 @@
 //! The primitive customer: a clean, simple figure behind the counter whose colour and
-//! posture follow the engine's band and the line's body-language tags, so the loop
-//! is visible before the avatar lands (and stays as the avatar's fallback).
+//! posture follow the engine's band and the line's body-language tags. It stands in for
+//! the avatar when the avatar's GLB is missing or broken (or with `--stand-in`).
 
 use bevy::prelude::*;
 use holdspace_core::Band;
@@ -140,9 +140,10 @@ impl Posture {
     }
 }
 
-/// Registers the figure's systems.
+/// Registers the figure's systems. `avatar` decides whether it is spawned (it is the
+/// fallback when the avatar cannot be shown).
 pub fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Session), spawn_customer).add_systems(
+    app.add_systems(
         Update,
         (react_to_session, animate_customer, shape_mouth)
             .chain()

@@ -1,6 +1,7 @@
 //! The desktop app: Bevy plugins over the pure core. `run` builds the app from an
 //! [`AppConfig`]; `plugin` lists every part in the order they depend on each other.
 
+pub mod avatar;
 pub mod capture;
 pub mod config;
 pub mod customer;
@@ -83,6 +84,9 @@ pub fn plugin(app: &mut App) {
         journal::plugin,
         screens::plugin,
         customer::plugin,
+        // After the customer stand-in it may fall back to, and the voice whose mouth
+        // shape it reads.
+        avatar::plugin,
         hud::plugin,
         // After the HUD: it reads the options on offer and writes replies like a click.
         speech::plugin,
@@ -113,6 +117,8 @@ pub fn run(config: AppConfig) -> Result<AppExit> {
     let (w, h) = config.resolution;
     let capture = config.screenshot.is_some();
     let mut app = App::new();
+    // `avatars://` must exist before the asset plugin starts.
+    avatar::register_source(&mut app, &config.avatar_dir);
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin {

@@ -28,14 +28,30 @@ pub fn customer_view() -> Transform {
     Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 0.1).looking_at(Vec3::new(0.0, 1.3, TRAINEE_Z), Vec3::Y)
 }
 
-/// Spawns the persistent camera (UI-only screens draw over its clear colour).
-pub fn spawn_camera(mut commands: Commands) {
-    commands.spawn((
+/// A head-and-shoulders view of the customer from just over the counter, narrow-angle,
+/// with the face in the upper half of the frame (clear of the subtitle and options).
+pub fn close_up_view() -> (Transform, Projection) {
+    let transform =
+        Transform::from_xyz(0.0, 1.56, CUSTOMER_Z + 1.1).looking_at(Vec3::new(0.0, 1.3, CUSTOMER_Z), Vec3::Y);
+    let projection = Projection::Perspective(PerspectiveProjection {
+        fov: 24f32.to_radians(),
+        ..default()
+    });
+    (transform, projection)
+}
+
+/// Spawns the persistent camera (UI-only screens draw over its clear colour): the
+/// trainee's view, or the close-up with `--close-up`.
+pub fn spawn_camera(mut commands: Commands, config: Option<Res<super::AppConfig>>) {
+    let mut camera = commands.spawn((
         Name::new("Main camera"),
         MainCamera,
         Camera3d::default(),
         trainee_view(),
     ));
+    if config.is_some_and(|c| c.close_up) {
+        camera.insert(close_up_view());
+    }
 }
 
 /// Spawns the room for the session screen.

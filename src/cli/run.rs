@@ -64,6 +64,20 @@ pub struct RunArgs {
     /// The Whisper model for free speech (default: where scripts/whisper-model.sh puts it).
     #[arg(long, value_name = "FILE")]
     whisper_model: Option<PathBuf>,
+    /// Where the customer avatars are (default: where scripts/avatar.sh puts them,
+    /// $HOLDSPACE_AVATARS or ~/.cache/holdspace/avatars).
+    #[arg(long, value_name = "DIR")]
+    avatars: Option<PathBuf>,
+    /// Show the simple stand-in customer instead of the avatar.
+    #[arg(long)]
+    stand_in: bool,
+    /// Cast this look instead of the scenario's: adult_male, older_female, young_female or
+    /// older_male.
+    #[arg(long, value_name = "LOOK")]
+    look: Option<String>,
+    /// Frame the customer's head and shoulders (for contact sheets).
+    #[arg(long, hide = true)]
+    close_up: bool,
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
     debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
@@ -118,6 +132,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         whisper_model: args
             .whisper_model
             .unwrap_or_else(holdspace_speech::whisper::default_model_path),
+        avatar_dir: args.avatars.unwrap_or_else(holdspace::app::avatar::default_dir),
+        stand_in: args.stand_in,
+        look: args.look,
+        close_up: args.close_up,
     };
     let exit = run_app(config)?;
     Ok(if exit.is_success() {

@@ -11,6 +11,7 @@
     reason = "a failing test should stop with a message saying what broke"
 )]
 
+mod app_avatar;
 mod app_library;
 mod app_render;
 mod app_runner;

@@ -170,6 +170,67 @@ pub struct BodyTargets {
     pub blinks_per_minute: f32,
 }
 
+/// How quickly each part follows a change, seconds (the time constant of [`ease`]): a
+/// face changes in a blink, arms take about a second to settle, the torso longer, and
+/// breathing and blinking rates drift.
+pub const SETTLE: Settle = Settle {
+    arms: 0.35,
+    torso: 0.5,
+    head: 0.4,
+    face: 0.18,
+    gaze: 0.35,
+    rates: 1.5,
+};
+
+/// Time constants per part of the body; see [`SETTLE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settle {
+    /// Arm clips.
+    pub arms: f32,
+    /// Torso clips.
+    pub torso: f32,
+    /// Head clip.
+    pub head: f32,
+    /// Face units.
+    pub face: f32,
+    /// Gaze aversion.
+    pub gaze: f32,
+    /// Breathing, blinking and fidgeting rates.
+    pub rates: f32,
+}
+
+impl BodyTargets {
+    /// One step of easing towards `target` over `dt` seconds. Each weight moves on its
+    /// own, so a layer's weights (a partition of at most one) stay a partition.
+    pub fn eased(&self, target: &BodyTargets, dt: f32) -> BodyTargets {
+        let s = SETTLE;
+        let e = |a: f32, b: f32, tau: f32| ease(a, b, tau, dt);
+        let mut face = self.face;
+        let mut target_face = target.face;
+        for (now, to) in face.fields_mut().into_iter().zip(target_face.fields_mut()) {
+            *now = e(*now, *to, s.face);
+        }
+        BodyTargets {
+            arms: Arms {
+                crossed: e(self.arms.crossed, target.arms.crossed, s.arms),
+                point: e(self.arms.point, target.arms.point, s.arms),
+                on_counter: e(self.arms.on_counter, target.arms.on_counter, s.arms),
+                open: e(self.arms.open, target.arms.open, s.arms),
+            },
+            torso: Torso {
+                lean_in: e(self.torso.lean_in, target.torso.lean_in, s.torso),
+                turn_away: e(self.torso.turn_away, target.torso.turn_away, s.torso),
+            },
+            head_down: e(self.head_down, target.head_down, s.head),
+            face,
+            gaze_aversion: e(self.gaze_aversion, target.gaze_aversion, s.gaze),
+            breath_rate: e(self.breath_rate, target.breath_rate, s.rates),
+            fidget: e(self.fidget, target.fidget, s.rates),
+            blinks_per_minute: e(self.blinks_per_minute, target.blinks_per_minute, s.rates),
+        }
+    }
+}
+
 /// What the body reads: the state of the conversation and the line being said.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyCue<'a> {
@@ -199,7 +260,10 @@ pub fn targets(cue: &BodyCue<'_>) -> BodyTargets {
     t.face.brow_down *= 1.0 - 0.5 * trust;
     t.face.mouth_press *= 1.0 - 0.5 * trust;
     t.arms.crossed *= 1.0 - 0.6 * trust;
-    t.face.mouth_smile = t.face.mouth_smile.max(if cue.band <= Band::Uneasy { 0.3 * trust } else { 0.0 });
+    t.face.mouth_smile = t
+        .face
+        .mouth_smile
+        .max(if cue.band <= Band::Uneasy { 0.3 * trust } else { 0.0 });
 
     // The thing behind the thing: hinted, the eyes drift and the brow worries; said
     // aloud, the head drops and the face shows the grief or shame under the anger.
@@ -227,6 +291,13 @@ pub fn targets(cue: &BodyCue<'_>) -> BodyTargets {
 
     for tag in cue.tags {
         apply_tag(&mut t, *tag);
+    }
+    // Tears of relief still smile: relief wins over the sad mouth of the same line.
+    if cue.tags.contains(&Tag::Relieved) {
+        t.face.mouth_smile = t.face.mouth_smile.max(0.4);
+        t.face.mouth_frown *= 0.2;
+        t.face.chin_raise *= 0.5;
+        t.head_down = t.head_down.min(0.2);
     }
     scale(t, cue.style.expressiveness)
 }
@@ -331,9 +402,14 @@ fn apply_tag(t: &mut BodyTargets, tag: Tag) {
             t.torso.turn_away = 1.0;
             t.gaze_aversion = t.gaze_aversion.max(0.8);
         }
-        Tag::LooksDown | Tag::Embarrassed => {
+        Tag::LooksDown => {
             t.head_down = t.head_down.max(0.8);
             t.gaze_aversion = t.gaze_aversion.max(0.7);
+        }
+        Tag::Embarrassed => {
+            t.head_down = t.head_down.max(0.35);
+            t.gaze_aversion = t.gaze_aversion.max(0.55);
+            t.face.brow_inner_up = t.face.brow_inner_up.max(0.3);
         }
         Tag::HeadInHands => {
             t.head_down = 1.0;
@@ -519,7 +595,19 @@ mod tests {
         assert_eq!(t.arms.point, 1.0);
         assert_eq!(t.arms.crossed, 0.0);
         assert_eq!(t.torso.lean_in, 1.0);
-        assert_eq!(gestures(&[Tag::Nods, Tag::Sad, Tag::ShakesHead]), vec![Gesture::Nod, Gesture::Shake]);
+        assert_eq!(
+            gestures(&[Tag::Nods, Tag::Sad, Tag::ShakesHead]),
+            vec![Gesture::Nod, Gesture::Shake]
+        );
+    }
+
+    #[test]
+    fn tears_of_relief_smile() {
+        let mut c = cue(Band::Calm);
+        c.tags = &[Tag::Relieved, Tag::Tearful, Tag::Nods];
+        let t = targets(&c);
+        assert!(t.face.mouth_smile >= 0.4 && t.face.mouth_frown < 0.2, "{:?}", t.face);
+        assert!(t.face.brow_inner_up > 0.5, "moved: the inner brow still lifts");
     }
 
     #[test]
@@ -545,7 +633,10 @@ mod tests {
                         c.style.expressiveness = k;
                         let t = targets(&c);
                         let a = t.arms;
-                        assert!(a.crossed + a.point + a.on_counter + a.open <= 1.0 + 1e-5, "{band:?} {a:?}");
+                        assert!(
+                            a.crossed + a.point + a.on_counter + a.open <= 1.0 + 1e-5,
+                            "{band:?} {a:?}"
+                        );
                         assert!(t.torso.lean_in + t.torso.turn_away <= 1.0 + 1e-5);
                         for (name, w) in t.face.units() {
                             assert!((0.0..=1.0).contains(&w), "{name} {w}");
@@ -565,6 +656,37 @@ mod tests {
         let animated = targets(&c);
         assert!(animated.face.brow_down > reserved.face.brow_down * 1.8);
         assert!(animated.torso.lean_in > reserved.torso.lean_in);
+    }
+
+    #[test]
+    fn a_change_of_mood_settles_in_believable_time_without_jumps() {
+        let calm = targets(&cue(Band::Calm));
+        let hostile = targets(&cue(Band::Hostile));
+        let mut now = calm;
+        let dt = 1.0 / 60.0;
+        let mut largest_step = 0.0f32;
+        let mut settled_at = None;
+        for frame in 1..=300 {
+            let next = now.eased(&hostile, dt);
+            largest_step = largest_step.max((next.arms.point - now.arms.point).abs());
+            largest_step = largest_step.max((next.face.brow_down - now.face.brow_down).abs());
+            now = next;
+            if settled_at.is_none() && (now.arms.point - hostile.arms.point).abs() < 0.05 {
+                settled_at = Some(frame as f32 * dt);
+            }
+            let a = now.arms;
+            assert!(a.crossed + a.point + a.on_counter + a.open <= 1.0 + 1e-5);
+        }
+        let t = settled_at.unwrap_or(f32::MAX);
+        assert!((0.6..2.0).contains(&t), "the arms settle in {t} s");
+        assert!(
+            largest_step < 0.1,
+            "no pop: the largest step in one frame is {largest_step}"
+        );
+        assert!(
+            (now.face.brow_down - hostile.face.brow_down).abs() < 1e-3,
+            "the face has long arrived"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod events;
 pub mod explore;
 pub mod graph;
+pub mod habits;
 pub mod intent;
 pub mod journal;
 pub mod lexicon;
