@@ -10,7 +10,7 @@ face units by Mika Suominen). For each LOOK it writes OUT/LOOK.glb holding:
 
 - `Body`: the skinned body with clothing colours (shirt, trousers, shoes by the bone that
   moves each face) and no morph targets;
-- `Head`: head and neck skin with painted brows and lips, hair, eyeballs, eyelashes, teeth
+- `Head`: head and neck skin with painted lips, brow strips, hair, eyeballs, eyelashes, teeth
   and tongue, carrying the 52 face units as morph targets (named as ARKit names them);
 - the armature (`default` rig, 163 bones, 4 influences per vertex);
 - body clips with LINEAR keys (sampled): idle, arms_crossed, point, hands_on_counter, open,
@@ -301,6 +301,81 @@ def hair_shell(verts, faces, eye_l, eye_r, style):
     return out_v, out_f, src + rim_src
 
 
+def brows(verts, faces, eye_l, eye_r):
+    """Two tapered strips along the brow ridge, a millimetre off the skin: projected onto
+    the head from the front with a BVH ray cast. Returns vertices, quads and, per vertex,
+    the base-mesh vertex it follows."""
+    from mathutils.bvhtree import BVHTree
+
+    used = sorted({i for f in faces for i in f})
+    local = {i: k for k, i in enumerate(used)}
+    tree = BVHTree.FromPolygons([tuple(verts[i]) for i in used], [[local[i] for i in f] for f in faces])
+    out_v, out_f, src = [], [], []
+    steps = 10
+    for eye, side in ((eye_l, 1.0), (eye_r, -1.0)):
+        start = len(out_v)
+        for k in range(steps + 1):
+            u = k / steps
+            x = eye.x + side * (-0.017 + 0.043 * u)
+            # An arch: highest two-thirds of the way out, dropping at the tail.
+            z = eye.z + 0.019 + 0.0065 * math.sin(math.pi * min(u / 0.65, 1.0) * 0.5) - 0.006 * max(u - 0.65, 0.0) / 0.35
+            half = 0.0032 * (1.0 - 0.55 * u) + 0.0008
+            for dz in (half, -half):
+                origin = Vector((x, eye.y - 0.1, z + dz))
+                hit, normal, index, _ = tree.ray_cast(origin, Vector((0.0, 1.0, 0.0)), 0.2)
+                if hit is None:
+                    raise RuntimeError("a brow ray missed the head")
+                # Off the skin towards the viewer, whichever way the face winds.
+                n = normal.normalized()
+                if n.y > 0:
+                    n = -n
+                out_v.append(tuple(hit + n * 0.0012))
+                face = faces[index]
+                src.append(min(face, key=lambda i: (Vector(verts[i]) - hit).length))
+        for k in range(steps):
+            a, b = start + 2 * k, start + 2 * k + 2
+            quad = [a, b, b + 1, a + 1]
+            out_f.append(quad if side > 0 else quad[::-1])
+    return out_v, out_f, src
+
+
+def collar(verts, faces, neck_axis, collar_z):
+    """A ring of quads round the neck at the collar line, a few millimetres off the skin:
+    the skin radius found by casting rays in towards the neck from outside. Returns
+    vertices, quads and, per vertex, the base-mesh vertex it follows."""
+    from mathutils.bvhtree import BVHTree
+
+    used = sorted({i for f in faces for i in f})
+    local = {i: k for k, i in enumerate(used)}
+    tree = BVHTree.FromPolygons([tuple(verts[i]) for i in used], [[local[i] for i in f] for f in faces])
+    base, top = neck_axis
+    steps = 28
+    rows = (collar_z - 0.014, collar_z + 0.004, collar_z + 0.016)
+    out_v, src = [], []
+    for z in rows:
+        # The neck's centre at this height, on the line through the neck bones.
+        t = (z - base.z) / max(top.z - base.z, 1e-6)
+        centre = base + (top - base) * t
+        centre.z = z
+        for k in range(steps):
+            a = 2 * math.pi * k / steps
+            out = Vector((math.sin(a), -math.cos(a), 0.0))
+            hit, normal, index, _ = tree.ray_cast(centre + out * 0.2, -out, 0.25)
+            if hit is None:
+                raise RuntimeError("a collar ray missed the neck")
+            # The top row sits closer, so the band leans in like a real collar.
+            off = 0.006 if z < rows[-1] else 0.002
+            out_v.append(tuple(hit + out * off))
+            face = faces[index]
+            src.append(min(face, key=lambda i: (Vector(verts[i]) - hit).length))
+    out_f = []
+    for r in range(len(rows) - 1):
+        for k in range(steps):
+            a, b = r * steps + k, r * steps + (k + 1) % steps
+            out_f.append([a, b, b + steps, a + steps])
+    return out_v, out_f, src
+
+
 def uv_sphere(center, radius, forward, segments=32, rings=16):
     """Vertices and quads/tris of a sphere whose pole points along `forward`."""
     fwd = Vector(forward).normalized()
@@ -441,15 +516,6 @@ def build_look(data, name, look, out_dir):
             return "shirt"
         return "skin"
 
-    def is_brow(p, eye, side):
-        # A band above each eye, arched, from just inside the eye to past its outer corner.
-        dx = (p[0] - eye.x) * side
-        if not -0.017 < dx < 0.027 or p[1] > eye.y + 0.004:
-            return False
-        arch = 0.0225 + 0.004 * math.cos((dx - 0.004) / 0.024 * math.pi / 2) - 0.004
-        dz = p[2] - eye.z
-        return arch - 0.0035 < dz < arch + 0.0045 - 0.002 * max(dx - 0.012, 0) / 0.015
-
     # The lips are what the lip-roll face units move most (the mouth joint sits too high
     # to paint from): vertices either unit shifts by over 1.2 mm.
     units = os.path.join(data, "faceunits01", "targets", "faceunits")
@@ -457,7 +523,7 @@ def build_look(data, name, look, out_dir):
     for unit in ("mouthRollUpper", "mouthRollLower"):
         idx, off = read_target(os.path.join(units, unit + ".target"))
         size = np.linalg.norm(off, axis=1)
-        lip_vertices.update(idx[size > 0.45 * size.max()].tolist())
+        lip_vertices.update(idx[size > 0.75 * size.max()].tolist())
 
     def is_lip(face):
         return sum(i in lip_vertices for i in face) >= 3
@@ -483,8 +549,6 @@ def build_look(data, name, look, out_dir):
                 m = "skin"
                 if is_lip(face):
                     m = "lips"
-                elif is_brow(c, eye_l, 1) or is_brow(c, eye_r, -1):
-                    m = "brow"
                 head_faces.append(face)
                 head_mats.append(m)
             else:
@@ -517,10 +581,25 @@ def build_look(data, name, look, out_dir):
         return v, f, [mats[n] for n in names], face_mat, w, remap
 
     hair_v, hair_f, hair_src = hair_shell(verts, head_faces, eye_l, eye_r, look["hair_style"])
+    # Brows: thin strips laid on the skin above each eye (painting faces of the low-poly
+    # base mesh gave jagged blocks). Each strip vertex follows the nearest skin vertex.
+    brow_v, brow_f, brow_src = brows(verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"], eye_l, eye_r)
+    hair_f = hair_f + [[len(hair_v) + i for i in f] for f in brow_f]
+    hair_mats = ["hair"] * (len(hair_f) - len(brow_f)) + ["brow"] * len(brow_f)
+    hair_v = hair_v + brow_v
+    hair_src = hair_src + brow_src
+    # A collar: a band of shirt round the neck that hides the stepped edge where the
+    # head mesh's skin meets the body's shirt.
+    neck_axis = (bones["neck01"].head_local, bones["neck02"].head_local)
+    collar_v, collar_f, collar_src = collar(verts, head_faces + body_faces, neck_axis, collar_z)
+    hair_f = hair_f + [[len(hair_v) + i for i in f] for f in collar_f]
+    hair_mats = hair_mats + ["shirt"] * len(collar_f)
+    hair_v = hair_v + collar_v
+    hair_src = hair_src + collar_src
 
     # Eyeballs: spheres of our own (the helper eyes are 72-vertex blobs), an iris and a
     # pupil by the angle from the eye's forward axis, each on its eye bone.
-    ev, ef, em, ew = list(hair_v), list(hair_f), ["hair"] * len(hair_f), []
+    ev, ef, em, ew = list(hair_v), list(hair_f), hair_mats, []
     # Hair vertices move with the scalp vertex they were raised from.
     for bone, (idx, val) in per_bone.items():
         of_vertex = dict(zip(idx.tolist(), val.tolist()))

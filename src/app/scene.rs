@@ -32,9 +32,9 @@ pub fn customer_view() -> Transform {
 /// with the face in the upper half of the frame (clear of the subtitle and options).
 pub fn close_up_view() -> (Transform, Projection) {
     let transform =
-        Transform::from_xyz(0.0, 1.56, CUSTOMER_Z + 1.1).looking_at(Vec3::new(0.0, 1.3, CUSTOMER_Z), Vec3::Y);
+        Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 1.5).looking_at(Vec3::new(0.0, 1.33, CUSTOMER_Z), Vec3::Y);
     let projection = Projection::Perspective(PerspectiveProjection {
-        fov: 24f32.to_radians(),
+        fov: 28f32.to_radians(),
         ..default()
     });
     (transform, projection)

@@ -25,6 +25,9 @@ pub enum Which {
     /// Speech recognition on the generated test set (flite and espeak-ng voices): option
     /// accuracy, off-list rejection, word error rate, CPU cost and latency.
     Speech,
+    /// The customer avatar's CPU cost per frame (animation and code layers) and its load
+    /// time, headless.
+    Avatar,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,6 +73,7 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>, quick: bool) -> Re
         Which::Core => core_rows(dir)?,
         Which::Records => records_rows(dir)?,
         Which::Voice => super::bench_voice::rows(dir)?,
+        Which::Avatar => super::bench_avatar::rows()?,
         Which::Speech => {
             let (rows, accuracy) = super::bench_speech::run(quick)?;
             speech = Some(accuracy);

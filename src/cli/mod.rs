@@ -1,6 +1,7 @@
 //! Command-line interface: argument types and dispatch to one module per subcommand.
 
 mod bench;
+mod bench_avatar;
 mod bench_speech;
 mod bench_voice;
 mod explore;

@@ -271,7 +271,7 @@ pub fn targets(cue: &BodyCue<'_>) -> BodyTargets {
         Disclosure::Hidden => {}
         Disclosure::Hinted => {
             t.face.brow_inner_up = t.face.brow_inner_up.max(0.3);
-            t.gaze_aversion = t.gaze_aversion.max(0.35);
+            t.gaze_aversion = t.gaze_aversion.max(0.2);
         }
         Disclosure::Revealed => {
             t.arms = Arms::default();
@@ -298,6 +298,8 @@ pub fn targets(cue: &BodyCue<'_>) -> BodyTargets {
         t.face.mouth_frown *= 0.2;
         t.face.chin_raise *= 0.5;
         t.head_down = t.head_down.min(0.2);
+        // Grateful, they look at you again.
+        t.gaze_aversion = t.gaze_aversion.min(0.15);
     }
     scale(t, cue.style.expressiveness)
 }

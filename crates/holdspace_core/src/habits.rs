@@ -83,7 +83,8 @@ impl Default for Glances {
     fn default() -> Self {
         Glances {
             current: None,
-            next_in: 2.5,
+            // A first glance only after a few seconds of holding the trainee's eye.
+            next_in: 4.0,
             dice: Dice(0x2545_f491),
         }
     }
