@@ -12,7 +12,9 @@ use holdspace::app::avatar::default_dir;
 use holdspace::app::avatar::headless::HeadlessAvatar;
 use holdspace::app::avatar::rig::CLIPS;
 use holdspace_core::Band;
+use holdspace::app::lipsync::CustomerMouth;
 use holdspace_core::body::{BodyCue, BodyStyle, LOOKS, targets};
+use holdspace_core::lipsync::MouthShape;
 use holdspace_core::model::Tag;
 use holdspace_core::state::Disclosure;
 
@@ -175,6 +177,31 @@ fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     let mut want: Vec<String> = CLIPS.iter().map(|c| (*c).to_owned()).collect();
     want.sort();
     assert_eq!(avatar.clip_names(), want);
+
+    // The lip-sync hook drives the jaw and mouth units: an open "ah" from the voice…
+    let ah = MouthShape {
+        jaw_open: 0.7,
+        lips_closed: 0.0,
+        funnel: 0.0,
+        pucker: 0.0,
+        stretch: 0.3,
+        lower_lip_tuck: 0.0,
+    };
+    avatar.app.insert_resource(CustomerMouth(ah));
+    avatar.step();
+    let weight = |avatar: &mut HeadlessAvatar, unit: &str| {
+        avatar
+            .face_weights()
+            .into_iter()
+            .find(|(n, _)| n == unit)
+            .map_or(f32::NAN, |(_, w)| w)
+    };
+    assert!((weight(&mut avatar, "jawOpen") - 0.7).abs() < 1e-3);
+    assert!(weight(&mut avatar, "mouthStretchLeft") > 0.1);
+    // …and at rest the mouth closes again.
+    avatar.app.insert_resource(CustomerMouth(MouthShape::REST));
+    avatar.step();
+    assert!(weight(&mut avatar, "jawOpen") < 0.05);
 }
 
 /// The eye's forward direction (its bone's +y) and position, in the world.
@@ -377,22 +404,22 @@ const STATES: [State; 4] = [
         name: "calm",
         // The need met: the closing line, relieved (caught before the debrief opens).
         script: "@paraphrase_late\n@notice_fine\n@guarantee_and_call\n",
-        frames: 35,
+        frames: 25,
     },
     State {
         name: "frustrated",
         script: "",
-        frames: 12,
+        frames: 10,
     },
     State {
         name: "hostile",
         script: "@assume_frustrating {db=-8 interrupted}\n@repeat_policy {db=-8}\n",
-        frames: 30,
+        frames: 20,
     },
     State {
         name: "need_revealed",
         script: "@paraphrase_late\n@notice_fine\n",
-        frames: 30,
+        frames: 20,
     },
 ];
 
@@ -417,7 +444,7 @@ fn one_customer_in_four_states_looks_different_and_makes_the_contact_sheet() {
             "--listen",
             "off",
             "--script-interval",
-            "10",
+            "6",
             "--frames",
             &frames,
             "--screenshot",

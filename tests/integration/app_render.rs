@@ -18,6 +18,9 @@ fn app_command() -> Command {
             "-screen 0 1280x720x24",
             env!("CARGO_BIN_EXE_holdspace"),
             "run",
+            // These tests look at the HUD, subtitles and debrief; the avatar's own tests
+            // (app_avatar) render it, and on lavapipe it costs seconds a frame.
+            "--stand-in",
         ])
         .envs(crate::isolated_records())
         .current_dir(root());

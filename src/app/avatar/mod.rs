@@ -154,9 +154,10 @@ pub fn cast(
             ),
         }
     };
+    // Asked for, the stand-in needs no notice; anything else is a problem to show.
     if let Casting::StandIn { reason } = &casting {
         if config.stand_in {
-            notices.write(Notice::info(reason.clone()));
+            info!("{reason}");
         } else {
             notices.write(Notice::error(reason.clone()));
         }
