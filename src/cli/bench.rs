@@ -81,7 +81,7 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>, quick: bool) -> Re
         }
     };
     println!(
-        "{:<40} {:>6} {:>10} {:>9} {:>9} {:>9} {:>12}",
+        "{:<52} {:>6} {:>10} {:>9} {:>9} {:>9} {:>12}",
         "benchmark", "runs", "median ms", "p95 ms", "min ms", "max ms", "per item µs"
     );
     for r in &rows {
@@ -92,7 +92,7 @@ pub fn run(which: Which, dir: &Path, json_out: Option<&Path>, quick: bool) -> Re
             "-".to_owned()
         };
         println!(
-            "{:<40} {:>6} {:>10.2} {:>9} {:>9.2} {:>9.2} {:>12}",
+            "{:<52} {:>6} {:>10.2} {:>9} {:>9.2} {:>9.2} {:>12}",
             r.name, r.runs, r.median_ms, p95, r.min_ms, r.max_ms, per_item
         );
     }

@@ -5,14 +5,13 @@
 //! states put together as the contact sheet in docs/.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bevy::prelude::*;
 use holdspace::app::avatar::default_dir;
 use holdspace::app::avatar::headless::HeadlessAvatar;
 use holdspace::app::avatar::rig::CLIPS;
-use holdspace_core::Band;
 use holdspace::app::lipsync::CustomerMouth;
+use holdspace_core::Band;
 use holdspace_core::body::{BodyCue, BodyStyle, LOOKS, targets};
 use holdspace_core::lipsync::MouthShape;
 use holdspace_core::model::Tag;
@@ -332,27 +331,11 @@ fn ten_minutes_through_every_transition_without_a_panic_or_a_nan() {
     assert!(line >= 140, "{line} lines said");
 }
 
-/// Runs the app under Xvfb with a screenshot; returns the log.
+/// Runs the app under Xvfb; returns whether it succeeded and its log.
 fn run_app(args: &[&str]) -> (bool, String) {
-    let out = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x720x24",
-            env!("CARGO_BIN_EXE_holdspace"),
-            "run",
-        ])
-        .args(args)
-        .envs(crate::isolated_records())
-        .current_dir(root())
-        .output()
-        .expect("xvfb-run starts");
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), log)
+    let mut command = crate::app_under_xvfb();
+    command.args(args);
+    crate::run_logged(command)
 }
 
 #[test]

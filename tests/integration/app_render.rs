@@ -7,38 +7,20 @@ use std::process::Command;
 
 use crate::{Shot, root, scratch};
 
-/// `xvfb-run … holdspace run`, with records kept out of the user's folder (a test's own
-/// `--data-dir` wins).
+/// The app under Xvfb with the stand-in customer: these tests look at the HUD, subtitles
+/// and debrief; the avatar's own tests (app_avatar) render it, and on lavapipe it costs
+/// seconds a frame.
 fn app_command() -> Command {
-    let mut command = Command::new("xvfb-run");
-    command
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x720x24",
-            env!("CARGO_BIN_EXE_holdspace"),
-            "run",
-            // These tests look at the HUD, subtitles and debrief; the avatar's own tests
-            // (app_avatar) render it, and on lavapipe it costs seconds a frame.
-            "--stand-in",
-        ])
-        .envs(crate::isolated_records())
-        .current_dir(root());
+    let mut command = crate::app_under_xvfb();
+    command.arg("--stand-in");
     command
 }
 
 /// Runs the app to the end; returns whether it succeeded and its log.
 fn run_app<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> (bool, String) {
-    let out = app_command()
-        .args(args)
-        .output()
-        .expect("xvfb-run starts (install the xvfb package: bash scripts/test.sh does)");
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), log)
+    let mut command = app_command();
+    command.args(args);
+    crate::run_logged(command)
 }
 
 /// Runs `holdspace run …` under Xvfb and returns the screenshot it saved.

@@ -103,6 +103,36 @@ pub fn copy_shipped(dir: &Path) {
     }
 }
 
+/// `xvfb-run … holdspace run`, with records kept out of the user's folder (a test's own
+/// `--data-dir` wins).
+pub fn app_under_xvfb() -> Command {
+    let mut command = Command::new("xvfb-run");
+    command
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            env!("CARGO_BIN_EXE_holdspace"),
+            "run",
+        ])
+        .envs(isolated_records())
+        .current_dir(root());
+    command
+}
+
+/// Runs a command to the end; returns whether it succeeded and its output.
+pub fn run_logged(mut command: Command) -> (bool, String) {
+    let out = command
+        .output()
+        .expect("xvfb-run starts (install the xvfb package: bash scripts/test.sh does)");
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), log)
+}
+
 /// A decoded RGB screenshot.
 pub struct Shot {
     /// Width in pixels.

@@ -1,29 +1,32 @@
 //! The timing of a body's involuntary habits: blinks, glances away from the person being
-//! spoken to, and one-off head gestures (nods and shakes). Deterministic (a small seeded
-//! generator, no clock): the app advances them by its frame time.
+//! spoken to, and one-off head gestures (nods and shakes). Deterministic (seeded, no
+//! clock): the app advances them by its frame time.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 
 use crate::body::Gesture;
 
 /// How long a blink takes, seconds (lids down and up).
 const BLINK_SECONDS: f32 = 0.16;
 
-/// xorshift32: enough for habit timings, and the same every run.
-#[derive(Debug, Clone, Copy)]
-struct Dice(u32);
+/// The habits' dice: the engine's generator, seeded per habit so each is the same every
+/// run.
+#[derive(Debug)]
+struct Dice(ChaCha8Rng);
 
 impl Dice {
+    fn new(seed: u64) -> Dice {
+        Dice(ChaCha8Rng::seed_from_u64(seed))
+    }
+
     fn unit(&mut self) -> f32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        (x >> 8) as f32 / (1u32 << 24) as f32
+        self.0.random_range(0.0..1.0)
     }
 }
 
 /// When the eyes blink.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Blinks {
     next_in: f32,
     blinking: Option<f32>,
@@ -35,7 +38,7 @@ impl Default for Blinks {
         Blinks {
             next_in: 1.2,
             blinking: None,
-            dice: Dice(0x9e37_79b9),
+            dice: Dice::new(0x9e37_79b9),
         }
     }
 }
@@ -72,7 +75,7 @@ impl Blinks {
 
 /// When the eyes leave the listener: every few seconds briefly, and for longer and
 /// further the more the person wants to avoid eye contact.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Glances {
     current: Option<((f32, f32), f32)>,
     next_in: f32,
@@ -85,7 +88,7 @@ impl Default for Glances {
             current: None,
             // A first glance only after a few seconds of holding the trainee's eye.
             next_in: 4.0,
-            dice: Dice(0x2545_f491),
+            dice: Dice::new(0x2545_f491),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::app::lipsync::CustomerMouth;
 use crate::app::screens::Screen;
 
 /// The blink clock of one avatar.
-#[derive(Component, Debug, Clone, Default)]
+#[derive(Component, Debug, Default)]
 pub struct Blinking(pub Blinks);
 
 /// Registers the face system.

@@ -24,7 +24,7 @@ const HEAD_YAW_LIMIT: f32 = 0.6;
 const HEAD_PITCH_LIMIT: f32 = 0.35;
 
 /// Where the avatar is looking and its gaze habits.
-#[derive(Component, Debug, Clone, Default)]
+#[derive(Component, Debug, Default)]
 pub struct GazeState {
     /// Eye direction now: yaw (towards +x) and pitch (down), radians, in the avatar's frame.
     pub eyes: Vec2,
