@@ -92,7 +92,8 @@ impl AvatarClips {
     }
 }
 
-/// Registers casting, loading, fallback and the avatar's layers.
+/// Registers casting, loading, fallback and the avatar's layers (the rig is built by
+/// [`rig::on_ready`], an observer on each avatar).
 pub fn plugin(app: &mut App) {
     app.init_resource::<CustomerReady>()
         .add_systems(
@@ -105,7 +106,7 @@ pub fn plugin(app: &mut App) {
                 .chain(),
         )
         .add_systems(Update, finish_loading.run_if(in_state(Screen::Session)))
-        .add_plugins((rig::plugin, body::plugin, face::plugin, gaze::plugin));
+        .add_plugins((body::plugin, face::plugin, gaze::plugin));
 }
 
 fn casting_avatar(casting: Option<Res<Casting>>) -> bool {

@@ -161,9 +161,6 @@ pub struct AvatarRig {
     pub joint_count: usize,
 }
 
-/// Registers nothing per frame: the rig is built by [`on_ready`], an observer.
-pub fn plugin(_app: &mut App) {}
-
 /// Builds the rig and starts the clips when the avatar's scene is ready.
 pub fn on_ready(
     ready: On<WorldInstanceReady>,
