@@ -56,6 +56,8 @@ pub struct AppConfig {
     /// Frame the customer's head and shoulders instead of the trainee's view (for
     /// contact sheets and close inspection).
     pub close_up: bool,
+    /// Print start-up milestones to standard error (`bench startup` reads them).
+    pub marks: bool,
 }
 
 /// How the trainee's microphone is used.
@@ -97,6 +99,7 @@ impl Default for AppConfig {
             stand_in: false,
             look: None,
             close_up: false,
+            marks: false,
         }
     }
 }

@@ -5,10 +5,12 @@ pub mod avatar;
 pub mod capture;
 pub mod config;
 pub mod customer;
+pub mod headless;
 pub mod hud;
 pub mod journal;
 pub mod library;
 pub mod lipsync;
+pub mod marks;
 pub mod mic;
 pub mod notice;
 pub mod runner;
@@ -65,12 +67,10 @@ pub fn configure_sets(app: &mut App) {
 /// `DefaultPlugins`, added by [`run`]; tests add only what they exercise.
 pub fn plugin(app: &mut App) {
     configure_sets(app);
-    let options = {
-        let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
-        hud::PlayOptions {
-            mode: config.mode,
-            practice: config.practice,
-        }
+    let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
+    let options = hud::PlayOptions {
+        mode: config.mode,
+        practice: config.practice,
     };
     app.insert_resource(options);
     app.add_plugins((
@@ -93,6 +93,9 @@ pub fn plugin(app: &mut App) {
         script::plugin,
         capture::plugin,
     ));
+    if config.marks {
+        app.add_plugins(marks::plugin);
+    }
     app.add_systems(Startup, scene::spawn_camera);
 }
 

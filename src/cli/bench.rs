@@ -2,18 +2,21 @@
 //! of the records on disk (journal, history, exports).
 //! Timing uses the wall clock here, at the edge; the core itself never reads a clock.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use holdspace_core::{Mode, Session, TurnInput, check};
 use serde::Serialize;
 
 use holdspace::loader::{scenario_paths, shared_lexicon};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+use super::bench_frame::View;
+use super::bench_report::{Machine, Report, Section};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Which {
     /// Validate 100 scenarios and simulate 1,000 and 10,000 turns.
     Core,
@@ -28,6 +31,19 @@ pub enum Which {
     /// The customer avatar's CPU cost per frame (animation and code layers) and its load
     /// time, headless.
     Avatar,
+    /// End of the trainee's speech (recorded replies through the microphone twin) to the
+    /// recognised text, the engine's decision, the avatar's first visible reaction and
+    /// the reply's first audio, in real time.
+    Latency,
+    /// Frame time of a scripted session rendered offscreen: desktop mono and stereo at a
+    /// headset's resolution, CPU and GPU, p50/p95/p99.
+    Frame,
+    /// Process start to first frame and to the customer's first line (run it on the
+    /// release build, under a display), and the peak memory of a whole spoken session.
+    Startup,
+    /// Core, records, speech (quick set), latency, frame and startup in one run: the
+    /// table in docs/performance.md.
+    All,
 }
 
 #[derive(Debug, Serialize)]
@@ -38,9 +54,23 @@ pub(super) struct Row {
     pub(super) min_ms: f64,
     pub(super) max_ms: f64,
     pub(super) per_item_us: f64,
-    /// 95th percentile, for distributions over many items (lines).
+    /// 95th percentile, for distributions over many items (lines, frames).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) p95_ms: Option<f64>,
+    /// 99th percentile, for frame times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) p99_ms: Option<f64>,
+    /// The unit of the figures when it is not milliseconds (the `_ms` fields then hold
+    /// that unit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) unit: Option<&'static str>,
+}
+
+impl Row {
+    /// The figures' unit.
+    pub(super) fn unit(&self) -> &'static str {
+        self.unit.unwrap_or("ms")
+    }
 }
 
 const RUNS: usize = 15;
@@ -64,47 +94,98 @@ fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
         max_ms: ms[RUNS - 1],
         per_item_us: median * 1000.0 / items as f64,
         p95_ms: None,
+        p99_ms: None,
+        unit: None,
     }
 }
 
-pub fn run(which: Which, dir: &Path, json_out: Option<&Path>, quick: bool) -> Result<ExitCode> {
-    let mut speech = None;
-    let rows = match which {
-        Which::Core => core_rows(dir)?,
-        Which::Records => records_rows(dir)?,
-        Which::Voice => super::bench_voice::rows(dir)?,
-        Which::Avatar => super::bench_avatar::rows()?,
-        Which::Speech => {
-            let (rows, accuracy) = super::bench_speech::run(quick)?;
-            speech = Some(accuracy);
-            rows
-        }
+/// Options for `holdspace bench`.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Write the results as JSON here.
+    pub json_out: Option<PathBuf>,
+    /// `speech`: the test suite's four voices instead of all nine.
+    pub quick: bool,
+    /// `frame`: frames measured per view (default 600; 20 mono and 8 stereo on a
+    /// software renderer).
+    pub frames: Option<usize>,
+    /// `frame`: save what the (left) eye saw last, as PNG, in this folder.
+    pub png_dir: Option<PathBuf>,
+    /// Regenerate the table in this document (between its markers).
+    pub update_doc: Option<PathBuf>,
+    /// A previous run's JSON to compare the medians with.
+    pub compare: Option<PathBuf>,
+}
+
+/// How far a median may move between two runs and still count as the same (the issue's
+/// repeatability bar).
+const SAME_WITHIN: f64 = 0.2;
+
+pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
+    use super::bench_report::section;
+    let mut report = Report {
+        machine: Machine::here(),
+        ..Report::default()
     };
-    println!(
-        "{:<52} {:>6} {:>10} {:>9} {:>9} {:>9} {:>12}",
-        "benchmark", "runs", "median ms", "p95 ms", "min ms", "max ms", "per item µs"
-    );
-    for r in &rows {
-        let p95 = r.p95_ms.map_or("-".to_owned(), |v| format!("{v:.2}"));
-        let per_item = if r.per_item_us.is_finite() {
-            format!("{:.1}", r.per_item_us)
-        } else {
-            "-".to_owned()
-        };
-        println!(
-            "{:<52} {:>6} {:>10.2} {:>9} {:>9.2} {:>9.2} {:>12}",
-            r.name, r.runs, r.median_ms, p95, r.min_ms, r.max_ms, per_item
-        );
+    let wanted = |w: Which| which == Which::All || which == w;
+    let add = |report: &mut Report, name: &str, rows: Vec<Row>| {
+        eprintln!("bench: {name} done");
+        report.sections.push(Section {
+            name: name.to_owned(),
+            rows,
+        });
+    };
+    if wanted(Which::Core) {
+        add(&mut report, section::CORE, core_rows(dir)?);
     }
-    if let Some(a) = &speech {
-        super::bench_speech::print(a);
+    if wanted(Which::Records) {
+        add(&mut report, section::RECORDS, records_rows(dir)?);
     }
-    if let Some(path) = json_out {
-        let json = match &speech {
-            Some(a) => serde_json::to_string_pretty(&serde_json::json!({ "timings": rows, "accuracy": a }))?,
-            None => serde_json::to_string_pretty(&rows)?,
-        };
-        std::fs::write(path, json)?;
+    if wanted(Which::Speech) {
+        // `all` uses the quick set: the nine voices take minutes more and move the
+        // figures by a few per cent.
+        let (rows, accuracy) = super::bench_speech::run(options.quick || matches!(which, Which::All))?;
+        report.accuracy = Some(accuracy);
+        add(&mut report, section::SPEECH, rows);
+    }
+    if matches!(which, Which::Voice) {
+        add(&mut report, section::VOICE, super::bench_voice::rows(dir)?);
+    }
+    if matches!(which, Which::Avatar) {
+        add(&mut report, section::AVATAR, super::bench_avatar::rows()?);
+    }
+    if wanted(Which::Latency) {
+        add(&mut report, section::LATENCY, super::bench_latency::rows(dir)?);
+    }
+    if wanted(Which::Frame) {
+        let mut rows = Vec::new();
+        for view in [View::Mono, View::Stereo] {
+            let png = options.png_dir.as_ref().map(|d| {
+                d.join(match view {
+                    View::Mono => "frame-mono.png",
+                    View::Stereo => "frame-stereo-left.png",
+                })
+            });
+            let (mut view_rows, adapter) = super::bench_frame::measure(dir, view, options.frames, png.as_deref())?;
+            report.machine.adapter = Some(adapter);
+            rows.append(&mut view_rows);
+        }
+        add(&mut report, section::FRAME, rows);
+    }
+    if wanted(Which::Startup) {
+        add(&mut report, section::STARTUP, super::bench_startup::rows(dir)?);
+    }
+    report.print();
+    if let Some(path) = &options.json_out {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(previous) = &options.compare {
+        report.compare(previous, SAME_WITHIN)?;
+    }
+    if let Some(doc) = &options.update_doc {
+        report.update_doc(doc)?;
+        eprintln!("bench: the table in {} is regenerated", doc.display());
     }
     Ok(ExitCode::SUCCESS)
 }

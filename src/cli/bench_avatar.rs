@@ -45,6 +45,8 @@ pub(super) fn rows() -> Result<Vec<Row>> {
             max_ms: load_ms,
             per_item_us: f64::NAN,
             p95_ms: None,
+            p99_ms: None,
+            unit: None,
         });
 
         // A twin app with the avatar removed runs frame for frame beside it, so both see

@@ -53,6 +53,8 @@ pub(super) fn distribution(name: &str, mut ms: Vec<f64>) -> Row {
         // Each item is one line; the median already says it.
         per_item_us: f64::NAN,
         p95_ms: Some(at(0.95)),
+        p99_ms: Some(at(0.99)),
+        unit: None,
     }
 }
 

@@ -2,7 +2,11 @@
 
 mod bench;
 mod bench_avatar;
+mod bench_frame;
+mod bench_latency;
+mod bench_report;
 mod bench_speech;
+mod bench_startup;
 mod bench_voice;
 mod explore;
 mod graph;
@@ -137,6 +141,20 @@ enum Command {
         /// `speech` only: the test suite's four voices instead of all nine.
         #[arg(long)]
         quick: bool,
+        /// `frame`: frames measured per view (default 600; 20 mono and 8 stereo on a
+        /// software renderer such as lavapipe).
+        #[arg(long)]
+        frames: Option<usize>,
+        /// `frame`: save the last frame each view rendered as PNG in this folder.
+        #[arg(long, value_name = "DIR")]
+        png_dir: Option<PathBuf>,
+        /// Regenerate the results table in this document (between its bench markers),
+        /// e.g. docs/performance.md.
+        #[arg(long, value_name = "FILE")]
+        update_doc: Option<PathBuf>,
+        /// Compare the medians with a previous run's JSON (flags moves over 20 %).
+        #[arg(long, value_name = "JSON")]
+        compare: Option<PathBuf>,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -205,7 +223,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             which,
             json_out,
             quick,
+            frames,
+            png_dir,
+            update_doc,
+            compare,
             dir,
-        } => bench::run(which, &dir.path, json_out.as_deref(), quick),
+        } => bench::run(
+            which,
+            &dir.path,
+            &bench::Options {
+                json_out,
+                quick,
+                frames,
+                png_dir,
+                update_doc,
+                compare,
+            },
+        ),
     }
 }

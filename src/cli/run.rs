@@ -81,6 +81,9 @@ pub struct RunArgs {
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
     debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
+    /// Print start-up milestones and, at exit, the peak memory (for `bench startup`).
+    #[arg(long, hide = true)]
+    marks: bool,
     #[command(flatten)]
     records: holdspace::records::RecordsArgs,
 }
@@ -136,8 +139,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         stand_in: args.stand_in,
         look: args.look,
         close_up: args.close_up,
+        marks: args.marks,
     };
     let exit = run_app(config)?;
+    if args.marks
+        && let Some(kib) = holdspace::app::marks::peak_rss_kib()
+    {
+        eprintln!("{} peak_rss_kib {kib}", holdspace::app::marks::PREFIX);
+    }
     Ok(if exit.is_success() {
         ExitCode::SUCCESS
     } else {

@@ -200,6 +200,31 @@ pub struct Settle {
 }
 
 impl BodyTargets {
+    /// The largest difference between two states in what moves the mesh directly: the
+    /// clip weights and the face units (not the rates, which change motion only over
+    /// seconds). The latency benchmark reads the first visible reaction from it.
+    pub fn visible_change(&self, other: &BodyTargets) -> f32 {
+        let (mut a, mut b) = (self.face, other.face);
+        let face = a
+            .fields_mut()
+            .into_iter()
+            .zip(b.fields_mut())
+            .map(|(x, y)| (*x - *y).abs())
+            .fold(0.0, f32::max);
+        [
+            (self.arms.crossed, other.arms.crossed),
+            (self.arms.point, other.arms.point),
+            (self.arms.on_counter, other.arms.on_counter),
+            (self.arms.open, other.arms.open),
+            (self.torso.lean_in, other.torso.lean_in),
+            (self.torso.turn_away, other.torso.turn_away),
+            (self.head_down, other.head_down),
+        ]
+        .into_iter()
+        .map(|(x, y)| (x - y).abs())
+        .fold(face, f32::max)
+    }
+
     /// One step of easing towards `target` over `dt` seconds. Each weight moves on its
     /// own, so a layer's weights (a partition of at most one) stay a partition.
     pub fn eased(&self, target: &BodyTargets, dt: f32) -> BodyTargets {
@@ -537,6 +562,24 @@ pub fn ease(current: f32, target: f32, tau: f32, dt: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_mood_is_visible_and_the_rates_alone_are_not() {
+        let calm = targets(&cue(Band::Calm));
+        let hostile = targets(&cue(Band::Hostile));
+        assert_eq!(calm.visible_change(&calm), 0.0);
+        assert!(calm.visible_change(&hostile) > 0.3, "{}", calm.visible_change(&hostile));
+        assert_eq!(calm.visible_change(&hostile), hostile.visible_change(&calm));
+        let faster = BodyTargets {
+            breath_rate: calm.breath_rate + 0.5,
+            blinks_per_minute: calm.blinks_per_minute + 10.0,
+            ..calm
+        };
+        assert_eq!(calm.visible_change(&faster), 0.0);
+        // The first eased frame after a change already moves the face at 90 Hz.
+        let first = calm.eased(&hostile, 1.0 / 90.0);
+        assert!(first.visible_change(&calm) > 0.01, "{}", first.visible_change(&calm));
+    }
 
     fn cue(band: Band) -> BodyCue<'static> {
         BodyCue {

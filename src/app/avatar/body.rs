@@ -121,11 +121,11 @@ pub fn ease_body(time: Res<Time>, mut bodies: Query<&mut BodyState>) {
 /// Writes the eased weights into the animation graph's layers: each layer's idle takes
 /// what its clips leave of one; the torso breathes faster as the customer heats up.
 pub fn drive_layers(
-    mut bodies: Query<(&mut BodyState, &AvatarRig)>,
+    mut bodies: Query<(&mut BodyState, &AvatarRig, &mut Visibility)>,
     mut players: Query<&mut AnimationPlayer>,
     mut ready: ResMut<CustomerReady>,
 ) {
-    for (mut body, rig) in &mut bodies {
+    for (mut body, rig, mut visibility) in &mut bodies {
         let Ok(mut player) = players.get_mut(rig.player) else {
             continue;
         };
@@ -153,7 +153,10 @@ pub fn drive_layers(
             }
         }
         if !body.applied {
+            // The clips are weighted: this frame's animation poses the body, so it can
+            // be seen.
             body.applied = true;
+            *visibility = Visibility::Inherited;
             ready.0 = true;
         }
     }

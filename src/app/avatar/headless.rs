@@ -6,15 +6,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use bevy::app::PluginsState;
-use bevy::log::LogPlugin;
 use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
-use bevy::render::RenderPlugin;
-use bevy::render::settings::WgpuSettings;
 use bevy::time::TimeUpdateStrategy;
-use bevy::window::ExitCondition;
-use bevy::winit::WinitPlugin;
 use holdspace_core::Band;
 use holdspace_core::events::Spoken;
 use holdspace_core::model::Tag;
@@ -38,29 +32,8 @@ impl HeadlessAvatar {
     /// Builds the app for one look read from `dir`, stepping `frame_seconds` of game time
     /// per update, and waits (up to 60 s) for the avatar to load and pose.
     pub fn new(dir: &Path, look: &str, frame_seconds: f32) -> Result<HeadlessAvatar> {
-        let mut app = App::new();
-        super::register_source(&mut app, dir);
-        app.add_plugins(
-            DefaultPlugins
-                .build()
-                .disable::<WinitPlugin>()
-                // The test binary may hold a logger already; the app's own is not needed.
-                .disable::<LogPlugin>()
-                .set(WindowPlugin {
-                    primary_window: None,
-                    exit_condition: ExitCondition::DontExit,
-                    ..default()
-                })
-                .set(RenderPlugin {
-                    render_creation: WgpuSettings {
-                        backends: None,
-                        ..default()
-                    }
-                    .into(),
-                    ..default()
-                }),
-        )
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f32(
+        let mut app = crate::app::headless::new_app(dir, crate::app::headless::Gpu::None);
+        app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f32(
             frame_seconds,
         )))
         .insert_resource(AppConfig {
@@ -77,11 +50,7 @@ impl HeadlessAvatar {
         crate::app::configure_sets(&mut app);
         app.world_mut()
             .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
-        while app.plugins_state() == PluginsState::Adding {
-            bevy::tasks::tick_global_task_pools_on_main_thread();
-        }
-        app.finish();
-        app.cleanup();
+        crate::app::headless::finish(&mut app);
 
         let mut me = HeadlessAvatar { app, turn: 0 };
         let started = Instant::now();

@@ -179,7 +179,10 @@ pub fn spawn_avatar(mut commands: Commands, casting: Res<Casting>, assets: Res<A
             Loading(handle),
             DespawnOnExit(Screen::Session),
             Transform::from_xyz(0.0, 0.0, CUSTOMER_Z),
-            Visibility::default(),
+            // Hidden until the first pose is applied: before that the skin's joints are
+            // not placed, and one frame of a collapsed mesh stretched across the view is
+            // a visible glitch (and on a software renderer, minutes of overdraw).
+            Visibility::Hidden,
             body::BodyState::default(),
             gaze::GazeState::default(),
         ))

@@ -1,0 +1,318 @@
+//! `holdspace bench latency`: from the end of the trainee's speech to the customer's
+//! reaction, through the app's own path in real time. Recorded replies (WAV files
+//! synthesised in a trainee's voice) are fed through `--mic-wav`'s microphone twin at the
+//! wall clock's pace; the voice-activity detector, the grammar and Whisper on the speech
+//! worker, the undo window, the engine, the avatar (its GLB, animation and face) and the
+//! voice (synthesis and kira's mixer, on the mock backend) all run as they do in the
+//! app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
+//! the sound card (the mock backend, which adds no output buffer).
+//!
+//! Each turn's timeline, from the last sample of speech:
+//! - end detected: the detector's trailing silence closes the utterance;
+//! - text shown: the grammar's pick is echoed on screen;
+//! - recognised: Whisper's transcript confirms (or overrules) it;
+//! - sent: the undo window has closed and the reply goes to the engine;
+//! - decided: the engine has answered (the frame that sends the customer's line);
+//! - avatar reacts: the first frame whose face or clip weights moved visibly
+//!   ([`VISIBLE`]) from where they were before the decision;
+//! - voice starts: the reply's audio reached the mixer.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bevy::prelude::*;
+use holdspace::app::avatar::CustomerReady;
+use holdspace::app::avatar::body::BodyState;
+use holdspace::app::config::{AppConfig, Listen};
+use holdspace::app::headless::{self, Gpu};
+use holdspace::app::runner::{ActiveSession, CustomerSpoke, TraineeReplied};
+use holdspace::app::scene::{MainCamera, trainee_view};
+use holdspace::app::screens::Screen;
+use holdspace::app::speech::SpeechRecognised;
+use holdspace::app::voice::CustomerVoiceStarted;
+use holdspace::app::{AppSystems, avatar, lipsync, notice, runner, speech, voice};
+use holdspace_core::body::BodyTargets;
+use holdspace_core::events::SessionEvent;
+use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
+use holdspace_speech::testset::TestVoice;
+
+use super::bench::Row;
+use super::bench_voice::distribution;
+
+/// The frame rate the app is stepped at (a headset's).
+const HZ: f64 = 90.0;
+/// The smallest change of a face unit or clip weight counted as visible (2 % of its
+/// range; the first eased frame after a change of mood moves it by more).
+pub(super) const VISIBLE: f32 = 0.02;
+/// The scenario played.
+pub(super) const SCENARIO: &str = "delivery_bereavement";
+/// Most turns per session.
+const MAX_TURNS: usize = 6;
+
+/// One turn's timestamps.
+#[derive(Debug, Clone, Default)]
+struct Turn {
+    speech_end: Option<Instant>,
+    detected: Option<Instant>,
+    shown: Option<Instant>,
+    recognised: Option<Instant>,
+    sent: Option<Instant>,
+    decided: Option<Instant>,
+    line_id: Option<String>,
+    /// The customer's weights the frame before the decision.
+    before: Option<BodyTargets>,
+    pose: Option<Instant>,
+    voice: Option<Instant>,
+}
+
+/// What the probe systems write.
+#[derive(Resource, Default)]
+struct Probe {
+    turns: Vec<Turn>,
+    /// The customer's eased weights at the end of the last frame.
+    last_now: Option<BodyTargets>,
+}
+
+impl Probe {
+    fn current(&mut self) -> Option<&mut Turn> {
+        self.turns.last_mut()
+    }
+}
+
+/// A recognised utterance opens a turn; its timing says where the time went.
+fn stamp_recognised(mut probe: ResMut<Probe>, mut heard: MessageReader<SpeechRecognised>) {
+    for r in heard.read() {
+        let t = &r.timing;
+        // The detector runs on stream time, which the file feed keeps in step with the
+        // wall clock: the end of speech was (detected − end) before it was detected.
+        let behind = Duration::from_secs_f64((t.detected_s - t.speech_end_s).max(0.0));
+        probe.turns.push(Turn {
+            speech_end: t.queued.checked_sub(behind),
+            detected: Some(t.queued),
+            shown: t.picked,
+            recognised: t.heard,
+            ..Turn::default()
+        });
+    }
+}
+
+/// The reply leaves the undo window for the engine.
+fn stamp_sent(mut probe: ResMut<Probe>, mut sent: MessageReader<TraineeReplied>) {
+    if sent.read().count() > 0
+        && let Some(turn) = probe.current()
+        && turn.sent.is_none()
+    {
+        turn.sent = Some(Instant::now());
+    }
+}
+
+/// The engine's answer: the customer's line (not the "Sorry?" of a missed utterance).
+fn stamp_decided(mut probe: ResMut<Probe>, mut spoke: MessageReader<CustomerSpoke>) {
+    let lines: Vec<String> = spoke
+        .read()
+        .filter(|s| !s.0.line_id.starts_with("holdspace/"))
+        .map(|s| s.0.line_id.clone())
+        .collect();
+    let before = probe.last_now;
+    if let Some(line) = lines.into_iter().next()
+        && let Some(turn) = probe.current()
+        && turn.sent.is_some()
+        && turn.decided.is_none()
+    {
+        turn.decided = Some(Instant::now());
+        turn.line_id = Some(line);
+        turn.before = before;
+    }
+}
+
+/// The end of the frame: has the customer's pose moved since the decision?
+fn stamp_pose(mut probe: ResMut<Probe>, bodies: Query<&BodyState>) {
+    let Some(body) = bodies.iter().next() else {
+        return;
+    };
+    let now = body.now;
+    probe.last_now = Some(now);
+    if let Some(turn) = probe.current()
+        && turn.pose.is_none()
+        && let Some(before) = turn.before
+        && now.visible_change(&before) >= VISIBLE
+    {
+        turn.pose = Some(Instant::now());
+    }
+}
+
+/// The reply's audio reached the mixer.
+fn stamp_voice(mut probe: ResMut<Probe>, mut started: MessageReader<CustomerVoiceStarted>) {
+    for s in started.read() {
+        if let Some(turn) = probe.current()
+            && turn.voice.is_none()
+            && turn.line_id.as_deref() == Some(s.line_id.as_str())
+        {
+            turn.voice = Some(Instant::now());
+        }
+    }
+}
+
+/// The first reply on offer at each turn, to the end, as (id, text): what the recorded
+/// trainee says.
+pub(super) fn first_replies(scenario: &Arc<LoadedScenario>, seed: u64) -> Vec<(String, String)> {
+    let (mut session, mut events) = Session::new(Arc::clone(scenario), seed, Mode::Guided);
+    let mut texts = Vec::new();
+    while texts.len() < MAX_TURNS && session.outcome().is_none() {
+        let Some(first) = events.iter().rev().find_map(|e| match e {
+            SessionEvent::OptionsOffered { options, .. } => options.first().cloned(),
+            _ => None,
+        }) else {
+            break;
+        };
+        texts.push((first.id.clone(), first.text.clone()));
+        match session.respond(TurnInput::choose(first.id)) {
+            Ok(next) => events = next,
+            Err(_) => break,
+        }
+    }
+    texts
+}
+
+/// Plays one session said by `voice`; returns its turns.
+fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Result<Vec<Turn>> {
+    let texts: Vec<String> = first_replies(scenario, seed)
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    let tmp = std::env::temp_dir().join(format!("holdspace-latency-{}-{seed}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut files = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let audio = voice.say(text).map_err(|e| anyhow::anyhow!("{}: {e}", voice.label()))?;
+        let path = tmp.join(format!("turn{i}.wav"));
+        holdspace_voice::wav::write_mono(&path, 16_000, &audio)?;
+        files.push(path);
+    }
+    let avatar_dir = avatar::default_dir();
+    let mut app = headless::new_app(&avatar_dir, Gpu::None);
+    app.insert_resource(AppConfig {
+        scenarios_dir: dir.to_path_buf(),
+        audio: false,
+        listen: Listen::OpenMic,
+        mic_wav: files,
+        avatar_dir,
+        ..AppConfig::default()
+    })
+    .insert_resource(ActiveSession::start(Arc::clone(scenario), seed, Mode::Guided))
+    .init_resource::<Probe>()
+    .insert_state(Screen::Session)
+    .add_plugins((
+        notice::plugin,
+        lipsync::plugin,
+        runner::plugin,
+        voice::plugin,
+        avatar::plugin,
+        speech::plugin,
+    ))
+    .add_systems(
+        Update,
+        (
+            stamp_recognised
+                .after(AppSystems::RecordInput)
+                .before(AppSystems::Drive),
+            stamp_sent.after(AppSystems::RecordInput).before(AppSystems::Drive),
+            (stamp_decided, stamp_voice).after(AppSystems::Present),
+        ),
+    )
+    .add_systems(Last, stamp_pose);
+    holdspace::app::configure_sets(&mut app);
+    app.world_mut()
+        .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
+    headless::finish(&mut app);
+
+    let frame = Duration::from_secs_f64(1.0 / HZ);
+    let deadline = Instant::now() + Duration::from_secs(40 + 20 * texts.len() as u64);
+    let mut next = Instant::now();
+    loop {
+        app.update();
+        let world = app.world();
+        let turns = world.resource::<ActiveSession>().session.record().turns.len();
+        let probe = world.resource::<Probe>();
+        let last_done = probe
+            .turns
+            .last()
+            .is_none_or(|t| t.voice.is_some() || t.decided.is_none());
+        if (turns >= texts.len() || world.resource::<ActiveSession>().session.outcome().is_some()) && last_done {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{}: stuck after {turns} of {} turns (is the avatar built and the Whisper model there?)",
+                voice.label(),
+                texts.len()
+            );
+        }
+        next += frame;
+        match next.checked_duration_since(Instant::now()) {
+            Some(wait) => std::thread::sleep(wait),
+            // A slow frame: carry on from now rather than racing to catch up.
+            None => next = Instant::now(),
+        }
+    }
+    if !app.world().resource::<CustomerReady>().0 {
+        bail!(
+            "the avatar never loaded from {}: build it with `bash scripts/avatar.sh`",
+            avatar::default_dir().display()
+        );
+    }
+    let probe = app.world_mut().remove_resource::<Probe>().unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(probe.turns)
+}
+
+/// Milliseconds from `from` to `to` when both happened.
+fn ms(from: Option<Instant>, to: Option<Instant>) -> Option<f64> {
+    Some(to?.checked_duration_since(from?)?.as_secs_f64() * 1000.0)
+}
+
+pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
+    let scenario = holdspace::loader::load_scenario(SCENARIO, dir)?;
+    let voices = [
+        TestVoice::Flite {
+            voice: "awb",
+            pitch_hz: 115.0,
+            pace: 1.0,
+        },
+        TestVoice::Flite {
+            voice: "slt",
+            pitch_hz: 190.0,
+            pace: 1.1,
+        },
+    ];
+    let mut turns = Vec::new();
+    for (i, voice) in voices.iter().enumerate() {
+        let played = session(dir, &scenario, 5 + i as u64, voice)?;
+        eprintln!("latency: {} said {} turns", voice.label(), played.len());
+        turns.extend(played);
+    }
+    let decided: Vec<&Turn> = turns.iter().filter(|t| t.decided.is_some()).collect();
+    if decided.is_empty() {
+        bail!("no spoken turn reached the engine");
+    }
+    let series = |name: &str, f: &dyn Fn(&Turn) -> Option<f64>| -> Row {
+        distribution(name, decided.iter().filter_map(|t| f(t)).collect())
+    };
+    Ok(vec![
+        series("speech end → end detected", &|t| ms(t.speech_end, t.detected)),
+        series("speech end → text shown (grammar)", &|t| ms(t.speech_end, t.shown)),
+        series("speech end → recognised (Whisper)", &|t| {
+            ms(t.speech_end, t.recognised)
+        }),
+        series("speech end → sent (undo window closed)", &|t| {
+            ms(t.speech_end, t.sent)
+        }),
+        series("speech end → engine decided", &|t| ms(t.speech_end, t.decided)),
+        series("speech end → avatar reacts", &|t| ms(t.speech_end, t.pose)),
+        series("speech end → voice starts", &|t| ms(t.speech_end, t.voice)),
+        series("sent → engine decided", &|t| ms(t.sent, t.decided)),
+        series("engine decided → avatar reacts", &|t| ms(t.decided, t.pose)),
+        series("engine decided → voice starts", &|t| ms(t.decided, t.voice)),
+    ])
+}
