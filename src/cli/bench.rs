@@ -128,52 +128,66 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
         ..Report::default()
     };
     let wanted = |w: Which| which == Which::All || which == w;
-    let add = |report: &mut Report, name: &str, rows: Vec<Row>| {
-        eprintln!("bench: {name} done");
-        report.sections.push(Section {
-            name: name.to_owned(),
-            rows,
-        });
+    // A part that fails is reported and the others still run: one broken benchmark
+    // must not lose the minutes the rest took.
+    let mut failed = Vec::new();
+    let mut add = |report: &mut Report, name: &str, rows: Result<Vec<Row>>| match rows {
+        Ok(rows) => {
+            eprintln!("bench: {name} done");
+            report.sections.push(Section {
+                name: name.to_owned(),
+                rows,
+            });
+        }
+        Err(e) => {
+            eprintln!("bench: {name} failed: {e:#}");
+            failed.push(format!("{name}: {e:#}"));
+        }
     };
     if wanted(Which::Core) {
-        add(&mut report, section::CORE, core_rows(dir)?);
+        add(&mut report, section::CORE, core_rows(dir));
     }
     if wanted(Which::Records) {
-        add(&mut report, section::RECORDS, records_rows(dir)?);
+        add(&mut report, section::RECORDS, records_rows(dir));
     }
     if wanted(Which::Speech) {
         // `all` uses the quick set: the nine voices take minutes more and move the
         // figures by a few per cent.
-        let (rows, accuracy) = super::bench_speech::run(options.quick || matches!(which, Which::All))?;
-        report.accuracy = Some(accuracy);
-        add(&mut report, section::SPEECH, rows);
+        let speech = super::bench_speech::run(options.quick || matches!(which, Which::All)).map(|(rows, accuracy)| {
+            report.accuracy = Some(accuracy);
+            rows
+        });
+        add(&mut report, section::SPEECH, speech);
     }
     if matches!(which, Which::Voice) {
-        add(&mut report, section::VOICE, super::bench_voice::rows(dir)?);
+        add(&mut report, section::VOICE, super::bench_voice::rows(dir));
     }
     if matches!(which, Which::Avatar) {
-        add(&mut report, section::AVATAR, super::bench_avatar::rows()?);
+        add(&mut report, section::AVATAR, super::bench_avatar::rows());
     }
     if wanted(Which::Latency) {
-        add(&mut report, section::LATENCY, super::bench_latency::rows(dir)?);
+        add(&mut report, section::LATENCY, super::bench_latency::rows(dir));
     }
     if wanted(Which::Frame) {
-        let mut rows = Vec::new();
-        for view in [View::Mono, View::Stereo] {
-            let png = options.png_dir.as_ref().map(|d| {
-                d.join(match view {
-                    View::Mono => "frame-mono.png",
-                    View::Stereo => "frame-stereo-left.png",
-                })
-            });
-            let (mut view_rows, adapter) = super::bench_frame::measure(dir, view, options.frames, png.as_deref())?;
-            report.machine.adapter = Some(adapter);
-            rows.append(&mut view_rows);
-        }
-        add(&mut report, section::FRAME, rows);
+        let frame = (|| -> Result<Vec<Row>> {
+            let mut rows = Vec::new();
+            for view in [View::Mono, View::Stereo] {
+                let png = options.png_dir.as_ref().map(|d| {
+                    d.join(match view {
+                        View::Mono => "frame-mono.png",
+                        View::Stereo => "frame-stereo-left.png",
+                    })
+                });
+                let (mut view_rows, adapter) = super::bench_frame::measure(dir, view, options.frames, png.as_deref())?;
+                report.machine.adapter = Some(adapter);
+                rows.append(&mut view_rows);
+            }
+            Ok(rows)
+        })();
+        add(&mut report, section::FRAME, frame);
     }
     if wanted(Which::Startup) {
-        add(&mut report, section::STARTUP, super::bench_startup::rows(dir)?);
+        add(&mut report, section::STARTUP, super::bench_startup::rows(dir));
     }
     report.print();
     if let Some(path) = &options.json_out {
@@ -183,11 +197,22 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
     if let Some(previous) = &options.compare {
         report.compare(previous, SAME_WITHIN)?;
     }
-    if let Some(doc) = &options.update_doc {
+    if let Some(doc) = &options.update_doc
+        && failed.is_empty()
+    {
         report.update_doc(doc)?;
         eprintln!("bench: the table in {} is regenerated", doc.display());
     }
-    Ok(ExitCode::SUCCESS)
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "bench: {} part(s) failed, so no document was updated:\n  {}",
+            failed.len(),
+            failed.join("\n  ")
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 /// Saved attempts in the history benchmark (a busy trainee's year).

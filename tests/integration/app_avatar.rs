@@ -167,6 +167,8 @@ fn every_look_has_the_rig_face_units_and_linear_body_clips() {
 fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     let dir = avatars();
     let mut avatar = HeadlessAvatar::new(&dir, "older_female", 1.0 / 30.0).expect("loads");
+    assert_eq!(avatar.shown_unposed, 0, "hidden until its first pose");
+    assert_eq!(avatar.visibility(), Some(Visibility::Inherited), "shown once posed");
     assert_eq!(avatar.skin_joints(), 163);
     let rig = avatar.rig().expect("rigged");
     let (_, units) = rig.face.expect("face units");

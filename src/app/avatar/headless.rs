@@ -26,6 +26,9 @@ pub struct HeadlessAvatar {
     /// The app (step it with [`HeadlessAvatar::step`]).
     pub app: App,
     turn: u32,
+    /// Frames, while loading, in which the avatar was visible before its first pose
+    /// (should be none: an unposed skin is a glitch).
+    pub shown_unposed: u32,
 }
 
 impl HeadlessAvatar {
@@ -52,7 +55,11 @@ impl HeadlessAvatar {
             .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
         crate::app::headless::finish(&mut app);
 
-        let mut me = HeadlessAvatar { app, turn: 0 };
+        let mut me = HeadlessAvatar {
+            app,
+            turn: 0,
+            shown_unposed: 0,
+        };
         let started = Instant::now();
         while !me.app.world().resource::<CustomerReady>().0 {
             if started.elapsed() > Duration::from_secs(60) {
@@ -72,9 +79,20 @@ impl HeadlessAvatar {
                     dir.join(format!("{look}.glb")).display()
                 );
             }
+            let ready = me.app.world().resource::<CustomerReady>().0;
+            if !ready && me.visibility() != Some(Visibility::Hidden) && me.visibility().is_some() {
+                me.shown_unposed += 1;
+            }
             std::thread::sleep(Duration::from_millis(5));
         }
         Ok(me)
+    }
+
+    /// The avatar root's visibility (the whole customer), once it is spawned.
+    pub fn visibility(&mut self) -> Option<Visibility> {
+        let world = self.app.world_mut();
+        let mut q = world.query_filtered::<&Visibility, With<Avatar>>();
+        q.iter(world).next().copied()
     }
 
     /// Runs one frame.
