@@ -74,6 +74,19 @@ impl Machine {
     }
 }
 
+/// A row's figures as text: median, p95, p99, min and max, each with its unit.
+fn figures(r: &Row) -> [String; 5] {
+    let unit = r.unit();
+    let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| value(v, unit));
+    [
+        value(r.median_ms, unit),
+        opt(r.p95_ms),
+        opt(r.p99_ms),
+        value(r.min_ms, unit),
+        value(r.max_ms, unit),
+    ]
+}
+
 /// A figure with its unit.
 fn value(v: f64, unit: &str) -> String {
     if !v.is_finite() {
@@ -99,8 +112,7 @@ impl Report {
                 "benchmark", "runs", "median", "p95", "p99", "min", "max", "per item"
             );
             for r in &section.rows {
-                let unit = r.unit();
-                let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| value(v, unit));
+                let [median, p95, p99, min, max] = figures(r);
                 let per_item = if r.per_item_us.is_finite() {
                     value(r.per_item_us, "µs")
                 } else {
@@ -108,14 +120,7 @@ impl Report {
                 };
                 println!(
                     "{:<52} {:>5} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
-                    r.name,
-                    r.runs,
-                    value(r.median_ms, unit),
-                    opt(r.p95_ms),
-                    opt(r.p99_ms),
-                    value(r.min_ms, unit),
-                    value(r.max_ms, unit),
-                    per_item
+                    r.name, r.runs, median, p95, p99, min, max, per_item
                 );
             }
         }
@@ -201,18 +206,11 @@ impl Report {
                 "| benchmark | runs | median | p95 | p99 | min | max |\n|---|---|---|---|---|---|---|"
             );
             for r in &section.rows {
-                let unit = r.unit();
-                let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| value(v, unit));
+                let [median, p95, p99, min, max] = figures(r);
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} | {} | {} | {} |",
-                    r.name,
-                    r.runs,
-                    value(r.median_ms, unit),
-                    opt(r.p95_ms),
-                    opt(r.p99_ms),
-                    value(r.min_ms, unit),
-                    value(r.max_ms, unit)
+                    r.name, r.runs, median, p95, p99, min, max
                 );
             }
             s.push('\n');

@@ -126,6 +126,19 @@ fn scratch_args(scratch: &Path) -> Vec<String> {
     ]
 }
 
+/// The session both measurements start: the scenario, a fixed seed, no sound card.
+fn session_args(dir: &Path) -> Vec<String> {
+    vec![
+        "--scenarios".into(),
+        dir.display().to_string(),
+        "--scenario".into(),
+        super::bench_latency::SCENARIO.into(),
+        "--seed".into(),
+        "3".into(),
+        "--no-audio".into(),
+    ]
+}
+
 pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         bail!("start-up is measured in a window: run under a display (xvfb-run -a holdspace bench startup)");
@@ -135,21 +148,11 @@ pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
     }
     let scratch = std::env::temp_dir().join(format!("holdspace-bench-startup-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
-    let base: Vec<String> = [
-        "--scenarios",
-        &dir.display().to_string(),
-        "--scenario",
-        super::bench_latency::SCENARIO,
-        "--seed",
-        "3",
-        "--no-audio",
-        "--listen",
-        "off",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain(scratch_args(&scratch))
-    .collect();
+    let base: Vec<String> = session_args(dir)
+        .into_iter()
+        .chain(["--listen".to_owned(), "off".to_owned()])
+        .chain(scratch_args(&scratch))
+        .collect();
     let mut series: Vec<Vec<f64>> = vec![Vec::new(); MILESTONES.len()];
     for _ in 0..STARTS {
         let (found, started) = marks(&base, Duration::from_secs(120), |m| {
@@ -187,25 +190,19 @@ fn peak_rss(dir: &Path, scratch: &Path) -> Result<Row> {
         holdspace_voice::wav::write_mono(&path, 16_000, &audio)?;
         files.push(path);
     }
-    let mut args: Vec<String> = [
-        "--scenarios",
-        &dir.display().to_string(),
-        "--scenario",
-        super::bench_latency::SCENARIO,
-        "--seed",
-        "3",
-        "--no-audio",
-        "--exit-after-debrief",
-        // A small window: on a software renderer a full-size frame with the avatar
-        // takes seconds, and the session would take many minutes; memory hardly
-        // depends on the window's size.
-        "--size",
-        "480x270",
-        "--mic-wav",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args = session_args(dir);
+    args.extend(
+        [
+            "--exit-after-debrief",
+            // A small window: on a software renderer a full-size frame with the avatar
+            // takes seconds, and the session would take many minutes; memory hardly
+            // depends on the window's size.
+            "--size",
+            "480x270",
+            "--mic-wav",
+        ]
+        .map(String::from),
+    );
     args.extend(files.iter().map(|f| f.display().to_string()));
     args.extend(scratch_args(scratch));
     let (found, _) = marks(&args, Duration::from_secs(240), |m| m.contains_key("peak_rss_kib"))?;
