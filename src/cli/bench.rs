@@ -74,10 +74,18 @@ impl Row {
 }
 
 const RUNS: usize = 15;
+/// Runs of the records workloads: they touch the disk, whose latency swings from run to
+/// run (writeback, page cache), and with 15 runs their medians moved by 20–40 % between
+/// back-to-back runs; each takes milliseconds, so more runs cost little.
+const DISK_RUNS: usize = 101;
 
-fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
+fn measure(name: &str, items: usize, f: impl FnMut() -> usize) -> Row {
+    measure_n(RUNS, name, items, f)
+}
+
+fn measure_n(runs: usize, name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
     f(); // warm-up
-    let mut ms: Vec<f64> = (0..RUNS)
+    let mut ms: Vec<f64> = (0..runs)
         .map(|_| {
             let t = Instant::now();
             std::hint::black_box(f());
@@ -85,13 +93,13 @@ fn measure(name: &str, items: usize, mut f: impl FnMut() -> usize) -> Row {
         })
         .collect();
     ms.sort_by(f64::total_cmp);
-    let median = ms[RUNS / 2];
+    let median = ms[runs / 2];
     Row {
         name: name.to_owned(),
-        runs: RUNS,
+        runs,
         median_ms: median,
         min_ms: ms[0],
-        max_ms: ms[RUNS - 1],
+        max_ms: ms[runs - 1],
         per_item_us: median * 1000.0 / items as f64,
         p95_ms: None,
         p99_ms: None,
@@ -253,16 +261,19 @@ fn records_rows(dir: &Path) -> Result<Vec<Row>> {
     let mut writer = store.begin(&session.record(), new())?;
     let events = session.respond(TurnInput::choose("order_number"))?;
     let turn = session.last_turn().cloned();
-    let mut rows = vec![measure("journal one turn (synced)", 1, || {
+    let mut rows = vec![measure_n(DISK_RUNS, "journal one turn (synced)", 1, || {
         turn.as_ref()
             .map_or(0, |t| usize::from(writer.turn(t, &events).is_ok()))
     })];
-    rows.push(measure(&format!("read {ATTEMPTS} attempts"), ATTEMPTS, || {
-        holdspace_records::history::attempts(&store, "bench").map_or(0, |a| a.len())
-    }));
+    rows.push(measure_n(
+        DISK_RUNS,
+        &format!("read {ATTEMPTS} attempts"),
+        ATTEMPTS,
+        || holdspace_records::history::attempts(&store, "bench").map_or(0, |a| a.len()),
+    ));
     let latest = store.session("bench", "latest")?;
     let settings = Settings::default();
-    rows.push(measure("export one session", 1, || {
+    rows.push(measure_n(DISK_RUNS, "export one session", 1, || {
         usize::from(holdspace_records::export::export(&store, &latest, Some(&scenario), &settings).is_ok())
     }));
     let _ = std::fs::remove_dir_all(&tmp);
