@@ -70,25 +70,28 @@ pub fn capture_when_due(
     }
 }
 
+/// Writes a captured image as an RGB PNG (window screenshots and the frame benchmark's
+/// offscreen eyes).
+pub fn write_png(captured: &ScreenshotCaptured, path: &std::path::Path) -> Result<(), String> {
+    captured
+        .image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())
+        .and_then(|img| img.to_rgb8().save(path).map_err(|e| e.to_string()))
+}
+
 /// An observer that writes the captured image as PNG, then asks the app to exit
 /// (with an error code if the file could not be written).
 fn save_and_exit(path: PathBuf) -> impl FnMut(On<ScreenshotCaptured>, MessageWriter<AppExit>) {
-    move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-        let saved = captured
-            .image
-            .clone()
-            .try_into_dynamic()
-            .map_err(|e| e.to_string())
-            .and_then(|img| img.to_rgb8().save(&path).map_err(|e| e.to_string()));
-        match saved {
-            Ok(()) => {
-                info!("screenshot saved to {}", path.display());
-                exit.write(AppExit::Success);
-            }
-            Err(e) => {
-                error!("cannot save the screenshot to {}: {e}", path.display());
-                exit.write(AppExit::error());
-            }
+    move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| match write_png(&captured, &path) {
+        Ok(()) => {
+            info!("screenshot saved to {}", path.display());
+            exit.write(AppExit::Success);
+        }
+        Err(e) => {
+            error!("cannot save the screenshot to {}: {e}", path.display());
+            exit.write(AppExit::error());
         }
     }
 }

@@ -195,12 +195,7 @@ fn save_png(app: &mut App, image: Handle<Image>, path: &std::path::Path) -> Resu
     app.world_mut()
         .spawn(Screenshot::image(image))
         .observe(move |captured: On<ScreenshotCaptured>| {
-            let result = captured
-                .image
-                .clone()
-                .try_into_dynamic()
-                .map_err(|e| e.to_string())
-                .and_then(|img| img.to_rgb8().save(&out).map_err(|e| e.to_string()));
+            let result = holdspace::app::capture::write_png(&captured, &out);
             if let Ok(mut s) = slot.lock() {
                 *s = Some(result);
             }
