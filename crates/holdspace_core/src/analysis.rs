@@ -68,6 +68,29 @@ pub struct Delivery {
     /// sounds flat).
     #[serde(default)]
     pub pitch_spread_st: Option<f32>,
+    /// Where the trainee looked, from the headset's pose (VR only; absent on the desktop).
+    #[serde(default)]
+    pub gaze: Option<Gaze>,
+}
+
+/// Eye contact in one turn, measured from the headset: the share of the time the
+/// trainee's head pointed at the customer's face.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gaze {
+    /// 0..1 while the customer was speaking (absent if they said nothing this turn).
+    #[serde(default)]
+    pub while_listening: Option<f32>,
+    /// 0..1 from the end of their line until the reply was given.
+    #[serde(default)]
+    pub while_replying: Option<f32>,
+}
+
+impl Gaze {
+    /// Below this share of the customer's line spent looking at them, they feel unheard.
+    pub const LOOKED_AWAY: f32 = 0.4;
+    /// At or above this share, the trainee held eye contact.
+    pub const HELD: f32 = 0.7;
 }
 
 impl Delivery {
@@ -95,6 +118,19 @@ impl Delivery {
         }
         if let Some(f) = self.fillers.filter(|f| *f > 0) {
             how.push(format!("{f} filler word{}", if f == 1 { "" } else { "s" }));
+        }
+        if let Some(g) = self.gaze {
+            let pct = |v: f32| (v.clamp(0.0, 1.0) * 100.0).round();
+            match (g.while_listening, g.while_replying) {
+                (Some(l), Some(r)) => how.push(format!(
+                    "eyes on them {:.0} % while they spoke, {:.0} % while you replied",
+                    pct(l),
+                    pct(r)
+                )),
+                (Some(l), None) => how.push(format!("eyes on them {:.0} % while they spoke", pct(l))),
+                (None, Some(r)) => how.push(format!("eyes on them {:.0} % while you replied", pct(r))),
+                (None, None) => {}
+            }
         }
         how
     }

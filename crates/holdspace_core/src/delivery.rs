@@ -97,6 +97,8 @@ pub fn measure(reply: &SpokenReply, baseline: &mut LoudnessBaseline) -> Delivery
         fillers: reply.fillers,
         loudness_vs_baseline_db,
         pitch_spread_st,
+        // The headset measures where the trainee looked; the microphone cannot.
+        gaze: None,
     }
 }
 
@@ -125,6 +127,16 @@ pub fn live_tip(d: &Delivery) -> Option<String> {
     }
     if d.loudness_vs_baseline_db.is_some_and(|r| r < -10.0) || d.loudness_db.is_some_and(|db| db < -40.0) {
         return Some("That was quiet. They may not have heard you.".to_owned());
+    }
+    if let Some(l) = d
+        .gaze
+        .and_then(|g| g.while_listening)
+        .filter(|l| *l < crate::analysis::Gaze::LOOKED_AWAY)
+    {
+        return Some(format!(
+            "You looked at them only {:.0} % of the time they were speaking. Let them see you listening.",
+            l * 100.0
+        ));
     }
     if d.pitch_spread_st.is_some_and(|s| s < 1.0) {
         return Some("Your voice sounded flat. Let some warmth into it.".to_owned());

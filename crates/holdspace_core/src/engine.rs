@@ -11,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::analysis::{Analysis, TurnInput, analyse};
+use crate::analysis::{Analysis, Gaze, TurnInput, analyse};
 use crate::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
 use crate::intent::Intent;
 use crate::load::LoadedScenario;
@@ -331,7 +331,14 @@ impl Session {
                 note,
             });
         }
-        reasons.extend(delivery_reasons(&input, &analysis, &scenario.scenario.delivery));
+        // The customer was opening up when they showed a cue or once the need is out.
+        let disclosing = self.last_cue.is_some() || self.disclosure != Disclosure::Hidden;
+        reasons.extend(delivery_reasons(
+            &input,
+            &analysis,
+            &scenario.scenario.delivery,
+            disclosing,
+        ));
         // Asking the same thing again wins less each time: calming effects of a reply
         // already given are scaled by 0.6 per repeat (its harms are not softened).
         if let Some(r) = &reply {
@@ -829,7 +836,12 @@ fn best_match<'a>(offered: &[&'a Reply], analysis: &Analysis, said: &str) -> Opt
 }
 
 /// Delivery effects on a typical listener, scaled by the customer's sensitivities.
-fn delivery_reasons(input: &TurnInput, analysis: &Analysis, s: &crate::model::DeliverySensitivity) -> Vec<Reason> {
+fn delivery_reasons(
+    input: &TurnInput,
+    analysis: &Analysis,
+    s: &crate::model::DeliverySensitivity,
+    disclosing: bool,
+) -> Vec<Reason> {
     let d = &input.delivery;
     let mut out = Vec::new();
     let mut push = |cause: Cause, escalation: f32, trust: f32, note: String| {
@@ -914,6 +926,33 @@ fn delivery_reasons(input: &TurnInput, analysis: &Analysis, s: &crate::model::De
             -0.015 * n * s.fillers,
             format!("{fillers} filler words (\"um\", \"you know\") made you sound unsure"),
         );
+    }
+    if let Some(gaze) = d.gaze {
+        let listening = gaze.while_listening;
+        let away = |v: Option<f32>, below: f32| v.is_some_and(|v| v < below);
+        if disclosing && away(listening, Gaze::LOOKED_AWAY) {
+            let pct = listening.unwrap_or_default() * 100.0;
+            push(
+                Cause::LookedAway,
+                0.04 * s.eye_contact,
+                -0.04 * s.eye_contact,
+                format!("you looked away while they were opening up (eyes on them {pct:.0} % of the time)"),
+            );
+        } else if away(listening, 0.25) && away(gaze.while_replying, 0.25) {
+            push(
+                Cause::LookedAway,
+                0.01 * s.eye_contact,
+                -0.02 * s.eye_contact,
+                "you hardly looked at them".to_owned(),
+            );
+        } else if disclosing && listening.is_some_and(|v| v >= Gaze::HELD) {
+            push(
+                Cause::EyeContact,
+                0.0,
+                0.02 * s.eye_contact,
+                "you kept your eyes on them while they opened up".to_owned(),
+            );
+        }
     }
     out
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::Debrief;
-use crate::analysis::Delivery;
+use crate::analysis::{Delivery, Gaze};
 use crate::model::OutcomeKind;
 use crate::testing::{by_id, shipped};
 
@@ -456,4 +456,89 @@ fn retry_from_any_turn_reproduces_the_state_and_the_random_stream() {
             assert_eq!(retried.record().turns[k], record.turns[k], "{id}: turn {} again", k + 1);
         }
     }
+}
+
+/// The same session, at a point where the customer is opening up (or not).
+fn at_disclosure(disclosing: bool) -> Session {
+    let (mut session, _) = Session::new(by_id("delivery_bereavement"), 3, Mode::Open);
+    session.last_cue = None;
+    session.disclosure = if disclosing {
+        Disclosure::Hinted
+    } else {
+        Disclosure::Hidden
+    };
+    session
+}
+
+fn looking(listening: f32, replying: f32) -> Delivery {
+    Delivery {
+        gaze: Some(Gaze {
+            while_listening: Some(listening),
+            while_replying: Some(replying),
+        }),
+        ..Delivery::default()
+    }
+}
+
+#[test]
+fn looking_away_while_they_open_up_escalates_and_holding_their_eyes_builds_trust() {
+    let reply = "Tell me more about that.";
+    let session = at_disclosure(true);
+    let unmeasured = after(&session, spoken(reply, Delivery::default()));
+    let away = after(&session, spoken(reply, looking(0.1, 0.8)));
+    let held = after(&session, spoken(reply, looking(0.9, 0.8)));
+    assert!(
+        away > unmeasured + 0.03,
+        "looking away during a disclosure escalates: {away} against {unmeasured}"
+    );
+    assert!(
+        (held - unmeasured).abs() < 1e-5,
+        "eye contact moves trust, not escalation"
+    );
+
+    let mut copy = session.clone();
+    let events = copy.respond(spoken(reply, looking(0.9, 0.8))).expect("accepted");
+    let trust_reason = events.iter().find_map(|e| match e {
+        SessionEvent::EscalationChanged(c) => c.reasons.iter().find(|r| r.cause == Cause::EyeContact).cloned(),
+        _ => None,
+    });
+    let reason = trust_reason.expect("holding eye contact is a reason in the debrief");
+    assert!(reason.trust > 0.0 && reason.note.contains("eyes on them"), "{reason:?}");
+
+    let mut copy = session.clone();
+    let events = copy.respond(spoken(reply, looking(0.1, 0.8))).expect("accepted");
+    let note = events.iter().find_map(|e| match e {
+        SessionEvent::EscalationChanged(c) => c
+            .reasons
+            .iter()
+            .find(|r| r.cause == Cause::LookedAway)
+            .map(|r| r.note.clone()),
+        _ => None,
+    });
+    assert!(
+        note.as_deref().is_some_and(|n| n.contains("10 %")),
+        "the note says how much they looked: {note:?}"
+    );
+}
+
+#[test]
+fn glancing_away_matters_little_until_the_customer_opens_up() {
+    let reply = "Tell me more about that.";
+    let session = at_disclosure(false);
+    let unmeasured = after(&session, spoken(reply, Delivery::default()));
+    // Looking away a fair amount, but not while they disclose: no effect.
+    assert!((after(&session, spoken(reply, looking(0.3, 0.5))) - unmeasured).abs() < 1e-5);
+    // Hardly looking at all: a small cost.
+    let never = after(&session, spoken(reply, looking(0.1, 0.1)));
+    assert!(
+        never > unmeasured && never < unmeasured + 0.02,
+        "{never} against {unmeasured}"
+    );
+    // Eye contact is only one of the delivery measures, and a click carries none.
+    assert!(
+        looking(0.9, 0.8)
+            .describe()
+            .iter()
+            .any(|d| d == "eyes on them 90 % while they spoke, 80 % while you replied")
+    );
 }

@@ -153,6 +153,10 @@ pub enum Cause {
     LongPause,
     /// Filler words.
     Fillers,
+    /// Looking away from the customer (VR).
+    LookedAway,
+    /// Holding eye contact while the customer opened up (VR).
+    EyeContact,
     /// Picking up a cue.
     CueNoticed(String),
     /// The seeded turn-to-turn wobble.
@@ -171,6 +175,8 @@ impl Cause {
                 | Cause::Interruption
                 | Cause::LongPause
                 | Cause::Fillers
+                | Cause::LookedAway
+                | Cause::EyeContact
         )
     }
 }

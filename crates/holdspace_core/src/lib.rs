@@ -33,7 +33,7 @@ pub mod text;
 pub mod validate;
 pub mod xapi;
 
-pub use analysis::{Analysis, Delivery, TurnInput};
+pub use analysis::{Analysis, Delivery, Gaze, TurnInput};
 pub use debrief::Debrief;
 pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{Mode, Session, TurnError};

@@ -355,6 +355,9 @@ pub struct DeliverySensitivity {
     /// "Um", "uh", "you know".
     #[serde(default = "one")]
     pub fillers: f32,
+    /// Looking away while they speak (VR: measured from the headset).
+    #[serde(default = "one")]
+    pub eye_contact: f32,
 }
 
 impl Default for DeliverySensitivity {
@@ -365,6 +368,7 @@ impl Default for DeliverySensitivity {
             interruptions: 1.0,
             silence: 1.0,
             fillers: 1.0,
+            eye_contact: 1.0,
         }
     }
 }

@@ -57,6 +57,17 @@ pub fn parse_script(text: &str) -> Result<Vec<TurnInput>, ScriptError> {
     Ok(turns)
 }
 
+/// A share of time, 0..1.
+fn share(v: f32) -> Result<f32, String> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`look` and `look_reply` are shares of time from 0 to 1, got {v}"
+        ))
+    }
+}
+
 fn parse_delivery(inside: &str) -> Result<Delivery, String> {
     let mut d = Delivery::default();
     for item in inside.split_whitespace() {
@@ -71,6 +82,10 @@ fn parse_delivery(inside: &str) -> Result<Delivery, String> {
             "db" => d.loudness_db = Some(number()?),
             "pause" => d.pause_before_s = Some(number()?),
             "interrupted" => d.interrupted = true,
+            // Eye contact, as a headset measures it: shares of the time spent looking at
+            // the customer while they spoke and while replying.
+            "look" => d.gaze.get_or_insert_default().while_listening = Some(share(number()?)?),
+            "look_reply" => d.gaze.get_or_insert_default().while_replying = Some(share(number()?)?),
             "fillers" => {
                 d.fillers = Some(
                     value
@@ -80,7 +95,7 @@ fn parse_delivery(inside: &str) -> Result<Delivery, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown delivery field `{other}` (use wpm, db, pause, interrupted, fillers)"
+                    "unknown delivery field `{other}` (use wpm, db, pause, interrupted, fillers, look, look_reply)"
                 ));
             }
         }
@@ -106,6 +121,16 @@ mod tests {
         assert!(turns[2].delivery.interrupted);
         assert_eq!(turns[2].delivery.fillers, Some(2));
         assert_eq!(turns[3], TurnInput::default());
+    }
+
+    #[test]
+    fn parses_eye_contact_as_shares_of_time() {
+        let turns = parse_script("I'm listening. {look=0.25 look_reply=0.5}\n").unwrap();
+        let gaze = turns[0].delivery.gaze.expect("gaze");
+        assert_eq!(gaze.while_listening, Some(0.25));
+        assert_eq!(gaze.while_replying, Some(0.5));
+        let e = parse_script("hi {look=40}").unwrap_err();
+        assert!(e.message.contains("0 to 1"), "{}", e.message);
     }
 
     #[test]
