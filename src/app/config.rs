@@ -58,6 +58,25 @@ pub struct AppConfig {
     pub close_up: bool,
     /// Print start-up milestones to standard error (`bench startup` reads them).
     pub marks: bool,
+    /// A headset, the desktop, or whichever is there.
+    pub platform: Platform,
+    /// `--xr-smoke N`: run N headset frames of a scripted session, then exit (0 only if
+    /// the session reached FOCUSED and frames were submitted).
+    pub xr_smoke: Option<u32>,
+    /// Per-eye image size to ask the runtime for (default: its recommendation).
+    pub xr_resolution: Option<(u32, u32)>,
+}
+
+/// Where the session is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// In a headset when an OpenXR runtime is there, else on the desktop with a notice.
+    #[default]
+    Auto,
+    /// In a headset, or not at all (`--xr`).
+    Xr,
+    /// On the desktop, without looking for a headset (`--desktop`).
+    Desktop,
 }
 
 /// How the trainee's microphone is used.
@@ -100,6 +119,9 @@ impl Default for AppConfig {
             look: None,
             close_up: false,
             marks: false,
+            platform: Platform::Auto,
+            xr_smoke: None,
+            xr_resolution: None,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod script;
 pub mod speech;
 pub mod theme;
 pub mod voice;
+pub mod xr;
 
 use anyhow::{Result, bail};
 use bevy::prelude::*;
@@ -110,37 +111,67 @@ fn display_available() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// Opens the desktop app and runs it until the window closes (or a headless run ends).
+/// Opens the app and runs it until the window closes, the headset session ends, or a
+/// headless run ends: in VR when an OpenXR runtime and headset are there (unless
+/// `--desktop`), else on the desktop with a notice (or, with `--xr`, not at all).
 pub fn run(config: AppConfig) -> Result<AppExit> {
-    if !display_available() {
-        bail!(
-            "no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set). On a server, run under Xvfb: xvfb-run -a holdspace run …; to play in a terminal instead: holdspace play"
-        );
+    use config::Platform;
+    let display = display_available();
+    let no_display = "no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set). On a server, run under Xvfb: xvfb-run -a holdspace run …; to play in a terminal instead: holdspace play";
+    if config.platform == Platform::Desktop && !display {
+        bail!("{no_display}");
     }
-    let (w, h) = config.resolution;
-    let capture = config.screenshot.is_some();
     let mut app = App::new();
     // `avatars://` must exist before the asset plugin starts.
     avatar::register_source(&mut app, &config.avatar_dir);
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(Window {
-                    title: "Holdspace".to_owned(),
-                    resolution: WindowResolution::new(w, h),
-                    ..default()
-                }),
-                ..default()
-            })
-            // Screenshots must show every mesh on the frame they are taken.
-            .set(RenderPlugin {
-                synchronous_pipeline_compilation: capture,
+    let mut fallback = None;
+    if config.platform == Platform::Desktop {
+        app.add_plugins(desktop_plugins(&config));
+        app.insert_resource(xr::Presentation::Desktop);
+    } else {
+        // winit only where a desktop window may be needed: in `--xr` mode, or with no
+        // display, it would have nothing to do (and without a display it panics).
+        app.add_plugins(xr::plugins(&config, display && config.platform == Platform::Auto));
+        if !xr::headset_available(&app) {
+            let reason = xr::probe::why_unavailable();
+            if config.platform == Platform::Xr {
+                bail!("VR was asked for (--xr) but cannot start: {reason}");
+            }
+            if !display {
+                bail!("no VR headset ({reason}) and {no_display}");
+            }
+            fallback = Some(reason);
+        }
+    }
+    app.insert_resource(ClearColor(theme::BACKGROUND))
+        .insert_resource(scene::ambient())
+        .insert_resource(config.clone())
+        .add_plugins(plugin);
+    match fallback {
+        Some(reason) => xr::fall_back_to_desktop(&mut app, &config, &reason),
+        None if config.platform != config::Platform::Desktop => {
+            app.add_plugins(xr::plugin);
+        }
+        None => {}
+    }
+    Ok(app.run())
+}
+
+/// Bevy's default plugins with the desktop window.
+fn desktop_plugins(config: &AppConfig) -> bevy::app::PluginGroupBuilder {
+    let (w, h) = config.resolution;
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "Holdspace".to_owned(),
+                resolution: WindowResolution::new(w, h),
                 ..default()
             }),
-    )
-    .insert_resource(ClearColor(theme::BACKGROUND))
-    .insert_resource(scene::ambient())
-    .insert_resource(config)
-    .add_plugins(plugin);
-    Ok(app.run())
+            ..default()
+        })
+        // Screenshots must show every mesh on the frame they are taken.
+        .set(RenderPlugin {
+            synchronous_pipeline_compilation: config.screenshot.is_some(),
+            ..default()
+        })
 }

@@ -148,6 +148,7 @@ pub struct SessionEnded {
 /// Registers the messages and the driver system.
 pub fn plugin(app: &mut App) {
     app.init_resource::<PendingInterruption>()
+        .init_resource::<PendingGaze>()
         .add_message::<Notice>()
         .add_message::<TraineeReplied>()
         .add_message::<ReplyRefused>()
@@ -223,6 +224,11 @@ impl SessionWriters<'_> {
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PendingInterruption(pub bool);
 
+/// Eye contact measured so far this turn (in a headset); the next reply carries it to the
+/// engine as `Delivery::gaze`. `None` where nothing measures it (the desktop).
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct PendingGaze(pub Option<holdspace_core::Gaze>);
+
 /// Feeds replies to the engine, journals each completed turn, and re-emits what the
 /// engine reports, in order.
 pub fn drive_session(
@@ -231,6 +237,7 @@ pub fn drive_session(
     mut refused: MessageWriter<ReplyRefused>,
     mut notices: MessageWriter<Notice>,
     mut interruption: ResMut<PendingInterruption>,
+    gaze: Res<PendingGaze>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
@@ -241,6 +248,9 @@ pub fn drive_session(
         let mut input = input.clone();
         if std::mem::take(&mut interruption.0) {
             input.delivery.interrupted = true;
+        }
+        if input.delivery.gaze.is_none() {
+            input.delivery.gaze = gaze.0;
         }
         match active.session.respond(input) {
             Ok(events) => {

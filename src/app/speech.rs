@@ -386,6 +386,7 @@ fn capture(
     mut speech: ResMut<SpeechInput>,
     time: Res<Time>,
     keys: Option<Res<ButtonInput<KeyCode>>>,
+    controllers: Option<Res<crate::app::xr::controls::Controllers>>,
     active: Res<ActiveSession>,
     mut started: MessageWriter<TraineeStartedSpeaking>,
 ) {
@@ -411,7 +412,8 @@ fn capture(
     let mut buffer = std::mem::take(&mut speech.buffer);
     buffer.clear();
     speech.mic.read(f64::from(time.delta_secs()), &mut buffer);
-    let talk_held = keys.as_ref().is_some_and(|k| k.any_pressed(TALK_KEYS));
+    // Ctrl on the desktop, the controller's talk button in a headset.
+    let talk_held = keys.as_ref().is_some_and(|k| k.any_pressed(TALK_KEYS)) || controllers.is_some_and(|c| c.talk);
     let listening = match speech.mode {
         Listen::PushToTalk => talk_held,
         Listen::OpenMic => true,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use holdspace::app::config::Platform;
 use holdspace::app::{AppConfig, run as run_app};
 use holdspace_core::Mode;
 use holdspace_core::script::parse_script;
@@ -84,9 +85,29 @@ pub struct RunArgs {
     /// Print start-up milestones and, at exit, the peak memory (for `bench startup`).
     #[arg(long, hide = true)]
     marks: bool,
+    /// Start in VR or not at all: exit with the reason when no OpenXR runtime and headset
+    /// can be opened. (By default Holdspace starts in VR when it can and falls back to the
+    /// desktop with a notice when it cannot.)
+    #[arg(long, conflicts_with = "desktop")]
+    xr: bool,
+    /// Start on the desktop without looking for a headset.
+    #[arg(long)]
+    desktop: bool,
+    /// VR smoke test: play N headset frames of a scripted session (a controller selection
+    /// included), log the session states, then exit; the exit status is 0 only if the
+    /// session reached FOCUSED and frames were submitted. Implies --xr.
+    #[arg(long, value_name = "N", conflicts_with = "desktop")]
+    xr_smoke: Option<u32>,
+    /// Per-eye image size to ask the OpenXR runtime for, WIDTHxHEIGHT (default: the
+    /// runtime's recommendation; smaller for software rendering).
+    #[arg(long, value_parser = parse_size, value_name = "WxH")]
+    xr_resolution: Option<(u32, u32)>,
     #[command(flatten)]
     records: holdspace::records::RecordsArgs,
 }
+
+/// The scenario `--xr-smoke` plays unless `--scenario` says otherwise.
+const XR_SMOKE_SCENARIO: &str = "delivery_bereavement";
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
@@ -113,7 +134,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         args.scenarios
     };
-    let config = AppConfig {
+    let mut config = AppConfig {
         scenarios_dir: scenarios,
         scenario: args.scenario,
         seed: args.seed,
@@ -140,7 +161,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         look: args.look,
         close_up: args.close_up,
         marks: args.marks,
+        platform: if args.xr || args.xr_smoke.is_some() {
+            Platform::Xr
+        } else if args.desktop {
+            Platform::Desktop
+        } else {
+            Platform::Auto
+        },
+        xr_smoke: args.xr_smoke,
+        xr_resolution: args.xr_resolution,
     };
+    if config.xr_smoke.is_some() {
+        // A real session straight away, the same every time: no sound card or
+        // microphone is needed (the selection is the controller's).
+        config.scenario.get_or_insert_with(|| XR_SMOKE_SCENARIO.to_owned());
+        config.seed.get_or_insert(1);
+        config.audio = false;
+        config.listen = holdspace::app::config::Listen::Off;
+    }
     let exit = run_app(config)?;
     if args.marks
         && let Some(kib) = holdspace::app::marks::peak_rss_kib()

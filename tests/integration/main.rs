@@ -3,7 +3,7 @@
 //! (each extra one links Bevy again); each concern is a module:
 //! `cli_validate` (diagnostics and exit codes), `cli_simulate` (records and determinism),
 //! `cli_tools` (play, graph, explore), `app_runner` (the scenario-runner adapter under
-//! `MinimalPlugins`), `app_speech` (a session said from WAV files), `app_voice` (the customer's voice), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs),
+//! `MinimalPlugins`), `app_speech` (a session said from WAV files), `app_voice` (the customer's voice), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs), `app_xr` (VR's platform choice and the headset's controls without a headset),
 //! `records` (journals, exports, the LRS queue, the HTML report in Chromium, progress).
 
 #![allow(
@@ -17,6 +17,7 @@ mod app_render;
 mod app_runner;
 mod app_speech;
 mod app_voice;
+mod app_xr;
 mod cli_say;
 mod cli_simulate;
 mod cli_tools;

@@ -23,6 +23,24 @@ const HEAD_YAW_LIMIT: f32 = 0.6;
 /// How far the head pitches up or down to look at the trainee, radians.
 const HEAD_PITCH_LIMIT: f32 = 0.35;
 
+/// How long the trainee has been looking away while the customer talks (measured from a
+/// headset; always 0 on the desktop). A customer who is not being looked at looks for
+/// the trainee's eyes: no glances away, head raised and turned to find them.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct TraineeAttention {
+    /// Seconds, reset when the trainee looks back or the customer stops talking.
+    pub looking_away_s: f32,
+}
+
+/// After this long unlooked-at, the customer starts seeking the trainee's eyes, fully so
+/// a second and a half later.
+const IGNORED_AFTER_S: f32 = 1.5;
+
+/// 0..1: how strongly the customer seeks attention.
+pub fn seeking(attention: Option<&TraineeAttention>) -> f32 {
+    attention.map_or(0.0, |a| ((a.looking_away_s - IGNORED_AFTER_S) / 1.5).clamp(0.0, 1.0))
+}
+
 /// Where the avatar is looking and its gaze habits.
 #[derive(Component, Debug, Default)]
 pub struct GazeState {
@@ -63,6 +81,7 @@ fn angles_of(d: Vec3) -> Vec2 {
 /// aversion and gestures; shakes the hands a little when fidgeting.
 pub fn look_and_gesture(
     time: Res<Time>,
+    attention: Option<Res<TraineeAttention>>,
     cameras: Query<&GlobalTransform, With<MainCamera>>,
     mut avatars: Query<(&GlobalTransform, &AvatarRig, &mut BodyState, &mut GazeState)>,
     globals: Query<&GlobalTransform>,
@@ -89,11 +108,14 @@ pub fn look_and_gesture(
         let head_pos = to_root.transform_point3(head_at.translation());
         let straight = angles_of(target - head_pos);
 
-        let aversion = body.now.gaze_aversion;
-        let glance = Vec2::from(gaze.glances.step(dt, aversion));
+        // Ignored, they stop glancing away and look straight for the trainee's eyes,
+        // head up and a little forward-tilted.
+        let seek = seeking(attention.as_deref());
+        let aversion = body.now.gaze_aversion * (1.0 - seek);
+        let glance = Vec2::from(gaze.glances.step(dt, aversion)) * (1.0 - seek);
         // Aversion pulls the gaze down and aside (the side the glance chose, or left).
         let away = Vec2::new(if glance.x < 0.0 { -0.45 } else { 0.45 }, 0.3) * aversion;
-        let wanted = straight + glance + away;
+        let wanted = straight + glance + away + Vec2::new(0.0, -0.12) * seek;
         gaze.eyes = Vec2::new(
             ease(gaze.eyes.x, wanted.x, 0.05, dt),
             ease(gaze.eyes.y, wanted.y, 0.05, dt),

@@ -1,0 +1,223 @@
+//! VR without a headset: the platform choice on a machine with no OpenXR runtime (the
+//! desktop fallback with its notice, and `--xr` refusing clearly), and the headset's
+//! controls driven through their plain-data twin: a controller pointed at an option on
+//! the world-space panel hovers it, the trigger picks it (with a haptic tick), and the
+//! head's pose becomes the turn's eye-contact measure. The real runtime is exercised by
+//! `tests/xr/smoke.sh` (Monado) from the test command.
+
+use std::time::Duration;
+
+use bevy::ecs::message::Messages;
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use bevy::ui::UiGlobalTransform;
+use holdspace::app::AppConfig;
+use holdspace::app::headless::{self, Gpu};
+use holdspace::app::hud::ReplyButton;
+use holdspace::app::runner::ActiveSession;
+use holdspace::app::scene::{CUSTOMER_Z, EYE_HEIGHT, TRAINEE_Z};
+use holdspace::app::screens::Screen;
+use holdspace::app::xr::controls::{Controllers, Hand, HapticTick};
+use holdspace::app::xr::panel::{PanelSurface, point_on_panel};
+use holdspace::app::xr::rig::HeadPose;
+use holdspace::app::xr::{controls, eye_contact, panel};
+
+use crate::{root, run_logged};
+
+#[test]
+fn with_no_runtime_the_app_runs_on_the_desktop_and_says_why() {
+    let dir = crate::scratch("xr_fallback");
+    let png = dir.join("fallback.png");
+    let mut command = crate::app_under_xvfb();
+    command.args([
+        "--stand-in",
+        "--scenario",
+        "delivery_bereavement",
+        "--frames",
+        "3",
+        "--screenshot",
+        png.to_str().expect("utf-8"),
+    ]);
+    let (ok, log) = run_logged(command);
+    assert!(ok, "the desktop fallback runs:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(
+        log.contains("No VR headset: ") && log.contains("Running on the desktop"),
+        "the notice says VR did not start and why:\n{log}"
+    );
+    assert!(png.is_file(), "the desktop window rendered:\n{log}");
+}
+
+#[test]
+fn insisting_on_vr_with_no_runtime_fails_clearly_without_a_panic() {
+    let out = crate::holdspace(&["run", "--xr", "--stand-in", "--frames", "3"]);
+    let (_, stderr) = crate::text(&out);
+    assert!(!out.status.success(), "--xr with no runtime must fail");
+    assert!(
+        stderr.contains("VR was asked for (--xr) but cannot start: "),
+        "a clear reason:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+const FRAME: Duration = Duration::from_millis(33);
+
+/// The whole app with no window and no GPU, in a session, with the headset's panel,
+/// controls and eye contact but no OpenXR: the test is the headset.
+fn headset_app() -> App {
+    let mut app = headless::new_app(&holdspace::app::avatar::default_dir(), Gpu::None);
+    app.insert_resource(AppConfig {
+        scenarios_dir: root().join("scenarios"),
+        scenario: Some("delivery_bereavement".to_owned()),
+        seed: Some(4),
+        audio: false,
+        listen: holdspace::app::config::Listen::Off,
+        stand_in: true,
+        records: holdspace::records::RecordsArgs {
+            data_dir: Some(crate::scratch("xr_records")),
+            ..Default::default()
+        },
+        ..AppConfig::default()
+    })
+    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+    .add_plugins(holdspace::app::plugin)
+    .add_plugins((controls::plugin, panel::plugin, eye_contact::plugin));
+    headless::finish(&mut app);
+    app
+}
+
+/// A head at the trainee's spot looking at the customer's face (or to the side).
+fn head(looking_at_customer: bool) -> HeadPose {
+    let eye = Vec3::new(0.0, EYE_HEIGHT, TRAINEE_Z);
+    let target = if looking_at_customer {
+        Vec3::new(0.0, 1.58, CUSTOMER_Z)
+    } else {
+        eye + Vec3::X
+    };
+    HeadPose(Some(Transform::from_translation(eye).looking_at(target, Vec3::Y)))
+}
+
+/// Steps until the options are laid out on the panel; returns the first one's id and
+/// where it is on the panel in world space.
+fn first_option(app: &mut App) -> (String, Vec3) {
+    for _ in 0..600 {
+        app.update();
+        let world = app.world_mut();
+        let on_screen = world
+            .get_resource::<State<Screen>>()
+            .is_some_and(|s| *s.get() == Screen::Session);
+        let mut buttons = world.query::<(&ReplyButton, &ComputedNode, &UiGlobalTransform, &InheritedVisibility)>();
+        let first = buttons
+            .iter(world)
+            .filter(|(_, node, _, visible)| visible.get() && node.size().x > 1.0)
+            .min_by(|a, b| a.2.translation.y.total_cmp(&b.2.translation.y))
+            .map(|(ReplyButton(id), _, at, _)| (id.clone(), at.translation));
+        let mut panels = world.query_filtered::<&GlobalTransform, With<PanelSurface>>();
+        let panel = panels.iter(world).next().copied();
+        if on_screen && let (Some((id, px)), Some(panel)) = (first, panel) {
+            return (id, point_on_panel(&panel, px));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("the options never appeared on the panel");
+}
+
+fn aim_right(app: &mut App, at: Vec3, trigger: bool) {
+    let origin = Vec3::new(0.25, 1.1, TRAINEE_Z - 0.3);
+    let mut controllers = app.world_mut().resource_mut::<Controllers>();
+    let hand = controllers.hand_mut(Hand::Right);
+    hand.aim = Some(Ray3d::new(origin, at - origin));
+    hand.select = trigger;
+    hand.select_pressed = trigger;
+}
+
+fn turns(app: &App) -> usize {
+    app.world().resource::<ActiveSession>().session.record().turns.len()
+}
+
+#[test]
+fn pointing_a_controller_at_an_option_and_pulling_the_trigger_picks_it() {
+    let mut app = headset_app();
+    app.insert_resource(head(true));
+    let (id, at) = first_option(&mut app);
+
+    // Pointing alone hovers the option and says nothing to the customer.
+    aim_right(&mut app, at, false);
+    app.update();
+    let hovered = {
+        let world = app.world_mut();
+        let mut q = world.query::<(&ReplyButton, &Interaction)>();
+        q.iter(world).find(|(b, _)| b.0 == id).map(|(_, i)| *i)
+    };
+    assert_eq!(hovered, Some(Interaction::Hovered), "the ray highlights the option");
+    assert_eq!(turns(&app), 0, "pointing is not choosing");
+
+    // The trigger picks it, once, with a tick in that hand.
+    aim_right(&mut app, at, true);
+    app.update();
+    let ticks: Vec<HapticTick> = app
+        .world()
+        .resource::<Messages<HapticTick>>()
+        .iter_current_update_messages()
+        .copied()
+        .collect();
+    assert_eq!(
+        ticks,
+        vec![HapticTick(Hand::Right)],
+        "a haptic tick in the hand that chose"
+    );
+    aim_right(&mut app, at, false);
+    for _ in 0..3 {
+        app.update();
+    }
+    let record = app.world().resource::<ActiveSession>().session.record();
+    assert_eq!(record.turns.len(), 1, "one selection, one turn");
+    assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
+
+    // Looking at the customer the whole turn: the turn carries full eye contact.
+    let gaze = record.turns[0]
+        .input
+        .delivery
+        .gaze
+        .expect("eye contact measured in a headset");
+    assert_eq!(gaze.while_replying, Some(1.0), "{gaze:?}");
+}
+
+#[test]
+fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
+    let mut app = headset_app();
+    app.insert_resource(head(false));
+    let (id, at) = first_option(&mut app);
+    for _ in 0..20 {
+        app.update();
+    }
+    aim_right(&mut app, at, true);
+    app.update();
+    aim_right(&mut app, at, false);
+    for _ in 0..3 {
+        app.update();
+    }
+    let record = app.world().resource::<ActiveSession>().session.record();
+    assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
+    let gaze = record.turns[0].input.delivery.gaze.expect("measured");
+    assert_eq!(gaze.while_replying, Some(0.0), "never looked at them: {gaze:?}");
+    let described = record.turns[0].input.delivery.describe().join("; ");
+    assert!(described.contains("eyes on them 0 %"), "{described}");
+
+    // While the customer answers and the trainee still looks away, they notice.
+    let mut longest = 0.0f32;
+    for _ in 0..200 {
+        app.update();
+        longest = longest.max(
+            app.world()
+                .resource::<holdspace::app::avatar::gaze::TraineeAttention>()
+                .looking_away_s,
+        );
+    }
+    assert!(
+        holdspace::app::avatar::gaze::seeking(Some(&holdspace::app::avatar::gaze::TraineeAttention {
+            looking_away_s: longest
+        })) > 0.5,
+        "an ignored customer looks for the trainee's eyes (unlooked-at for {longest:.1} s)"
+    );
+}
