@@ -6,8 +6,10 @@
 # clang (whisper.cpp, the free-speech recogniser, is compiled from source by whisper-rs),
 # python3-numpy (converts the pinned Whisper model, scripts/whisper-model.sh, run at the
 # end), Blender (builds the customer avatars from CC0 data, scripts/avatar.sh, also run at
-# the end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, and Xvfb for
-# headless tests.
+# the end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, the
+# OpenXR loader for VR (its unversioned libopenxr_loader.so, which bevy_mod_openxr opens,
+# is in the -dev package; the headset's runtime, SteamVR or Monado, is the user's), and
+# Xvfb for headless tests.
 # Sourced by run.sh and test.sh; safe to run again (already-installed packages are skipped).
 set -euo pipefail
 
@@ -15,6 +17,7 @@ HOLDSPACE_PACKAGES=(
   g++ pkg-config
   libx11-dev libxcursor-dev libxrandr-dev libxi-dev libxkbcommon-dev libxkbcommon-x11-0
   libvulkan1 mesa-vulkan-drivers
+  libopenxr-loader1 libopenxr-dev
   libasound2-dev flite1-dev
   libpocketsphinx-dev pocketsphinx-en-us
   cmake clang libclang-dev python3-numpy

@@ -17,6 +17,7 @@ use holdspace::app::hud::ReplyButton;
 use holdspace::app::runner::ActiveSession;
 use holdspace::app::scene::{CUSTOMER_Z, EYE_HEIGHT, TRAINEE_Z};
 use holdspace::app::screens::Screen;
+use holdspace::app::voice::VoiceOutput;
 use holdspace::app::xr::controls::{Controllers, Hand, HapticTick};
 use holdspace::app::xr::panel::{PanelSurface, point_on_panel};
 use holdspace::app::xr::rig::HeadPose;
@@ -122,11 +123,29 @@ fn first_option(app: &mut App) -> (String, Vec3) {
     panic!("the options never appeared on the panel");
 }
 
+/// Lets the customer finish their line, then waits a second before replying.
+fn listen_then_pause(app: &mut App) {
+    for _ in 0..900 {
+        app.update();
+        let busy = app.world().get_resource::<VoiceOutput>().is_some_and(|v| v.is_busy());
+        if !busy {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for _ in 0..30 {
+        app.update();
+    }
+}
+
 fn aim_right(app: &mut App, at: Vec3, trigger: bool) {
     let origin = Vec3::new(0.25, 1.1, TRAINEE_Z - 0.3);
     let mut controllers = app.world_mut().resource_mut::<Controllers>();
     let hand = controllers.hand_mut(Hand::Right);
-    hand.aim = Some(Ray3d::new(origin, at - origin));
+    hand.aim = Some(Ray3d::new(
+        origin,
+        Dir3::new(at - origin).expect("the option is away from the hand"),
+    ));
     hand.select = trigger;
     hand.select_pressed = trigger;
 }
@@ -140,6 +159,7 @@ fn pointing_a_controller_at_an_option_and_pulling_the_trigger_picks_it() {
     let mut app = headset_app();
     app.insert_resource(head(true));
     let (id, at) = first_option(&mut app);
+    listen_then_pause(&mut app);
 
     // Pointing alone hovers the option and says nothing to the customer.
     aim_right(&mut app, at, false);
@@ -180,6 +200,7 @@ fn pointing_a_controller_at_an_option_and_pulling_the_trigger_picks_it() {
         .delivery
         .gaze
         .expect("eye contact measured in a headset");
+    assert_eq!(gaze.while_listening, Some(1.0), "{gaze:?}");
     assert_eq!(gaze.while_replying, Some(1.0), "{gaze:?}");
 }
 
@@ -188,9 +209,7 @@ fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
     let mut app = headset_app();
     app.insert_resource(head(false));
     let (id, at) = first_option(&mut app);
-    for _ in 0..20 {
-        app.update();
-    }
+    listen_then_pause(&mut app);
     aim_right(&mut app, at, true);
     app.update();
     aim_right(&mut app, at, false);
@@ -200,9 +219,10 @@ fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
     let record = app.world().resource::<ActiveSession>().session.record();
     assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
     let gaze = record.turns[0].input.delivery.gaze.expect("measured");
+    assert_eq!(gaze.while_listening, Some(0.0), "never looked at them: {gaze:?}");
     assert_eq!(gaze.while_replying, Some(0.0), "never looked at them: {gaze:?}");
     let described = record.turns[0].input.delivery.describe().join("; ");
-    assert!(described.contains("eyes on them 0 %"), "{described}");
+    assert!(described.contains("eyes on them 0 % while they spoke"), "{described}");
 
     // While the customer answers and the trainee still looks away, they notice.
     let mut longest = 0.0f32;

@@ -10,13 +10,18 @@
 # beside it in a side folder on LD_LIBRARY_PATH.
 #
 # Usage: tests/xr/smoke.sh HOLDSPACE_BINARY [FRAMES]
+#        tests/xr/smoke.sh --prepare   (only build the cached chroot; the test command
+#                                       runs this in the background while it compiles)
 # Passes only when the app's log shows the session FOCUSED, frames submitted, both
 # controllers' poses read, the scripted controller selection taken and a clean exit.
 # Everything it starts is stopped by PID and everything it mounts is unmounted, whatever
 # happens. Needs root (debootstrap, chroot, mount); CI runs as root.
 set -euo pipefail
 
-binary="$(realpath "${1:?usage: smoke.sh HOLDSPACE_BINARY [FRAMES]}")"
+prepare_only=false
+if [ "${1:-}" = "--prepare" ]; then prepare_only=true; else
+  binary="$(realpath "${1:?usage: smoke.sh HOLDSPACE_BINARY [FRAMES] | smoke.sh --prepare}")"
+fi
 frames="${2:-60}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${HOLDSPACE_CACHE:-$HOME/.cache/holdspace}"
@@ -59,6 +64,10 @@ if [ "$(cat "$root/.holdspace-stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" >"$building/.holdspace-stamp"
   rm -rf "$root"
   mv "$building" "$root"
+fi
+if $prepare_only; then
+  echo "xr smoke: the Monado chroot is ready ($root)"
+  exit 0
 fi
 
 # --- mounts and processes, undone whatever happens ---------------------------------------

@@ -22,6 +22,12 @@ use super::controls::{Controllers, ControlsSystems, Hand};
 use super::panel::{PanelSurface, point_on_panel};
 use super::rig::HeadPose;
 use super::session::{PREFIX, SessionLog, SubmittedFrames};
+use bevy::camera::RenderTarget;
+use bevy::render::render_resource::{TextureFormat, TextureUsages};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy_mod_xr::camera::XrCamera;
+
+use crate::app::capture::write_png;
 use crate::app::config::AppConfig;
 use crate::app::hud::ReplyButton;
 use crate::app::runner::TraineeReplied;
@@ -75,6 +81,78 @@ pub fn plugin(app: &mut App) {
         ),
     )
     .add_systems(Update, (note_selection, request_exit, finish).chain());
+    if let Some(path) = app
+        .world()
+        .get_resource::<AppConfig>()
+        .and_then(|c| c.screenshot.clone())
+    {
+        app.insert_resource(EyeShot {
+            path,
+            image: None,
+            taken: false,
+        })
+        .add_systems(Update, shoot_left_eye);
+    }
+}
+
+/// `--screenshot` in a smoke run: what the left eye sees near the end, from its pose,
+/// at a size a person can look at (the simulated headset's own images are 320 × 240).
+#[derive(Resource, Debug)]
+struct EyeShot {
+    path: std::path::PathBuf,
+    image: Option<Handle<Image>>,
+    taken: bool,
+}
+
+const SHOT_SIZE: UVec2 = UVec2::new(1280, 960);
+
+/// A camera rides on the left eye for the last frames, then its image is saved.
+fn shoot_left_eye(
+    mut commands: Commands,
+    frames: Res<SubmittedFrames>,
+    run: Res<SmokeRun>,
+    mut shot: ResMut<EyeShot>,
+    eyes: Query<(Entity, &XrCamera)>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    let count = frames.0.count();
+    let last = u64::from(run.frames);
+    if shot.image.is_none() && count + 8 >= last {
+        let Some((eye, _)) = eyes.iter().find(|(_, c)| c.0 == 0) else {
+            return;
+        };
+        let mut image = Image::new_target_texture(SHOT_SIZE.x, SHOT_SIZE.y, TextureFormat::Rgba8UnormSrgb, None);
+        image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+        let image = images.add(image);
+        commands.spawn((
+            Name::new("Left eye capture"),
+            Camera3d::default(),
+            Camera { order: 5, ..default() },
+            RenderTarget::Image(image.clone().into()),
+            Projection::Perspective(PerspectiveProjection {
+                fov: 75f32.to_radians(),
+                ..default()
+            }),
+            Transform::IDENTITY,
+            ChildOf(eye),
+        ));
+        shot.image = Some(image);
+    }
+    if let Some(image) = shot.image.clone()
+        && !shot.taken
+        && count + 3 >= last
+    {
+        shot.taken = true;
+        let path = shot.path.clone();
+        commands
+            .spawn(Screenshot::image(image))
+            .observe(
+                move |captured: On<ScreenshotCaptured>| match write_png(&captured, &path) {
+                    Ok(()) => info!("{PREFIX} left eye's view saved to {}", path.display()),
+                    Err(e) => error!("{PREFIX} cannot save the left eye's view to {}: {e}", path.display()),
+                },
+            );
+    }
 }
 
 /// Logs each controller's pose the first time the headset reports it.
