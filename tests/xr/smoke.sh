@@ -133,7 +133,7 @@ set +e
 (
   cd "$repo"
   exec chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root XDG_RUNTIME_DIR=/tmp/xdg \
-    LD_LIBRARY_PATH=/opt/holdspace-lib NO_COLOR=1 RUST_LOG="${RUST_LOG:-info,wgpu=error,naga=warn}" \
+    LD_LIBRARY_PATH=/opt/holdspace-lib NO_COLOR=1 RUST_BACKTRACE="${RUST_BACKTRACE:-0}" RUST_LOG="${RUST_LOG:-info,wgpu=error,naga=warn}" \
     bash -c "cd '$repo' && exec '$binary' run --xr-smoke $frames --avatars '$cache/avatars' \
       --data-dir /tmp/holdspace-smoke-records ${HOLDSPACE_XR_SMOKE_ARGS:-}"
 ) >"$app_log" 2>&1 &
