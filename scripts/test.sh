@@ -16,7 +16,8 @@ for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component" || true
 done
 
-step() { printf '\n== %s ==\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow CI run shows where.
+step() { printf '\n== %s == (%ss in)\n' "$*" "$SECONDS"; }
 
 # The VR smoke test's runtime (Monado in a trixie chroot, cached after the first run)
 # is mostly download and unpacking: build it while the code compiles.

@@ -46,13 +46,39 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, (show_notices, expire_notices).in_set(AppSystems::Present));
 }
 
+/// The column the banners stack in, at the top centre: each banner takes the height its
+/// text needs, so a notice of two or three lines never runs under the next.
+#[derive(Component, Debug)]
+pub struct NoticeStack;
+
 /// Spawns a banner for each notice, stacked at the top centre.
 pub fn show_notices(
     mut commands: Commands,
     mut notices: MessageReader<Notice>,
-    existing: Query<(), With<NoticeBanner>>,
+    stacks: Query<Entity, With<NoticeStack>>,
 ) {
-    for (row, notice) in (existing.iter().count()..).zip(notices.read()) {
+    if notices.is_empty() {
+        return;
+    }
+    let stack = stacks.iter().next().unwrap_or_else(|| {
+        commands
+            .spawn((
+                Name::new("Notices"),
+                NoticeStack,
+                GlobalZIndex(100),
+                Node {
+                    position_type: PositionType::Absolute,
+                    top: px(12.0),
+                    left: percent(20.0),
+                    width: percent(60.0),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(6.0),
+                    ..default()
+                },
+            ))
+            .id()
+    });
+    for notice in notices.read() {
         if notice.is_error {
             warn!("{}", notice.text);
         } else {
@@ -61,12 +87,9 @@ pub fn show_notices(
         commands.spawn((
             Name::new("Notice"),
             NoticeBanner(Timer::from_seconds(NOTICE_SECONDS, TimerMode::Once)),
-            GlobalZIndex(100),
+            ChildOf(stack),
             Node {
-                position_type: PositionType::Absolute,
-                top: px(12.0 + 44.0 * row as f32),
-                left: percent(20.0),
-                width: percent(60.0),
+                width: percent(100.0),
                 padding: UiRect::axes(px(14.0), px(8.0)),
                 border: UiRect::all(px(2.0)),
                 border_radius: BorderRadius::all(px(6.0)),

@@ -130,7 +130,8 @@ pub fn fall_back_to_desktop(app: &mut App, config: &AppConfig, reason: &str) {
     ));
     app.insert_resource(Presentation::Desktop)
         .add_systems(Last, exit_on_primary_closed);
-    let text = format!("No VR headset: {reason}. Running on the desktop (start with --desktop to skip the check).");
-    info!("{text}");
-    app.world_mut().write_message(Notice::info(text));
+    // The notice is logged when shown.
+    app.world_mut().write_message(Notice::info(format!(
+        "No VR headset: {reason}. Running on the desktop (--desktop skips the check)."
+    )));
 }
