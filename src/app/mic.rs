@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +18,10 @@ use holdspace_speech::resample::{To16k, to_16k};
 pub const RATE: u32 = holdspace_speech::vad::RATE;
 
 /// A source of the trainee's voice.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one microphone per app, made once: boxing the device would buy nothing"
+)]
 pub enum Microphone {
     /// A sound card's input.
     Device(DeviceInput),
@@ -87,14 +91,10 @@ impl DeviceInput {
 
     fn read(&mut self, out: &mut Vec<f32>) {
         let Ok(rx) = self.rx.lock() else { return };
-        loop {
-            match rx.try_recv() {
-                Ok(chunk) => {
-                    if let Err(e) = self.resampler.push(&chunk, out) {
-                        bevy::log::warn!("microphone: {e}");
-                    }
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+        // Empty or disconnected: nothing more this frame.
+        while let Ok(chunk) = rx.try_recv() {
+            if let Err(e) = self.resampler.push(&chunk, out) {
+                bevy::log::warn!("microphone: {e}");
             }
         }
     }

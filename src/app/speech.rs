@@ -403,10 +403,9 @@ fn capture(
             && waited
             && !feed.is_playing()
             && !speech.vad.in_speech()
+            && let Some(path) = feed.start_next()
         {
-            if let Some(path) = feed.start_next() {
-                info!("saying {}", path.display());
-            }
+            info!("saying {}", path.display());
         }
     }
     let mut buffer = std::mem::take(&mut speech.buffer);

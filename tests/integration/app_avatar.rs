@@ -303,7 +303,7 @@ fn ten_minutes_through_every_transition_without_a_panic_or_a_nan() {
         // need (which comes from the engine's session, so it is set directly).
         if frame % 80 == 0 {
             line += 1;
-            if line % 5 == 0 {
+            if line.is_multiple_of(5) {
                 avatar.set_targets(targets(&BodyCue {
                     band: bands[line % 5],
                     escalation: 0.4,

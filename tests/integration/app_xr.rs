@@ -150,6 +150,24 @@ fn aim_right(app: &mut App, at: Vec3, trigger: bool) {
     hand.select_pressed = trigger;
 }
 
+/// Pulls the right trigger for one frame (returning the haptic ticks of that frame), then
+/// lets the reply reach the session.
+fn pull_trigger(app: &mut App, at: Vec3) -> Vec<HapticTick> {
+    aim_right(app, at, true);
+    app.update();
+    let ticks = app
+        .world()
+        .resource::<Messages<HapticTick>>()
+        .iter_current_update_messages()
+        .copied()
+        .collect();
+    aim_right(app, at, false);
+    for _ in 0..3 {
+        app.update();
+    }
+    ticks
+}
+
 fn turns(app: &App) -> usize {
     app.world().resource::<ActiveSession>().session.record().turns.len()
 }
@@ -173,23 +191,12 @@ fn pointing_a_controller_at_an_option_and_pulling_the_trigger_picks_it() {
     assert_eq!(turns(&app), 0, "pointing is not choosing");
 
     // The trigger picks it, once, with a tick in that hand.
-    aim_right(&mut app, at, true);
-    app.update();
-    let ticks: Vec<HapticTick> = app
-        .world()
-        .resource::<Messages<HapticTick>>()
-        .iter_current_update_messages()
-        .copied()
-        .collect();
+    let ticks = pull_trigger(&mut app, at);
     assert_eq!(
         ticks,
         vec![HapticTick(Hand::Right)],
         "a haptic tick in the hand that chose"
     );
-    aim_right(&mut app, at, false);
-    for _ in 0..3 {
-        app.update();
-    }
     let record = app.world().resource::<ActiveSession>().session.record();
     assert_eq!(record.turns.len(), 1, "one selection, one turn");
     assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
@@ -210,12 +217,7 @@ fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
     app.insert_resource(head(false));
     let (id, at) = first_option(&mut app);
     listen_then_pause(&mut app);
-    aim_right(&mut app, at, true);
-    app.update();
-    aim_right(&mut app, at, false);
-    for _ in 0..3 {
-        app.update();
-    }
+    pull_trigger(&mut app, at);
     let record = app.world().resource::<ActiveSession>().session.record();
     assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
     let gaze = record.turns[0].input.delivery.gaze.expect("measured");

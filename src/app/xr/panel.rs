@@ -171,6 +171,16 @@ pub fn hit_panel(ray: Ray3d, panel: &GlobalTransform) -> Option<(Vec2, f32)> {
     ((0.0..=1.0).contains(&uv.x) && (0.0..=1.0).contains(&uv.y)).then(|| (uv * UI_SIZE.as_vec2() * UI_SCALE, distance))
 }
 
+/// What the hit test reads of a UI node: its box, where it is, whether it is shown, whether
+/// it stops the search, whether it is a button.
+type UiNodeHit = (
+    &'static ComputedNode,
+    &'static UiGlobalTransform,
+    &'static InheritedVisibility,
+    Option<&'static FocusPolicy>,
+    Has<Interaction>,
+);
+
 /// The point on the panel (world space) under a spot of the UI, in the UI's physical
 /// pixels: the inverse of [`hit_panel`].
 pub fn point_on_panel(panel: &GlobalTransform, ui_px: Vec2) -> Vec3 {
@@ -181,17 +191,7 @@ pub fn point_on_panel(panel: &GlobalTransform, ui_px: Vec2) -> Vec3 {
 /// The topmost button under `point`, as Bevy's own focus pass would pick it: nodes are
 /// visited front to back; the first with an `Interaction` wins, and a node that blocks
 /// focus stops the search.
-fn button_at(
-    point: Vec2,
-    stack: &UiStack,
-    nodes: &Query<(
-        &ComputedNode,
-        &UiGlobalTransform,
-        &InheritedVisibility,
-        Option<&FocusPolicy>,
-        Has<Interaction>,
-    )>,
-) -> Option<Entity> {
+fn button_at(point: Vec2, stack: &UiStack, nodes: &Query<UiNodeHit>) -> Option<Entity> {
     for &entity in stack.uinodes.iter().rev() {
         let Ok((node, transform, visible, policy, interactive)) = nodes.get(entity) else {
             continue;
@@ -215,13 +215,7 @@ pub fn point_and_select(
     controllers: Res<Controllers>,
     panels: Query<&GlobalTransform, With<PanelSurface>>,
     stack: Res<UiStack>,
-    nodes: Query<(
-        &ComputedNode,
-        &UiGlobalTransform,
-        &InheritedVisibility,
-        Option<&FocusPolicy>,
-        Has<Interaction>,
-    )>,
+    nodes: Query<UiNodeHit>,
     mut interactions: Query<&mut Interaction>,
     mut pointing: ResMut<Pointing>,
     mut ticks: MessageWriter<HapticTick>,

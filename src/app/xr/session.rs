@@ -57,12 +57,11 @@ impl FrameCounter {
     fn record(&self) {
         self.count.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
-        if let (Ok(mut last), Ok(mut gaps)) = (self.last.lock(), self.gaps_ms.lock()) {
-            if let Some(before) = last.replace(now)
-                && gaps.len() < GAPS_KEPT
-            {
-                gaps.push((now - before).as_secs_f32() * 1000.0);
-            }
+        if let (Ok(mut last), Ok(mut gaps)) = (self.last.lock(), self.gaps_ms.lock())
+            && let Some(before) = last.replace(now)
+            && gaps.len() < GAPS_KEPT
+        {
+            gaps.push((now - before).as_secs_f32() * 1000.0);
         }
     }
 }
