@@ -2,8 +2,9 @@
 //! is at the counter, facing the customer at conversational distance, at their own real
 //! eye height (a seated trainee is seen seated). There is no locomotion, for comfort;
 //! the space is recentred at the start, on the recenter button and when the runtime
-//! recentres. The head's pose is published as [`HeadPose`] and moves the app's
-//! [`MainCamera`] (which no longer renders), so the avatar's gaze finds the trainee.
+//! recentres (its recenter gesture or menu; see `session`). The head's pose is published
+//! as [`HeadPose`] and moves the app's [`MainCamera`] (which no longer renders), so the
+//! avatar's gaze finds the trainee.
 
 use bevy::prelude::*;
 use bevy::transform::TransformSystems;

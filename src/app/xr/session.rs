@@ -88,14 +88,23 @@ pub fn plugin(app: &mut App) {
     }
 }
 
-fn log_state(event: OxrEventIn, mut log: ResMut<SessionLog>) {
-    if let openxr::Event::SessionStateChanged(change) = *event {
-        let state = format!("{:?}", change.state());
-        info!("{PREFIX} session {state}");
-        if change.state() == openxr::SessionState::FOCUSED {
-            log.focused = true;
+/// Logs the session's states, and recentres when the runtime recentres the trainee (its
+/// own recenter gesture or menu).
+fn log_state(event: OxrEventIn, mut log: ResMut<SessionLog>, mut recenter: MessageWriter<super::rig::Recenter>) {
+    match *event {
+        openxr::Event::SessionStateChanged(change) => {
+            let state = format!("{:?}", change.state());
+            info!("{PREFIX} session {state}");
+            if change.state() == openxr::SessionState::FOCUSED {
+                log.focused = true;
+            }
+            log.states.push(state);
         }
-        log.states.push(state);
+        openxr::Event::ReferenceSpaceChangePending(_) => {
+            info!("{PREFIX} the runtime recentred: recentring at the counter");
+            recenter.write(super::rig::Recenter);
+        }
+        _ => {}
     }
 }
 
