@@ -53,8 +53,19 @@ pub struct PointerRay(pub Hand);
 /// What a hand points at on the panel this frame.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
 pub struct Pointing {
-    /// Per hand: the point on the panel in the UI's physical pixels, and the button under it.
-    pub hands: [Option<(Vec2, Option<Entity>)>; 2],
+    /// Per hand, when its ray meets the panel.
+    pub hands: [Option<PanelHit>; 2],
+}
+
+/// Where a ray meets the panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelHit {
+    /// The point in the UI's physical pixels.
+    pub point: Vec2,
+    /// How far along the ray, metres.
+    pub distance: f32,
+    /// The button under it.
+    pub button: Option<Entity>,
 }
 
 /// A button was selected with a controller (for logs and the smoke run).
@@ -226,7 +237,11 @@ pub fn point_and_select(
         let state = controllers.hand(hand);
         let hit = state.aim.zip(panel).and_then(|(ray, panel)| hit_panel(ray, panel));
         let target = hit.and_then(|(point, _)| button_at(point, &stack, &nodes));
-        pointing.hands[hand.index()] = hit.map(|(point, _)| (point, target));
+        pointing.hands[hand.index()] = hit.map(|(point, distance)| PanelHit {
+            point,
+            distance,
+            button: target,
+        });
         let Some(button) = target else {
             continue;
         };
@@ -244,11 +259,10 @@ pub fn point_and_select(
 }
 
 /// Draws each tracked hand's ray up to the panel (or a short way), lit when it is on a
-/// button.
+/// button; where it meets the panel was found by the pointing pass this frame.
 fn draw_rays(
     controllers: Res<Controllers>,
     pointing: Res<Pointing>,
-    panels: Query<&GlobalTransform, With<PanelSurface>>,
     mut rays: Query<(
         &PointerRay,
         &mut Transform,
@@ -257,16 +271,14 @@ fn draw_rays(
     )>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
-    let panel = panels.iter().next();
     for (PointerRay(hand), mut transform, mut visibility, material) in &mut rays {
         let Some(ray) = controllers.hand(*hand).aim else {
             visibility.set_if_neq(Visibility::Hidden);
             continue;
         };
-        let reach = panel
-            .and_then(|p| hit_panel(ray, p))
-            .map_or(RAY_REACH, |(_, distance)| distance);
-        let on_button = pointing.hands[hand.index()].is_some_and(|(_, b)| b.is_some());
+        let hit = pointing.hands[hand.index()];
+        let reach = hit.map_or(RAY_REACH, |h| h.distance);
+        let on_button = hit.is_some_and(|h| h.button.is_some());
         *transform = Transform::from_translation(ray.origin + *ray.direction * reach / 2.0)
             .looking_to(*ray.direction, Vec3::Y)
             .with_scale(Vec3::new(1.0, 1.0, reach));
