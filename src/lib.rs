@@ -3,6 +3,7 @@
 //! rendering, the door to session records, and the Bevy desktop app.
 
 pub mod app;
+pub mod hearing;
 pub mod loader;
 pub mod records;
 pub mod report;

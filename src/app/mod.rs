@@ -5,6 +5,7 @@ pub mod avatar;
 pub mod capture;
 pub mod config;
 pub mod customer;
+pub mod ear;
 pub mod headless;
 pub mod hud;
 pub mod journal;
@@ -78,6 +79,7 @@ pub fn plugin(app: &mut App) {
         theme::plugin,
         notice::plugin,
         lipsync::plugin,
+        ear::plugin,
         runner::plugin,
         // After the runner (it reads the lines the engine says) and before the customer
         // and HUD (they read the mouth shape and the subtitle timing it publishes).

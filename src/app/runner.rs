@@ -148,6 +148,7 @@ pub struct SessionEnded {
 /// Registers the messages and the driver system.
 pub fn plugin(app: &mut App) {
     app.init_resource::<PendingInterruption>()
+        .init_resource::<super::ear::Ear>()
         .init_resource::<PendingGaze>()
         .add_message::<Notice>()
         .add_message::<TraineeReplied>()
@@ -238,6 +239,7 @@ pub fn drive_session(
     mut notices: MessageWriter<Notice>,
     mut interruption: ResMut<PendingInterruption>,
     gaze: Res<PendingGaze>,
+    ear: Res<super::ear::Ear>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
@@ -252,7 +254,7 @@ pub fn drive_session(
         if input.delivery.gaze.is_none() {
             input.delivery.gaze = gaze.0;
         }
-        match active.session.respond(input) {
+        match active.session.respond_with(input, ear.listener()) {
             Ok(events) => {
                 let active = &mut *active;
                 if let (JournalState::Open(writer), Some(turn)) = (&mut active.journal, active.session.last_turn())

@@ -648,11 +648,13 @@ fn commit(
             text: said,
             chosen_option: Some(reply),
             delivery: delivery.clone(),
+            ..TurnInput::default()
         },
         Heard::Free(text) => TurnInput {
             text,
             chosen_option: None,
             delivery: delivery.clone(),
+            ..TurnInput::default()
         },
         Heard::Nothing => return,
     };

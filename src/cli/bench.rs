@@ -41,6 +41,10 @@ pub enum Which {
     /// Process start to first frame and to the customer's first line (run it on the
     /// release build, under a display), and the peak memory of a whole spoken session.
     Startup,
+    /// How well the customer hears trainees, on the development set: intents, direction,
+    /// reply matching, "Sorry?" and time per utterance, lexicon alone and with the
+    /// tuned sentence encoder (`--quick` leaves out the training files).
+    Understanding,
     /// Core, records, speech (quick set), latency, frame and startup in one run: the
     /// table in docs/performance.md.
     All,
@@ -135,6 +139,10 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
         machine: Machine::here(),
         ..Report::default()
     };
+    if which == Which::Understanding {
+        super::bench_understanding::run(dir, !options.quick)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let wanted = |w: Which| which == Which::All || which == w;
     // A part that fails is reported and the others still run: one broken benchmark
     // must not lose the minutes the rest took.

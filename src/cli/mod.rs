@@ -7,6 +7,7 @@ mod bench_latency;
 mod bench_report;
 mod bench_speech;
 mod bench_startup;
+mod bench_understanding;
 mod bench_voice;
 mod explore;
 mod graph;
@@ -15,6 +16,7 @@ mod records;
 mod run;
 mod say;
 mod simulate;
+mod understand;
 mod validate;
 
 use std::path::PathBuf;
@@ -64,6 +66,9 @@ enum Command {
         /// Also save it as an attempt in the trainee's records (journal and exports).
         #[arg(long)]
         save: bool,
+        /// Hear words through the lexicon alone, without the sentence encoder.
+        #[arg(long)]
+        lexicon_only: bool,
         #[command(flatten)]
         records: holdspace::records::RecordsArgs,
         #[command(flatten)]
@@ -80,8 +85,35 @@ enum Command {
         /// Open mode: no options, type your own replies.
         #[arg(long)]
         open: bool,
+        /// Save the session in the trainee's records (an author's test runs are not saved
+        /// unless asked).
+        #[arg(long)]
+        save: bool,
+        /// Hear words through the lexicon alone, without the sentence encoder.
+        #[arg(long)]
+        lexicon_only: bool,
         #[command(flatten)]
         records: holdspace::records::RecordsArgs,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// Print what the customer hears in some words at a step: the intents and the layer
+    /// and evidence for each, the reply they would match with its closeness, and which
+    /// way the customer would move.
+    Understand {
+        /// Scenario file or id.
+        scenario: String,
+        /// What the trainee says.
+        text: String,
+        /// The step the customer is at (default: the scenario's first).
+        #[arg(long)]
+        step: Option<String>,
+        /// As if the hidden need had already come out.
+        #[arg(long)]
+        revealed: bool,
+        /// Hear words through the lexicon alone, without the sentence encoder.
+        #[arg(long)]
+        lexicon_only: bool,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -190,6 +222,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             open,
             out,
             save,
+            lexicon_only,
             records,
             dir,
         } => simulate::run(
@@ -200,14 +233,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             mode(open),
             out.as_deref(),
             save.then_some(&records),
+            lexicon_only,
         ),
         Command::Play {
             scenario,
             seed,
             open,
+            save,
+            lexicon_only,
             records,
             dir,
-        } => play::run(&scenario, &dir.path, seed, mode(open), &records),
+        } => play::run(
+            &scenario,
+            &dir.path,
+            seed,
+            mode(open),
+            save.then_some(&records),
+            lexicon_only,
+        ),
+        Command::Understand {
+            scenario,
+            text,
+            step,
+            revealed,
+            lexicon_only,
+            dir,
+        } => understand::run(&scenario, &dir.path, &text, step.as_deref(), revealed, lexicon_only),
         Command::Records { command, records, dir } => records::run(command, &records, &dir.path),
         Command::Say { args, dir } => say::run(args, &dir.path),
         Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),

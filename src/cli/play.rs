@@ -13,7 +13,17 @@ use holdspace::loader::load_scenario;
 use holdspace::records::{Records, RecordsArgs};
 use holdspace::report::{bar, debrief_text};
 
-pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode, records: &RecordsArgs) -> Result<ExitCode> {
+/// `records` is where to save the attempt, when the author asked (`--save`): an author's
+/// test runs are not a trainee's training.
+pub fn run(
+    scenario: &str,
+    dir: &Path,
+    seed: Option<u64>,
+    mode: Mode,
+    records: Option<&RecordsArgs>,
+    lexicon_only: bool,
+) -> Result<ExitCode> {
+    let hearing = holdspace::hearing::load(lexicon_only);
     let loaded = load_scenario(scenario, dir)?;
     // A random seed is the one place the clock is welcome: every play differs, and the seed is shown so it can be replayed.
     let seed = seed.unwrap_or_else(|| {
@@ -32,9 +42,11 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode, records: &
     println!("Type a number to choose, or type your own words. :q quits.\n");
     let (mut session, events) = holdspace_core::Session::new(loaded.clone(), seed, mode);
     // Records are a bonus here: if they cannot be written, say so and play on.
-    let records = Records::open(records)
-        .map_err(|e| eprintln!("warning: not recording: {e:#}"))
-        .ok();
+    let records = records.and_then(|r| {
+        Records::open(r)
+            .map_err(|e| eprintln!("warning: not recording: {e:#}"))
+            .ok()
+    });
     let mut journal = records.as_ref().and_then(|r| {
         r.begin(&session.record(), "play", None)
             .map_err(|e| eprintln!("warning: not recording: {e}"))
@@ -66,7 +78,7 @@ pub fn run(scenario: &str, dir: &Path, seed: Option<u64>, mode: Mode, records: &
             }
             _ => TurnInput::say(trimmed),
         };
-        match session.respond(input) {
+        match session.respond_with(input, holdspace::hearing::listener(&hearing)) {
             Ok(events) => {
                 if let (Some(j), Some(t)) = (journal.as_mut(), session.record().turns.last())
                     && let Err(e) = j.turn(t, &events)

@@ -19,7 +19,9 @@ pub fn run(
     mode: Mode,
     out: Option<&Path>,
     save: Option<&RecordsArgs>,
+    lexicon_only: bool,
 ) -> Result<ExitCode> {
+    let hearing = holdspace::hearing::load(lexicon_only);
     let loaded = load_scenario(scenario, dir)?;
     let text = std::fs::read_to_string(inputs).with_context(|| format!("cannot read {}", inputs.display()))?;
     let turns = parse_script(&text).with_context(|| format!("in {}", inputs.display()))?;
@@ -38,7 +40,7 @@ pub fn run(
             break;
         }
         let events = session
-            .respond(turn)
+            .respond_with(turn, holdspace::hearing::listener(&hearing))
             .with_context(|| format!("turn {} of {}", i + 1, inputs.display()))?;
         if let (Some(j), Some(t)) = (journal.as_mut(), session.record().turns.last()) {
             j.turn(t, &events)?;

@@ -9,6 +9,8 @@ use holdspace::loader::{LEXICON_FILE, check_file, scenario_paths, shared_lexicon
 
 pub fn run(paths: &[PathBuf], strict: bool) -> Result<ExitCode> {
     let (mut valid, mut invalid, mut warnings) = (Vec::new(), Vec::new(), 0usize);
+    // The sentence encoder, loaded the first time a scenario has `checks:` to run.
+    let mut hearing: Option<Option<holdspace_understanding::listener::Hearing>> = None;
     for arg in paths {
         let (dir, files): (&Path, Vec<PathBuf>) = if arg.is_dir() {
             (arg.as_path(), scenario_paths(arg)?)
@@ -33,7 +35,19 @@ pub fn run(paths: &[PathBuf], strict: bool) -> Result<ExitCode> {
             if path.file_name().is_some_and(|n| n == LEXICON_FILE) {
                 continue; // already checked as the shared lexicon above
             }
-            let file = check_file(&path, &shared);
+            let mut file = check_file(&path, &shared);
+            if let Some(loaded) = file.checked.scenario.clone()
+                && !loaded.scenario.checks.is_empty()
+            {
+                let hearing = hearing.get_or_insert_with(|| holdspace::hearing::load(false));
+                let loaded = std::sync::Arc::new(loaded);
+                let problems =
+                    holdspace_core::checks::run(&loaded, &file.source, holdspace::hearing::listener(hearing));
+                if problems.iter().any(|d| d.is_error()) {
+                    file.checked.scenario = None;
+                }
+                file.checked.diagnostics.extend(problems);
+            }
             if !file.checked.diagnostics.is_empty() {
                 eprintln!("{}", file.render());
             }

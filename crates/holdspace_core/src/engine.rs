@@ -11,10 +11,11 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::analysis::{Analysis, Gaze, TurnInput, analyse};
+use crate::analysis::{Analysis, Gaze, Layer, TurnInput, analyse};
 use crate::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
 use crate::intent::Intent;
 use crate::load::LoadedScenario;
+use crate::matching;
 use crate::model::{BandKey, BandLines, Condition, Effect, Line, Next, Outcome, Reply, Step, Trigger};
 use crate::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
 use crate::state::{Band, Disclosure};
@@ -41,8 +42,6 @@ pub enum TurnError {
     NotOffered(String, String),
 }
 
-/// A reply scores at least this (0..1) to be taken as what free speech meant.
-const MATCH_THRESHOLD: f32 = 0.35;
 /// Rises in escalation are damped by up to this fraction at full trust.
 const TRUST_DAMPING: f32 = 0.4;
 
@@ -60,6 +59,15 @@ impl Clone for Stream {
         rng.set_word_pos(self.0.get_word_pos());
         Stream(rng)
     }
+}
+
+/// Hears meaning in a trainee's words before the engine does: the sentence encoder of
+/// `holdspace_understanding`. The core runs no model; whoever has one fills the turn's
+/// [`crate::analysis::Understanding`] through this, with the session as it stands (the
+/// replies on offer, what the customer just said).
+pub trait Listener {
+    /// What the words mean here, or `None` when the listener cannot tell.
+    fn understand(&self, session: &Session, text: &str) -> Option<crate::analysis::Understanding>;
 }
 
 /// One conversation in progress.
@@ -81,6 +89,8 @@ pub struct Session {
     last_from_step: bool,
     cues: Vec<CueProgress>,
     apologies: u32,
+    /// Turns in which a fix or action was promised.
+    promises: u32,
     /// How often each reply has been chosen, for diminishing returns on repeats.
     chosen: std::collections::BTreeMap<String, u32>,
     outcome: Option<OutcomeRecord>,
@@ -116,6 +126,7 @@ impl Session {
             last_from_step: false,
             cues: Vec::new(),
             apologies: 0,
+            promises: 0,
             chosen: std::collections::BTreeMap::new(),
             outcome: None,
             turns: Vec::new(),
@@ -130,6 +141,37 @@ impl Session {
         session.offer(&mut out);
         session.events.extend(out.iter().cloned());
         (session, out)
+    }
+
+    /// A session as if the customer had just reached `step` (for authoring tools and
+    /// evaluation: "what would they hear if I said this here?"): the step's line is said
+    /// in the band the customer starts in, with the hidden need at `disclosure`. `None`
+    /// when there is no such step.
+    pub fn at_step(
+        scenario: Arc<LoadedScenario>,
+        seed: u64,
+        mode: Mode,
+        step: &str,
+        disclosure: Disclosure,
+    ) -> Option<(Session, Vec<SessionEvent>)> {
+        let index = scenario.step_index(step)?;
+        let (mut session, _) = Session::new(scenario, seed, mode);
+        session.step = index;
+        if let Some(v) = session.visited.get_mut(index) {
+            *v = true;
+        }
+        session.disclosure = disclosure;
+        session.events.clear();
+        let mut out = Vec::new();
+        session.speak_step(&mut out);
+        session.offer(&mut out);
+        session.events.extend(out.iter().cloned());
+        Some((session, out))
+    }
+
+    /// What the customer last said (what a reply answers and a paraphrase reflects).
+    pub fn last_line(&self) -> &str {
+        &self.last_line
     }
 
     /// The scenario this session runs.
@@ -247,6 +289,23 @@ impl Session {
         Ok((session, last))
     }
 
+    /// Takes one trainee turn, first letting `listener` hear the words (when there are
+    /// words, no understanding came with them, and they were not a bare click): the one
+    /// path for typed, clicked and spoken turns, in open and guided mode.
+    pub fn respond_with(
+        &mut self,
+        mut input: TurnInput,
+        listener: Option<&dyn Listener>,
+    ) -> Result<Vec<SessionEvent>, TurnError> {
+        if input.understanding.is_none()
+            && !input.text.trim().is_empty()
+            && let Some(listener) = listener
+        {
+            input.understanding = listener.understand(self, &input.text);
+        }
+        self.respond(input)
+    }
+
     /// Takes one trainee turn and returns what happened.
     pub fn respond(&mut self, input: TurnInput) -> Result<Vec<SessionEvent>, TurnError> {
         if self.is_ended() {
@@ -282,31 +341,55 @@ impl Session {
         // paraphrase is measured against what the customer actually said last.
         let key_points: &[String] = if self.last_from_step { &step.key_points } else { &[] };
         let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, key_points);
+        let understanding = input.understanding.as_ref().filter(|_| !clicked_without_words);
+        if let Some(u) = understanding {
+            analysis.hear_meaning(u);
+        }
         let reply: Option<Reply> = match chosen {
             Some(r) => Some(r.clone()),
-            None => best_match(&offered, &analysis, &words_said).cloned(),
-        };
-        // A click carries exactly the author's intents; spoken or typed words count as said,
-        // so "calm down" added to a good option still does its damage.
-        if let Some(r) = &reply {
-            if clicked_without_words {
-                analysis.intents = r.intents.clone();
-                analysis.evidence = r.intents.iter().map(|i| (*i, "the chosen option".to_owned())).collect();
-            } else {
-                for intent in &r.intents {
-                    if !analysis.intents.contains(intent) {
-                        analysis.intents.push(*intent);
-                        analysis
-                            .evidence
-                            .push((*intent, format!("matched option \"{}\"", r.id)));
-                    }
-                }
+            None => {
+                let found = matching::best_match(&offered, &analysis, &words_said, understanding);
+                let reply = found
+                    .as_ref()
+                    .and_then(|m| offered.iter().find(|r| r.id == m.reply))
+                    .map(|r| (*r).clone());
+                analysis.matched = found;
+                reply
             }
-            analysis.intents.sort_unstable();
+        };
+        // Credit only what was said: a picked option (clicked, or said and picked by the
+        // guided-mode recogniser) carries the author's intents; free words carry only
+        // what was heard in them, whichever reply they matched.
+        if let Some(r) = chosen {
+            if clicked_without_words {
+                analysis.intents.clear();
+                analysis.evidence.clear();
+                analysis.layers.clear();
+            }
+            for intent in &r.intents {
+                analysis.add(*intent, Layer::Option, format!("the option \"{}\"", r.text));
+            }
         }
         if input.delivery.fillers.is_none() && clicked_without_words {
             analysis.fillers = 0;
         }
+        // An open question is about them ("how's that left you?"): only a statement or a
+        // closed question with nothing of the call in it is taken as off-topic.
+        if reply.is_none()
+            && analysis.intents.iter().all(|i| *i == Intent::ClosedQuestion)
+            && crate::topic::off_topic(&words_said, scenario.vocabulary())
+        {
+            analysis.add(
+                Intent::OffTopic,
+                Layer::Context,
+                "nothing in it about them or their problem".to_owned(),
+            );
+        }
+        // Unsure words that match nothing are taken as misheard: the customer asks
+        // "Sorry?" and nothing moves, rather than reacting to words never said.
+        analysis.misheard = reply.is_none()
+            && input.confidence.is_some_and(|c| c < TurnInput::MISHEARD)
+            && !analysis.intents.contains(&Intent::Silence);
 
         let mut out = vec![SessionEvent::ReplyInterpreted {
             turn,
@@ -315,7 +398,14 @@ impl Session {
         }];
 
         // What moved the customer, and why.
-        let mut reasons = self.intent_reasons(&analysis, &words_said);
+        let disclosing = self.last_cue.is_some() || self.disclosure != Disclosure::Hidden;
+        let mut reasons = if analysis.misheard {
+            Vec::new()
+        } else {
+            let mut r = self.intent_reasons(&analysis, &words_said);
+            r.extend(self.moment_reasons(&analysis, reply.as_ref(), disclosing));
+            r
+        };
         if let Some(r) = &reply
             && (r.effect.escalation != 0.0 || r.effect.trust != 0.0)
         {
@@ -332,13 +422,14 @@ impl Session {
             });
         }
         // The customer was opening up when they showed a cue or once the need is out.
-        let disclosing = self.last_cue.is_some() || self.disclosure != Disclosure::Hidden;
-        reasons.extend(delivery_reasons(
-            &input,
-            &analysis,
-            &scenario.scenario.delivery,
-            disclosing,
-        ));
+        if !analysis.misheard {
+            reasons.extend(delivery_reasons(
+                &input,
+                &analysis,
+                &scenario.scenario.delivery,
+                disclosing,
+            ));
+        }
         // Asking the same thing again wins less each time: calming effects of a reply
         // already given are scaled by 0.6 per repeat (its harms are not softened).
         if let Some(r) = &reply {
@@ -357,7 +448,11 @@ impl Session {
             }
             *self.chosen.entry(r.id.clone()).or_insert(0) += 1;
         }
-        let noticed = self.notice_cues(reply.as_ref(), &analysis, &words_said);
+        let noticed = if analysis.misheard {
+            Vec::new()
+        } else {
+            self.notice_cues(reply.as_ref(), &analysis, &words_said)
+        };
         for cue in &noticed {
             reasons.push(Reason {
                 cause: Cause::CueNoticed(cue.clone()),
@@ -368,13 +463,16 @@ impl Session {
         }
         let variation = scenario.scenario.customer.temperament.variation.abs();
         if variation > 0.0 {
+            // Drawn on every turn, so the stream stays in step whatever the turn was.
             let wobble = self.rng.0.random_range(-variation..=variation);
-            reasons.push(Reason {
-                cause: Cause::Variation,
-                escalation: wobble,
-                trust: 0.0,
-                note: "the customer's own ups and downs".to_owned(),
-            });
+            if !analysis.misheard {
+                reasons.push(Reason {
+                    cause: Cause::Variation,
+                    escalation: wobble,
+                    trust: 0.0,
+                    note: "the customer's own ups and downs".to_owned(),
+                });
+            }
         }
 
         let before = self.point();
@@ -419,7 +517,7 @@ impl Session {
             input: input.clone(),
             reply: reply.as_ref().map(|r| r.id.clone()),
             reply_text: reply.as_ref().map(|r| r.text.clone()),
-            analysis,
+            analysis: analysis.clone(),
             reasons,
             before,
             after,
@@ -476,10 +574,25 @@ impl Session {
             // The reveal line stands in for the next step's line: the customer has just said
             // the most important thing in the conversation and waits for an answer to it.
             if revealed_now.is_none() {
-                if stayed && !scenario.scenario.unclear.is_empty() {
-                    self.speak_lines(&scenario.scenario.unclear, "unclear", &mut out);
+                // Words that matched no reply: misheard ("Sorry?"), off-topic (they react in
+                // character), or understood but not written for here (a reaction in their
+                // band). Silence and anything without lines of its own get the step again.
+                let s = &scenario.scenario;
+                let heard_something = analysis.intents.iter().any(|i| *i != Intent::Silence);
+                let lines = if !stayed {
+                    None
+                } else if analysis.misheard {
+                    Some((&s.unclear, "unclear"))
+                } else if analysis.intents.contains(&Intent::OffTopic) {
+                    Some((&s.off_topic, "off_topic"))
+                } else if heard_something {
+                    Some((&s.generic, "generic"))
                 } else {
-                    self.speak_step(&mut out);
+                    None
+                };
+                match lines.filter(|(l, _)| !l.is_empty()) {
+                    Some((lines, prefix)) => self.speak_lines(lines, prefix, &mut out),
+                    None => self.speak_step(&mut out),
                 }
             }
             self.offer(&mut out);
@@ -519,11 +632,18 @@ impl Session {
                 .find(|(i, _)| i == intent)
                 .map(|(_, e)| e.clone())
                 .unwrap_or_default();
-            let mut note = if evidence.is_empty() {
-                intent.label().to_owned()
-            } else {
-                format!("{} ({evidence})", intent.label())
+            let mut note = match (evidence.is_empty(), analysis.layer_of(*intent)) {
+                (true, _) => intent.label().to_owned(),
+                (false, Some(Layer::Option)) => format!("{} ({evidence})", intent.label()),
+                (false, Some(Layer::Encoder)) => format!("heard as {} by its meaning, {evidence}", intent.label()),
+                (false, _) => format!("heard as {}: {evidence}", intent.label()),
             };
+            // "Sorry, but…": what the "but" takes back counts for half.
+            if analysis.undercut.contains(intent) {
+                effect.escalation *= 0.5;
+                effect.trust *= 0.5;
+                note.push_str(", taken back by the \"but\" that followed");
+            }
             match intent {
                 // A close, accurate paraphrase calms more than a loose one.
                 Intent::Paraphrase => {
@@ -558,6 +678,49 @@ impl Session {
             });
         }
         reasons
+    }
+
+    /// What the moment makes of a reply, whatever its intents: a stock line to someone
+    /// who is upset or opening up, the same promise again, a procedural question straight
+    /// after a hint.
+    fn moment_reasons(&mut self, analysis: &Analysis, reply: Option<&Reply>, disclosing: bool) -> Vec<Reason> {
+        let mut out = Vec::new();
+        let mut push = |escalation: f32, trust: f32, note: String| {
+            out.push(Reason {
+                cause: Cause::Moment,
+                escalation,
+                trust,
+                note,
+            });
+        };
+        let has = |i: Intent| analysis.intents.contains(&i);
+        let upset = self.band() >= Band::Frustrated;
+        if has(Intent::Scripted) && (upset || disclosing) {
+            push(0.05, -0.04, "a stock line to someone who wants to be heard".to_owned());
+        }
+        if has(Intent::Solution) {
+            if self.promises >= 2 && !self.addressed {
+                let n = self.promises;
+                push(
+                    (0.03 * (n - 1) as f32).min(0.09),
+                    -0.03,
+                    format!("another promise: they have heard {n} already this call"),
+                );
+            }
+            self.promises += 1;
+        }
+        let only_procedure = has(Intent::ClosedQuestion) && !analysis.intents.iter().any(|i| i.is_helpful());
+        if only_procedure
+            && self.last_cue.is_some()
+            && reply.is_none_or(|r| r.intents.iter().all(|i| !i.is_listening()))
+        {
+            push(
+                0.03,
+                -0.02,
+                "a procedural question straight after they hinted at something".to_owned(),
+            );
+        }
+        out
     }
 
     /// Scales each reason by the customer's temperament, then applies the sum.
@@ -800,39 +963,6 @@ fn pick_line(
     let pick = rng.random_range(0..pool.len());
     let index = pool[pick];
     Some((key, index, candidates[index].clone()))
-}
-
-/// The offered reply that free words most likely meant, if any is close enough.
-/// Score = 0.55 × intent overlap (shared over union) + 0.45 × best word overlap with
-/// its text or phrasings.
-fn best_match<'a>(offered: &[&'a Reply], analysis: &Analysis, said: &str) -> Option<&'a Reply> {
-    if analysis.intents == [Intent::Silence] {
-        return None;
-    }
-    let said_stems = content_stems(said);
-    let mut best: Option<(&Reply, f32)> = None;
-    for reply in offered {
-        // Overlap over union, so a one-intent reply does not win just by being short.
-        let shared = reply.intents.iter().filter(|i| analysis.intents.contains(i)).count();
-        let union = reply.intents.len() + analysis.intents.len() - shared;
-        let intent_share = if union == 0 { 0.0 } else { shared as f32 / union as f32 };
-        let wording = std::iter::once(&reply.text)
-            .chain(reply.phrasings.iter())
-            .map(|p| {
-                let target = content_stems(p);
-                if target.is_empty() {
-                    0.0
-                } else {
-                    target.iter().filter(|s| said_stems.contains(s)).count() as f32 / target.len() as f32
-                }
-            })
-            .fold(0.0_f32, f32::max);
-        let score = 0.55 * intent_share + 0.45 * wording;
-        if score >= MATCH_THRESHOLD && best.is_none_or(|(_, b)| score > b) {
-            best = Some((reply, score));
-        }
-    }
-    best.map(|(r, _)| r)
 }
 
 /// Delivery effects on a typical listener, scaled by the customer's sensitivities.

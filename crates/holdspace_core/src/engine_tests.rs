@@ -22,6 +22,8 @@ fn spoken(text: &str, delivery: Delivery) -> TurnInput {
         text: text.to_owned(),
         chosen_option: None,
         delivery,
+        confidence: None,
+        understanding: None,
     }
 }
 
@@ -385,8 +387,8 @@ fn unmatched_free_speech_keeps_the_customer_at_the_same_step() {
         }
     });
     assert!(
-        spoken.is_some_and(|s| s.line_id.starts_with("unclear/")),
-        "the customer asks what they meant"
+        spoken.is_some_and(|s| s.line_id.starts_with("off_topic/")),
+        "the customer reacts to talk that has nothing to do with them: {spoken:?}"
     );
 }
 

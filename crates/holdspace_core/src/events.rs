@@ -161,6 +161,9 @@ pub enum Cause {
     CueNoticed(String),
     /// The seeded turn-to-turn wobble.
     Variation,
+    /// What the moment made of the reply: a script to someone who wants to be heard, the
+    /// same promise again, a procedural question just after they hinted at something.
+    Moment,
 }
 
 impl Cause {

@@ -31,13 +31,18 @@ pub enum Intent {
     Solution,
     /// Passing them on ("I'll transfer you").
     Transfer,
-    /// Saying nothing.
+    /// Saying nothing, or nothing but fillers ("um… right"): a non-answer.
     Silence,
+    /// Stock phrases that fill the turn without answering ("Is there anything else I can
+    /// help you with today?", "I hope you're having a lovely day").
+    Scripted,
+    /// Nothing to do with the customer or their problem ("Did you see the match?").
+    OffTopic,
 }
 
 impl Intent {
     /// Every intent, in declaration order.
-    pub const ALL: [Intent; 13] = [
+    pub const ALL: [Intent; 15] = [
         Intent::Acknowledge,
         Intent::Paraphrase,
         Intent::OpenQuestion,
@@ -51,6 +56,8 @@ impl Intent {
         Intent::Solution,
         Intent::Transfer,
         Intent::Silence,
+        Intent::Scripted,
+        Intent::OffTopic,
     ];
 
     /// Plain-words name for the debrief.
@@ -69,6 +76,8 @@ impl Intent {
             Intent::Solution => "offering a concrete action",
             Intent::Transfer => "passing them on",
             Intent::Silence => "silence",
+            Intent::Scripted => "a scripted line",
+            Intent::OffTopic => "going off-topic",
         }
     }
 
@@ -90,8 +99,65 @@ impl Intent {
             Intent::Solution => (-0.06, 0.04),
             Intent::Transfer => (0.05, -0.05),
             Intent::Silence => (0.04, -0.03),
+            // Small on its own; the engine adds the moment's cost (an upset customer
+            // hears a script as not being listened to).
+            Intent::Scripted => (0.03, -0.03),
+            Intent::OffTopic => (0.08, -0.06),
         };
         Effect { escalation, trust }
+    }
+
+    /// Whether this move harms on its own: the customer hears it whatever else was said
+    /// ("sorry, but that's our policy" is heard as the policy).
+    pub fn is_harmful(self) -> bool {
+        matches!(
+            self,
+            Intent::AssumptiveEmpathy
+                | Intent::Minimising
+                | Intent::PolicyWall
+                | Intent::Blame
+                | Intent::Transfer
+                | Intent::OffTopic
+        )
+    }
+
+    /// Whether this move helps a typical customer.
+    pub fn is_helpful(self) -> bool {
+        matches!(
+            self,
+            Intent::Acknowledge
+                | Intent::Paraphrase
+                | Intent::OpenQuestion
+                | Intent::Apology
+                | Intent::TakeYourTime
+                | Intent::Solution
+        )
+    }
+
+    /// The name as written in scenario files and the corpus (`PolicyWall`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Intent::Acknowledge => "Acknowledge",
+            Intent::Paraphrase => "Paraphrase",
+            Intent::OpenQuestion => "OpenQuestion",
+            Intent::ClosedQuestion => "ClosedQuestion",
+            Intent::Apology => "Apology",
+            Intent::AssumptiveEmpathy => "AssumptiveEmpathy",
+            Intent::Minimising => "Minimising",
+            Intent::PolicyWall => "PolicyWall",
+            Intent::Blame => "Blame",
+            Intent::TakeYourTime => "TakeYourTime",
+            Intent::Solution => "Solution",
+            Intent::Transfer => "Transfer",
+            Intent::Silence => "Silence",
+            Intent::Scripted => "Scripted",
+            Intent::OffTopic => "OffTopic",
+        }
+    }
+
+    /// Parses a name as written by [`Intent::name`].
+    pub fn from_name(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.name() == name)
     }
 
     /// Whether this move shows listening (used for cue responses and the debrief).

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::intent::Intent;
 use crate::model::{LexiconEntry, ScenarioLexicon};
-use crate::text::{Sentence, contains_phrase, words};
+use crate::text::{Clause, words};
 
 /// The shared lexicon file as shipped; used when no `lexicon.ron` sits beside the scenarios.
 pub const DEFAULT_LEXICON_RON: &str = include_str!("../../../scenarios/lexicon.ron");
@@ -94,40 +94,71 @@ impl Lexicon {
         self.patterns.is_empty()
     }
 
-    /// Intents whose phrases occur in the sentences, each with the first phrase that matched,
-    /// in lexicon order.
-    pub fn find(&self, sentences: &[Sentence]) -> Vec<(Intent, String)> {
-        let mut found: Vec<(Intent, String)> = Vec::new();
+    /// Every phrase found in a clause, with where it starts, in lexicon order. A phrase
+    /// marked `^` matches at the clause's start, after any leading "so", "okay", "well".
+    pub fn find(&self, clause: &Clause) -> Vec<Hit> {
+        let mut found = Vec::new();
         for pattern in &self.patterns {
-            if found.iter().any(|(i, _)| *i == pattern.intent) {
-                continue;
-            }
-            let hit = sentences.iter().any(|s| {
-                if pattern.sentence_start {
-                    s.words.starts_with(&pattern.words)
-                } else {
-                    contains_phrase(&s.words, &pattern.words)
-                }
-            });
-            if hit {
-                found.push((pattern.intent, pattern.words.join(" ")));
+            let n = pattern.words.len();
+            let starts: Vec<usize> = if pattern.sentence_start {
+                let core = clause.lead;
+                (clause.words.get(core..core + n) == Some(pattern.words.as_slice()))
+                    .then_some(core)
+                    .into_iter()
+                    .collect()
+            } else {
+                (0..=clause.words.len().saturating_sub(n))
+                    .filter(|&i| clause.words.get(i..i + n) == Some(pattern.words.as_slice()))
+                    .collect()
+            };
+            for start in starts {
+                found.push(Hit {
+                    intent: pattern.intent,
+                    phrase: pattern.words.join(" "),
+                    start,
+                    len: n,
+                    anchored: pattern.sentence_start,
+                });
             }
         }
         found
     }
 }
 
+/// A lexicon phrase found in a clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The intent the phrase signals.
+    pub intent: Intent,
+    /// The phrase, as normalised words.
+    pub phrase: String,
+    /// Index of its first word in the clause.
+    pub start: usize,
+    /// Its length in words.
+    pub len: usize,
+    /// The phrase must open the clause (`^`).
+    pub anchored: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::sentences;
+    use crate::text::clauses;
+
+    fn found(lex: &Lexicon, text: &str) -> Vec<(Intent, String)> {
+        clauses(text)
+            .iter()
+            .flat_map(|c| lex.find(c))
+            .map(|h| (h.intent, h.phrase))
+            .collect()
+    }
 
     #[test]
     fn shipped_lexicon_parses_and_covers_every_spoken_intent() {
         let file: LexiconFile = ron::from_str(DEFAULT_LEXICON_RON).expect("scenarios/lexicon.ron parses");
         for intent in Intent::ALL {
-            if intent == Intent::Silence || intent == Intent::Paraphrase {
-                continue; // detected from the text's shape, not phrases
+            if matches!(intent, Intent::Silence | Intent::Paraphrase | Intent::OffTopic) {
+                continue; // detected from the shape, overlap or context, not phrases
             }
             assert!(
                 file.entries.iter().any(|e| e.intent == intent && !e.phrases.is_empty()),
@@ -139,7 +170,7 @@ mod tests {
     #[test]
     fn finds_phrases_ignoring_case_and_apostrophes() {
         let lex = Lexicon::builtin();
-        let found = lex.find(&sentences("Please CALM DOWN. Thats our policy, Im afraid."));
+        let found = found(&lex, "Please CALM DOWN. Thats our policy, Im afraid.");
         let intents: Vec<Intent> = found.iter().map(|(i, _)| *i).collect();
         assert!(intents.contains(&Intent::Minimising), "{found:?}");
         assert!(intents.contains(&Intent::PolicyWall), "{found:?}");
@@ -152,8 +183,9 @@ mod tests {
             phrases: vec!["^tell me".into()],
         };
         let lex = Lexicon::from_entries([&entry]);
-        assert_eq!(lex.find(&sentences("Tell me more.")).len(), 1);
-        assert!(lex.find(&sentences("Did she tell me?")).is_empty());
+        assert_eq!(found(&lex, "Tell me more.").len(), 1);
+        assert_eq!(found(&lex, "So, okay, tell me more.").len(), 1);
+        assert!(found(&lex, "Did she tell me?").is_empty());
     }
 
     #[test]

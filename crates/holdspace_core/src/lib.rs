@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod body;
+pub mod checks;
 pub mod debrief;
 pub mod delivery;
 pub mod diagnostic;
@@ -21,22 +22,27 @@ pub mod lexicon;
 pub mod lipsync;
 pub mod load;
 pub mod locate;
+pub mod matching;
 pub mod model;
+pub mod numbers;
+pub mod probe;
 pub mod prosody;
 pub mod record;
+pub mod scope;
 pub mod script;
 pub mod signal;
 pub mod skills;
 pub mod spoken;
 pub mod state;
 pub mod text;
+pub mod topic;
 pub mod validate;
 pub mod xapi;
 
 pub use analysis::{Analysis, Delivery, Gaze, TurnInput};
 pub use debrief::Debrief;
 pub use diagnostic::{Diagnostic, Severity};
-pub use engine::{Mode, Session, TurnError};
+pub use engine::{Listener, Mode, Session, TurnError};
 pub use events::{Cause, Reason, SessionEvent};
 pub use intent::Intent;
 pub use lexicon::Lexicon;

@@ -16,6 +16,7 @@ pub struct LoadedScenario {
     /// The shared lexicon (if extended) plus the scenario's own phrases.
     pub lexicon: Lexicon,
     steps: BTreeMap<String, usize>,
+    vocabulary: std::collections::BTreeSet<String>,
 }
 
 impl LoadedScenario {
@@ -29,11 +30,19 @@ impl LoadedScenario {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
+        let vocabulary = crate::topic::vocabulary(&scenario);
         LoadedScenario {
             scenario,
             lexicon,
             steps,
+            vocabulary,
         }
+    }
+
+    /// Content-word stems of everything the scenario is about (its lines, replies,
+    /// persona, issue and need): what on-topic talk shares with it.
+    pub fn vocabulary(&self) -> &std::collections::BTreeSet<String> {
+        &self.vocabulary
     }
 
     /// Index of a step.

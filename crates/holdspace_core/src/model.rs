@@ -60,6 +60,19 @@ pub struct Scenario {
     /// (the step's own lines are repeated when this is empty).
     #[serde(default)]
     pub unclear: BandLines,
+    /// What the customer says to a reply that was understood but that no reply at the
+    /// step stands for (an apology where none was written, say): a reaction in their band,
+    /// after which the step's question stands. The step's own line is repeated when empty.
+    #[serde(default)]
+    pub generic: BandLines,
+    /// What the customer says to talk that has nothing to do with them ("What's that got
+    /// to do with my parcel?"). The step's own line is repeated when empty.
+    #[serde(default)]
+    pub off_topic: BandLines,
+    /// Utterances with what the engine must hear in them, checked by `validate`: the
+    /// author's tests of how open mode understands this customer.
+    #[serde(default)]
+    pub checks: Vec<Check>,
     /// How the conversation can end, in priority order.
     pub outcomes: Vec<Outcome>,
     /// Reflection questions for the debrief.
@@ -508,6 +521,11 @@ pub struct Reply {
     /// Other ways a trainee might say it (used to recognise speech and free text).
     #[serde(default)]
     pub phrasings: Vec<String>,
+    /// Natural ways a trainee might say it in their own words, for matching free speech
+    /// by meaning ("so it should've turned up Tuesday and Friday's the deadline"). Unlike
+    /// `phrasings` they are not added to the speech grammar of guided mode.
+    #[serde(default)]
+    pub examples: Vec<String>,
     /// What the reply does conversationally; drives the customer's reaction.
     pub intents: Vec<Intent>,
     /// Extra effect on top of the intents', for this reply at this moment.
@@ -521,6 +539,67 @@ pub struct Reply {
     /// For the debrief: why this reply helps or hurts here.
     #[serde(default)]
     pub coach: String,
+}
+
+/// An author's test of understanding: at a step, this utterance must be heard as
+/// these intents, match this reply, or move the customer this way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The step the customer is at.
+    pub step: String,
+    /// What the trainee says.
+    pub say: String,
+    /// The intents it must be heard as (exactly these), when given.
+    #[serde(default)]
+    pub intents: Option<Vec<Intent>>,
+    /// The reply it must match; `Some("")` for "no reply", absent to not check.
+    #[serde(default)]
+    pub reply: Option<String>,
+    /// Which way it must move the customer, when given.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+}
+
+/// Which way a reply moves the customer (their escalation, before the turn's random
+/// variation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Direction {
+    /// Escalation falls.
+    Calms,
+    /// Escalation stays where it was.
+    Neutral,
+    /// Escalation rises.
+    Escalates,
+}
+
+impl Direction {
+    /// The direction of a change in escalation.
+    pub fn of(delta: f32) -> Direction {
+        if delta > 0.0005 {
+            Direction::Escalates
+        } else if delta < -0.0005 {
+            Direction::Calms
+        } else {
+            Direction::Neutral
+        }
+    }
+
+    /// Lower-case name, as in the corpus ("calms").
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Calms => "calms",
+            Direction::Neutral => "neutral",
+            Direction::Escalates => "escalates",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn from_name(name: &str) -> Option<Direction> {
+        [Direction::Calms, Direction::Neutral, Direction::Escalates]
+            .into_iter()
+            .find(|d| d.name() == name)
+    }
 }
 
 /// Where a reply leads.

@@ -75,6 +75,8 @@ fn turn() -> impl Strategy<Value = TurnInput> {
                     fillers,
                     ..Delivery::default()
                 },
+                confidence: None,
+                understanding: None,
             },
         )
 }

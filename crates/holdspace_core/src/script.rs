@@ -52,6 +52,8 @@ pub fn parse_script(text: &str) -> Result<Vec<TurnInput>, ScriptError> {
             text,
             chosen_option,
             delivery,
+            confidence: None,
+            understanding: None,
         });
     }
     Ok(turns)

@@ -418,6 +418,8 @@ mod tests {
                 fillers: Some(2),
                 ..Delivery::default()
             },
+            confidence: None,
+            understanding: None,
         }
     }
 

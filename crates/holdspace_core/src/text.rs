@@ -2,7 +2,11 @@
 //!
 //! Speech recognisers drop apostrophes and punctuation and typed replies vary in
 //! case, so everything is compared as lower-case words with apostrophes removed
-//! ("you're" → "youre"), split into sentences on `.`, `?`, `!`, `;` and line breaks.
+//! ("you're" → "youre"), split into sentences on `.`, `?`, `!`, `;` and line breaks,
+//! and sentences into clauses. Two spellings of one thing compare equal: negative
+//! contractions are spelled out ("can't" → "can not", "didn't" → "did not") so a
+//! negation is always the word "not", and numbers said or written are digits
+//! ("twenty-four" = "24", "a grand" = "1000", "£1,000" = "1000", "28th" = "28").
 
 /// A sentence as normalised words, with whether it ended in a question mark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,11 +41,21 @@ fn push_sentence(out: &mut Vec<Sentence>, raw: &str, question_mark: bool) {
     }
 }
 
-/// Lower-case words of `text`, apostrophes removed, other punctuation as spaces.
+/// Lower-case words of `text`, apostrophes removed, other punctuation as spaces,
+/// negative contractions spelled out and numbers as digits (see the module docs).
 pub fn words(text: &str) -> Vec<String> {
     let mut cleaned = String::with_capacity(text.len());
-    for ch in text.chars() {
+    let mut chars = text.chars().peekable();
+    let mut last = ' ';
+    while let Some(ch) = chars.next() {
         if ch == '\'' || ch == '’' || ch == '‘' {
+            continue;
+        }
+        // "1,000" and "1.5" stay one token: a thousands comma is not a clause break.
+        if (ch == ',' || ch == '.') && last.is_ascii_digit() && chars.peek().is_some_and(char::is_ascii_digit) {
+            if ch == '.' {
+                cleaned.push('.');
+            }
             continue;
         }
         if ch.is_alphanumeric() {
@@ -49,8 +63,81 @@ pub fn words(text: &str) -> Vec<String> {
         } else {
             cleaned.push(' ');
         }
+        last = ch;
     }
-    cleaned.split_whitespace().map(str::to_owned).collect()
+    let mut out: Vec<String> = Vec::new();
+    for raw in cleaned.split_whitespace() {
+        let raw = raw.trim_end_matches('.');
+        if let Some(parts) = expand_pronoun(raw) {
+            out.extend(parts.iter().map(|p| (*p).to_owned()));
+            continue;
+        }
+        match expand_negative(raw) {
+            Some((head, tail)) => {
+                out.push(head.to_owned());
+                out.push(tail.to_owned());
+            }
+            None => out.push(raw.to_owned()),
+        }
+    }
+    crate::numbers::to_digits(out)
+}
+
+/// "youve" → "you have": contractions of a pronoun or a modal, spelled out so that
+/// "you've got your money back" and "you have got" read alike ("at least you…"), and
+/// "should've" is "should have". Ambiguous ones ("were", "its", "id", "ill", "well")
+/// are left as they are.
+fn expand_pronoun(word: &str) -> Option<&'static [&'static str]> {
+    Some(match word {
+        "im" => &["i", "am"],
+        "ive" => &["i", "have"],
+        "youre" => &["you", "are"],
+        "youve" => &["you", "have"],
+        "youll" => &["you", "will"],
+        "youd" => &["you", "would"],
+        "weve" => &["we", "have"],
+        "theyre" => &["they", "are"],
+        "theyve" => &["they", "have"],
+        "shouldve" => &["should", "have"],
+        "couldve" => &["could", "have"],
+        "wouldve" => &["would", "have"],
+        "mustve" => &["must", "have"],
+        "thats" => &["that", "is"],
+        "theres" => &["there", "is"],
+        "whats" => &["what", "is"],
+        "hows" => &["how", "is"],
+        "wheres" => &["where", "is"],
+        "whos" => &["who", "is"],
+        "gonna" => &["going", "to"],
+        "wanna" => &["want", "to"],
+        _ => return None,
+    })
+}
+
+/// "cant" → ("can", "not"): negative contractions (apostrophe already removed) spelled
+/// out, so scope checks look for one word.
+fn expand_negative(word: &str) -> Option<(&'static str, &'static str)> {
+    let pair = match word {
+        "cant" | "cannot" => "can",
+        "wont" => "will",
+        "dont" => "do",
+        "didnt" => "did",
+        "doesnt" => "does",
+        "isnt" | "aint" => "is",
+        "arent" => "are",
+        "wasnt" => "was",
+        "werent" => "were",
+        "havent" => "have",
+        "hasnt" => "has",
+        "hadnt" => "had",
+        "wouldnt" => "would",
+        "couldnt" => "could",
+        "shouldnt" => "should",
+        "mustnt" => "must",
+        "neednt" => "need",
+        _ => return None,
+    };
+    Some((pair, "not"))
 }
 
 /// A crude English stem so "arrived", "arrives" and "arriving" compare equal.
@@ -65,6 +152,113 @@ pub fn stem(word: &str) -> String {
         }
     }
     w.trim_end_matches('e').to_owned()
+}
+
+/// Sounds and words that fill a turn without saying anything. A reply made only of
+/// these is a non-answer.
+const FILLERS: &[&str] = &[
+    "ah", "alright", "eh", "er", "erm", "hm", "hmm", "mhm", "mm", "mmm", "oh", "ok", "okay", "right", "so", "uh",
+    "uhh", "uhm", "um", "umm", "well", "yeah", "yep", "yes",
+];
+
+/// Whether a normalised word only fills time ("um", "right", "okay").
+pub fn is_filler(word: &str) -> bool {
+    FILLERS.binary_search(&word).is_ok()
+}
+
+/// Words that open a clause without changing what it does ("so what happened" asks
+/// what "what happened" asks), skipped before a phrase anchored at the clause start.
+const DISCOURSE_MARKERS: &[&str] = &[
+    "ah", "alright", "and", "er", "erm", "listen", "look", "now", "ok", "okay", "oh", "right", "so", "uh", "um", "well",
+];
+
+/// A clause: the words between commas, dashes, colons and contrast words ("but",
+/// "although"), within one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// Lower-case normalised words.
+    pub words: Vec<String>,
+    /// How many leading words are discourse markers ("so", "okay", "well").
+    pub lead: usize,
+    /// The sentence this clause is in ended with `?`.
+    pub in_question: bool,
+    /// The clause follows a contrast word ("but", "though", "however") in its sentence:
+    /// what it says outweighs what came before ("you've been patient, but it's only a dress").
+    pub after_contrast: bool,
+    /// Index of the sentence the clause belongs to.
+    pub sentence: usize,
+}
+
+impl Clause {
+    /// The words after the leading discourse markers.
+    pub fn core(&self) -> &[String] {
+        self.words.get(self.lead..).unwrap_or_default()
+    }
+}
+
+/// Words that turn a sentence: the clause after one carries the weight.
+const CONTRAST: &[&str] = &["although", "but", "however", "though"];
+
+/// Splits text into clauses (see [`Clause`]).
+pub fn clauses(text: &str) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut sentence_index = 0;
+    let mut sentence = String::new();
+    let flush = |raw: &str, question: bool, index: usize, out: &mut Vec<Clause>| -> bool {
+        let mut any = false;
+        let mut after_contrast = false;
+        for part in raw.split([',', ':', '—', '–', '(', ')']).flat_map(|p| p.split(" - ")) {
+            let mut current: Vec<String> = Vec::new();
+            for word in words(part) {
+                if CONTRAST.contains(&word.as_str()) {
+                    any |= push_clause(out, std::mem::take(&mut current), question, after_contrast, index);
+                    after_contrast = true;
+                    continue;
+                }
+                current.push(word);
+            }
+            any |= push_clause(out, current, question, after_contrast, index);
+        }
+        any
+    };
+    for ch in text.chars() {
+        match ch {
+            '.' | '?' | '!' | ';' | '\n' | '…' => {
+                if flush(&sentence, ch == '?', sentence_index, &mut out) {
+                    sentence_index += 1;
+                }
+                sentence.clear();
+            }
+            _ => sentence.push(ch),
+        }
+    }
+    flush(&sentence, false, sentence_index, &mut out);
+    out
+}
+
+fn push_clause(
+    out: &mut Vec<Clause>,
+    words: Vec<String>,
+    in_question: bool,
+    after_contrast: bool,
+    sentence: usize,
+) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let lead = words
+        .iter()
+        .take_while(|w| DISCOURSE_MARKERS.contains(&w.as_str()))
+        .count()
+        .min(words.len().saturating_sub(1));
+    out.push(Clause {
+        words,
+        lead,
+        in_question,
+        after_contrast,
+        sentence,
+    });
+    true
 }
 
 /// Common function words that carry no content for paraphrase scoring.
@@ -121,7 +315,7 @@ mod tests {
     fn words_drop_apostrophes_and_case() {
         assert_eq!(
             words("You're RIGHT, I don’t know!"),
-            ["youre", "right", "i", "dont", "know"]
+            ["you", "are", "right", "i", "do", "not", "know"]
         );
     }
 
@@ -131,7 +325,7 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert!(s[1].question_mark);
         assert!(!s[2].question_mark);
-        assert_eq!(s[1].words[0], "whats");
+        assert_eq!(s[1].words[0], "what");
     }
 
     #[test]

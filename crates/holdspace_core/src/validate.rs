@@ -24,6 +24,7 @@ pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
     v.hidden_need();
     v.cues();
     v.audio_paths();
+    v.understanding();
     v.out
 }
 
@@ -781,6 +782,136 @@ impl<'a> Validator<'a> {
     }
 }
 
+impl Validator<'_> {
+    /// What makes open mode misunderstand: function-word cue keywords, replies whose
+    /// examples say the same thing as another reply's, and `requires` that contradict
+    /// each other (the reply can never be offered).
+    fn understanding(&mut self) {
+        use crate::text::{content_stems, is_stopword, words};
+        for cue in &self.s.cues {
+            for k in &cue.keywords {
+                let w = words(k);
+                let number = |w: &str| w.chars().all(|c| c.is_ascii_digit());
+                if !w.is_empty()
+                    && w.iter()
+                        .all(|w| !number(w) && (is_stopword(w) || w.chars().count() < 3))
+                {
+                    let span = self.at.find(&[Anchor::Key("cues"), Anchor::KeyValue("id", &cue.id)]);
+                    self.warn(
+                        format!(
+                            "cue \"{}\": keyword \"{k}\" is a function word and never counts",
+                            cue.id
+                        ),
+                        span,
+                        "function word",
+                        Some("use a content word the customer said, such as a day, an object or a name"),
+                    );
+                }
+            }
+        }
+        for step in &self.s.steps {
+            for reply in &step.replies {
+                if let Some(why) = contradiction(&reply.requires) {
+                    self.warn(
+                        format!("reply \"{}\" can never be offered: its `requires` {why}", reply.id),
+                        self.reply_field(&step.id, &reply.id, "requires"),
+                        "contradictory",
+                        None,
+                    );
+                }
+            }
+            for (i, a) in step.replies.iter().enumerate() {
+                // Replies that make different moves are told apart by the moves.
+                for b in step
+                    .replies
+                    .iter()
+                    .skip(i + 1)
+                    .filter(|b| b.intents.iter().any(|x| a.intents.contains(x)))
+                {
+                    let texts = |r: &'_ crate::model::Reply| -> Vec<Vec<String>> {
+                        std::iter::once(&r.text)
+                            .chain(r.examples.iter())
+                            .map(|t| content_stems(t))
+                            .collect()
+                    };
+                    let close = texts(a).iter().any(|x| {
+                        texts(b)
+                            .iter()
+                            .any(|y| crate::matching::closeness(x, y) >= 0.75 && x.len() >= 2)
+                    });
+                    if close {
+                        self.warn(
+                            format!(
+                                "replies \"{}\" and \"{}\" have examples too close to tell apart",
+                                a.id, b.id
+                            ),
+                            self.reply_field(&step.id, &b.id, "examples"),
+                            "too close",
+                            Some("give each reply examples in words of its own"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Why a list of conditions can never all hold, if it cannot.
+fn contradiction(requires: &[Condition]) -> Option<String> {
+    let has = |c: &Condition| requires.contains(c);
+    if has(&Condition::NeedRevealed) && has(&Condition::NeedNotRevealed) {
+        return Some("asks for the need both revealed and not".to_owned());
+    }
+    if has(&Condition::NeedAddressed) && has(&Condition::NeedNotAddressed) {
+        return Some("asks for the need both addressed and not".to_owned());
+    }
+    if has(&Condition::NeedAddressed) && has(&Condition::NeedNotRevealed) {
+        return Some("asks for the need addressed but not revealed".to_owned());
+    }
+    let bound = |lo: fn(&Condition) -> Option<f32>, hi: fn(&Condition) -> Option<f32>| {
+        let at_least = requires.iter().filter_map(lo).fold(f32::MIN, f32::max);
+        let below = requires.iter().filter_map(hi).fold(f32::MAX, f32::min);
+        at_least >= below
+    };
+    if bound(
+        |c| {
+            if let Condition::EscalationAtLeast(v) = c {
+                Some(*v)
+            } else {
+                None
+            }
+        },
+        |c| {
+            if let Condition::EscalationBelow(v) = c {
+                Some(*v)
+            } else {
+                None
+            }
+        },
+    ) {
+        return Some("asks for escalation at least one value and below a lower one".to_owned());
+    }
+    if bound(
+        |c| {
+            if let Condition::TrustAtLeast(v) = c {
+                Some(*v)
+            } else {
+                None
+            }
+        },
+        |c| {
+            if let Condition::TrustBelow(v) = c {
+                Some(*v)
+            } else {
+                None
+            }
+        },
+    ) {
+        return Some("asks for trust at least one value and below a lower one".to_owned());
+    }
+    None
+}
+
 /// Why a line's `audio` path is not allowed, if it is not: it must name a WAV file inside
 /// the scenario's own folder, so a scenario cannot make the app read files elsewhere.
 pub fn audio_path_problem(path: &str) -> Option<&'static str> {
@@ -887,8 +1018,38 @@ mod tests {
     }
 
     #[test]
+    fn open_mode_traps_are_warned_about() {
+        let source = SHIPPED
+            .replace("keywords: [\"Friday\", \"deadline\"]", "keywords: [\"Friday\", \"the\"]")
+            .replace(
+                "next: Goto(\"details\"),\n                    coach: \"Reflecting",
+                "next: Goto(\"details\"),\n                    requires: [NeedRevealed, NeedNotRevealed],\n                    coach: \"Reflecting",
+            );
+        let messages: Vec<String> = check(&source, &Lexicon::builtin())
+            .diagnostics
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains("\"the\" is a function word")),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("\"paraphrase_late\" can never be offered")),
+            "{messages:#?}"
+        );
+    }
+
+    #[test]
     fn the_shipped_example_has_no_problems() {
-        assert!(check(SHIPPED, &Lexicon::builtin()).diagnostics.is_empty());
+        let found = check(SHIPPED, &Lexicon::builtin()).diagnostics;
+        assert!(
+            found.is_empty(),
+            "{:#?}",
+            found.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -75,6 +75,7 @@ fn fast_and_loud_measures_and_escalates_differently_from_slow_and_soft() {
             text: SENTENCE.to_owned(),
             chosen_option: None,
             delivery: d,
+            ..TurnInput::default()
         })
         .unwrap_or_else(|e| panic!("{e}"));
         s.escalation()

@@ -1,0 +1,299 @@
+//! The customer's ear: the sentence encoder with the intent adapter, as the engine's
+//! [`Listener`]. For each reply it gives the intents heard in its meaning (above each
+//! intent's threshold, with the nearest labelled example as the explanation), how close
+//! in meaning it is to each reply on offer, and how close to what the customer just said.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use candle_core::Tensor;
+use holdspace_core::analysis::{HeardIntent, Understanding};
+use holdspace_core::model::Reply;
+use holdspace_core::{Intent, Listener, Session};
+
+use crate::encoder::{Adapter, Encoder, EncoderError, MODEL_FOLDER, models_dir};
+
+/// The committed intent adapter (trained by `examples/tune_encoder.rs`).
+const ADAPTER: &[u8] = include_bytes!("../model/intent-adapter.safetensors");
+/// Its settings and per-intent thresholds.
+const ADAPTER_META: &str = include_str!("../model/intent-adapter.json");
+
+/// Rounds to three decimals: the engine compares these with thresholds, and the same
+/// words must decide the same on every machine.
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The encoder and adapter, ready to hear replies.
+pub struct Hearing {
+    encoder: Encoder,
+    adapter: Adapter,
+    thresholds: Vec<f32>,
+    /// Plain-model embeddings of texts already seen (reply texts, examples, lines).
+    cache: Mutex<HashMap<String, Vec<f32>>>,
+    /// Labelled examples per intent and their tuned embeddings, for explanations.
+    examples: Vec<(Intent, String)>,
+    example_vectors: Option<Tensor>,
+}
+
+/// The adapter's settings, read from its JSON.
+fn meta() -> Result<(f64, Vec<f32>, Vec<(Intent, String)>), EncoderError> {
+    let bad = |why: &str| EncoderError::Tokenizer(format!("model/intent-adapter.json: {why}"));
+    let v: serde_json::Value = serde_json::from_str(ADAPTER_META).map_err(|e| bad(&e.to_string()))?;
+    let rank = v["rank"].as_f64().ok_or_else(|| bad("no rank"))?;
+    let alpha = v["alpha"].as_f64().ok_or_else(|| bad("no alpha"))?;
+    let thresholds = Intent::ALL
+        .iter()
+        .map(|i| v["thresholds"][i.name()].as_f64().unwrap_or(0.5) as f32)
+        .collect();
+    let examples = v["examples"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| {
+                    let intent = Intent::from_name(e[0].as_str()?)?;
+                    Some((intent, e[1].as_str()?.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((alpha / rank, thresholds, examples))
+}
+
+impl Hearing {
+    /// Loads the base model from the models directory and the committed adapter.
+    pub fn load() -> Result<Hearing, EncoderError> {
+        let encoder = Encoder::load(&models_dir().join(MODEL_FOLDER))?;
+        let (scale, thresholds, examples) = meta()?;
+        let adapter = Adapter::from_bytes(ADAPTER, scale, encoder.device())?;
+        let example_vectors = candle_core::safetensors::load_buffer(ADAPTER, encoder.device())?.remove("examples");
+        Ok(Hearing {
+            encoder,
+            adapter,
+            thresholds,
+            cache: Mutex::new(HashMap::new()),
+            examples,
+            example_vectors,
+        })
+    }
+
+    /// The plain model's embedding of each text, from the cache when seen before.
+    fn embeddings(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let missing: Vec<&str> = {
+            let cache = self
+                .cache
+                .lock()
+                .map_err(|_| EncoderError::Tokenizer("cache poisoned".into()))?;
+            let mut m: Vec<&str> = texts.iter().copied().filter(|t| !cache.contains_key(*t)).collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        };
+        let mut fresh = Vec::new();
+        for chunk in missing.chunks(32) {
+            fresh.extend(chunk.iter().copied().zip(self.encoder.embed(chunk)?));
+        }
+        let mut cache = self
+            .cache
+            .lock()
+            .map_err(|_| EncoderError::Tokenizer("cache poisoned".into()))?;
+        for (t, v) in fresh {
+            cache.insert(t.to_owned(), v);
+        }
+        Ok(texts
+            .iter()
+            .map(|t| cache.get(*t).cloned().unwrap_or_default())
+            .collect())
+    }
+
+    /// What `text` means, said after `customer_line` with `offered` on offer.
+    pub fn hear(&self, text: &str, customer_line: &str, offered: &[&Reply]) -> Result<Understanding, EncoderError> {
+        let probabilities = self.adapter.probabilities(&self.encoder, &[text])?;
+        let probs = probabilities.first().cloned().unwrap_or_default();
+        let tuned = self
+            .example_vectors
+            .as_ref()
+            .map(|_| self.adapter.pooled(&self.encoder, text))
+            .transpose()?;
+        let mut intents = Vec::new();
+        for (k, intent) in Intent::ALL.iter().enumerate() {
+            let p = probs.get(k).copied().unwrap_or_default();
+            if p >= self.thresholds.get(k).copied().unwrap_or(0.5) {
+                let like = match (&tuned, &self.example_vectors) {
+                    (Some(v), Some(examples)) => self.nearest(*intent, v, examples)?,
+                    _ => None,
+                };
+                intents.push(HeardIntent {
+                    intent: *intent,
+                    probability: p,
+                    like,
+                });
+            }
+        }
+        let mut texts: Vec<&str> = vec![text, customer_line];
+        for reply in offered {
+            texts.push(&reply.text);
+            texts.extend(reply.examples.iter().map(String::as_str));
+            texts.extend(reply.phrasings.iter().map(String::as_str));
+        }
+        let vectors = self.embeddings(&texts)?;
+        let said = vectors.first().cloned().unwrap_or_default();
+        let cosine = |v: &[f32]| said.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
+        let reflects = if customer_line.trim().is_empty() {
+            0.0
+        } else {
+            vectors.get(1).map_or(0.0, |v| cosine(v))
+        };
+        let mut at = 2;
+        let mut replies = Vec::new();
+        for reply in offered {
+            let n = 1 + reply.examples.len() + reply.phrasings.len();
+            let mut best = (f32::MIN, String::new());
+            for (i, v) in vectors.iter().enumerate().skip(at).take(n) {
+                let c = cosine(v);
+                if c > best.0 {
+                    best = (c, texts.get(i).copied().unwrap_or_default().to_owned());
+                }
+            }
+            at += n;
+            replies.push((reply.id.clone(), round3(best.0.max(0.0)), best.1));
+        }
+        Ok(Understanding {
+            intents,
+            replies,
+            reflects: round3(reflects.max(0.0)),
+        })
+    }
+
+    /// The labelled example of `intent` nearest to the tuned embedding `v`.
+    fn nearest(&self, intent: Intent, v: &Tensor, examples: &Tensor) -> Result<Option<(String, f32)>, EncoderError> {
+        let sims = examples.matmul(&v.t()?)?.flatten_all()?.to_vec1::<f32>()?;
+        let best = self
+            .examples
+            .iter()
+            .zip(sims)
+            .filter(|((i, _), _)| *i == intent)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(best.map(|((_, text), s)| (text.clone(), round3(s))))
+    }
+}
+
+impl Listener for Hearing {
+    fn understand(&self, session: &Session, text: &str) -> Option<Understanding> {
+        let offered = session.available_replies();
+        self.hear(text, session.last_line(), &offered).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use holdspace_core::model::Direction;
+    use holdspace_core::probe::probe;
+    use holdspace_core::{Disclosure, LoadedScenario, TurnInput};
+
+    use super::*;
+
+    fn shipped(id: &str) -> Arc<LoadedScenario> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../scenarios/{id}.ron"));
+        let source = std::fs::read_to_string(path).expect("shipped scenario");
+        Arc::new(
+            holdspace_core::check(&source, &holdspace_core::Lexicon::builtin())
+                .scenario
+                .expect("loads"),
+        )
+    }
+
+    fn hearing() -> Hearing {
+        Hearing::load().expect("the sentence encoder: run bash scripts/understanding-model.sh")
+    }
+
+    /// Each shipped customer, at their opening: a paraphrase in the trainee's own words
+    /// (few of the customer's words) calms them; warm-sounding assumptive empathy does not.
+    #[test]
+    fn a_paraphrase_in_other_words_calms_and_kind_assumptive_empathy_escalates() {
+        let ear = hearing();
+        let assumptive = "Oh I totally get how stressful that must be for you, honestly I'd feel exactly the same.";
+        for (id, paraphrase) in [
+            (
+                "delivery_bereavement",
+                "So it should have turned up days ago, the website keeps promising it's on its way, and you've got a hard deadline at the end of the week.",
+            ),
+            (
+                "billing_hardship",
+                "So this month's bill has jumped well above what you normally pay, there's a penalty added, and after all this time with us you reckon we've got it wrong.",
+            ),
+            (
+                "locked_out_panic",
+                "So you've been shut out after a few wrong tries, there's money that has to go this afternoon, and the gadget you'd need to get back in has gone missing.",
+            ),
+            (
+                "loyal_customer_unheard",
+                "So you've stuck with us for the best part of two decades, we've been charging you for something you don't even have, and you want that money back plus something for the hassle.",
+            ),
+            (
+                "repeat_caller_lonely",
+                "So the telly box keeps cutting out on you, it went again right in the middle of your programme last night, and you've had to call us a few times about it.",
+            ),
+        ] {
+            let s = shipped(id);
+            let start = s.scenario.start.clone();
+            let heard = |text: &str| {
+                probe(
+                    &s,
+                    &start,
+                    Disclosure::Hidden,
+                    TurnInput::say(text),
+                    Some(&ear as &dyn Listener),
+                )
+                .expect("step")
+            };
+            let p = heard(paraphrase);
+            assert_eq!(p.direction, Direction::Calms, "{id}: {paraphrase}\n{:#?}", p.reasons);
+            assert!(
+                p.analysis.intents.contains(&Intent::Paraphrase),
+                "{id}: {:?}",
+                p.analysis
+            );
+            let a = heard(assumptive);
+            assert_eq!(a.direction, Direction::Escalates, "{id}: {:#?}", a.reasons);
+            assert!(a.analysis.intents.contains(&Intent::AssumptiveEmpathy), "{id}");
+        }
+    }
+
+    #[test]
+    fn what_is_heard_is_explained_by_the_nearest_example() {
+        let ear = hearing();
+        let u = ear
+            .hear(
+                "honestly my hands are tied on that one, it's just how the system works",
+                "",
+                &[],
+            )
+            .expect("heard");
+        let wall = u
+            .intents
+            .iter()
+            .find(|h| h.intent == Intent::PolicyWall)
+            .expect("a policy wall");
+        assert!(
+            wall.like
+                .as_ref()
+                .is_some_and(|(text, sim)| !text.is_empty() && *sim > 0.5),
+            "{wall:?}"
+        );
+    }
+
+    #[test]
+    fn the_same_words_are_heard_the_same_twice() {
+        let ear = hearing();
+        let a = ear
+            .hear("So you need it there by Friday?", "I need it by Friday.", &[])
+            .expect("heard");
+        let b = ear
+            .hear("So you need it there by Friday?", "I need it by Friday.", &[])
+            .expect("heard");
+        assert_eq!(a, b);
+    }
+}
