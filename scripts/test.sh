@@ -31,8 +31,8 @@ cargo fmt --all -- --check
 # Lints cover the pure core and the records, voice and speech crates here. Linting the app means type-checking all of Bevy a
 # second time (check and build artifacts differ), about ten minutes on a cold 2-core
 # machine; run `cargo clippy --workspace --all-targets -- -D warnings` before committing.
-step "lints (core, records, voice, speech)"
-cargo clippy -p holdspace_core -p holdspace_records -p holdspace_voice -p holdspace_speech --all-targets --locked -- -D warnings
+step "lints (core, records, voice, speech, understanding)"
+cargo clippy -p holdspace_core -p holdspace_records -p holdspace_voice -p holdspace_speech -p holdspace_understanding --all-targets --locked -- -D warnings
 
 step "tests (core unit + property tests; CLI, app-adapter and Xvfb rendering tests)"
 cargo test --workspace --locked
@@ -62,8 +62,8 @@ for file in scenarios/*.ron; do
   "$holdspace" explore "$id" --check | sed -n '1p'
 done
 
-step "core, records, voice and speech have no Bevy"
-for crate in holdspace_core holdspace_records holdspace_voice holdspace_speech; do
+step "core, records, voice, speech and understanding have no Bevy"
+for crate in holdspace_core holdspace_records holdspace_voice holdspace_speech holdspace_understanding; do
   if cargo tree -p "$crate" --locked --edges normal | grep -qi bevy; then
     echo "$crate depends on bevy: it must stay free of the engine" >&2
     exit 1

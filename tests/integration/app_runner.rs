@@ -26,7 +26,8 @@ fn runner_app() -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     holdspace::app::configure_sets(&mut app);
-    app.add_plugins(runner::plugin)
+    // The ear too: the app hears meaning exactly as `simulate` does.
+    app.add_plugins((holdspace::app::ear::plugin, runner::plugin))
         .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
     app
 }

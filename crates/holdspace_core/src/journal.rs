@@ -78,8 +78,9 @@ pub enum JournalEntry {
     Turn {
         /// Milliseconds since the session started.
         at_ms: u64,
-        /// The turn.
-        turn: TurnRecord,
+        /// The turn (boxed: it carries the analysis and understanding, several times the
+        /// size of the other entries).
+        turn: Box<TurnRecord>,
         /// Its events, in order.
         events: Vec<SessionEvent>,
     },
@@ -208,7 +209,7 @@ impl Journal {
                 }
                 JournalEntry::Turn { at_ms, turn, events } => {
                     turn_times_ms.push(at_ms);
-                    record.turns.push(turn);
+                    record.turns.push(*turn);
                     record.events.extend(events);
                 }
                 JournalEntry::Reflection { answer, .. } => {
@@ -259,7 +260,7 @@ impl Journal {
                 .map_or(rest.len(), |p| p + 1);
             out.push(JournalEntry::Turn {
                 at_ms: 0,
-                turn: turn.clone(),
+                turn: Box::new(turn.clone()),
                 events: rest[..end].to_vec(),
             });
             rest = &rest[end..];

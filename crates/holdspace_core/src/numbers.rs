@@ -112,20 +112,21 @@ fn read_number(words: &[String], i: usize) -> Option<(u64, usize)> {
     let mut used = 0;
     let mut any = false;
     let mut last_was_ordinal = false;
-    loop {
-        let Some(w) = at(i + used) else { break };
+    while let Some(w) = at(i + used) {
         if last_was_ordinal {
             break;
         }
         if let Some(v) = unit(w) {
             // "twenty four" adds; "four five" are two numbers.
-            if current % 10 != 0 || (current != 0 && current < 20) || (current >= 100 && current % 100 != 0 && v >= 10)
+            if !current.is_multiple_of(10)
+                || (current != 0 && current < 20)
+                || (current >= 100 && !current.is_multiple_of(100) && v >= 10)
             {
                 break;
             }
             current += v;
         } else if let Some(v) = tens(w) {
-            if current % 100 != 0 {
+            if !current.is_multiple_of(100) {
                 break;
             }
             current += v;
@@ -134,7 +135,7 @@ fn read_number(words: &[String], i: usize) -> Option<(u64, usize)> {
             if !any && v <= 3 {
                 break;
             }
-            if current % 10 != 0 && v < 100 {
+            if !current.is_multiple_of(10) && v < 100 {
                 break;
             }
             if v >= 100 {

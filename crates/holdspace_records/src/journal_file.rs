@@ -80,7 +80,7 @@ impl JournalWriter {
     pub fn turn(&mut self, turn: &TurnRecord, events: &[SessionEvent]) -> Result<(), RecordsError> {
         let entry = JournalEntry::Turn {
             at_ms: self.elapsed_ms(),
-            turn: turn.clone(),
+            turn: Box::new(turn.clone()),
             events: events.to_vec(),
         };
         self.write(&line(&entry, &self.path)?)

@@ -34,7 +34,17 @@ fn main() -> Result<(), String> {
             scenarios.push(Arc::new(loaded));
         }
     }
-    let hearing = match holdspace_understanding::listener::Hearing::load() {
+    // HOLDSPACE_ADAPTER=DIR compares another adapter (tune_encoder --frozen DIR).
+    let loaded = match std::env::var_os("HOLDSPACE_ADAPTER") {
+        Some(dir) => {
+            let dir = std::path::PathBuf::from(dir);
+            let bytes = std::fs::read(dir.join("intent-adapter.safetensors")).map_err(|e| e.to_string())?;
+            let json = std::fs::read_to_string(dir.join("intent-adapter.json")).map_err(|e| e.to_string())?;
+            holdspace_understanding::listener::Hearing::with_adapter(&bytes, &json)
+        }
+        None => holdspace_understanding::listener::Hearing::load(),
+    };
+    let hearing = match loaded {
         Ok(h) => Some(h),
         Err(e) => {
             eprintln!("lexicon only: {e}");

@@ -10,6 +10,9 @@
 //! Reproducible: a fixed seed drives the initial weights, the order of the rows and the
 //! split. 85 % of the training rows train; the other 15 % (chosen by a hash of the text)
 //! set each intent's threshold. The development set is never read.
+//!
+//! `--frozen DIR` trains the intent head alone on the frozen encoder (the adapters stay
+//! zero) and writes it to DIR instead: the baseline the tuned encoder is compared with.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -42,7 +45,15 @@ fn targets(rows: &[&Row]) -> Vec<f32> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("model");
+    let args: Vec<String> = std::env::args().collect();
+    let frozen = args
+        .iter()
+        .position(|a| a == "--frozen")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let out_dir = frozen
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("model"));
     let encoder = Encoder::load(&models_dir().join(MODEL_FOLDER))?;
     let device = encoder.device().clone();
     let rows = load(TRAIN)?;
@@ -103,8 +114,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t("head.bias".to_owned())?,
         ))
     };
+    // Frozen: the LoRA matrices keep B = 0, so the encoder is the plain model.
+    let trained_vars: Vec<Var> = vars
+        .iter()
+        .filter(|(name, _)| frozen.is_none() || name.starts_with("head."))
+        .map(|(_, v)| v.clone())
+        .collect();
     let mut opt = AdamW::new(
-        vars.iter().map(|(_, v)| v.clone()).collect(),
+        trained_vars,
         ParamsAdamW {
             lr: LEARNING_RATE,
             weight_decay: 0.01,

@@ -37,9 +37,9 @@ pub struct Hearing {
 }
 
 /// The adapter's settings, read from its JSON.
-fn meta() -> Result<(f64, Vec<f32>, Vec<(Intent, String)>), EncoderError> {
+fn meta(json: &str) -> Result<(f64, Vec<f32>, Vec<(Intent, String)>), EncoderError> {
     let bad = |why: &str| EncoderError::Tokenizer(format!("model/intent-adapter.json: {why}"));
-    let v: serde_json::Value = serde_json::from_str(ADAPTER_META).map_err(|e| bad(&e.to_string()))?;
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(&e.to_string()))?;
     let rank = v["rank"].as_f64().ok_or_else(|| bad("no rank"))?;
     let alpha = v["alpha"].as_f64().ok_or_else(|| bad("no alpha"))?;
     let thresholds = Intent::ALL
@@ -63,10 +63,16 @@ fn meta() -> Result<(f64, Vec<f32>, Vec<(Intent, String)>), EncoderError> {
 impl Hearing {
     /// Loads the base model from the models directory and the committed adapter.
     pub fn load() -> Result<Hearing, EncoderError> {
+        Hearing::with_adapter(ADAPTER, ADAPTER_META)
+    }
+
+    /// Loads the base model with another adapter (its safetensors bytes and JSON): for
+    /// comparing adapters, such as a head trained on the frozen encoder.
+    pub fn with_adapter(bytes: &[u8], json: &str) -> Result<Hearing, EncoderError> {
         let encoder = Encoder::load(&models_dir().join(MODEL_FOLDER))?;
-        let (scale, thresholds, examples) = meta()?;
-        let adapter = Adapter::from_bytes(ADAPTER, scale, encoder.device())?;
-        let example_vectors = candle_core::safetensors::load_buffer(ADAPTER, encoder.device())?.remove("examples");
+        let (scale, thresholds, examples) = meta(json)?;
+        let adapter = Adapter::from_bytes(bytes, scale, encoder.device())?;
+        let example_vectors = candle_core::safetensors::load_buffer(bytes, encoder.device())?.remove("examples");
         Ok(Hearing {
             encoder,
             adapter,
