@@ -65,6 +65,23 @@ fn layer_norm(vb: VarBuilder) -> Result<LayerNorm> {
     Ok(LayerNorm::new(weight, bias, EPS))
 }
 
+/// Layer normalisation from differentiable tensor operations. candle's fused layer norm
+/// and last-dimension softmax have no backward pass (gradients stop there silently), so
+/// training uses these; inference keeps the fused, faster kernels.
+fn norm(ln: &LayerNorm, xs: &Tensor, trainable: bool) -> Result<Tensor> {
+    if !trainable {
+        return ln.forward(xs);
+    }
+    let mean = xs.mean_keepdim(D::Minus1)?;
+    let centred = xs.broadcast_sub(&mean)?;
+    let var = centred.sqr()?.mean_keepdim(D::Minus1)?;
+    let normed = centred.broadcast_div(&(var + EPS)?.sqrt()?)?;
+    let bias = ln
+        .bias()
+        .ok_or_else(|| candle_core::Error::Msg("layer norm without bias".into()))?;
+    normed.broadcast_mul(ln.weight())?.broadcast_add(bias)
+}
+
 impl Layer {
     fn load(vb: VarBuilder) -> Result<Layer> {
         let attn = vb.pp("attention");
@@ -82,7 +99,7 @@ impl Layer {
     }
 
     /// `xs`: `[batch, seq, hidden]`; `bias`: `[batch, 1, 1, seq]` (0 or a large negative).
-    fn forward(&self, xs: &Tensor, bias: &Tensor, adapters: &LayerAdapters) -> Result<Tensor> {
+    fn forward(&self, xs: &Tensor, bias: &Tensor, adapters: &LayerAdapters, trainable: bool) -> Result<Tensor> {
         let (b, t, _) = xs.dims3()?;
         let with = |linear: &Linear, lora: &Option<Lora>| -> Result<Tensor> {
             let y = linear.forward(xs)?;
@@ -101,11 +118,15 @@ impl Layer {
             .matmul(&k.t()?.contiguous()?)?
             .affine(scale, 0.0)?
             .broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let probs = if trainable {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
         let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, HIDDEN))?;
-        let attended = self.attn_norm.forward(&(self.attn_out.forward(&context)? + xs)?)?;
+        let attended = norm(&self.attn_norm, &(self.attn_out.forward(&context)? + xs)?, trainable)?;
         let inner = self.intermediate.forward(&attended)?.gelu_erf()?;
-        self.out_norm.forward(&(self.output.forward(&inner)? + attended)?)
+        norm(&self.out_norm, &(self.output.forward(&inner)? + attended)?, trainable)
     }
 }
 
@@ -117,6 +138,7 @@ pub struct Bert {
     norm: LayerNorm,
     layers: Vec<Layer>,
     device: Device,
+    trainable: bool,
 }
 
 /// Token ids and masks of a batch, padded to its longest.
@@ -160,7 +182,13 @@ impl Bert {
             norm: layer_norm(e.pp("LayerNorm"))?,
             layers,
             device: vb.device().clone(),
+            trainable: false,
         })
+    }
+
+    /// Uses operations that pass gradients back (slower): for tuning the adapters.
+    pub fn set_trainable(&mut self, trainable: bool) {
+        self.trainable = trainable;
     }
 
     /// The device the weights are on.
@@ -183,7 +211,7 @@ impl Bert {
         let bias = ((batch.mask.clone() - 1.0)? * 10000.0)?.reshape((b, 1, 1, t))?;
         let plain = LayerAdapters::default();
         for (i, layer) in self.layers.iter().enumerate() {
-            xs = layer.forward(&xs, &bias, adapters.get(i).unwrap_or(&plain))?;
+            xs = layer.forward(&xs, &bias, adapters.get(i).unwrap_or(&plain), self.trainable)?;
         }
         let mask = batch.mask.unsqueeze(2)?;
         let summed = xs.broadcast_mul(&mask)?.sum(1)?;

@@ -102,6 +102,11 @@ impl Encoder {
         &self.bert
     }
 
+    /// Passes gradients back through every layer (for tuning the adapters).
+    pub fn set_trainable(&mut self, trainable: bool) {
+        self.bert.set_trainable(trainable);
+    }
+
     /// The device.
     pub fn device(&self) -> &Device {
         &self.device
@@ -172,17 +177,29 @@ impl Adapter {
 
     /// Intent logits for a batch, `[batch, intents]`.
     pub fn logits(&self, bert: &Bert, batch: &Batch) -> candle_core::Result<Tensor> {
-        let pooled = bert.pooled(batch, &self.layers)?;
+        self.head(&bert.pooled(batch, &self.layers)?)
+    }
+
+    /// The intent head over mean-pooled adapted states.
+    fn head(&self, pooled: &Tensor) -> candle_core::Result<Tensor> {
         pooled
             .broadcast_matmul(&self.head_weight.t()?)?
             .broadcast_add(&self.head_bias)
     }
 
-    /// The adapted model's unit-length sentence embedding of one text, `[1, hidden]`:
-    /// the space the intents are read in, where the nearest labelled example is found.
-    pub fn pooled(&self, encoder: &Encoder, text: &str) -> Result<Tensor, EncoderError> {
+    /// One forward pass for one text: its intent probabilities (rounded to three
+    /// decimals) and its unit-length embedding in the adapted space, `[1, hidden]`.
+    pub fn read(&self, encoder: &Encoder, text: &str) -> Result<(Vec<f32>, Tensor), EncoderError> {
         let pooled = encoder.bert().pooled(&encoder.batch(&[text])?, &self.layers)?;
-        Ok(normalise(&pooled)?)
+        let probs = candle_nn::ops::sigmoid(&self.head(&pooled)?)?.to_vec2::<f32>()?;
+        let probs = probs
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p * 1000.0).round() / 1000.0)
+            .collect();
+        Ok((probs, normalise(&pooled)?))
     }
 
     /// The adapted embeddings of many texts, `[n, hidden]`, unit length.

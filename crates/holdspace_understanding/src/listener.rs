@@ -114,13 +114,8 @@ impl Hearing {
 
     /// What `text` means, said after `customer_line` with `offered` on offer.
     pub fn hear(&self, text: &str, customer_line: &str, offered: &[&Reply]) -> Result<Understanding, EncoderError> {
-        let probabilities = self.adapter.probabilities(&self.encoder, &[text])?;
-        let probs = probabilities.first().cloned().unwrap_or_default();
-        let tuned = self
-            .example_vectors
-            .as_ref()
-            .map(|_| self.adapter.pooled(&self.encoder, text))
-            .transpose()?;
+        let (probs, tuned) = self.adapter.read(&self.encoder, text)?;
+        let tuned = Some(tuned);
         let mut intents = Vec::new();
         for (k, intent) in Intent::ALL.iter().enumerate() {
             let p = probs.get(k).copied().unwrap_or_default();
