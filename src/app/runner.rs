@@ -246,6 +246,13 @@ pub fn drive_session(
     if replies.is_empty() && active.pending.is_empty() {
         return;
     }
+    // The opening line is being sent: get the ear ready for the first reply.
+    if active.session.turn() == 0
+        && !active.pending.is_empty()
+        && let Some(listener) = ear.listener()
+    {
+        listener.prepare(&active.session);
+    }
     for TraineeReplied(input) in replies.read() {
         let mut input = input.clone();
         if std::mem::take(&mut interruption.0) {

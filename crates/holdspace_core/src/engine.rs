@@ -68,6 +68,10 @@ impl Clone for Stream {
 pub trait Listener {
     /// What the words mean here, or `None` when the listener cannot tell.
     fn understand(&self, session: &Session, text: &str) -> Option<crate::analysis::Understanding>;
+
+    /// Gets ready for the next reply (the replies now on offer), so that hearing it
+    /// costs only the reply itself. Called after each turn; does nothing by default.
+    fn prepare(&self, _session: &Session) {}
 }
 
 /// One conversation in progress.
@@ -303,7 +307,11 @@ impl Session {
         {
             input.understanding = listener.understand(self, &input.text);
         }
-        self.respond(input)
+        let events = self.respond(input)?;
+        if let Some(listener) = listener {
+            listener.prepare(self);
+        }
+        Ok(events)
     }
 
     /// Takes one trainee turn and returns what happened.

@@ -51,6 +51,9 @@ pub fn probe(
             _ => None,
         })
         .unwrap_or_default();
+    if let Some(l) = listener {
+        l.prepare(&session);
+    }
     let offered = session.available_replies().into_iter().cloned().collect::<Vec<_>>();
     let text = input.text.clone();
     let mut input = input;

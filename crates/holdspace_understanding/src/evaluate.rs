@@ -60,6 +60,14 @@ pub fn hear(row: &Row, scenarios: &[Arc<LoadedScenario>], listener: Option<&dyn 
     } else {
         Disclosure::Hidden
     };
+    // The app readies the ear for a step while the customer is still speaking
+    // (`Listener::prepare`); the time measured is the reply's own, as a trainee waits it.
+    if let Some(l) = listener
+        && let Some((session, _)) =
+            holdspace_core::Session::at_step(Arc::clone(scenario), 1, holdspace_core::Mode::Open, step, disclosure)
+    {
+        l.prepare(&session);
+    }
     let start = Instant::now();
     let understood = probe(scenario, step, disclosure, TurnInput::say(row.text.clone()), listener)
         .ok_or_else(|| format!("{}: no step \"{step}\" in {id}", row.origin))?;
