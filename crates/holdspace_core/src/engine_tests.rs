@@ -544,3 +544,26 @@ fn glancing_away_matters_little_until_the_customer_opens_up() {
             .any(|d| d == "eyes on them 90 % while they spoke, 80 % while you replied")
     );
 }
+
+#[test]
+fn unsure_words_that_match_nothing_are_misheard_and_move_nothing() {
+    let scenario = by_id("delivery_bereavement");
+    let (mut session, _) = Session::new(scenario, 3, Mode::Open);
+    let before = session.escalation();
+    let events = session
+        .respond(TurnInput {
+            text: "the purple bicycle sings loudly".to_owned(),
+            confidence: Some(0.2),
+            ..TurnInput::default()
+        })
+        .expect("accepted");
+    let misheard = events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::ReplyInterpreted { analysis, reply: None, .. } if analysis.misheard));
+    assert!(misheard, "{events:#?}");
+    assert_eq!(session.escalation(), before, "a misheard turn moves nothing");
+    let asked_again = events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::CustomerSpoke(s) if s.line_id.starts_with("unclear/")));
+    assert!(asked_again, "the customer asks \"Sorry?\"");
+}
