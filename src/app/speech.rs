@@ -297,7 +297,7 @@ fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: Sender<Reply
         let whisper_ms = t1.elapsed().as_secs_f64() * 1000.0;
         let heard = holdspace_speech::listen::decide(job.grammar.as_ref(), pick.as_ref(), transcript.as_ref());
         let words = match &heard {
-            Heard::Reply { said, .. } | Heard::Free(said) => spoken_words(said).len() as u32,
+            Heard::Reply { said, .. } | Heard::Free { said, .. } => spoken_words(said).len() as u32,
             Heard::Nothing => 0,
         };
         let delivery = measure(
@@ -574,7 +574,7 @@ fn collect_results(
                 }
                 let (text, reply) = match &heard {
                     Heard::Reply { said, reply, .. } => (said.clone(), Some(reply.clone())),
-                    Heard::Free(text) => (text.clone(), None),
+                    Heard::Free { said, .. } => (said.clone(), None),
                     Heard::Nothing => {
                         speech.state = ListenState::NotCaught;
                         continue;
@@ -650,10 +650,11 @@ fn commit(
             delivery: delivery.clone(),
             ..TurnInput::default()
         },
-        Heard::Free(text) => TurnInput {
-            text,
+        Heard::Free { said, confidence } => TurnInput {
+            text: said,
             chosen_option: None,
             delivery: delivery.clone(),
+            confidence: Some(confidence),
             ..TurnInput::default()
         },
         Heard::Nothing => return,

@@ -66,8 +66,10 @@ pub struct HeardIntent {
 }
 
 impl TurnInput {
-    /// Recognition confidence below which unmatched words count as misheard.
-    pub const MISHEARD: f32 = 0.45;
+    /// Recognition confidence below which unmatched words count as misheard. Whisper
+    /// tiny.en's mean token probability was 0.60–0.92 on 36 clear synthetic replies
+    /// (some with a wrong word) and 0.21–0.48 on noise and 400-words-a-minute gabble.
+    pub const MISHEARD: f32 = 0.5;
 
     /// A clicked reply.
     pub fn choose(id: impl Into<String>) -> TurnInput {
@@ -311,10 +313,16 @@ impl Analysis {
         // understand, but…" is no evidence against a harm).
         let helpful = self.intents.contains(&Intent::Paraphrase) && self.paraphrase >= 0.75;
         let harmful = self.has_harm();
+        // A trainee who disowns a harm ("I'm not going to tell you it's only a fee") is
+        // careful with words; the encoder reads the harm's words but not the "not".
+        let disowned = self.set_aside.iter().any(|(i, _)| i.is_harmful());
         for heard in &understanding.intents {
             let intent = heard.intent;
             let contradicts = intent.is_harmful() && helpful && !harmful;
             if contradicts && heard.probability < Self::SURE_AGAINST {
+                continue;
+            }
+            if intent.is_harmful() && disowned && !harmful {
                 continue;
             }
             if self.intents.contains(&intent)
@@ -630,9 +638,37 @@ mod tests {
     }
 
     #[test]
+    fn a_disowned_harm_is_not_heard_again_from_its_meaning() {
+        let mut a = analyse(
+            "It doesn't sound like it's just a fee to you.",
+            &Lexicon::builtin(),
+            "",
+            &[],
+        );
+        // The encoder reads "fee" and "not" and hears a wall; the words said none.
+        a.hear_meaning(&Understanding {
+            intents: vec![
+                HeardIntent {
+                    intent: Intent::PolicyWall,
+                    probability: 0.97,
+                    like: None,
+                },
+                HeardIntent {
+                    intent: Intent::Acknowledge,
+                    probability: 0.8,
+                    like: None,
+                },
+            ],
+            ..Understanding::default()
+        });
+        assert_eq!(a.intents, vec![Intent::Acknowledge]);
+    }
+
+    #[test]
     fn harm_that_is_a_negation_still_counts() {
         assert!(intents("I can't do anything about that").contains(&Intent::PolicyWall));
         assert!(intents("Don't worry about it.").contains(&Intent::Minimising));
+        assert!(intents("Don't you worry about it, it'll get there.").contains(&Intent::Minimising));
         assert!(intents("it's not a big deal honestly").contains(&Intent::Minimising));
     }
 

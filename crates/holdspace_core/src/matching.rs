@@ -15,8 +15,10 @@ use crate::text::content_stems;
 pub const MATCH_AT: f32 = 0.4;
 /// Closeness a reply needs when none of its moves were heard (but none contradict it).
 pub const MATCH_WITHOUT_MOVES_AT: f32 = 0.6;
-/// Closeness in meaning (the encoder's cosine) a reply needs when the moves agree.
-pub const MEANING_AT: f32 = 0.7;
+/// Closeness in meaning (the encoder's cosine) a reply needs when the moves agree. The
+/// plain encoder puts a paraphrase in other words at 0.5–0.7 from the authored text; on
+/// the training rows 0.55 matched best (0.70 missed paraphrases, 0.50 took near misses).
+pub const MEANING_AT: f32 = 0.55;
 /// Closeness in meaning a reply needs when none of its moves were heard.
 pub const MEANING_WITHOUT_MOVES_AT: f32 = 0.8;
 

@@ -36,6 +36,22 @@ const REPORT_FRAMES: &[&[&str]] = &[
     &["saying"],
 ];
 
+/// Words after a phrase that disown it: "calm down is the last thing I'd say".
+const DISOWNED_AFTER: &[&[&str]] = &[
+    &["is", "the", "last", "thing"],
+    &["was", "the", "last", "thing"],
+    &["is", "not", "something", "i"],
+    &["is", "not", "what", "i"],
+];
+
+/// Words that, after "and", "so" or "because", open a new statement with its own
+/// subject: a negation before them does not reach past ("nobody rang you and that is
+/// on us" owns the fault).
+const SUBJECTS: &[&str] = &["i", "it", "that", "this", "we", "you", "they", "he", "she"];
+
+/// Joining words a new statement can follow.
+const JOINERS: &[&str] = &["and", "so", "because", "cause"];
+
 /// Why a phrase found in a clause does not count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetAside {
@@ -58,11 +74,21 @@ impl SetAside {
 /// Whether a lexicon hit is negated or reported in its clause.
 pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     let before = clause.words.get(..hit.start).unwrap_or_default();
+    let after = clause.words.get(hit.start + hit.len..).unwrap_or_default();
+    if let Some(frame) = DISOWNED_AFTER
+        .iter()
+        .find(|f| after.starts_with(&f.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>()))
+    {
+        return Some(SetAside::Negated(frame.join(" ")));
+    }
     let reach = before.len().saturating_sub(NEGATION_REACH);
     for (i, w) in before.iter().enumerate().skip(reach) {
         if NEGATORS.contains(&w.as_str()) && !(w == "no" && i <= clause.lead) {
             // "not only… but" is emphasis, not negation.
             if before.get(i + 1).is_some_and(|n| n == "only") {
+                continue;
+            }
+            if starts_a_statement(clause.words.get(i + 1..=hit.start).unwrap_or_default()) {
                 continue;
             }
             return Some(SetAside::Negated(w.clone()));
@@ -77,6 +103,14 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
         }
     }
     None
+}
+
+/// Whether the words between a negation and a phrase hold a new statement ("… and
+/// that is …"), which the negation does not reach.
+fn starts_a_statement(between: &[String]) -> bool {
+    between
+        .windows(2)
+        .any(|w| JOINERS.contains(&w[0].as_str()) && SUBJECTS.contains(&w[1].as_str()))
 }
 
 /// Verbs that, refused, make a policy wall: what the trainee could do for them.
@@ -279,6 +313,25 @@ mod tests {
         ));
         let c = first("it doesn't sound like it's just a deposit");
         assert!(set_aside(&c, &hit(&c, "just a")).is_some());
+    }
+
+    #[test]
+    fn words_after_a_phrase_can_disown_it() {
+        let c = first("calm down is the last thing I'd say");
+        assert!(matches!(
+            set_aside(&c, &hit(&c, "calm down")),
+            Some(SetAside::Negated(_))
+        ));
+        let c = first("calm down, that is the last thing");
+        assert_eq!(set_aside(&c, &hit(&c, "calm down")), None);
+    }
+
+    #[test]
+    fn a_negation_does_not_reach_into_a_new_statement() {
+        let c = first("nobody rang you and that's on us");
+        assert_eq!(set_aside(&c, &hit(&c, "that is on us")), None);
+        let c = first("I won't rush you and tell you to calm down");
+        assert!(set_aside(&c, &hit(&c, "calm down")).is_some());
     }
 
     #[test]

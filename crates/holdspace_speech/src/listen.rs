@@ -34,7 +34,13 @@ pub enum Heard {
         how: Confirmation,
     },
     /// Something else: the transcript, for the engine to match as free speech.
-    Free(String),
+    Free {
+        /// The words heard.
+        said: String,
+        /// How sure Whisper was of them (0..1): the engine answers "Sorry?" to unsure
+        /// words that match nothing rather than scoring what may not have been said.
+        confidence: f32,
+    },
     /// Nothing usable ("Sorry?").
     Nothing,
 }
@@ -100,7 +106,7 @@ pub fn decide(grammar: Option<&OptionGrammar>, pick: Option<&Picked>, transcript
                 }
                 _ => {}
             }
-            Heard::Free(said(t))
+            free(t)
         }
         (Some(_), None) => match pick {
             Some(p) => Heard::Reply {
@@ -110,8 +116,16 @@ pub fn decide(grammar: Option<&OptionGrammar>, pick: Option<&Picked>, transcript
             },
             None => Heard::Nothing,
         },
-        (None, Some(t)) if !spoken_words(&t.text).is_empty() => Heard::Free(said(t)),
+        (None, Some(t)) if !spoken_words(&t.text).is_empty() => free(t),
         (None, _) => Heard::Nothing,
+    }
+}
+
+/// The transcript as free speech.
+fn free(t: &Transcript) -> Heard {
+    Heard::Free {
+        said: t.text.clone(),
+        confidence: t.confidence,
     }
 }
 
@@ -237,6 +251,7 @@ mod tests {
         Transcript {
             text: text.to_owned(),
             no_speech: 0.01,
+            confidence: 0.9,
         }
     }
 
@@ -258,7 +273,13 @@ mod tests {
             Some(&pick("calm")),
             Some(&heard("What's the weather like today?")),
         );
-        assert_eq!(h, Heard::Free("What's the weather like today?".to_owned()));
+        assert_eq!(
+            h,
+            Heard::Free {
+                said: "What's the weather like today?".to_owned(),
+                confidence: 0.9
+            }
+        );
     }
 
     #[test]
@@ -293,7 +314,10 @@ mod tests {
         assert_eq!(decide(Some(&g), None, Some(&heard(""))), Heard::Nothing);
         assert_eq!(
             decide(None, None, Some(&heard("I hear you."))),
-            Heard::Free("I hear you.".to_owned())
+            Heard::Free {
+                said: "I hear you.".to_owned(),
+                confidence: 0.9
+            }
         );
     }
 }

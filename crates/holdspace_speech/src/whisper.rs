@@ -24,6 +24,10 @@ pub struct Transcript {
     pub text: String,
     /// Whisper's estimate that the audio held no speech (0..1), from the first segment.
     pub no_speech: f32,
+    /// How sure Whisper was of the words (0..1): the mean probability of the tokens it
+    /// wrote, special tokens left out. Low on mumbled or clipped speech, where the words
+    /// may not be what was said.
+    pub confidence: f32,
 }
 
 /// A loaded Whisper model with one decoding state.
@@ -107,6 +111,7 @@ impl Transcriber {
             .map_err(|e| SpeechError::Decode(format!("whisper: {e}")))?;
         let mut text = String::new();
         let mut no_speech = 0.0;
+        let (mut sum, mut count) = (0.0_f32, 0_u32);
         for (i, segment) in self.state.as_iter().enumerate() {
             if i == 0 {
                 no_speech = segment.no_speech_probability();
@@ -114,10 +119,22 @@ impl Transcriber {
             if let Ok(s) = segment.to_str_lossy() {
                 text.push_str(&s);
             }
+            for t in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(t) else { continue };
+                // Special tokens ("<|endoftext|>", "[_TT_150]") are not words heard.
+                let special = token
+                    .to_str_lossy()
+                    .is_ok_and(|w| w.starts_with("<|") || w.starts_with("[_"));
+                if !special {
+                    sum += token.token_probability();
+                    count += 1;
+                }
+            }
         }
         Ok(Transcript {
             text: without_repeats(&clean(&text)),
             no_speech,
+            confidence: if count == 0 { 0.0 } else { sum / count as f32 },
         })
     }
 }
@@ -187,6 +204,29 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clear_speech_is_heard_surely_and_gabble_is_not() {
+        let mut whisper = Transcriber::open(&default_model_path(), 2)
+            .unwrap_or_else(|e| panic!("{e} (scripts/whisper-model.sh fetches it)"));
+        let lines = [
+            "Take your time, there's no rush.",
+            "I'm so sorry, let me look into that for you right now.",
+            "What's been going on with the bill?",
+        ];
+        let mean = |wpm: u32, whisper: &mut Transcriber| {
+            let mut sum = 0.0;
+            for line in lines {
+                let audio = crate::testset::espeak(line, "en-us", wpm).unwrap_or_else(|e| panic!("{e}"));
+                sum += whisper.transcribe(&audio).unwrap_or_else(|e| panic!("{e}")).confidence;
+            }
+            sum / lines.len() as f32
+        };
+        let clear = mean(150, &mut whisper);
+        let gabble = mean(420, &mut whisper);
+        assert!(clear > 0.7, "clear speech heard at {clear:.2}");
+        assert!(gabble < clear - 0.15, "gabble {gabble:.2} against clear {clear:.2}");
+    }
 
     #[test]
     fn annotations_are_not_words() {
