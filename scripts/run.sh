@@ -5,4 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-exec cargo run --release --locked --quiet -- run --scenario delivery_bereavement "$@"
+# Built in view: the first build compiles Bevy (20 minutes or so on 2 cores) and cargo's
+# progress shows it moving; later builds take seconds.
+echo "Building Holdspace (release)…"
+cargo build --release --locked
+exec "$CARGO_TARGET_DIR/release/holdspace" run --scenario delivery_bereavement "$@"

@@ -14,12 +14,16 @@ use super::screens::Screen;
 
 /// Frames the debrief is shown before it is captured, so its layout has settled.
 const DEBRIEF_SETTLE_FRAMES: u32 = 8;
+/// Frames the customer is drawn before a session screenshot: the frame the avatar
+/// appears in can still be black while its shaders compile (lavapipe is slow at it).
+const CUSTOMER_SETTLE_FRAMES: u32 = 6;
 
 /// Whether a capture has been requested (only one per run).
 #[derive(Resource, Debug, Default)]
 pub struct CaptureState {
     requested: bool,
     debrief_frames: u32,
+    customer_frames: u32,
 }
 
 /// Registers capture and exit.
@@ -42,9 +46,15 @@ pub fn capture_when_due(
         return;
     }
     // A session screenshot waits for the customer (the avatar's GLB loads in the
-    // background); it is ready at once when the stand-in is shown.
-    if *screen.get() == Screen::Session && config.screenshot.is_some() && !customer.is_some_and(|c| c.0) {
-        return;
+    // background; the stand-in is ready at once) and a few frames more.
+    if *screen.get() == Screen::Session && config.screenshot.is_some() {
+        if !customer.is_some_and(|c| c.0) {
+            return;
+        }
+        state.customer_frames += 1;
+        if state.customer_frames < CUSTOMER_SETTLE_FRAMES {
+            return;
+        }
     }
     let due = if config.exit_after_debrief {
         if *screen.get() == Screen::Debrief {

@@ -6,7 +6,8 @@ use bevy::prelude::*;
 use holdspace_core::Band;
 use holdspace_core::model::Tag;
 
-use super::AppSystems;
+use super::PresentSystems;
+use super::anchor::FaceAnchor;
 use super::lipsync::CustomerMouth;
 use super::runner::{CustomerSpoke, EscalationChanged};
 use super::scene::CUSTOMER_Z;
@@ -147,7 +148,7 @@ pub fn plugin(app: &mut App) {
         Update,
         (react_to_session, animate_customer, shape_mouth)
             .chain()
-            .in_set(AppSystems::Present)
+            .in_set(PresentSystems::Animate)
             .run_if(in_state(Screen::Session)),
     );
 }
@@ -227,6 +228,11 @@ pub fn spawn_customer(
                 body.spawn((
                     Name::new("Neck pivot"),
                     Part::Head,
+                    // The eyes and mouth spawned below, for the voice and eye contact.
+                    FaceAnchor::Offsets {
+                        eyes: Vec3::new(0.0, 0.125, 0.105),
+                        mouth: Vec3::new(0.0, 0.065, 0.11),
+                    },
                     Transform::from_xyz(0.0, 0.72, 0.0),
                     Visibility::default(),
                 ))

@@ -1,6 +1,6 @@
 //! The session HUD: the customer's line as a subtitle, the options as buttons (and
 //! number keys 1–5), a text field for typed replies in open mode, and the escalation
-//! meter in practice mode. It only reads session messages and writes `TraineeReplied`.
+//! meter in practice mode. It only reads session messages and writes `ReplyGiven`.
 
 use bevy::input_focus::{AutoFocus, InputFocus};
 use bevy::prelude::*;
@@ -8,15 +8,15 @@ use bevy::text::{EditableText, TextCursorStyle};
 use holdspace_core::events::OfferedReply;
 use holdspace_core::{Mode, TurnInput};
 
-use super::AppSystems;
 use super::notice::Notice;
+use super::reply::ReplyGiven;
 use super::runner::{
     ActiveSession, CustomerSpoke, EscalationChanged, OptionsOffered, ReplyInterpreted, ReplyRefused, SessionEnded,
-    TraineeReplied,
 };
 use super::screens::Screen;
 use super::theme::{ACCENT, BODY, BUTTON, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
 use super::voice::{VoiceOutput, VoiceProgress};
+use super::{AppSystems, PresentSystems};
 
 /// Practice (meter shown) or assessment (meter hidden), and the mode for new sessions.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn plugin(app: &mut App) {
             Update,
             (
                 (click_reply, press_number, submit_typed).in_set(AppSystems::RecordInput),
-                (show_line, show_options, show_meter, show_status, show_refusals).in_set(AppSystems::Present),
+                (show_line, show_options, show_meter, show_status, show_refusals).in_set(PresentSystems::Ui),
             )
                 .run_if(in_state(Screen::Session)),
         );
@@ -94,7 +94,7 @@ pub fn spawn_hud(
 ) {
     offered.0.clear();
     let scenario = &active.scenario().scenario;
-    let band = active.session.band();
+    let band = active.session().band();
     let root = commands
         .spawn((
             Name::new("HUD"),
@@ -139,7 +139,7 @@ pub fn spawn_hud(
                     format!(
                         "{} - turn 1 - {} mode",
                         scenario.customer.name,
-                        mode_name(active.session.mode())
+                        mode_name(active.session().mode())
                     ),
                     SMALL,
                     MUTED
@@ -173,7 +173,7 @@ pub fn spawn_hud(
                     children![(
                         MeterFill,
                         Node {
-                            width: percent(active.session.escalation() * 100.0),
+                            width: percent(active.session().escalation() * 100.0),
                             height: percent(100.0),
                             border_radius: BorderRadius::all(px(5.0)),
                             ..default()
@@ -220,7 +220,7 @@ pub fn spawn_hud(
             )],
         )],
     ));
-    match active.session.mode() {
+    match active.session().mode() {
         Mode::Guided => {
             commands.spawn((
                 ChildOf(bottom),
@@ -375,8 +375,8 @@ pub fn show_status(
             None => format!(
                 "{} - turn {} - {} mode",
                 scenario.customer.name,
-                active.session.turn() + 1,
-                mode_name(active.session.mode())
+                active.session().turn() + 1,
+                mode_name(active.session().mode())
             ),
         };
     }
@@ -393,7 +393,7 @@ pub fn show_refusals(
         notices.write(Notice::error(format!("That reply could not be used: {why}.")));
     }
     for r in interpreted.read() {
-        if r.reply.is_none() && active.session.mode() == Mode::Open && !r.analysis.intents.is_empty() {
+        if r.reply.is_none() && active.session().mode() == Mode::Open && !r.analysis.intents.is_empty() {
             let heard: Vec<&str> = r.analysis.intents.iter().map(|i| i.label()).collect();
             notices.write(Notice::info(format!(
                 "Heard as {}; it did not move the conversation on.",
@@ -406,11 +406,11 @@ pub fn show_refusals(
 /// A click on an option button.
 pub fn click_reply(
     buttons: Query<(&Interaction, &ReplyButton), Changed<Interaction>>,
-    mut replies: MessageWriter<TraineeReplied>,
+    mut replies: MessageWriter<ReplyGiven>,
 ) {
     for (interaction, ReplyButton(id)) in &buttons {
         if *interaction == Interaction::Pressed {
-            replies.write(TraineeReplied(TurnInput::choose(id.clone())));
+            replies.write(ReplyGiven(TurnInput::choose(id.clone())));
         }
     }
 }
@@ -421,7 +421,7 @@ pub fn press_number(
     offered: Res<Offered>,
     focus: Res<InputFocus>,
     fields: Query<(), With<EditableText>>,
-    mut replies: MessageWriter<TraineeReplied>,
+    mut replies: MessageWriter<ReplyGiven>,
 ) {
     if focus.get().is_some_and(|e| fields.contains(e)) {
         return;
@@ -437,7 +437,7 @@ pub fn press_number(
         if (keys.just_pressed(*digit) || keys.just_pressed(*numpad))
             && let Some(option) = offered.0.get(i)
         {
-            replies.write(TraineeReplied(TurnInput::choose(option.id.clone())));
+            replies.write(ReplyGiven(TurnInput::choose(option.id.clone())));
         }
     }
 }
@@ -447,7 +447,7 @@ pub fn submit_typed(
     keys: Res<ButtonInput<KeyCode>>,
     send: Query<&Interaction, (Changed<Interaction>, With<SendButton>)>,
     mut fields: Query<&mut EditableText, With<ReplyField>>,
-    mut replies: MessageWriter<TraineeReplied>,
+    mut replies: MessageWriter<ReplyGiven>,
 ) {
     let clicked = send.iter().any(|i| *i == Interaction::Pressed);
     if !(clicked || keys.just_pressed(KeyCode::Enter)) {
@@ -459,7 +459,7 @@ pub fn submit_typed(
         }
         let text = field.value().to_string();
         if !text.trim().is_empty() {
-            replies.write(TraineeReplied(TurnInput::say(text.trim())));
+            replies.write(ReplyGiven(TurnInput::say(text.trim())));
             field.clear();
         }
     }

@@ -10,7 +10,7 @@ use super::AppSystems;
 use super::config::AppConfig;
 use super::library::ScenarioLibrary;
 use super::notice::Notice;
-use super::runner::{ActiveSession, JournalState, SessionEnded, drive_session};
+use super::runner::{ActiveSession, JournalState, SessionEnded, TurnTaken, drive_session};
 use super::screens::debrief::DebriefSubject;
 
 /// The records folder for this run's profile (`None`: records are off, and the trainee was told why).
@@ -45,6 +45,10 @@ pub fn plugin(app: &mut App) {
             open_journal
                 .in_set(AppSystems::Drive)
                 .before(drive_session)
+                .run_if(resource_exists::<ActiveSession>),
+            write_turns
+                .in_set(AppSystems::Drive)
+                .after(drive_session)
                 .run_if(resource_exists::<ActiveSession>),
             close_journal
                 .in_set(AppSystems::Present)
@@ -121,7 +125,7 @@ pub fn open_journal(
         active.journal = JournalState::Off;
         return;
     };
-    let record = active.session.record();
+    let record = active.session().record();
     active.journal = match records.begin(&record, "app", active.retried_from.clone()) {
         Ok(writer) => {
             info!("journal {}", writer.path().display());
@@ -132,6 +136,27 @@ pub fn open_journal(
             JournalState::Off
         }
     };
+}
+
+/// Appends each turn the engine took to the journal, in the frame it was taken (before
+/// anything shows it), so a crash keeps every turn the trainee saw.
+pub fn write_turns(
+    mut taken: MessageReader<TurnTaken>,
+    mut active: ResMut<ActiveSession>,
+    mut notices: MessageWriter<Notice>,
+) {
+    if taken.is_empty() {
+        return;
+    }
+    let JournalState::Open(writer) = &mut active.journal else {
+        taken.clear();
+        return;
+    };
+    for TurnTaken { turn, events } in taken.read() {
+        if let Err(e) = writer.turn(turn, events) {
+            notices.write(Notice::error(format!("This turn could not be saved: {e}")));
+        }
+    }
 }
 
 /// Ends and exports the journal when the conversation is over.
@@ -145,11 +170,12 @@ pub fn close_journal(
         return;
     }
     let active = &mut *active;
+    let outcome = active.session().outcome().cloned();
     let JournalState::Open(writer) = &mut active.journal else {
         return;
     };
     let id = writer.meta().session_id.clone();
-    if let Err(e) = writer.end(active.session.outcome()) {
+    if let Err(e) = writer.end(outcome.as_ref()) {
         notices.write(Notice::error(format!(
             "The end of this session could not be saved: {e}"
         )));
@@ -157,7 +183,7 @@ pub fn close_journal(
     }
     active.journal = JournalState::Closed(id.clone());
     if let Some(records) = records.as_ref().and_then(|r| r.0.as_ref()) {
-        match records.finish(&id, Some(active.session.scenario())) {
+        match records.finish(&id, Some(active.session().scenario())) {
             Ok(out) => info!(
                 "session saved: {}",
                 out.record.parent().unwrap_or(&out.record).display()

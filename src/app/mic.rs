@@ -18,7 +18,7 @@ use holdspace_speech::resample::{To16k, to_16k};
 pub const RATE: u32 = holdspace_speech::vad::RATE;
 
 /// A source of the trainee's voice.
-#[allow(
+#[expect(
     clippy::large_enum_variant,
     reason = "one microphone per app, made once: boxing the device would buy nothing"
 )]

@@ -1,6 +1,7 @@
 //! The desktop app: Bevy plugins over the pure core. `run` builds the app from an
 //! [`AppConfig`]; `plugin` lists every part in the order they depend on each other.
 
+pub mod anchor;
 pub mod avatar;
 pub mod capture;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod lipsync;
 pub mod marks;
 pub mod mic;
 pub mod notice;
+pub mod reply;
 pub mod runner;
 pub mod scene;
 pub mod screens;
@@ -35,12 +37,29 @@ pub use config::AppConfig;
 pub enum AppSystems {
     /// Timers and frame counters advance (screen transitions, captures, folder watching).
     TickTimers,
-    /// Trainee input becomes messages: clicks, keys, typed text, scripted turns.
+    /// Trainee input becomes messages: clicks, keys, typed text, scripted turns, speech
+    /// ([`reply::ReplyGiven`]).
     RecordInput,
+    /// Each reply given is completed with what was measured around it (interruption,
+    /// gaze) and sent to the runner as one [`runner::TraineeReplied`].
+    AssembleReply,
     /// The scenario runner feeds replies to the engine and emits what it reports.
     Drive,
     /// Everything that shows the result: HUD, customer, notices.
     Present,
+}
+
+/// The order inside [`AppSystems::Present`]: the voice first (it publishes the mouth
+/// shape and the words said so far), then the customer's body and face (they read the
+/// mouth), then the interface (the subtitle reads the words said).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PresentSystems {
+    /// The customer's voice: lines start, barge-in, the mouth shape and subtitle timing.
+    Voice,
+    /// The customer's body: posture, gestures, face and mouth, on the avatar or stand-in.
+    Animate,
+    /// What the trainee reads and clicks: HUD, notices, screens, indicators.
+    Ui,
 }
 
 /// A seed from the clock, for sessions started without `--seed` (the seed is recorded,
@@ -58,10 +77,17 @@ pub fn configure_sets(app: &mut App) {
         (
             AppSystems::TickTimers,
             AppSystems::RecordInput,
+            AppSystems::AssembleReply,
             AppSystems::Drive,
             AppSystems::Present,
         )
             .chain(),
+    );
+    app.configure_sets(
+        Update,
+        (PresentSystems::Voice, PresentSystems::Animate, PresentSystems::Ui)
+            .chain()
+            .in_set(AppSystems::Present),
     );
 }
 
@@ -75,16 +101,20 @@ pub fn plugin(app: &mut App) {
         practice: config.practice,
     };
     app.insert_resource(options);
+    // The session and the customer.
     app.add_plugins((
         theme::plugin,
         notice::plugin,
         lipsync::plugin,
+        anchor::plugin,
         ear::plugin,
+        reply::plugin,
         runner::plugin,
-        // After the runner (it reads the lines the engine says) and before the customer
-        // and HUD (they read the mouth shape and the subtitle timing it publishes).
         voice::plugin,
         journal::plugin,
+    ));
+    // What the trainee sees and how they answer.
+    app.add_plugins((
         screens::plugin,
         customer::plugin,
         // After the customer stand-in it may fall back to, and the voice whose mouth

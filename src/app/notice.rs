@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 
-use super::AppSystems;
+use super::PresentSystems;
 use super::theme::{ERROR, PANEL, SMALL, TEXT, label};
 
 /// How long a notice stays up.
@@ -43,7 +43,7 @@ pub struct NoticeBanner(Timer);
 /// Registers notices.
 pub fn plugin(app: &mut App) {
     app.add_message::<Notice>()
-        .add_systems(Update, (show_notices, expire_notices).in_set(AppSystems::Present));
+        .add_systems(Update, (show_notices, expire_notices).in_set(PresentSystems::Ui));
 }
 
 /// The column the banners stack in, at the top centre: each banner takes the height its

@@ -1,6 +1,9 @@
 //! The scenario-runner adapter: owns the core `Session`, turns trainee replies into
 //! engine calls and engine events into Bevy messages. Everything else (scene, HUD,
-//! debrief) only reacts to these messages; nothing else touches the engine.
+//! debrief) reacts to these messages or reads the session through
+//! [`ActiveSession::session`]; nothing else can change the engine (the field is private).
+//! Replies arrive complete from `app::reply`; each turn taken goes out as a [`TurnTaken`],
+//! which `app::journal` writes to disk.
 
 use std::sync::Arc;
 
@@ -8,6 +11,7 @@ use bevy::prelude::*;
 use holdspace_core::events::{OfferedReply, Spoken, StateChange};
 use holdspace_core::journal::RetriedFrom;
 use holdspace_core::model::OutcomeKind;
+use holdspace_core::record::TurnRecord;
 use holdspace_core::{Analysis, LoadedScenario, Mode, Session, SessionEvent, SessionRecord, TurnError, TurnInput};
 use holdspace_records::JournalWriter;
 
@@ -17,8 +21,9 @@ use super::notice::Notice;
 /// The conversation in progress.
 #[derive(Resource)]
 pub struct ActiveSession {
-    /// The engine.
-    pub session: Session,
+    /// The engine: only the runner drives it; everything else reads it through
+    /// [`ActiveSession::session`].
+    session: Session,
     /// Events produced but not yet sent as messages (the opening line waits here).
     pending: Vec<SessionEvent>,
     /// Where the session is being written (see `app::journal`).
@@ -83,13 +88,20 @@ impl ActiveSession {
         }
     }
 
+    /// The engine, to read (band, escalation, record…). Only the runner's systems change it.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// The scenario being played.
     pub fn scenario(&self) -> &Arc<LoadedScenario> {
         self.session.scenario()
     }
 }
 
-/// The trainee replied (clicked, pressed a number key, typed or, later, spoke).
+/// The trainee replied (clicked, pressed a number key, typed, spoke or a script played a
+/// turn), complete with the interruption and gaze measured around it: the runner's only
+/// input, assembled by `app::reply`.
 #[derive(Message, Debug, Clone, PartialEq)]
 pub struct TraineeReplied(pub TurnInput);
 
@@ -147,10 +159,9 @@ pub struct SessionEnded {
 
 /// Registers the messages and the driver system.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<PendingInterruption>()
-        .init_resource::<super::ear::Ear>()
-        .init_resource::<PendingGaze>()
+    app.init_resource::<super::ear::Ear>()
         .add_message::<Notice>()
+        .add_message::<TurnTaken>()
         .add_message::<TraineeReplied>()
         .add_message::<ReplyRefused>()
         .add_message::<CustomerSpoke>()
@@ -220,25 +231,22 @@ impl SessionWriters<'_> {
     }
 }
 
-/// Set when the trainee started speaking while the customer was still talking; the next
-/// reply carries it to the engine as `Delivery::interrupted`, then it clears.
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PendingInterruption(pub bool);
+/// A turn the engine took: the turn as recorded and everything it reported, for the
+/// journal (a turn on screen is a turn on disk).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct TurnTaken {
+    /// The turn, as the session record holds it.
+    pub turn: TurnRecord,
+    /// What the engine reported for it, in order.
+    pub events: Vec<SessionEvent>,
+}
 
-/// Eye contact measured so far this turn (in a headset); the next reply carries it to the
-/// engine as `Delivery::gaze`. `None` where nothing measures it (the desktop).
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct PendingGaze(pub Option<holdspace_core::Gaze>);
-
-/// Feeds replies to the engine, journals each completed turn, and re-emits what the
-/// engine reports, in order.
+/// Feeds replies to the engine and re-emits what the engine reports, in order.
 pub fn drive_session(
     mut active: ResMut<ActiveSession>,
     mut replies: MessageReader<TraineeReplied>,
     mut refused: MessageWriter<ReplyRefused>,
-    mut notices: MessageWriter<Notice>,
-    mut interruption: ResMut<PendingInterruption>,
-    gaze: Res<PendingGaze>,
+    mut taken: MessageWriter<TurnTaken>,
     ear: Res<super::ear::Ear>,
     mut out: SessionWriters,
 ) {
@@ -254,20 +262,13 @@ pub fn drive_session(
         listener.prepare(&active.session);
     }
     for TraineeReplied(input) in replies.read() {
-        let mut input = input.clone();
-        if std::mem::take(&mut interruption.0) {
-            input.delivery.interrupted = true;
-        }
-        if input.delivery.gaze.is_none() {
-            input.delivery.gaze = gaze.0;
-        }
-        match active.session.respond_with(input, ear.listener()) {
+        match active.session.respond_with(input.clone(), ear.listener()) {
             Ok(events) => {
-                let active = &mut *active;
-                if let (JournalState::Open(writer), Some(turn)) = (&mut active.journal, active.session.last_turn())
-                    && let Err(e) = writer.turn(turn, &events)
-                {
-                    notices.write(Notice::error(format!("This turn could not be saved: {e}")));
+                if let Some(turn) = active.session.last_turn() {
+                    taken.write(TurnTaken {
+                        turn: turn.clone(),
+                        events: events.clone(),
+                    });
                 }
                 active.pending.extend(events);
             }

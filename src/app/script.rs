@@ -9,7 +9,8 @@ use holdspace_core::TurnInput;
 
 use super::AppSystems;
 use super::config::AppConfig;
-use super::runner::{ActiveSession, TraineeReplied};
+use super::reply::ReplyGiven;
+use super::runner::ActiveSession;
 use super::screens::Screen;
 
 /// Turns still to play, and frames until the next.
@@ -43,9 +44,9 @@ pub fn play_script(
     mut player: ResMut<ScriptPlayer>,
     config: Res<AppConfig>,
     active: Res<ActiveSession>,
-    mut replies: MessageWriter<TraineeReplied>,
+    mut replies: MessageWriter<ReplyGiven>,
 ) {
-    if active.session.is_ended() {
+    if active.session().is_ended() {
         return;
     }
     if player.wait > 0 {
@@ -53,7 +54,7 @@ pub fn play_script(
         return;
     }
     if let Some(turn) = player.turns.pop_front() {
-        replies.write(TraineeReplied(turn));
+        replies.write(ReplyGiven(turn));
         player.wait = config.script_interval;
     }
 }

@@ -1,6 +1,6 @@
 //! The trainee speaks: microphone (or `--mic-wav` files) → voice-activity detection →
 //! recognition on a worker thread → the words echoed with a short undo window → a
-//! `TraineeReplied` with the delivery measured from the audio.
+//! `ReplyGiven` with the delivery measured from the audio.
 //!
 //! Recognition runs in two stages so the trainee sees something fast: the grammar's pick
 //! among the offered replies (tens of milliseconds) is echoed at once; Whisper's
@@ -22,15 +22,16 @@ use holdspace_core::{Delivery, Mode, TurnInput};
 use holdspace_speech::listen::{Heard, Listener};
 use holdspace_speech::vad::{Vad, VadConfig, VadEvent};
 
-use super::AppSystems;
 use super::config::{AppConfig, Listen};
 use super::hud::PlayOptions;
 use super::mic::{DeviceInput, FileFeed, Microphone};
 use super::notice::Notice;
+use super::reply::ReplyGiven;
 use super::runner::{ActiveSession, CustomerSpoke, OptionsOffered, SessionEnded, TraineeReplied};
 use super::screens::Screen;
 use super::theme::{ACCENT, MUTED, PANEL, SMALL, TEXT, label};
 use super::voice::{TraineeStartedSpeaking, VoiceOutput};
+use super::{AppSystems, PresentSystems};
 
 /// How long the recognised words stay up, undoable, before they are sent.
 pub const UNDO_WINDOW: Duration = Duration::from_millis(1500);
@@ -187,7 +188,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             show_indicator
-                .in_set(AppSystems::Present)
+                .in_set(PresentSystems::Ui)
                 .run_if(in_state(Screen::Session)),
         );
 }
@@ -361,10 +362,10 @@ fn track_turns(
             speech.customer_stopped_s = Some(speech.now_s());
         }
     }
-    if active.session.mode() == Mode::Open && active.session.outcome().is_none() {
+    if active.session().mode() == Mode::Open && active.session().outcome().is_none() {
         speech.awaiting = true;
     }
-    if ended.read().last().is_some() || active.session.outcome().is_some() {
+    if ended.read().last().is_some() || active.session().outcome().is_some() {
         speech.awaiting = false;
     }
     if replied.read().last().is_some() {
@@ -449,7 +450,7 @@ fn capture(
                     }
                     continue;
                 }
-                let grammar = (active.session.mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
+                let grammar = (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
                 let pause_before_s = match (speech.customer_stopped_s, speech.customer_speaking) {
                     (_, true) => Some(0.0),
                     (Some(stopped), false) => Some((utterance.started_s - stopped).max(0.0) as f32),
@@ -614,16 +615,16 @@ fn commit(
     mut speech: ResMut<SpeechInput>,
     active: Res<ActiveSession>,
     options: Option<Res<PlayOptions>>,
-    mut replies: MessageWriter<TraineeReplied>,
+    mut replies: MessageWriter<ReplyGiven>,
     mut spoke: MessageWriter<CustomerSpoke>,
 ) {
     if speech.state == ListenState::NotCaught && speech.decided.is_none() {
         // In character, then ready for another try.
         spoke.write(CustomerSpoke(Spoken {
-            turn: active.session.turn(),
+            turn: active.session().turn(),
             line_id: "holdspace/sorry".to_owned(),
             text: "Sorry? I didn't catch that.".to_owned(),
-            band: active.session.band(),
+            band: active.session().band(),
             tags: Vec::new(),
             cue: None,
         }));
@@ -659,7 +660,7 @@ fn commit(
         },
         Heard::Nothing => return,
     };
-    replies.write(TraineeReplied(input));
+    replies.write(ReplyGiven(input));
     speech.state = ListenState::Ready;
     speech.awaiting = false;
     if options.is_some_and(|o| o.practice)

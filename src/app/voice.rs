@@ -18,13 +18,14 @@ use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
 use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
 use kira::backend::mock::MockBackend;
 
-use super::AppSystems;
+use super::PresentSystems;
+use super::anchor::CustomerFace;
 use super::config::AppConfig;
-use super::customer::Part;
 use super::library::ScenarioLibrary;
 use super::lipsync::CustomerMouth;
 use super::notice::Notice;
-use super::runner::{ActiveSession, CustomerSpoke, PendingInterruption};
+use super::reply::PendingInterruption;
+use super::runner::{ActiveSession, CustomerSpoke};
 use super::screens::Screen;
 
 /// Sample rate of the silent output: playback position is all it is for.
@@ -119,6 +120,11 @@ impl VoiceOutput {
         on_speaker!(&self.output, s => s.is_speaking())
     }
 
+    /// Where the customer's voice comes from, in world space.
+    pub fn mouth_position(&self) -> Vec3 {
+        Vec3::from_array(on_speaker!(&self.output, s => s.mouth_position()))
+    }
+
     /// Whether a line is being said or is about to be (its audio is being made).
     pub fn is_busy(&self) -> bool {
         self.pending.is_some() || self.is_speaking()
@@ -133,6 +139,7 @@ impl VoiceOutput {
 /// Registers the voice.
 pub fn plugin(app: &mut App) {
     app.init_resource::<VoiceProgress>()
+        .init_resource::<CustomerFace>()
         .add_message::<TraineeStartedSpeaking>()
         .add_message::<CustomerVoiceStarted>()
         .add_message::<BargeIn>()
@@ -150,7 +157,7 @@ pub fn plugin(app: &mut App) {
                 publish_progress,
             )
                 .chain()
-                .in_set(AppSystems::Present)
+                .in_set(PresentSystems::Voice)
                 .run_if(resource_exists::<VoiceOutput>),
         );
 }
@@ -407,19 +414,18 @@ fn advance_silent_output(mut voice: ResMut<VoiceOutput>, time: Res<Time>) {
     }
 }
 
-/// Puts the listener at the camera and the voice at the customer's mouth.
+/// Puts the listener at the camera and the voice at the customer's mouth (the avatar's
+/// or the stand-in's, from [`CustomerFace`]).
 fn place_voice(
     mut voice: ResMut<VoiceOutput>,
     cameras: Query<&GlobalTransform, With<Camera3d>>,
-    heads: Query<(&Part, &GlobalTransform)>,
+    face: Res<CustomerFace>,
 ) {
     if let Some(camera) = cameras.iter().next() {
         let (_, rotation, position) = camera.to_scale_rotation_translation();
         on_speaker!(&mut voice.output, s => s.set_listener(position.to_array(), rotation.to_array()));
     }
-    if let Some((_, head)) = heads.iter().find(|(p, _)| **p == Part::Head) {
-        // The mouth sits a little above and in front of the neck pivot.
-        let mouth = head.transform_point(Vec3::new(0.0, 0.065, 0.11));
+    if let Some(mouth) = face.mouth {
         on_speaker!(&mut voice.output, s => s.set_mouth(mouth.to_array()));
     }
 }

@@ -31,7 +31,7 @@ use holdspace::app::scene::{MainCamera, trainee_view};
 use holdspace::app::screens::Screen;
 use holdspace::app::speech::SpeechRecognised;
 use holdspace::app::voice::CustomerVoiceStarted;
-use holdspace::app::{AppSystems, avatar, lipsync, notice, runner, speech, voice};
+use holdspace::app::{AppSystems, avatar, lipsync, notice, reply, runner, speech, voice};
 use holdspace_core::body::BodyTargets;
 use holdspace_core::events::SessionEvent;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
@@ -206,6 +206,7 @@ fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voi
     .add_plugins((
         notice::plugin,
         lipsync::plugin,
+        reply::plugin,
         runner::plugin,
         voice::plugin,
         avatar::plugin,
@@ -233,13 +234,13 @@ fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voi
     loop {
         app.update();
         let world = app.world();
-        let turns = world.resource::<ActiveSession>().session.record().turns.len();
+        let turns = world.resource::<ActiveSession>().session().record().turns.len();
         let probe = world.resource::<Probe>();
         let last_done = probe
             .turns
             .last()
             .is_none_or(|t| t.voice.is_some() || t.decided.is_none());
-        if (turns >= texts.len() || world.resource::<ActiveSession>().session.outcome().is_some()) && last_done {
+        if (turns >= texts.len() || world.resource::<ActiveSession>().session().outcome().is_some()) && last_done {
             break;
         }
         if Instant::now() > deadline {

@@ -17,7 +17,7 @@ use holdspace_core::lipsync::MouthShape;
 use holdspace_core::model::Tag;
 use holdspace_core::state::Disclosure;
 
-use crate::{Shot, root, scratch};
+use crate::{Shot, scratch};
 
 /// The 52 ARKit face units.
 const FACE_UNITS: [&str; 52] = [
@@ -358,7 +358,9 @@ fn a_missing_or_broken_avatar_falls_back_to_the_stand_in_with_a_notice() {
     ]);
     assert!(ok && !log.contains("panicked"), "{log}");
     assert!(log.contains("No avatar:") && log.contains("scripts/avatar.sh"), "{log}");
-    assert!(png.is_file());
+    let shot = Shot::open(&png);
+    shot.assert_drawn("stand-in for a missing avatar");
+    assert!(shot.has_notice_banner(), "the trainee is told, on screen");
 
     let broken = dir.join("broken");
     std::fs::create_dir_all(&broken).expect("dir");
@@ -424,7 +426,8 @@ fn one_customer_in_four_states_looks_different_and_makes_the_contact_sheet() {
             "--seed",
             "1",
             "--close-up",
-            // No device notices over the face.
+            // No device notices over the face: no headset, no sound card asked for.
+            "--desktop",
             "--no-audio",
             "--listen",
             "off",
@@ -444,7 +447,10 @@ fn one_customer_in_four_states_looks_different_and_makes_the_contact_sheet() {
             log.contains("avatar ready: look older_female, 163 joints, 52 face units"),
             "{log}"
         );
-        shots.push((state.name, png.clone(), Shot::open(&png)));
+        let shot = Shot::open(&png);
+        shot.assert_drawn(state.name);
+        assert!(!shot.has_notice_banner(), "{}: a notice covers the face", state.name);
+        shots.push((state.name, png.clone(), shot));
     }
     // Every pair differs visibly in the customer's part of the frame (head and shoulders,
     // above the subtitle).
@@ -456,7 +462,9 @@ fn one_customer_in_four_states_looks_different_and_makes_the_contact_sheet() {
             assert!(d > 1.0, "{} and {} look the same ({d:.2})", shots[i].0, shots[j].0);
         }
     }
-    let sheet = root().join("docs").join("avatar-states.png");
+    // Written beside the shots, never into the tracked tree; docs/avatar-states.png is a
+    // copy of it, refreshed by hand when the avatar changes.
+    let sheet = dir.join("avatar-states.png");
     contact_sheet(&shots.iter().map(|(_, p, _)| p.clone()).collect::<Vec<_>>(), &sheet);
     eprintln!("contact sheet: {}", sheet.display());
 }

@@ -41,6 +41,7 @@ fn render_logged(name: &str, args: &[&str]) -> (PathBuf, Shot, String) {
     assert!(png.is_file(), "no screenshot written:\n{log}");
     let shot = Shot::open(&png);
     assert_eq!((shot.width, shot.height), (1280, 720), "{}", png.display());
+    shot.assert_drawn(name);
     // Keep a copy where people can look at it.
     let _ = std::fs::copy(&png, root().join("target").join(format!("{name}.png")));
     (png, shot, log)

@@ -74,7 +74,7 @@ fn driving_a_scenario_through_messages_matches_simulate() {
 
     // Through text, as simulate's output went, so f32 values compare as printed.
     let adapter_json =
-        serde_json::to_string(&app.world().resource::<ActiveSession>().session.record()).expect("serializes");
+        serde_json::to_string(&app.world().resource::<ActiveSession>().session().record()).expect("serializes");
     let adapter_record: Value = serde_json::from_str(&adapter_json).expect("JSON");
     assert_eq!(
         adapter_record, simulated["record"],
@@ -112,7 +112,37 @@ fn a_reply_not_on_offer_is_refused_without_changing_the_session() {
     let refusals = drain(&app, &mut refused);
     assert_eq!(refusals.len(), 1);
     assert!(refusals[0].0.contains("not on offer"), "{:?}", refusals[0]);
-    assert_eq!(app.world().resource::<ActiveSession>().session.turn(), 0);
+    assert_eq!(app.world().resource::<ActiveSession>().session().turn(), 0);
+}
+
+/// Every way of replying gives a `ReplyGiven`; the assembler adds the interruption (to
+/// that reply only) and the headset's gaze before the engine sees it.
+#[test]
+fn a_reply_reaches_the_engine_with_the_interruption_and_gaze_measured_around_it() {
+    use holdspace::app::reply::{self, PendingGaze, PendingInterruption, ReplyGiven};
+    let mut app = runner_app();
+    app.add_plugins(reply::plugin);
+    app.update();
+    let gaze = holdspace_core::Gaze {
+        while_listening: Some(0.25),
+        while_replying: Some(0.9),
+    };
+    app.world_mut().resource_mut::<PendingGaze>().0 = Some(gaze);
+    app.world_mut().resource_mut::<PendingInterruption>().0 = true;
+    for _ in 0..2 {
+        let first = app.world().resource::<ActiveSession>().session().available_replies()[0]
+            .id
+            .clone();
+        app.world_mut()
+            .write_message(ReplyGiven(holdspace_core::TurnInput::choose(first)));
+        app.update();
+    }
+    let active = app.world().resource::<ActiveSession>();
+    let turns = &active.session().record().turns;
+    assert_eq!(turns.len(), 2);
+    assert!(turns[0].input.delivery.interrupted, "the first reply talked over her");
+    assert!(!turns[1].input.delivery.interrupted, "the second did not");
+    assert_eq!(turns[0].input.delivery.gaze, Some(gaze));
 }
 
 /// The runner with journaling into `data`.
@@ -149,7 +179,7 @@ fn the_adapter_journals_each_turn_and_a_retry_resumes_the_exact_state() {
     }
     app.update();
     let active = app.world().resource::<ActiveSession>();
-    let original = active.session.record();
+    let original = active.session().record();
     let id = active.session_id().expect("journaled").to_owned();
     assert!(
         matches!(active.journal, runner::JournalState::Closed(_)),
@@ -171,9 +201,9 @@ fn the_adapter_journals_each_turn_and_a_retry_resumes_the_exact_state() {
     let at = &original.turns[1];
     assert_eq!(
         (
-            active.session.escalation(),
-            active.session.trust(),
-            active.session.step_id()
+            active.session().escalation(),
+            active.session().trust(),
+            active.session().step_id()
         ),
         (at.before.escalation, at.before.trust, at.step.as_str())
     );

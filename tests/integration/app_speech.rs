@@ -13,7 +13,7 @@ use holdspace::app::config::AppConfig;
 use holdspace::app::runner::ActiveSession;
 use holdspace::app::screens::Screen;
 use holdspace::app::speech::{self, ListenState, SpeechInput};
-use holdspace::app::{lipsync, runner, voice};
+use holdspace::app::{lipsync, reply, runner, voice};
 use holdspace::loader::load_scenario;
 use holdspace_core::events::SessionEvent;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
@@ -79,7 +79,13 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     })
     .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
     .insert_state(Screen::Session)
-    .add_plugins((runner::plugin, lipsync::plugin, voice::plugin, speech::plugin))
+    .add_plugins((
+        reply::plugin,
+        runner::plugin,
+        lipsync::plugin,
+        voice::plugin,
+        speech::plugin,
+    ))
     .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
 
     let deadline = Instant::now() + Duration::from_secs(240);
@@ -93,8 +99,8 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
             echoes.push(text.clone());
         }
         let active = app.world().resource::<ActiveSession>();
-        let turns = active.session.record().turns.len();
-        if active.session.outcome().is_some() || turns >= ids.len() {
+        let turns = active.session().record().turns.len();
+        if active.session().outcome().is_some() || turns >= ids.len() {
             break;
         }
         assert!(
@@ -105,7 +111,7 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     }
 
     let active = app.world().resource::<ActiveSession>();
-    let record = active.session.record();
+    let record = active.session().record();
     let said: Vec<Option<String>> = record.turns.iter().map(|t| t.input.chosen_option.clone()).collect();
     let expected: Vec<Option<String>> = ids.iter().cloned().map(Some).collect();
     assert_eq!(
@@ -113,7 +119,7 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
         "the spoken replies were heard as the clicked ones (echoed {echoes:?})"
     );
     assert_eq!(
-        active.session.outcome().map(|o| o.id.clone()),
+        active.session().outcome().map(|o| o.id.clone()),
         outcome,
         "the same ending"
     );

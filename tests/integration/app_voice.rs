@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use bevy::ecs::message::{MessageCursor, Messages};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
+use holdspace::app::anchor::{self, CustomerFace, FaceAnchor};
 use holdspace::app::config::AppConfig;
 use holdspace::app::lipsync::{self, CustomerMouth};
-use holdspace::app::runner::{self, ActiveSession, PendingInterruption, TraineeReplied};
+use holdspace::app::reply::{self, PendingInterruption, ReplyGiven};
+use holdspace::app::runner::{self, ActiveSession};
 use holdspace::app::voice::{self, BargeIn, CustomerVoiceStarted, TraineeStartedSpeaking, VoiceOutput, VoiceProgress};
 use holdspace::loader::load_scenario;
 use holdspace_core::{Mode, TurnInput};
@@ -30,7 +32,7 @@ fn voice_app(scenario: &str) -> App {
         ..AppConfig::default()
     })
     .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
-    .add_plugins((runner::plugin, lipsync::plugin, voice::plugin))
+    .add_plugins((reply::plugin, runner::plugin, lipsync::plugin, voice::plugin))
     .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
     app
 }
@@ -129,16 +131,16 @@ fn a_customer_who_is_not_angry_stops_when_interrupted() {
     let first = {
         let active = app.world().resource::<ActiveSession>();
         active
-            .session
+            .session()
             .available_replies()
             .first()
             .map(|r| r.id.clone())
             .expect("replies on offer")
     };
-    app.world_mut().write_message(TraineeReplied(TurnInput::choose(first)));
+    app.world_mut().write_message(ReplyGiven(TurnInput::choose(first)));
     app.update();
     let active = app.world().resource::<ActiveSession>();
-    let record = active.session.record();
+    let record = active.session().record();
     assert!(record.turns[0].input.delivery.interrupted, "the engine was told");
     assert!(!app.world().resource::<PendingInterruption>().0, "and the flag cleared");
 }
@@ -174,4 +176,68 @@ fn an_angry_customer_talks_over_and_silence_is_no_interruption() {
     app.update();
     assert!(drain(&app, &mut barge).is_empty());
     assert!(!app.world().resource::<PendingInterruption>().0);
+}
+
+/// The voice comes from the rigged avatar's mouth (its eye joints, not the stand-in's
+/// head), and follows her when she moves.
+#[test]
+fn the_voice_comes_from_the_avatar_mouth_and_follows_it() {
+    let mut app = voice_app("delivery_bereavement");
+    app.add_plugins(anchor::plugin);
+    let eyes_at = |x: f32| {
+        [
+            GlobalTransform::from_xyz(x - 0.032, 1.62, -1.1),
+            GlobalTransform::from_xyz(x + 0.032, 1.62, -1.1),
+        ]
+    };
+    let [l, r] = eyes_at(0.0);
+    let left = app.world_mut().spawn(l).id();
+    let right = app.world_mut().spawn(r).id();
+    app.world_mut()
+        .spawn((FaceAnchor::Eyes([left, right]), GlobalTransform::default()));
+    app.update();
+    let mouth = app.world().resource::<VoiceOutput>().mouth_position();
+    assert!(mouth.x.abs() < 1e-4 && mouth.y < 1.62 && mouth.y > 1.5, "{mouth}");
+    assert_eq!(Some(mouth), app.world().resource::<CustomerFace>().mouth);
+
+    // She steps along the counter: the voice goes with her.
+    let [l, r] = eyes_at(0.6);
+    *app.world_mut()
+        .entity_mut(left)
+        .get_mut::<GlobalTransform>()
+        .expect("eye") = l;
+    *app.world_mut()
+        .entity_mut(right)
+        .get_mut::<GlobalTransform>()
+        .expect("eye") = r;
+    app.update();
+    let moved = app.world().resource::<VoiceOutput>().mouth_position();
+    assert!((moved.x - 0.6).abs() < 1e-4, "{moved}");
+}
+
+/// The stand-in's face turns with its neck: the voice comes from where its mouth is drawn.
+#[test]
+fn the_stand_in_mouth_turns_with_its_neck() {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    holdspace::app::configure_sets(&mut app);
+    app.add_plugins(anchor::plugin);
+    let neck = Transform::from_xyz(0.0, 1.5, -1.0).with_rotation(Quat::from_rotation_y(std::f32::consts::FRAC_PI_2));
+    app.world_mut().spawn((
+        FaceAnchor::Offsets {
+            eyes: Vec3::new(0.0, 0.125, 0.105),
+            mouth: Vec3::new(0.0, 0.065, 0.11),
+        },
+        GlobalTransform::from(neck),
+    ));
+    app.update();
+    let face = *app.world().resource::<CustomerFace>();
+    // Turned a quarter to her left, her face points along +x.
+    let mouth = face.mouth.expect("a mouth");
+    assert!((mouth - Vec3::new(0.11, 1.565, -1.0)).length() < 1e-4, "{mouth}");
+    let eyes = face.eyes.expect("eyes");
+    assert!(
+        eyes.y > mouth.y && (eyes.y - mouth.y) < anchor::MOUTH_BELOW_EYES,
+        "{eyes} {mouth}"
+    );
 }

@@ -47,6 +47,9 @@ fn with_no_runtime_the_app_runs_on_the_desktop_and_says_why() {
         "the notice says VR did not start and why:\n{log}"
     );
     assert!(png.is_file(), "the desktop window rendered:\n{log}");
+    let shot = crate::Shot::open(&png);
+    shot.assert_drawn("desktop fallback");
+    assert!(shot.has_notice_banner(), "the notice is on screen, not only in the log");
 }
 
 #[test]
@@ -169,7 +172,7 @@ fn pull_trigger(app: &mut App, at: Vec3) -> Vec<HapticTick> {
 }
 
 fn turns(app: &App) -> usize {
-    app.world().resource::<ActiveSession>().session.record().turns.len()
+    app.world().resource::<ActiveSession>().session().record().turns.len()
 }
 
 #[test]
@@ -197,7 +200,7 @@ fn pointing_a_controller_at_an_option_and_pulling_the_trigger_picks_it() {
         vec![HapticTick(Hand::Right)],
         "a haptic tick in the hand that chose"
     );
-    let record = app.world().resource::<ActiveSession>().session.record();
+    let record = app.world().resource::<ActiveSession>().session().record();
     assert_eq!(record.turns.len(), 1, "one selection, one turn");
     assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
 
@@ -218,7 +221,7 @@ fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
     let (id, at) = first_option(&mut app);
     listen_then_pause(&mut app);
     pull_trigger(&mut app, at);
-    let record = app.world().resource::<ActiveSession>().session.record();
+    let record = app.world().resource::<ActiveSession>().session().record();
     assert_eq!(record.turns[0].input.chosen_option.as_deref(), Some(id.as_str()));
     let gaze = record.turns[0].input.delivery.gaze.expect("measured");
     assert_eq!(gaze.while_listening, Some(0.0), "never looked at them: {gaze:?}");

@@ -6,7 +6,7 @@
 //! `MinimalPlugins`), `app_speech` (a session said from WAV files), `app_voice` (the customer's voice), `app_render` (the real app under Xvfb + lavapipe, judged by its PNGs), `app_xr` (VR's platform choice and the headset's controls without a headset),
 //! `records` (journals, exports, the LRS queue, the HTML report in Chromium, progress).
 
-#![allow(
+#![expect(
     clippy::expect_used,
     reason = "a failing test should stop with a message saying what broke"
 )]
@@ -200,6 +200,33 @@ impl Shot {
         seen.len()
     }
 
+    /// Mean brightness (0..255) over a region.
+    pub fn brightness(&self, region: [f32; 4]) -> f32 {
+        let (mut total, mut all) = (0u64, 0usize);
+        for (x, y) in self.region(region) {
+            total += self.pixel(x, y).iter().map(|&c| u64::from(c)).sum::<u64>();
+            all += 3;
+        }
+        total as f32 / all.max(1) as f32
+    }
+
+    /// Whether a notice banner (the dark panel the app shows problems in, top centre) is
+    /// over the picture.
+    pub fn has_notice_banner(&self) -> bool {
+        // The theme's PANEL colour, nearly opaque, in the strip notices stack in.
+        self.share([0.25, 0.02, 0.75, 0.07], [28, 31, 38], 18) > 0.5
+    }
+
+    /// Panics unless the picture shows something: not black, not one flat colour.
+    pub fn assert_drawn(&self, what: &str) {
+        let brightness = self.brightness([0.0, 0.0, 1.0, 1.0]);
+        let colours = self.distinct_colors();
+        assert!(
+            brightness > 12.0 && colours >= 12,
+            "{what}: a blank frame (mean brightness {brightness:.1}, {colours} colours)"
+        );
+    }
+
     /// Mean absolute difference per channel over a region.
     pub fn difference(&self, other: &Shot, region: [f32; 4]) -> f32 {
         let (mut total, mut all) = (0u64, 0usize);
@@ -210,4 +237,37 @@ impl Shot {
         }
         total as f32 / all.max(1) as f32
     }
+}
+
+#[test]
+#[should_panic(expected = "a blank frame")]
+fn the_screenshot_check_fails_on_a_black_frame() {
+    let (width, height) = (64, 36);
+    Shot {
+        width,
+        height,
+        rgb: vec![0; width * height * 3],
+    }
+    .assert_drawn("black");
+}
+
+#[test]
+fn the_screenshot_check_sees_a_notice_banner() {
+    let (width, height) = (200, 100);
+    // A beige wall, then the panel colour across the top centre.
+    let mut rgb = [200u8, 190, 170].repeat(width * height);
+    for y in 2..8 {
+        for x in 40..160 {
+            let i = (y * width + x) * 3;
+            rgb[i..i + 3].copy_from_slice(&[28, 31, 38]);
+        }
+    }
+    let with = Shot { width, height, rgb };
+    assert!(with.has_notice_banner());
+    let without = Shot {
+        width,
+        height,
+        rgb: [200u8, 190, 170].repeat(width * height),
+    };
+    assert!(!without.has_notice_banner());
 }

@@ -74,15 +74,43 @@ fi
 mounts=()
 service_pid=""
 app_pid=""
+# Live processes whose root directory is the chroot: anything this run started there
+# (a zombie has exited and is only waiting for its parent to read its status).
+in_root_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
+    [ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] && continue
+    echo "${p#/proc/}"
+  done
+  true
+}
 cleanup() {
   [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
   [ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null || true
   [ -n "$service_pid" ] && wait "$service_pid" 2>/dev/null || true
+  # Nothing may outlive the run (a monado-service left behind holds the next run's
+  # socket): check, and fail the run if anything had to be killed here.
+  local left
+  # Monado's children get a moment to follow it out.
+  for _ in $(seq 1 30); do
+    left="$(in_root_pids | tr '\n' ' ')"
+    [ -z "${left// /}" ] && break
+    sleep 0.1
+  done
+  if [ -n "${left// /}" ]; then
+    echo "xr smoke FAILED: processes left running in the chroot: $left" >&2
+    # shellcheck disable=SC2086
+    kill -9 $left 2>/dev/null || true
+    leaked=1
+  fi
   # Unmount in reverse order; lazily if something still holds one.
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
     umount "${mounts[$i]}" 2>/dev/null || umount -l "${mounts[$i]}" 2>/dev/null || true
   done
+  [ "$leaked" = 0 ] || exit 1
 }
+leaked=0
 trap cleanup EXIT INT TERM
 
 bind() { # bind HOST_PATH: the same path inside the chroot
@@ -108,15 +136,17 @@ ldd "$binary" | awk '/=> \//{print $3}' | while read -r lib; do
   esac
 done
 
+# Replaces the calling (sub)shell, so that `( run_in_root … ) &` leaves `$!` the PID of
+# the program itself, which cleanup can stop.
 run_in_root() {
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+  exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     XDG_RUNTIME_DIR=/tmp/xdg "$@"
 }
 rm -rf "$root/tmp/xdg"; mkdir -p "$root/tmp/xdg"; chmod 700 "$root/tmp/xdg"
 
 # --- Monado: null compositor, simulated headset and two simple controllers -----------------
-run_in_root XRT_COMPOSITOR_NULL=1 XRT_NO_STDIN=1 SIMULATED_ENABLE=1 \
-  SIMULATED_LEFT=simple SIMULATED_RIGHT=simple monado-service \
+(run_in_root XRT_COMPOSITOR_NULL=1 XRT_NO_STDIN=1 SIMULATED_ENABLE=1 \
+  SIMULATED_LEFT=simple SIMULATED_RIGHT=simple monado-service) \
   >"$log_dir/monado.log" 2>&1 &
 service_pid=$!
 for _ in $(seq 1 100); do

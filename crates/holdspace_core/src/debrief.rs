@@ -329,6 +329,54 @@ impl DeliverySummary {
     }
 }
 
+/// One row of "how you spoke", as the debrief screen and the coach's report both show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    /// What is measured ("Pace").
+    pub name: &'static str,
+    /// This attempt, with its unit ("142 wpm", "not measured").
+    pub now: String,
+    /// The mean of earlier attempts; `None` on a first attempt.
+    pub before: Option<String>,
+}
+
+impl DeliverySummary {
+    /// The rows of "how you spoke", beside the mean of `earlier` attempts when there were any.
+    pub fn rows(&self, earlier: Option<&DeliveryAverage>) -> Vec<DeliveryRow> {
+        let measured = |v: Option<f32>, unit: &str, digits: usize| {
+            v.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.digits$}{unit}"))
+        };
+        let count = |v: f32| format!("{v:.1}");
+        vec![
+            DeliveryRow {
+                name: "Pace",
+                now: measured(self.mean_words_per_min, " wpm", 0),
+                before: earlier.map(|e| measured(e.words_per_min, " wpm", 0)),
+            },
+            DeliveryRow {
+                name: "Loudest reply",
+                now: measured(self.max_loudness_db, " dBFS", 0),
+                before: earlier.map(|e| measured(e.max_loudness_db, " dBFS", 0)),
+            },
+            DeliveryRow {
+                name: "Pause before replying",
+                now: measured(self.mean_pause_s, " s", 1),
+                before: earlier.map(|e| measured(e.pause_s, " s", 1)),
+            },
+            DeliveryRow {
+                name: "Talked over the customer",
+                now: self.interruptions.to_string(),
+                before: earlier.map(|e| count(e.interruptions)),
+            },
+            DeliveryRow {
+                name: "Filler words",
+                now: self.fillers.to_string(),
+                before: earlier.map(|e| count(e.fillers)),
+            },
+        ]
+    }
+}
+
 /// Delivery averaged over several attempts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryAverage {
@@ -430,5 +478,43 @@ fn lower_first(s: &str) -> String {
     match chars.next() {
         Some(c) if !trimmed.starts_with("I ") => c.to_lowercase().chain(chars).collect(),
         _ => trimmed.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn how_you_spoke_reads_the_same_wherever_it_is_shown() {
+        let now = DeliverySummary {
+            measured_turns: 2,
+            mean_words_per_min: Some(141.6),
+            max_loudness_db: Some(-18.4),
+            mean_pause_s: None,
+            interruptions: 1,
+            fillers: 3,
+        };
+        let first = now.rows(None);
+        assert_eq!(
+            first.iter().map(|r| r.name).collect::<Vec<_>>(),
+            [
+                "Pace",
+                "Loudest reply",
+                "Pause before replying",
+                "Talked over the customer",
+                "Filler words"
+            ]
+        );
+        assert_eq!(first[0].now, "142 wpm");
+        assert_eq!(first[2].now, "not measured");
+        assert!(
+            first.iter().all(|r| r.before.is_none()),
+            "nothing to compare on a first attempt"
+        );
+        let earlier = DeliverySummary::average([&now, &DeliverySummary::default()]);
+        let second = now.rows(earlier.as_ref());
+        assert_eq!(second[3].before.as_deref(), Some("0.5"));
+        assert_eq!(second[0].before.as_deref(), Some("142 wpm"));
     }
 }

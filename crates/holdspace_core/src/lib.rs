@@ -52,6 +52,8 @@ pub use record::SessionRecord;
 pub use state::{Band, Disclosure};
 
 #[cfg(test)]
+mod golden_tests;
+#[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
 mod testing;

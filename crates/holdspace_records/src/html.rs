@@ -118,49 +118,15 @@ pub fn chart_svg(curve: &[CurvePoint], turning: &[u32]) -> String {
     s
 }
 
-fn opt(v: Option<f32>, unit: &str, digits: usize) -> String {
-    v.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.digits$}{unit}"))
-}
-
 fn delivery_rows(now: &DeliverySummary, earlier: Option<&DeliveryAverage>) -> String {
-    let before = |v: Option<f32>, unit: &str, digits: usize| match earlier {
-        None => "first attempt".to_owned(),
-        Some(_) => opt(v, unit, digits),
-    };
-    let rows = [
-        (
-            "Pace",
-            opt(now.mean_words_per_min, " wpm", 0),
-            before(earlier.and_then(|e| e.words_per_min), " wpm", 0),
-        ),
-        (
-            "Loudest reply",
-            opt(now.max_loudness_db, " dBFS", 1),
-            before(earlier.and_then(|e| e.max_loudness_db), " dBFS", 1),
-        ),
-        (
-            "Pause before replying",
-            opt(now.mean_pause_s, " s", 1),
-            before(earlier.and_then(|e| e.pause_s), " s", 1),
-        ),
-        (
-            "Interruptions",
-            now.interruptions.to_string(),
-            before(earlier.map(|e| e.interruptions), "", 1),
-        ),
-        (
-            "Filler words",
-            now.fillers.to_string(),
-            before(earlier.map(|e| e.fillers), "", 1),
-        ),
-    ];
     let mut s = String::new();
-    for (name, value, before) in rows {
+    for row in now.rows(earlier) {
         let _ = write!(
             s,
-            "<tr><th>{name}</th><td>{}</td><td>{}</td></tr>",
-            escape(&value),
-            escape(&before)
+            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            row.name,
+            escape(&row.now),
+            escape(row.before.as_deref().unwrap_or("first attempt"))
         );
     }
     s

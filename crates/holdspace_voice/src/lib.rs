@@ -2,7 +2,7 @@
 //! by the customer's state (pitch, pace, loudness, pauses, a sigh or a tut), cached, and
 //! played through kira from the avatar's mouth, with a mouth-shape track for lip sync.
 //!
-//! No Bevy here: the app's voice plugin owns a [`Speaker`](player::Speaker) and reacts to
+//! No Bevy here: the app's voice plugin owns a [`Speaker`] and reacts to
 //! session messages; tests drive the same types with kira's mock backend.
 
 pub mod ambience;

@@ -35,6 +35,8 @@ pub struct Speaker<B: Backend> {
     // Kept alive: dropping the handle removes the listener the mouth track is heard by.
     listener: ListenerHandle,
     mouth: SpatialTrackHandle,
+    /// Where the mouth was last put (kira does not read positions back).
+    mouth_at: [f32; 3],
     bed: Option<StaticSoundHandle>,
     current: Option<Playing>,
 }
@@ -87,6 +89,7 @@ where
             manager,
             listener,
             mouth,
+            mouth_at: [0.0; 3],
             bed: None,
             current: None,
         })
@@ -178,6 +181,12 @@ where
     /// Moves the voice to the customer's mouth.
     pub fn set_mouth(&mut self, position: [f32; 3]) {
         self.mouth.set_position(position, tween(Duration::ZERO));
+        self.mouth_at = position;
+    }
+
+    /// Where the voice comes from: the position last given to [`Speaker::set_mouth`].
+    pub fn mouth_position(&self) -> [f32; 3] {
+        self.mouth_at
     }
 
     /// The backend, for tests and for advancing a mock backend.

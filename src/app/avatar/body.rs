@@ -10,7 +10,7 @@ use holdspace_core::state::Disclosure;
 
 use super::CustomerReady;
 use super::rig::AvatarRig;
-use crate::app::AppSystems;
+use crate::app::PresentSystems;
 use crate::app::runner::{ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed};
 use crate::app::screens::Screen;
 
@@ -47,7 +47,7 @@ pub fn plugin(app: &mut App) {
         Update,
         (read_state, ease_body, drive_layers)
             .chain()
-            .in_set(AppSystems::Present)
+            .in_set(PresentSystems::Animate)
             .run_if(in_state(Screen::Session)),
     );
 }
@@ -55,11 +55,11 @@ pub fn plugin(app: &mut App) {
 fn reading(session: Option<&ActiveSession>) -> Reading {
     match session {
         Some(s) => Reading {
-            band: s.session.band(),
-            escalation: s.session.escalation(),
-            trust: s.session.trust(),
-            disclosure: s.session.disclosure(),
-            style: s.session.scenario().scenario.customer.body,
+            band: s.session().band(),
+            escalation: s.session().escalation(),
+            trust: s.session().trust(),
+            disclosure: s.session().disclosure(),
+            style: s.session().scenario().scenario.customer.body,
         },
         None => Reading {
             band: Band::Uneasy,

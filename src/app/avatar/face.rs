@@ -8,7 +8,7 @@ use holdspace_core::lipsync::MouthShape;
 
 use super::body::BodyState;
 use super::rig::AvatarRig;
-use crate::app::AppSystems;
+use crate::app::PresentSystems;
 use crate::app::lipsync::CustomerMouth;
 use crate::app::screens::Screen;
 
@@ -22,7 +22,7 @@ pub fn plugin(app: &mut App) {
         Update,
         drive_face
             .after(super::body::ease_body)
-            .in_set(AppSystems::Present)
+            .in_set(PresentSystems::Animate)
             .run_if(in_state(Screen::Session)),
     );
 }

@@ -131,7 +131,7 @@ pub fn cast(
     let wanted = config.look.clone().unwrap_or_else(|| {
         session.map_or_else(
             || LOOKS[0].to_owned(),
-            |s| s.session.scenario().scenario.customer.look.clone(),
+            |s| s.session().scenario().scenario.customer.look.clone(),
         )
     });
     // The validator rejects unknown looks; a scenario loaded around it still gets a body.

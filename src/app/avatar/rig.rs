@@ -12,6 +12,7 @@ use bevy::prelude::*;
 use bevy::world_serialization::WorldInstanceReady;
 
 use super::{Avatar, AvatarClips};
+use crate::app::anchor::FaceAnchor;
 use crate::app::notice::Notice;
 
 /// The arm layer's bones (the Blender script keys the arm clips on exactly these).
@@ -291,14 +292,17 @@ pub fn on_ready(
             "The customer avatar has no face units: its expressions will not show. Rebuild it with `bash scripts/avatar.sh`.",
         ));
     }
-    commands.entity(root).insert(AvatarRig {
-        player,
-        nodes,
-        face,
-        neck,
-        head,
-        eyes: [eye_l, eye_r],
-        wrists: [wrist_l, wrist_r],
-        joint_count,
-    });
+    commands.entity(root).insert((
+        FaceAnchor::Eyes([eye_l.entity, eye_r.entity]),
+        AvatarRig {
+            player,
+            nodes,
+            face,
+            neck,
+            head,
+            eyes: [eye_l, eye_r],
+            wrists: [wrist_l, wrist_r],
+            joint_count,
+        },
+    ));
 }

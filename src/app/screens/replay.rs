@@ -7,9 +7,9 @@ use bevy::prelude::*;
 
 use super::Screen;
 use super::debrief::DebriefSubject;
-use crate::app::AppSystems;
 use crate::app::scene::{MainCamera, TRAINEE_Z, build_room, customer_view, trainee_view};
 use crate::app::theme::{ACCENT, BODY, HEADING, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
+use crate::app::{AppSystems, PresentSystems};
 
 /// Seconds each turn stays up when playing.
 const TURN_SECONDS: f32 = 5.0;
@@ -49,7 +49,7 @@ pub fn plugin(app: &mut App) {
             (
                 advance.in_set(AppSystems::TickTimers),
                 controls.in_set(AppSystems::RecordInput),
-                show_step.in_set(AppSystems::Present),
+                show_step.in_set(PresentSystems::Ui),
             )
                 .run_if(in_state(Screen::Replay)),
         );

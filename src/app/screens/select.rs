@@ -6,7 +6,6 @@ use bevy::prelude::*;
 use holdspace_core::Mode;
 
 use super::Screen;
-use crate::app::AppSystems;
 use crate::app::config::AppConfig;
 use crate::app::hud::PlayOptions;
 use crate::app::library::{EntryStatus, ScenarioLibrary};
@@ -14,6 +13,7 @@ use crate::app::runner::ActiveSession;
 use crate::app::theme::{
     ACCENT, BODY, BUTTON, BUTTON_SELECTED, ERROR, HEADING, MUTED, PANEL, SMALL, Selected, TEXT, button, label,
 };
+use crate::app::{AppSystems, PresentSystems};
 
 /// How often the folder is checked for edits.
 const WATCH_SECONDS: f32 = 0.5;
@@ -49,7 +49,7 @@ pub fn plugin(app: &mut App) {
             (
                 watch_folder.in_set(AppSystems::TickTimers),
                 (choose_scenario, toggle_options).in_set(AppSystems::RecordInput),
-                (rebuild_list, paint_toggles).chain().in_set(AppSystems::Present),
+                (rebuild_list, paint_toggles).chain().in_set(PresentSystems::Ui),
             )
                 .run_if(in_state(Screen::ScenarioSelect)),
         );

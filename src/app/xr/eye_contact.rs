@@ -13,9 +13,10 @@ use holdspace_core::Gaze;
 
 use super::rig::HeadPose;
 use crate::app::AppSystems;
+use crate::app::anchor::CustomerFace;
 use crate::app::avatar::gaze::TraineeAttention;
-use crate::app::avatar::rig::AvatarRig;
-use crate::app::runner::{PendingGaze, TraineeReplied};
+use crate::app::reply::PendingGaze;
+use crate::app::runner::TraineeReplied;
 use crate::app::scene::CUSTOMER_Z;
 use crate::app::screens::Screen;
 use crate::app::voice::VoiceOutput;
@@ -24,7 +25,7 @@ use crate::app::voice::VoiceOutput;
 pub const LOOK_CONE_DEG: f32 = 15.0;
 /// Less time than this in a phase is too little to judge it.
 const MIN_PHASE_S: f32 = 0.3;
-/// Where the customer's face is when the avatar's head bone is not there (stand-in).
+/// Where the customer's face is before any body is shown.
 const FALLBACK_FACE: Vec3 = Vec3::new(0.0, 1.58, CUSTOMER_Z);
 
 /// Seconds looked at the customer, and seconds in all, for one phase of a turn.
@@ -77,10 +78,13 @@ pub fn looks_at(head: &Transform, face: Vec3) -> bool {
 pub fn plugin(app: &mut App) {
     app.init_resource::<EyeContact>()
         .init_resource::<TraineeAttention>()
+        .init_resource::<CustomerFace>()
         .add_systems(
             Update,
             (
-                measure.in_set(AppSystems::TickTimers),
+                measure
+                    .in_set(AppSystems::TickTimers)
+                    .after(crate::app::anchor::locate_face),
                 start_next_turn.in_set(AppSystems::Present),
             )
                 .run_if(in_state(Screen::Session)),
@@ -92,8 +96,7 @@ pub fn measure(
     time: Res<Time>,
     head: Res<HeadPose>,
     voice: Option<Res<VoiceOutput>>,
-    rigs: Query<&AvatarRig>,
-    globals: Query<&GlobalTransform>,
+    customer: Res<CustomerFace>,
     mut contact: ResMut<EyeContact>,
     mut attention: ResMut<TraineeAttention>,
     mut pending: ResMut<PendingGaze>,
@@ -102,11 +105,7 @@ pub fn measure(
         return;
     };
     let dt = time.delta_secs();
-    let face = rigs
-        .iter()
-        .next()
-        .and_then(|rig| globals.get(rig.head.entity).ok())
-        .map_or(FALLBACK_FACE, |g| g.translation());
+    let face = customer.eyes.unwrap_or(FALLBACK_FACE);
     let looking = looks_at(&head, face);
     let customer_speaking = voice.is_some_and(|v| v.is_busy());
     if customer_speaking {

@@ -10,7 +10,10 @@ use openxr::{ApplicationInfo, Entry, ExtensionSet, FormFactor};
 pub fn why_unavailable() -> String {
     // SAFETY: loading the system's OpenXR loader library runs its initialisers; that is
     // what every OpenXR application does first, and bevy_mod_openxr just did the same.
-    #[allow(unsafe_code)]
+    #[expect(
+        unsafe_code,
+        reason = "loading the OpenXR loader is the one unsafe call OpenXR needs"
+    )]
     let entry = match unsafe { Entry::load() } {
         Ok(entry) => entry,
         Err(e) => {

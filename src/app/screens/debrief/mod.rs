@@ -16,7 +16,6 @@ use holdspace_core::skills::{Attempt, Progress, SkillScores};
 use holdspace_core::{Debrief, LoadedScenario, SessionRecord};
 
 use super::Screen;
-use crate::app::AppSystems;
 use crate::app::journal::AppRecords;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
@@ -25,6 +24,7 @@ use crate::app::theme::{
     ACCENT, BACKGROUND, BODY, BUTTON, BUTTON_SELECTED, ERROR, HEADING, MUTED, PANEL, SMALL, Selected, TEXT, button,
     label,
 };
+use crate::app::{AppSystems, PresentSystems};
 
 pub use chart::ChartPoint;
 pub use reflect::{ReflectionField, SaveAnswer};
@@ -47,7 +47,7 @@ impl DebriefSubject {
     pub fn of(active: &ActiveSession) -> DebriefSubject {
         DebriefSubject {
             scenario: active.scenario().clone(),
-            record: active.session.record(),
+            record: active.session().record(),
             session_id: active.session_id().map(str::to_owned),
             interrupted: false,
         }
@@ -148,7 +148,7 @@ pub fn plugin(app: &mut App) {
                     reflect::step_question,
                 )
                     .in_set(AppSystems::RecordInput),
-                (rebuild_content, paint_tabs).chain().in_set(AppSystems::Present),
+                (rebuild_content, paint_tabs).chain().in_set(PresentSystems::Ui),
             )
                 .run_if(in_state(Screen::Debrief)),
         );

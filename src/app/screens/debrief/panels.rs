@@ -239,39 +239,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             children![label("How you spoke", SECTION, ACCENT)],
         ))
         .id();
-    let fmt = |v: Option<f32>, unit: &str, digits: usize| {
-        v.map_or("not measured".to_owned(), |v| format!("{v:.digits$}{unit}"))
-    };
-    let before =
-        |v: Option<f32>, unit: &str, digits: usize| earlier.as_ref().map_or("–".to_owned(), |_| fmt(v, unit, digits));
-    let e = earlier.as_ref();
-    let rows = [
-        (
-            "Pace",
-            fmt(now.mean_words_per_min, " wpm", 0),
-            before(e.and_then(|e| e.words_per_min), " wpm", 0),
-        ),
-        (
-            "Loudest",
-            fmt(now.max_loudness_db, " dBFS", 0),
-            before(e.and_then(|e| e.max_loudness_db), " dBFS", 0),
-        ),
-        (
-            "Pause first",
-            fmt(now.mean_pause_s, " s", 1),
-            before(e.and_then(|e| e.pause_s), " s", 1),
-        ),
-        (
-            "Talked over them",
-            now.interruptions.to_string(),
-            before(e.map(|e| e.interruptions), "", 1),
-        ),
-        (
-            "Filler words",
-            now.fillers.to_string(),
-            before(e.map(|e| e.fillers), "", 1),
-        ),
-    ];
+    let rows = now.rows(earlier.as_ref());
     let compare = match &earlier {
         None => "first attempt".to_owned(),
         Some(e) => format!("your {} earlier", e.attempts),
@@ -284,7 +252,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         },
         children![
             Node {
-                width: px(170.0),
+                width: px(200.0),
                 ..default()
             },
             (
@@ -297,7 +265,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             label(compare, DETAIL - 1.0, MUTED)
         ],
     ));
-    for (name, this, before) in rows {
+    for row in rows {
         commands.spawn((
             ChildOf(delivery),
             Node {
@@ -306,20 +274,20 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             },
             children![
                 (
-                    label(name, DETAIL, TEXT),
+                    label(row.name, DETAIL, TEXT),
                     Node {
-                        width: px(170.0),
+                        width: px(200.0),
                         ..default()
                     }
                 ),
                 (
-                    label(this, DETAIL, TEXT),
+                    label(row.now, DETAIL, TEXT),
                     Node {
                         width: px(130.0),
                         ..default()
                     }
                 ),
-                label(before, DETAIL, MUTED)
+                label(row.before.unwrap_or_else(|| "–".to_owned()), DETAIL, MUTED)
             ],
         ));
     }
