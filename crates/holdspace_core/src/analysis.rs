@@ -249,6 +249,9 @@ pub struct Analysis {
     /// turn moved nothing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub misheard: bool,
+    /// The trainee said they were saying it again ("like I said"): these words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<String>,
 }
 
 /// Why free words were taken as an authored reply.
@@ -470,6 +473,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
     }
     a.fillers = count_fillers(&all_words);
     a.words = u32::try_from(all_words.len()).unwrap_or(u32::MAX);
+    a.repeats = scope::repeating(&all_words);
     a
 }
 

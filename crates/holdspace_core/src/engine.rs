@@ -703,6 +703,13 @@ impl Session {
         };
         let has = |i: Intent| analysis.intents.contains(&i);
         let upset = self.band() >= Band::Frustrated;
+        if let Some(words) = &analysis.repeats {
+            push(
+                0.05,
+                -0.03,
+                format!("telling them again (\"{words}\"): it says they were not listening the first time"),
+            );
+        }
         if has(Intent::Scripted) && (upset || disclosing) {
             push(0.05, -0.04, "a stock line to someone who wants to be heard".to_owned());
         }

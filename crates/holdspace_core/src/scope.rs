@@ -113,6 +113,37 @@ fn starts_a_statement(between: &[String]) -> bool {
         .any(|w| JOINERS.contains(&w[0].as_str()) && SUBJECTS.contains(&w[1].as_str()))
 }
 
+/// Frames a trainee uses to say something again ("like I said…"): the customer hears that
+/// they were not listened to the first time.
+const REPEATING: &[&[&str]] = &[
+    &["like", "i", "said"],
+    &["as", "i", "said"],
+    &["like", "i", "say"],
+    &["as", "i", "say"],
+    &["as", "i", "mentioned"],
+    &["like", "i", "mentioned"],
+    &["as", "i", "have", "said"],
+    &["as", "i", "explained"],
+    &["like", "i", "explained"],
+    &["as", "i", "told", "you"],
+    &["like", "i", "told", "you"],
+    &["i", "have", "already", "said"],
+    &["i", "already", "said"],
+    &["i", "have", "already", "told", "you"],
+    &["i", "already", "told", "you"],
+    &["i", "have", "already", "explained"],
+];
+
+/// The words with which the trainee says they are repeating themselves, if they are.
+pub fn repeating(words: &[String]) -> Option<String> {
+    REPEATING.iter().find_map(|frame| {
+        words
+            .windows(frame.len())
+            .any(|w| w.iter().zip(frame.iter()).all(|(a, b)| a == b))
+            .then(|| frame.join(" "))
+    })
+}
+
 /// Verbs that, refused, make a policy wall: what the trainee could do for them.
 const ACTIONS: &[&str] = &[
     "approve",
@@ -313,6 +344,21 @@ mod tests {
         ));
         let c = first("it doesn't sound like it's just a deposit");
         assert!(set_aside(&c, &hit(&c, "just a")).is_some());
+    }
+
+    #[test]
+    fn saying_it_again_is_heard() {
+        let said = |t: &str| repeating(&crate::text::words(t));
+        assert_eq!(
+            said("like I said, no reader, no unlock").as_deref(),
+            Some("like i said")
+        );
+        assert_eq!(
+            said("I've already said I'll split it for you").as_deref(),
+            Some("i have already said")
+        );
+        assert_eq!(said("you said it's only a deposit"), None);
+        assert_eq!(said("I said to my manager we should fix this"), None);
     }
 
     #[test]
