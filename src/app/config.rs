@@ -36,7 +36,7 @@ pub struct AppConfig {
     /// Open the debrief of the latest session a crash cut short, straight away.
     pub open_interrupted: bool,
     /// The debrief tab that opens first (a headless run's stand-in for clicking a tab).
-    pub debrief_tab: super::screens::debrief::Tab,
+    pub debrief_tab: crate::app::screens::debrief::Tab,
     /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
     pub replay: Option<String>,
     /// Play the customer's voice through the sound card (off: silent, subtitles still timed).
@@ -109,12 +109,12 @@ impl Default for AppConfig {
             records: crate::records::RecordsArgs::default(),
             open_interrupted: false,
             replay: None,
-            debrief_tab: super::screens::debrief::Tab::WhatHappened,
+            debrief_tab: crate::app::screens::debrief::Tab::WhatHappened,
             audio: true,
             listen: Listen::PushToTalk,
             mic_wav: Vec::new(),
             whisper_model: holdspace_speech::whisper::default_model_path(),
-            avatar_dir: super::avatar::default_dir(),
+            avatar_dir: crate::app::customer::avatar::default_dir(),
             stand_in: false,
             look: None,
             close_up: false,

@@ -1,29 +1,16 @@
 //! The desktop app: Bevy plugins over the pure core. `run` builds the app from an
 //! [`AppConfig`]; `plugin` lists every part in the order they depend on each other.
 
-pub mod anchor;
-pub mod avatar;
-pub mod capture;
 pub mod config;
 pub mod customer;
-pub mod ear;
-pub mod headless;
-pub mod hud;
-pub mod journal;
+pub mod dev;
 pub mod library;
-pub mod lipsync;
-pub mod marks;
-pub mod mic;
 pub mod notice;
-pub mod reply;
-pub mod runner;
-pub mod scene;
+pub mod platform;
 pub mod screens;
-pub mod script;
-pub mod speech;
+pub mod session;
 pub mod theme;
-pub mod voice;
-pub mod xr;
+pub mod trainee;
 
 use anyhow::{Result, bail};
 use bevy::prelude::*;
@@ -96,40 +83,24 @@ pub fn configure_sets(app: &mut App) {
 pub fn plugin(app: &mut App) {
     configure_sets(app);
     let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
-    let options = hud::PlayOptions {
+    let options = session::hud::PlayOptions {
         mode: config.mode,
         practice: config.practice,
     };
     app.insert_resource(options);
-    // The session and the customer.
     app.add_plugins((
         theme::plugin,
         notice::plugin,
-        lipsync::plugin,
-        anchor::plugin,
-        ear::plugin,
-        reply::plugin,
-        runner::plugin,
-        voice::plugin,
-        journal::plugin,
-    ));
-    // What the trainee sees and how they answer.
-    app.add_plugins((
-        screens::plugin,
+        session::plugin,
         customer::plugin,
-        // After the customer stand-in it may fall back to, and the voice whose mouth
-        // shape it reads.
-        avatar::plugin,
-        hud::plugin,
-        // After the HUD: it reads the options on offer and writes replies like a click.
-        speech::plugin,
-        script::plugin,
-        capture::plugin,
+        trainee::plugin,
+        screens::plugin,
+        dev::capture::plugin,
     ));
     if config.marks {
-        app.add_plugins(marks::plugin);
+        app.add_plugins(dev::marks::plugin);
     }
-    app.add_systems(Startup, scene::spawn_camera);
+    app.add_systems(Startup, session::scene::spawn_camera);
 }
 
 /// Whether a display is available for a window. Bevy would panic while building its
@@ -155,17 +126,20 @@ pub fn run(config: AppConfig) -> Result<AppExit> {
     }
     let mut app = App::new();
     // `avatars://` must exist before the asset plugin starts.
-    avatar::register_source(&mut app, &config.avatar_dir);
+    customer::avatar::register_source(&mut app, &config.avatar_dir);
     let mut fallback = None;
     if config.platform == Platform::Desktop {
         app.add_plugins(desktop_plugins(&config));
-        app.insert_resource(xr::Presentation::Desktop);
+        app.insert_resource(platform::xr::Presentation::Desktop);
     } else {
         // winit only where a desktop window may be needed: in `--xr` mode, or with no
         // display, it would have nothing to do (and without a display it panics).
-        app.add_plugins(xr::plugins(&config, display && config.platform == Platform::Auto));
-        if !xr::headset_available(&app) {
-            let reason = xr::probe::why_unavailable();
+        app.add_plugins(platform::xr::plugins(
+            &config,
+            display && config.platform == Platform::Auto,
+        ));
+        if !platform::xr::headset_available(&app) {
+            let reason = platform::xr::probe::why_unavailable();
             if config.platform == Platform::Xr {
                 bail!("VR was asked for (--xr) but cannot start: {reason}");
             }
@@ -176,13 +150,13 @@ pub fn run(config: AppConfig) -> Result<AppExit> {
         }
     }
     app.insert_resource(ClearColor(theme::BACKGROUND))
-        .insert_resource(scene::ambient())
+        .insert_resource(session::scene::ambient())
         .insert_resource(config.clone())
         .add_plugins(plugin);
     match fallback {
-        Some(reason) => xr::fall_back_to_desktop(&mut app, &config, &reason),
+        Some(reason) => platform::xr::fall_back_to_desktop(&mut app, &config, &reason),
         None if config.platform != config::Platform::Desktop => {
-            app.add_plugins(xr::plugin);
+            app.add_plugins(platform::xr::plugin);
         }
         None => {}
     }

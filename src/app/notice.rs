@@ -3,8 +3,8 @@
 
 use bevy::prelude::*;
 
-use super::PresentSystems;
-use super::theme::{ERROR, PANEL, SMALL, TEXT, label};
+use crate::app::PresentSystems;
+use crate::app::theme::{ERROR, PANEL, SMALL, TEXT, label};
 
 /// How long a notice stays up.
 const NOTICE_SECONDS: f32 = 6.0;

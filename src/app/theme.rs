@@ -103,5 +103,5 @@ pub fn plugin(app: &mut App) {
     {
         warn!("could not install the UI font, falling back to Bevy's: {e}");
     }
-    app.add_systems(Update, paint_buttons.in_set(super::PresentSystems::Ui));
+    app.add_systems(Update, paint_buttons.in_set(crate::app::PresentSystems::Ui));
 }

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use bevy::prelude::*;
-use holdspace::app::avatar::Avatar;
-use holdspace::app::avatar::headless::HeadlessAvatar;
+use holdspace::app::customer::avatar::Avatar;
+use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
 use holdspace_core::Band;
 use holdspace_core::model::Tag;
 
@@ -25,7 +25,7 @@ use super::bench_voice::distribution;
 const FRAMES: usize = 2700;
 
 pub(super) fn rows() -> Result<Vec<Row>> {
-    let dir = holdspace::app::avatar::default_dir();
+    let dir = holdspace::app::customer::avatar::default_dir();
     let mut rows = Vec::new();
     for look in ["older_female", "adult_male"] {
         if !dir.join(format!("{look}.glb")).is_file() {

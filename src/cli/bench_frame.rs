@@ -27,11 +27,12 @@ use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
 use bevy::ui::IsDefaultUiCamera;
-use holdspace::app::avatar::{self, CustomerReady};
 use holdspace::app::config::{AppConfig, Listen};
-use holdspace::app::headless::{self, Gpu};
-use holdspace::app::scene::MainCamera;
-use holdspace::app::{scene, theme};
+use holdspace::app::customer::avatar::{self, CustomerReady};
+use holdspace::app::platform::windowless::{self, Gpu};
+use holdspace::app::session::scene;
+use holdspace::app::session::scene::MainCamera;
+use holdspace::app::theme;
 use holdspace_core::TurnInput;
 
 use super::bench::Row;
@@ -124,7 +125,7 @@ fn target(images: &mut Assets<Image>, size: UVec2) -> Handle<Image> {
 /// The whole app rendering a scripted session offscreen.
 fn build(dir: &std::path::Path, view: View) -> Result<(App, Vec<Handle<Image>>)> {
     let avatar_dir = avatar::default_dir();
-    let mut app = headless::new_app(&avatar_dir, Gpu::Offscreen);
+    let mut app = windowless::new_app(&avatar_dir, Gpu::Offscreen);
     let scenario = holdspace::loader::load_scenario(super::bench_latency::SCENARIO, dir)?;
     let script = super::bench_latency::first_replies(&scenario, SEED)
         .into_iter()
@@ -164,7 +165,7 @@ fn build(dir: &std::path::Path, view: View) -> Result<(App, Vec<Handle<Image>>)>
         sizes.iter().map(|s| target(&mut images, *s)).collect()
     };
     app.insert_resource(Eyes(handles.clone()));
-    headless::finish(&mut app);
+    windowless::finish(&mut app);
     Ok((app, handles))
 }
 
@@ -195,7 +196,7 @@ fn save_png(app: &mut App, image: Handle<Image>, path: &std::path::Path) -> Resu
     app.world_mut()
         .spawn(Screenshot::image(image))
         .observe(move |captured: On<ScreenshotCaptured>| {
-            let result = holdspace::app::capture::write_png(&captured, &out);
+            let result = holdspace::app::dev::capture::write_png(&captured, &out);
             if let Ok(mut s) = slot.lock() {
                 *s = Some(result);
             }

@@ -22,16 +22,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use bevy::prelude::*;
-use holdspace::app::avatar::CustomerReady;
-use holdspace::app::avatar::body::BodyState;
 use holdspace::app::config::{AppConfig, Listen};
-use holdspace::app::headless::{self, Gpu};
-use holdspace::app::runner::{ActiveSession, CustomerSpoke, TraineeReplied};
-use holdspace::app::scene::{MainCamera, trainee_view};
+use holdspace::app::customer::avatar::CustomerReady;
+use holdspace::app::customer::avatar::body::BodyState;
+use holdspace::app::customer::voice::CustomerVoiceStarted;
+use holdspace::app::customer::{avatar, lipsync, voice};
+use holdspace::app::platform::windowless::{self, Gpu};
 use holdspace::app::screens::Screen;
-use holdspace::app::speech::SpeechRecognised;
-use holdspace::app::voice::CustomerVoiceStarted;
-use holdspace::app::{AppSystems, avatar, lipsync, notice, reply, runner, speech, voice};
+use holdspace::app::session::runner;
+use holdspace::app::session::runner::{ActiveSession, CustomerSpoke, TraineeReplied};
+use holdspace::app::session::scene::{MainCamera, trainee_view};
+use holdspace::app::trainee::speech::SpeechRecognised;
+use holdspace::app::trainee::{reply, speech};
+use holdspace::app::{AppSystems, notice};
 use holdspace_core::body::BodyTargets;
 use holdspace_core::events::SessionEvent;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
@@ -191,7 +194,7 @@ fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voi
         files.push(path);
     }
     let avatar_dir = avatar::default_dir();
-    let mut app = headless::new_app(&avatar_dir, Gpu::None);
+    let mut app = windowless::new_app(&avatar_dir, Gpu::None);
     app.insert_resource(AppConfig {
         scenarios_dir: dir.to_path_buf(),
         audio: false,
@@ -226,7 +229,7 @@ fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voi
     holdspace::app::configure_sets(&mut app);
     app.world_mut()
         .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
-    headless::finish(&mut app);
+    windowless::finish(&mut app);
 
     let frame = Duration::from_secs_f64(1.0 / HZ);
     let deadline = Instant::now() + Duration::from_secs(40 + 20 * texts.len() as u64);

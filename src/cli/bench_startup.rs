@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use holdspace::app::marks::{PREFIX, unix_ms};
+use holdspace::app::dev::marks::{PREFIX, unix_ms};
 use holdspace_speech::testset::TestVoice;
 
 use super::bench::Row;

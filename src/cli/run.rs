@@ -156,7 +156,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         whisper_model: args
             .whisper_model
             .unwrap_or_else(holdspace_speech::whisper::default_model_path),
-        avatar_dir: args.avatars.unwrap_or_else(holdspace::app::avatar::default_dir),
+        avatar_dir: args
+            .avatars
+            .unwrap_or_else(holdspace::app::customer::avatar::default_dir),
         stand_in: args.stand_in,
         look: args.look,
         close_up: args.close_up,
@@ -181,9 +183,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let exit = run_app(config)?;
     if args.marks
-        && let Some(kib) = holdspace::app::marks::peak_rss_kib()
+        && let Some(kib) = holdspace::app::dev::marks::peak_rss_kib()
     {
-        eprintln!("{} peak_rss_kib {kib}", holdspace::app::marks::PREFIX);
+        eprintln!("{} peak_rss_kib {kib}", holdspace::app::dev::marks::PREFIX);
     }
     Ok(if exit.is_success() {
         ExitCode::SUCCESS

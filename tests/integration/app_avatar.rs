@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
-use holdspace::app::avatar::default_dir;
-use holdspace::app::avatar::headless::HeadlessAvatar;
-use holdspace::app::avatar::rig::CLIPS;
-use holdspace::app::lipsync::CustomerMouth;
+use holdspace::app::customer::avatar::default_dir;
+use holdspace::app::customer::avatar::rig::CLIPS;
+use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
+use holdspace::app::customer::lipsync::CustomerMouth;
 use holdspace_core::Band;
 use holdspace_core::body::{BodyCue, BodyStyle, LOOKS, targets};
 use holdspace_core::lipsync::MouthShape;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bevy::ecs::message::{MessageCursor, Messages};
 use bevy::prelude::*;
-use holdspace::app::runner::{
+use holdspace::app::session::runner::{
     self, ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed, OptionsOffered, SessionEnded, TraineeReplied,
 };
 use holdspace::loader::load_scenario;
@@ -27,7 +27,7 @@ fn runner_app() -> App {
     app.add_plugins(MinimalPlugins);
     holdspace::app::configure_sets(&mut app);
     // The ear too: the app hears meaning exactly as `simulate` does.
-    app.add_plugins((holdspace::app::ear::plugin, runner::plugin))
+    app.add_plugins((holdspace::app::session::ear::plugin, runner::plugin))
         .insert_resource(ActiveSession::start(scenario(), 5, Mode::Guided));
     app
 }
@@ -119,7 +119,7 @@ fn a_reply_not_on_offer_is_refused_without_changing_the_session() {
 /// that reply only) and the headset's gaze before the engine sees it.
 #[test]
 fn a_reply_reaches_the_engine_with_the_interruption_and_gaze_measured_around_it() {
-    use holdspace::app::reply::{self, PendingGaze, PendingInterruption, ReplyGiven};
+    use holdspace::app::trainee::reply::{self, PendingGaze, PendingInterruption, ReplyGiven};
     let mut app = runner_app();
     app.add_plugins(reply::plugin);
     app.update();
@@ -161,7 +161,7 @@ fn journaling_app(data: &std::path::Path, active: ActiveSession) -> App {
     app.add_plugins((
         holdspace::app::notice::plugin,
         runner::plugin,
-        holdspace::app::journal::plugin,
+        holdspace::app::session::journal::plugin,
     ))
     .insert_resource(active);
     app

@@ -8,12 +8,14 @@ use std::time::{Duration, Instant};
 use bevy::ecs::message::{MessageCursor, Messages};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use holdspace::app::anchor::{self, CustomerFace, FaceAnchor};
 use holdspace::app::config::AppConfig;
-use holdspace::app::lipsync::{self, CustomerMouth};
-use holdspace::app::reply::{self, PendingInterruption, ReplyGiven};
-use holdspace::app::runner::{self, ActiveSession};
-use holdspace::app::voice::{self, BargeIn, CustomerVoiceStarted, TraineeStartedSpeaking, VoiceOutput, VoiceProgress};
+use holdspace::app::customer::anchor::{self, CustomerFace, FaceAnchor};
+use holdspace::app::customer::lipsync::{self, CustomerMouth};
+use holdspace::app::customer::voice::{
+    self, BargeIn, CustomerVoiceStarted, TraineeStartedSpeaking, VoiceOutput, VoiceProgress,
+};
+use holdspace::app::session::runner::{self, ActiveSession};
+use holdspace::app::trainee::reply::{self, PendingInterruption, ReplyGiven};
 use holdspace::loader::load_scenario;
 use holdspace_core::{Mode, TurnInput};
 

@@ -12,16 +12,16 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::ui::UiGlobalTransform;
 use holdspace::app::AppConfig;
-use holdspace::app::headless::{self, Gpu};
-use holdspace::app::hud::ReplyButton;
-use holdspace::app::runner::ActiveSession;
-use holdspace::app::scene::{CUSTOMER_Z, EYE_HEIGHT, TRAINEE_Z};
+use holdspace::app::customer::voice::VoiceOutput;
+use holdspace::app::platform::windowless::{self, Gpu};
+use holdspace::app::platform::xr::controls::{Controllers, Hand, HapticTick};
+use holdspace::app::platform::xr::panel::{PanelSurface, point_on_panel};
+use holdspace::app::platform::xr::stance::HeadPose;
+use holdspace::app::platform::xr::{controls, eye_contact, panel};
 use holdspace::app::screens::Screen;
-use holdspace::app::voice::VoiceOutput;
-use holdspace::app::xr::controls::{Controllers, Hand, HapticTick};
-use holdspace::app::xr::panel::{PanelSurface, point_on_panel};
-use holdspace::app::xr::rig::HeadPose;
-use holdspace::app::xr::{controls, eye_contact, panel};
+use holdspace::app::session::hud::ReplyButton;
+use holdspace::app::session::runner::ActiveSession;
+use holdspace::app::session::scene::{CUSTOMER_Z, EYE_HEIGHT, TRAINEE_Z};
 
 use crate::{root, run_logged};
 
@@ -69,7 +69,7 @@ const FRAME: Duration = Duration::from_millis(33);
 /// The whole app with no window and no GPU, in a session, with the headset's panel,
 /// controls and eye contact but no OpenXR: the test is the headset.
 fn headset_app() -> App {
-    let mut app = headless::new_app(&holdspace::app::avatar::default_dir(), Gpu::None);
+    let mut app = windowless::new_app(&holdspace::app::customer::avatar::default_dir(), Gpu::None);
     app.insert_resource(AppConfig {
         scenarios_dir: root().join("scenarios"),
         scenario: Some("delivery_bereavement".to_owned()),
@@ -86,7 +86,7 @@ fn headset_app() -> App {
     .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
     .add_plugins(holdspace::app::plugin)
     .add_plugins((controls::plugin, panel::plugin, eye_contact::plugin));
-    headless::finish(&mut app);
+    windowless::finish(&mut app);
     app
 }
 
@@ -235,14 +235,16 @@ fn looking_away_is_measured_into_the_turn_and_the_customer_seeks_attention() {
         app.update();
         longest = longest.max(
             app.world()
-                .resource::<holdspace::app::avatar::gaze::TraineeAttention>()
+                .resource::<holdspace::app::customer::avatar::gaze::TraineeAttention>()
                 .looking_away_s,
         );
     }
     assert!(
-        holdspace::app::avatar::gaze::seeking(Some(&holdspace::app::avatar::gaze::TraineeAttention {
-            looking_away_s: longest
-        })) > 0.5,
+        holdspace::app::customer::avatar::gaze::seeking(Some(
+            &holdspace::app::customer::avatar::gaze::TraineeAttention {
+                looking_away_s: longest
+            }
+        )) > 0.5,
         "an ignored customer looks for the trainee's eyes (unlooked-at for {longest:.1} s)"
     );
 }

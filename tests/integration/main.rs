@@ -210,11 +210,20 @@ impl Shot {
         total as f32 / all.max(1) as f32
     }
 
-    /// Whether a notice banner (the dark panel the app shows problems in, top centre) is
-    /// over the picture.
+    /// Whether a notice banner (the dark grey panel the app shows problems in, top centre)
+    /// is over the room's light wall.
     pub fn has_notice_banner(&self) -> bool {
-        // The theme's PANEL colour, nearly opaque, in the strip notices stack in.
-        self.share([0.25, 0.02, 0.75, 0.07], [28, 31, 38], 18) > 0.5
+        // The theme's PANEL, blended over the wall, reads as a neutral dark grey.
+        let (mut grey, mut all) = (0usize, 0usize);
+        for (x, y) in self.region([0.25, 0.02, 0.75, 0.07]) {
+            let p = self.pixel(x, y);
+            let (lo, hi) = (*p.iter().min().unwrap_or(&0), *p.iter().max().unwrap_or(&0));
+            all += 1;
+            if (24..=110).contains(&lo) && hi <= 110 && hi - lo <= 28 {
+                grey += 1;
+            }
+        }
+        grey as f32 / all.max(1) as f32 > 0.55
     }
 
     /// Panics unless the picture shows something: not black, not one flat colour.
@@ -259,7 +268,7 @@ fn the_screenshot_check_sees_a_notice_banner() {
     for y in 2..8 {
         for x in 40..160 {
             let i = (y * width + x) * 3;
-            rgb[i..i + 3].copy_from_slice(&[28, 31, 38]);
+            rgb[i..i + 3].copy_from_slice(&[66, 64, 68]);
         }
     }
     let with = Shot { width, height, rgb };

@@ -4,12 +4,12 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
 use crate::app::config::AppConfig;
-use crate::app::journal::{AppRecords, recorded_subject};
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
-use crate::app::runner::ActiveSession;
+use crate::app::screens::Screen;
+use crate::app::session::journal::{AppRecords, recorded_subject};
+use crate::app::session::runner::ActiveSession;
 
 /// Registers the loading step.
 pub fn plugin(app: &mut App) {

@@ -4,11 +4,11 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
 use crate::app::AppSystems;
-use crate::app::journal::{AppRecords, recorded_subject};
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
+use crate::app::screens::Screen;
+use crate::app::session::journal::{AppRecords, recorded_subject};
 use crate::app::theme::{ACCENT, BODY, PANEL, SMALL, TEXT, button, label};
 
 /// The offer banner.

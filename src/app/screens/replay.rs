@@ -5,9 +5,9 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
-use super::debrief::DebriefSubject;
-use crate::app::scene::{MainCamera, TRAINEE_Z, build_room, customer_view, trainee_view};
+use crate::app::screens::Screen;
+use crate::app::screens::debrief::DebriefSubject;
+use crate::app::session::scene::{MainCamera, TRAINEE_Z, build_room, customer_view, trainee_view};
 use crate::app::theme::{ACCENT, BODY, HEADING, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
 use crate::app::{AppSystems, PresentSystems};
 

@@ -5,11 +5,11 @@
 use bevy::prelude::*;
 use holdspace_core::Mode;
 
-use super::Screen;
 use crate::app::config::AppConfig;
-use crate::app::hud::PlayOptions;
 use crate::app::library::{EntryStatus, ScenarioLibrary};
-use crate::app::runner::ActiveSession;
+use crate::app::screens::Screen;
+use crate::app::session::hud::PlayOptions;
+use crate::app::session::runner::ActiveSession;
 use crate::app::theme::{
     ACCENT, BODY, BUTTON, BUTTON_SELECTED, ERROR, HEADING, MUTED, PANEL, SMALL, Selected, TEXT, button, label,
 };

@@ -3,11 +3,11 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
 use crate::app::AppSystems;
-use crate::app::runner::SessionEnded;
-use crate::app::scene::spawn_room;
-use crate::app::voice::VoiceOutput;
+use crate::app::customer::voice::VoiceOutput;
+use crate::app::screens::Screen;
+use crate::app::session::runner::SessionEnded;
+use crate::app::session::scene::spawn_room;
 
 /// Seconds the final line stays on screen before the debrief, at least.
 const LINGER_SECONDS: f32 = 2.5;

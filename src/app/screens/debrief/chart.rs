@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use holdspace_core::Band;
 use holdspace_core::debrief::CurvePoint;
 
-use super::DebriefView;
+use crate::app::screens::debrief::DebriefView;
 use crate::app::theme::{MUTED, SMALL, TEXT, Unpainted, band_color, label};
 
 /// Plot size in logical pixels.

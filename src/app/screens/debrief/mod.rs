@@ -15,11 +15,11 @@ use holdspace_core::model::OutcomeKind;
 use holdspace_core::skills::{Attempt, Progress, SkillScores};
 use holdspace_core::{Debrief, LoadedScenario, SessionRecord};
 
-use super::Screen;
-use crate::app::journal::AppRecords;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
-use crate::app::runner::ActiveSession;
+use crate::app::screens::Screen;
+use crate::app::session::journal::AppRecords;
+use crate::app::session::runner::ActiveSession;
 use crate::app::theme::{
     ACCENT, BACKGROUND, BODY, BUTTON, BUTTON_SELECTED, ERROR, HEADING, MUTED, PANEL, SMALL, Selected, TEXT, button,
     label,

@@ -5,7 +5,9 @@ use bevy::prelude::*;
 use holdspace_core::debrief::DeliverySummary;
 use holdspace_core::skills::{Skill, SkillScores};
 
-use super::{DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel};
+use crate::app::screens::debrief::{
+    DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel,
+};
 use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, label};
 
 /// "frustrated to angry", or "stayed hostile (+0.05)" when the band held.

@@ -7,9 +7,9 @@ use bevy::prelude::*;
 use bevy::text::{EditableText, TextCursorStyle};
 use holdspace_core::record::ReflectionAnswer;
 
-use super::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief};
-use crate::app::journal::AppRecords;
 use crate::app::notice::Notice;
+use crate::app::screens::debrief::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief};
+use crate::app::session::journal::AppRecords;
 use crate::app::theme::{ACCENT, BODY, MUTED, PANEL, TEXT, button, label};
 
 /// The answer field.

@@ -1,0 +1,454 @@
+//! The customer's voice in the app: each line the engine says is synthesised off the main
+//! thread (or read from the author's recording), played from the customer's mouth over
+//! the room bed, and its playback position drives the mouth and the subtitle. With no
+//! sound card the same path runs on kira's mock backend, advanced by the frame clock, so
+//! lips and subtitles keep their timing in silence. The only module that touches kira.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
+use holdspace_core::Band;
+use holdspace_core::lipsync::MouthShape;
+use holdspace_voice::player::CUT_FADE;
+use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
+use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
+use kira::backend::mock::MockBackend;
+
+use crate::app::PresentSystems;
+use crate::app::config::AppConfig;
+use crate::app::customer::anchor::CustomerFace;
+use crate::app::customer::lipsync::CustomerMouth;
+use crate::app::library::ScenarioLibrary;
+use crate::app::notice::Notice;
+use crate::app::screens::Screen;
+use crate::app::session::runner::{ActiveSession, CustomerSpoke};
+use crate::app::trainee::reply::PendingInterruption;
+
+/// Sample rate of the silent output: playback position is all it is for.
+const SILENT_RATE: u32 = 16_000;
+
+/// The trainee started speaking (reported by the speech module's voice-activity
+/// detector). While the customer talks this is an interruption: a calm or frustrated
+/// customer stops, an angry one raises their voice and talks over, and the next turn
+/// tells the engine the trainee interrupted.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraineeStartedSpeaking;
+
+/// A line's audio started: how long after the engine said it.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct CustomerVoiceStarted {
+    /// The line.
+    pub line_id: String,
+    /// From the line being said by the engine to its audio starting.
+    pub latency: Duration,
+    /// Whether the audio came from the cache.
+    pub cached: bool,
+}
+
+/// The customer cut themselves off or talked over the trainee.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BargeIn {
+    /// They stopped talking to listen.
+    Yielded,
+    /// They carried on, louder.
+    TalkedOver,
+}
+
+/// What is being said and how far it has got, for the subtitle.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct VoiceProgress {
+    /// The line, while it is being voiced or waiting for its audio.
+    pub line_id: Option<String>,
+    /// Words already said.
+    pub said: String,
+    /// Words still to come.
+    pub rest: String,
+}
+
+/// Where the voice goes.
+enum Output {
+    /// The sound card.
+    Device(Box<Speaker<CpalBackend>>),
+    /// Nowhere, at the frame clock's pace.
+    Silent {
+        speaker: Box<Speaker<MockBackend>>,
+        /// Frame time not yet rendered (the mock renders whole buffers).
+        owed_s: f64,
+    },
+}
+
+/// Calls the same method on whichever speaker is open.
+macro_rules! on_speaker {
+    ($output:expr, $s:ident => $body:expr) => {
+        match $output {
+            Output::Device($s) => $body,
+            Output::Silent { speaker: $s, .. } => $body,
+        }
+    };
+}
+
+/// A line being synthesised.
+struct PendingLine {
+    line_id: String,
+    band: Band,
+    said_at: Instant,
+    task: Task<Result<(Arc<Speech>, bool), VoiceError>>,
+}
+
+/// The voice output, its cache and the line on its way.
+#[derive(Resource)]
+pub struct VoiceOutput {
+    output: Output,
+    cache: VoiceCache,
+    pending: Option<PendingLine>,
+    /// Band of the line playing now (decides yielding or talking over).
+    band: Band,
+    /// Why there is no sound, shown once at the counter.
+    silent_reason: Option<String>,
+    told: bool,
+    /// Set to stop the background prefetch of the current scenario's lines.
+    prefetch_stop: Option<Arc<AtomicBool>>,
+}
+
+impl VoiceOutput {
+    /// Whether the customer is audibly (or, silent, notionally) speaking now.
+    pub fn is_speaking(&self) -> bool {
+        on_speaker!(&self.output, s => s.is_speaking())
+    }
+
+    /// Where the customer's voice comes from, in world space.
+    pub fn mouth_position(&self) -> Vec3 {
+        Vec3::from_array(on_speaker!(&self.output, s => s.mouth_position()))
+    }
+
+    /// Whether a line is being said or is about to be (its audio is being made).
+    pub fn is_busy(&self) -> bool {
+        self.pending.is_some() || self.is_speaking()
+    }
+
+    /// Whether the app plays through a sound card.
+    pub fn has_device(&self) -> bool {
+        matches!(self.output, Output::Device(_))
+    }
+}
+
+/// Registers the voice.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<VoiceProgress>()
+        .init_resource::<CustomerFace>()
+        .add_message::<TraineeStartedSpeaking>()
+        .add_message::<CustomerVoiceStarted>()
+        .add_message::<BargeIn>()
+        .add_systems(Startup, open_output)
+        .add_systems(OnEnter(Screen::Session), (start_room, prefetch_lines))
+        .add_systems(OnExit(Screen::Session), silence_room)
+        .add_systems(
+            Update,
+            (
+                request_lines,
+                start_ready_lines,
+                handle_barge_in,
+                advance_silent_output,
+                place_voice,
+                publish_progress,
+            )
+                .chain()
+                .in_set(PresentSystems::Voice)
+                .run_if(resource_exists::<VoiceOutput>),
+        );
+}
+
+/// Opens the sound card, or the silent output when there is none (or `--no-audio`).
+pub fn open_output(mut commands: Commands, config: Option<Res<AppConfig>>) {
+    let wanted = config.is_none_or(|c| c.audio);
+    let device = if wanted {
+        Speaker::<CpalBackend>::new(CpalBackendSettings::default()).map_err(|e| e.to_string())
+    } else {
+        Err("started with --no-audio".to_owned())
+    };
+    let (output, silent_reason) = match device {
+        Ok(speaker) => (Output::Device(Box::new(speaker)), None),
+        Err(why) => match Speaker::silent(SILENT_RATE) {
+            Ok(speaker) => (
+                Output::Silent {
+                    speaker: Box::new(speaker),
+                    owed_s: 0.0,
+                },
+                Some(why),
+            ),
+            Err(e) => {
+                // The mock backend cannot fail to open; if it ever does, run without a voice.
+                error!("no voice output at all: {e}");
+                return;
+            }
+        },
+    };
+    if let Some(why) = &silent_reason {
+        info!("customer voice is silent: {why}");
+    }
+    commands.insert_resource(VoiceOutput {
+        output,
+        cache: VoiceCache::default(),
+        pending: None,
+        band: Band::Uneasy,
+        silent_reason,
+        told: false,
+        prefetch_stop: None,
+    });
+}
+
+/// Starts the room bed and says, once, why there is no sound if there is none.
+fn start_room(mut voice: Option<ResMut<VoiceOutput>>, mut notices: MessageWriter<Notice>) {
+    let Some(voice) = voice.as_deref_mut() else {
+        notices.write(Notice::error(
+            "The customer's voice is unavailable; their lines show as subtitles.",
+        ));
+        return;
+    };
+    if let Err(e) = on_speaker!(&mut voice.output, s => s.start_bed()) {
+        warn!("room sound: {e}");
+    }
+    if let (Some(why), false) = (&voice.silent_reason, voice.told) {
+        voice.told = true;
+        if why.contains("--no-audio") {
+            return;
+        }
+        notices.write(Notice::info(
+            "No sound: no audio output device could be opened. The customer's lines show as subtitles, timed as if spoken.",
+        ));
+        info!("no audio output: {why}");
+    }
+}
+
+/// Voices the scenario's lines on a background thread while the conversation starts, so
+/// most lines are cache hits when they are said (synthesis of a long line takes a few
+/// hundred milliseconds on a slow machine; a hit takes none). A thread of its own rather
+/// than the compute pool, so a line said now never queues behind the prefetch.
+fn prefetch_lines(
+    voice: Option<ResMut<VoiceOutput>>,
+    active: Option<Res<ActiveSession>>,
+    library: Option<Res<ScenarioLibrary>>,
+) {
+    let (Some(mut voice), Some(active)) = (voice, active) else {
+        return;
+    };
+    if let Some(old) = voice.prefetch_stop.take() {
+        old.store(true, Ordering::Relaxed);
+    }
+    let scenario = Arc::clone(active.scenario());
+    let id = scenario.scenario.id.clone();
+    let requests = holdspace_voice::cache::scenario_requests(&scenario.scenario, |audio| {
+        recording_path(library.as_deref(), &id, audio)
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    voice.prefetch_stop = Some(Arc::clone(&stop));
+    let cache = voice.cache.clone();
+    let spawned = std::thread::Builder::new()
+        .name("voice-prefetch".into())
+        .spawn(move || {
+            let t = Instant::now();
+            let made = cache.prefetch(&requests, &stop);
+            debug!("prefetched {made} of {} lines in {:?}", requests.len(), t.elapsed());
+        });
+    if let Err(e) = spawned {
+        warn!("no line prefetch ({e}); lines are voiced when said");
+    }
+}
+
+/// Stops the voice and the room when the conversation screen closes.
+fn silence_room(
+    voice: Option<ResMut<VoiceOutput>>,
+    mut progress: ResMut<VoiceProgress>,
+    mut mouth: ResMut<CustomerMouth>,
+    mut interruption: ResMut<PendingInterruption>,
+) {
+    // An interruption nobody replied after belongs to the conversation that ended.
+    interruption.0 = false;
+    if let Some(mut voice) = voice {
+        voice.pending = None;
+        if let Some(stop) = voice.prefetch_stop.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        on_speaker!(&mut voice.output, s => {
+            s.stop(CUT_FADE);
+            s.stop_bed();
+        });
+    }
+    *progress = VoiceProgress::default();
+    mouth.0 = MouthShape::REST;
+}
+
+/// Starts synthesising each line the engine says, on the compute pool (a line takes tens
+/// of milliseconds, too long for a frame).
+fn request_lines(
+    mut spoke: MessageReader<CustomerSpoke>,
+    mut voice: ResMut<VoiceOutput>,
+    active: Option<Res<ActiveSession>>,
+    library: Option<Res<ScenarioLibrary>>,
+    mut progress: ResMut<VoiceProgress>,
+) {
+    let Some(active) = active else {
+        spoke.clear();
+        return;
+    };
+    for CustomerSpoke(line) in spoke.read() {
+        let scenario = &active.scenario().scenario;
+        let recording = scenario
+            .line(&line.line_id)
+            .and_then(|l| l.audio.as_deref())
+            .and_then(|audio| recording_path(library.as_deref(), &scenario.id, audio));
+        let request = LineRequest {
+            text: line.text.clone(),
+            voice: scenario.customer.voice.clone(),
+            band: line.band,
+            tags: line.tags.clone(),
+            recording,
+        };
+        let cache = voice.cache.clone();
+        let task = AsyncComputeTaskPool::get().spawn(async move {
+            match cache.voice(&request) {
+                // A broken recording falls back to the synthesised voice.
+                Err(VoiceError::Recording { path, message }) => {
+                    warn!(
+                        "recorded line {}: {message}; using the synthesised voice",
+                        path.display()
+                    );
+                    cache.voice(&LineRequest {
+                        recording: None,
+                        ..request
+                    })
+                }
+                other => other,
+            }
+        });
+        voice.pending = Some(PendingLine {
+            line_id: line.line_id.clone(),
+            band: line.band,
+            said_at: Instant::now(),
+            task,
+        });
+        // Until the audio starts the whole line waits, dimmed.
+        *progress = VoiceProgress {
+            line_id: Some(line.line_id.clone()),
+            said: String::new(),
+            rest: line.text.clone(),
+        };
+    }
+}
+
+/// The recording's full path, inside the folder of the scenario's file.
+fn recording_path(library: Option<&ScenarioLibrary>, scenario_id: &str, audio: &str) -> Option<PathBuf> {
+    crate::loader::recording_file(library?.path_of(scenario_id)?, audio)
+}
+
+/// Plays each line as soon as its audio is ready.
+fn start_ready_lines(
+    mut voice: ResMut<VoiceOutput>,
+    mut started: MessageWriter<CustomerVoiceStarted>,
+    mut notices: MessageWriter<Notice>,
+    mut progress: ResMut<VoiceProgress>,
+) {
+    let voice = &mut *voice;
+    let Some(pending) = voice.pending.as_mut() else {
+        return;
+    };
+    let Some(result) = check_ready(&mut pending.task) else {
+        return;
+    };
+    let Some(pending) = voice.pending.take() else {
+        return;
+    };
+    match result.and_then(|(speech, cached)| on_speaker!(&mut voice.output, s => s.say(speech)).map(|()| cached)) {
+        Ok(cached) => {
+            voice.band = pending.band;
+            let latency = pending.said_at.elapsed();
+            debug!("line {} voiced after {latency:?} (cached: {cached})", pending.line_id);
+            started.write(CustomerVoiceStarted {
+                line_id: pending.line_id,
+                latency,
+                cached,
+            });
+        }
+        Err(e) => {
+            notices.write(Notice::error(format!("This line could not be voiced: {e}")));
+            // Show the words in full: there is no audio to time them.
+            progress.said = std::mem::take(&mut progress.rest);
+        }
+    }
+}
+
+/// Yields or talks over when the trainee starts speaking mid-line, and marks the turn as
+/// interrupted for the engine.
+fn handle_barge_in(
+    mut heard: MessageReader<TraineeStartedSpeaking>,
+    mut voice: ResMut<VoiceOutput>,
+    mut interruption: ResMut<PendingInterruption>,
+    mut barge: MessageWriter<BargeIn>,
+) {
+    if heard.read().count() == 0 || !voice.is_speaking() {
+        return;
+    }
+    interruption.0 = true;
+    let reaction = if voice.band >= Band::Angry {
+        BargeIn::TalkedOver
+    } else {
+        BargeIn::Yielded
+    };
+    on_speaker!(&mut voice.output, s => match reaction {
+        BargeIn::Yielded => s.stop(CUT_FADE),
+        BargeIn::TalkedOver => s.talk_over(),
+    });
+    barge.write(reaction);
+}
+
+/// Moves the silent output on by the frame time, as a sound card would by itself.
+fn advance_silent_output(mut voice: ResMut<VoiceOutput>, time: Res<Time>) {
+    if let Output::Silent { speaker, owed_s } = &mut voice.output {
+        *owed_s += time.delta_secs_f64();
+        let done = speaker.advance(*owed_s, SILENT_RATE);
+        *owed_s -= done;
+    }
+}
+
+/// Puts the listener at the camera and the voice at the customer's mouth (the avatar's
+/// or the stand-in's, from [`CustomerFace`]).
+fn place_voice(
+    mut voice: ResMut<VoiceOutput>,
+    cameras: Query<&GlobalTransform, With<Camera3d>>,
+    face: Res<CustomerFace>,
+) {
+    if let Some(camera) = cameras.iter().next() {
+        let (_, rotation, position) = camera.to_scale_rotation_translation();
+        on_speaker!(&mut voice.output, s => s.set_listener(position.to_array(), rotation.to_array()));
+    }
+    if let Some(mouth) = face.mouth {
+        on_speaker!(&mut voice.output, s => s.set_mouth(mouth.to_array()));
+    }
+}
+
+/// Publishes the mouth shape (the lip-sync hook) and the subtitle split for this frame.
+fn publish_progress(voice: Res<VoiceOutput>, mut mouth: ResMut<CustomerMouth>, mut progress: ResMut<VoiceProgress>) {
+    let shape = on_speaker!(&voice.output, s => s.mouth_shape());
+    if mouth.0 != shape {
+        mouth.0 = shape;
+    }
+    if voice.pending.is_some() {
+        return;
+    }
+    let split = on_speaker!(&voice.output, s => match (s.speech(), s.position_s()) {
+        (Some(speech), Some(t)) => Some(speech.subtitle_at(t)),
+        // Finished (or cut off): everything has been said.
+        (Some(speech), None) => Some(speech.subtitle_at(f32::MAX)),
+        _ => None,
+    });
+    if let Some((said, rest)) = split
+        && (progress.said != said || progress.rest != rest)
+    {
+        progress.said = said;
+        progress.rest = rest;
+    }
+}

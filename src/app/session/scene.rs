@@ -1,0 +1,215 @@
+//! The session scene: a small service office with a counter, lit like a real room,
+//! seen from a standing trainee's eye height across the counter from the customer.
+
+use bevy::prelude::*;
+
+use crate::app::screens::Screen;
+
+/// Eye height of a standing trainee, metres.
+pub const EYE_HEIGHT: f32 = 1.62;
+/// Where the trainee stands (the camera), metres from the counter's front edge.
+pub const TRAINEE_Z: f32 = 1.0;
+/// Where the customer stands: across a 0.6 m counter, about 2 m from the trainee,
+/// inside the "social" distance people keep at a service point.
+pub const CUSTOMER_Z: f32 = -1.05;
+
+/// The camera everything renders through.
+#[derive(Component, Debug)]
+pub struct MainCamera;
+
+/// The trainee's view: aimed a little below the customer's face so the face sits in the
+/// upper half of the frame, clear of the subtitle and options.
+pub fn trainee_view() -> Transform {
+    Transform::from_xyz(0.0, EYE_HEIGHT, TRAINEE_Z).looking_at(Vec3::new(0.0, 1.22, CUSTOMER_Z), Vec3::Y)
+}
+
+/// The customer's view, for the replay: from their eyes towards where the trainee stood.
+pub fn customer_view() -> Transform {
+    Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 0.1).looking_at(Vec3::new(0.0, 1.3, TRAINEE_Z), Vec3::Y)
+}
+
+/// A head-and-shoulders view of the customer from just over the counter, narrow-angle,
+/// with the face in the upper half of the frame (clear of the subtitle and options).
+pub fn close_up_view() -> (Transform, Projection) {
+    let transform =
+        Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 1.5).looking_at(Vec3::new(0.0, 1.33, CUSTOMER_Z), Vec3::Y);
+    let projection = Projection::Perspective(PerspectiveProjection {
+        fov: 28f32.to_radians(),
+        ..default()
+    });
+    (transform, projection)
+}
+
+/// Spawns the persistent camera (UI-only screens draw over its clear colour): the
+/// trainee's view, or the close-up with `--close-up`.
+pub fn spawn_camera(mut commands: Commands, config: Option<Res<crate::app::AppConfig>>) {
+    let mut camera = commands.spawn((
+        Name::new("Main camera"),
+        MainCamera,
+        Camera3d::default(),
+        trainee_view(),
+    ));
+    if config.is_some_and(|c| c.close_up) {
+        camera.insert(close_up_view());
+    }
+}
+
+/// Spawns the room for the session screen.
+pub fn spawn_room(commands: Commands, meshes: ResMut<Assets<Mesh>>, materials: ResMut<Assets<StandardMaterial>>) {
+    build_room(commands, meshes, materials, Screen::Session);
+}
+
+/// Spawns the room, counter and lights, cleaned up when `screen` exits.
+pub fn build_room(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    screen: Screen,
+) {
+    let mut material = |r: f32, g: f32, b: f32, roughness: f32| {
+        materials.add(StandardMaterial {
+            base_color: Color::srgb(r, g, b),
+            perceptual_roughness: roughness,
+            ..default()
+        })
+    };
+    let floor = material(0.30, 0.31, 0.33, 0.9);
+    let wall = material(0.78, 0.74, 0.66, 0.95);
+    let side_wall = material(0.70, 0.67, 0.60, 0.95);
+    let counter_body = material(0.36, 0.25, 0.17, 0.7);
+    let counter_top = material(0.86, 0.84, 0.80, 0.35);
+    let trim = material(0.17, 0.36, 0.42, 0.6);
+    let poster = material(0.20, 0.43, 0.55, 0.8);
+    let monitor = material(0.05, 0.05, 0.06, 0.3);
+    let plant = material(0.22, 0.45, 0.25, 0.9);
+    let pot = material(0.55, 0.32, 0.22, 0.8);
+
+    let scene = |name: &'static str| (Name::new(name), DespawnOnExit(screen));
+    let mut piece = |name: &'static str, mesh: Mesh, material: &Handle<StandardMaterial>, at: Vec3| {
+        commands.spawn((
+            scene(name),
+            Mesh3d(meshes.add(mesh)),
+            MeshMaterial3d(material.clone()),
+            Transform::from_translation(at),
+        ));
+    };
+
+    piece(
+        "Floor",
+        Cuboid::new(8.0, 0.02, 8.0).into(),
+        &floor,
+        Vec3::new(0.0, -0.01, -1.0),
+    );
+    piece(
+        "Back wall",
+        Cuboid::new(8.0, 3.0, 0.1).into(),
+        &wall,
+        Vec3::new(0.0, 1.5, -2.6),
+    );
+    piece(
+        "Left wall",
+        Cuboid::new(0.1, 3.0, 6.0).into(),
+        &side_wall,
+        Vec3::new(-2.6, 1.5, -0.5),
+    );
+    piece(
+        "Right wall",
+        Cuboid::new(0.1, 3.0, 6.0).into(),
+        &side_wall,
+        Vec3::new(2.6, 1.5, -0.5),
+    );
+    // Behind the trainee: only seen from the customer's side, in the replay.
+    piece(
+        "Front wall",
+        Cuboid::new(8.0, 3.0, 0.1).into(),
+        &side_wall,
+        Vec3::new(0.0, 1.5, 2.6),
+    );
+    piece(
+        "Door",
+        Cuboid::new(0.95, 2.1, 0.04).into(),
+        &trim,
+        Vec3::new(-1.3, 1.05, 2.54),
+    );
+    piece(
+        "Skirting",
+        Cuboid::new(8.0, 0.12, 0.12).into(),
+        &trim,
+        Vec3::new(0.0, 0.06, -2.52),
+    );
+    // The counter: a solid front panel and a pale worktop at a standing height of 1.05 m.
+    piece(
+        "Counter body",
+        Cuboid::new(2.6, 1.0, 0.6).into(),
+        &counter_body,
+        Vec3::new(0.0, 0.5, -0.4),
+    );
+    piece(
+        "Counter top",
+        Cuboid::new(2.7, 0.05, 0.7).into(),
+        &counter_top,
+        Vec3::new(0.0, 1.025, -0.4),
+    );
+    piece(
+        "Counter stripe",
+        Cuboid::new(2.62, 0.06, 0.02).into(),
+        &trim,
+        Vec3::new(0.0, 0.85, -0.09),
+    );
+    piece(
+        "Monitor",
+        Cuboid::new(0.5, 0.32, 0.03).into(),
+        &monitor,
+        Vec3::new(0.85, 1.27, -0.3),
+    );
+    piece(
+        "Monitor stand",
+        Cuboid::new(0.06, 0.2, 0.06).into(),
+        &counter_body,
+        Vec3::new(0.85, 1.1, -0.32),
+    );
+    piece(
+        "Poster",
+        Cuboid::new(1.1, 0.7, 0.02).into(),
+        &poster,
+        Vec3::new(-1.2, 1.9, -2.54),
+    );
+    piece(
+        "Plant pot",
+        Cylinder::new(0.16, 0.35).into(),
+        &pot,
+        Vec3::new(1.9, 0.175, -2.2),
+    );
+    piece("Plant", Sphere::new(0.32).into(), &plant, Vec3::new(1.9, 0.62, -2.2));
+
+    commands.spawn((
+        scene("Ceiling light"),
+        PointLight {
+            intensity: 350_000.0,
+            range: 12.0,
+            shadow_maps_enabled: true,
+            color: Color::srgb(1.0, 0.96, 0.9),
+            ..default()
+        },
+        Transform::from_xyz(0.3, 2.8, -0.6),
+    ));
+    commands.spawn((
+        scene("Window light"),
+        DirectionalLight {
+            illuminance: 2_500.0,
+            shadow_maps_enabled: true,
+            color: Color::srgb(0.95, 0.97, 1.0),
+            ..default()
+        },
+        Transform::from_xyz(-3.0, 4.0, 2.0).looking_at(Vec3::new(0.0, 1.0, -1.0), Vec3::Y),
+    ));
+}
+
+/// A soft ambient fill so faces in shadow stay readable.
+pub fn ambient() -> GlobalAmbientLight {
+    GlobalAmbientLight {
+        color: Color::srgb(0.95, 0.92, 0.88),
+        brightness: 180.0,
+        ..default()
+    }
+}
