@@ -36,7 +36,7 @@ pub struct AppConfig {
     /// Open the debrief of the latest session a crash cut short, straight away.
     pub open_interrupted: bool,
     /// The debrief tab that opens first (a headless run's stand-in for clicking a tab).
-    pub debrief_tab: crate::app::screens::debrief::Tab,
+    pub debrief_tab: DebriefTab,
     /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
     pub replay: Option<String>,
     /// Play the customer's voice through the sound card (off: silent, subtitles still timed).
@@ -109,7 +109,7 @@ impl Default for AppConfig {
             records: crate::records::RecordsArgs::default(),
             open_interrupted: false,
             replay: None,
-            debrief_tab: crate::app::screens::debrief::Tab::WhatHappened,
+            debrief_tab: DebriefTab::WhatHappened,
             audio: true,
             listen: Listen::PushToTalk,
             mic_wav: Vec::new(),
@@ -124,4 +124,18 @@ impl Default for AppConfig {
             xr_resolution: None,
         }
     }
+}
+
+/// The debrief's tabs, in order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DebriefTab {
+    /// Curves and turns.
+    #[default]
+    WhatHappened,
+    /// The hidden need and the cues.
+    HiddenNeed,
+    /// Delivery, skills, progress.
+    HowYouSpoke,
+    /// Reflection questions.
+    Reflect,
 }

@@ -1,14 +1,6 @@
 //! Command-line interface: argument types and dispatch to one module per subcommand.
 
 mod bench;
-mod bench_avatar;
-mod bench_frame;
-mod bench_latency;
-mod bench_report;
-mod bench_speech;
-mod bench_startup;
-mod bench_understanding;
-mod bench_voice;
 mod explore;
 mod graph;
 mod play;

@@ -81,7 +81,7 @@ pub struct RunArgs {
     close_up: bool,
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
-    debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
+    debrief_tab: Option<holdspace::app::config::DebriefTab>,
     /// Print start-up milestones and, at exit, the peak memory (for `bench startup`).
     #[arg(long, hide = true)]
     marks: bool,

@@ -74,6 +74,16 @@ pub trait Listener {
     fn prepare(&self, _session: &Session) {}
 }
 
+/// What one turn was heard as.
+struct Heard {
+    /// The reply given (clicked) or matched (words), if any.
+    reply: Option<Reply>,
+    /// The moves found, with their evidence.
+    analysis: Analysis,
+    /// The words read: what was said, or a bare click's option text.
+    words: String,
+}
+
 /// One conversation in progress.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -314,7 +324,10 @@ impl Session {
         Ok(events)
     }
 
-    /// Takes one trainee turn and returns what happened.
+    /// Takes one trainee turn and returns what happened, in named phases: which reply it
+    /// was (`chosen_reply`), what was heard in it (`interpret`), what moved the customer
+    /// (`weigh`), then the state changes, whether they open up, the record, and where the
+    /// call goes next and what they say (`route`).
     pub fn respond(&mut self, input: TurnInput) -> Result<Vec<SessionEvent>, TurnError> {
         if self.is_ended() {
             return Err(TurnError::Ended);
@@ -323,22 +336,94 @@ impl Session {
         let Some(step) = self.current_step().cloned() else {
             return Err(TurnError::Ended);
         };
-        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
-
-        // Which reply did they give? A click names it; words are matched against what is on offer.
-        let chosen: Option<&Reply> = match &input.chosen_option {
-            Some(id) => match offered.iter().find(|r| &r.id == id) {
-                Some(r) => Some(*r),
-                None => {
-                    let ids: Vec<&str> = offered.iter().map(|r| r.id.as_str()).collect();
-                    return Err(TurnError::NotOffered(id.clone(), ids.join(", ")));
-                }
-            },
-            None => None,
-        };
+        let chosen = self.chosen_reply(&step, &input)?;
 
         self.turn += 1;
         let turn = self.turn;
+        let heard = self.interpret(&scenario, &step, &input, chosen);
+        let mut out = vec![SessionEvent::ReplyInterpreted {
+            turn,
+            reply: heard.reply.as_ref().map(|r| r.id.clone()),
+            analysis: heard.analysis.clone(),
+        }];
+
+        let (mut reasons, noticed) = self.weigh(&scenario, &input, &heard);
+        let before = self.point();
+        self.apply(&mut reasons);
+        let after = self.point();
+        out.push(SessionEvent::EscalationChanged(StateChange {
+            turn,
+            from: before.escalation,
+            to: after.escalation,
+            trust_from: before.trust,
+            trust_to: after.trust,
+            band_from: before.band,
+            band_to: after.band,
+            reasons: reasons.clone(),
+        }));
+        for cue in &noticed {
+            out.push(SessionEvent::CueNoticed { turn, cue: cue.clone() });
+        }
+
+        // Does the customer open up?
+        let reply = heard.reply.as_ref();
+        let revealed_now = self.try_reveal(reply, &heard.analysis, !noticed.is_empty());
+        if let Some(by) = &revealed_now {
+            out.push(SessionEvent::NeedRevealed { turn, by: by.clone() });
+        }
+        if let Some(r) = reply
+            && self.disclosure == Disclosure::Revealed
+            && !self.addressed
+            && scenario.scenario.hidden_need.addressed_by.contains(&r.id)
+        {
+            self.addressed = true;
+            out.push(SessionEvent::NeedAddressed {
+                turn,
+                reply: r.id.clone(),
+            });
+        }
+
+        self.turns.push(TurnRecord {
+            turn,
+            step: step.id.clone(),
+            customer_said: self.last_line.clone(),
+            customer_cue: self.last_cue.clone(),
+            input: input.clone(),
+            reply: reply.map(|r| r.id.clone()),
+            reply_text: reply.map(|r| r.text.clone()),
+            analysis: heard.analysis.clone(),
+            reasons,
+            before,
+            after,
+            cues_noticed: noticed,
+            revealed: revealed_now.is_some(),
+        });
+
+        self.route(&scenario, &heard, revealed_now.is_some(), &mut out);
+        self.events.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// The offered reply a click (or the guided recogniser) named, if any; an error when
+    /// it is not on offer.
+    fn chosen_reply<'s>(&self, step: &'s Step, input: &TurnInput) -> Result<Option<&'s Reply>, TurnError> {
+        let Some(id) = &input.chosen_option else {
+            return Ok(None);
+        };
+        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
+        match offered.iter().find(|r| &r.id == id) {
+            Some(r) => Ok(Some(*r)),
+            None => {
+                let ids: Vec<&str> = offered.iter().map(|r| r.id.as_str()).collect();
+                Err(TurnError::NotOffered(id.clone(), ids.join(", ")))
+            }
+        }
+    }
+
+    /// What the turn was heard as: the words read (the option's text for a bare click),
+    /// the moves found in them with their evidence, and the reply they gave or matched.
+    fn interpret(&self, scenario: &LoadedScenario, step: &Step, input: &TurnInput, chosen: Option<&Reply>) -> Heard {
+        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
         let clicked_without_words = chosen.is_some() && input.text.trim().is_empty();
         let words_said = if clicked_without_words {
             chosen.map(|r| r.text.clone()).unwrap_or_default()
@@ -398,23 +483,29 @@ impl Session {
         analysis.misheard = reply.is_none()
             && input.confidence.is_some_and(|c| c < TurnInput::MISHEARD)
             && !analysis.intents.contains(&Intent::Silence);
+        Heard {
+            reply,
+            analysis,
+            words: words_said,
+        }
+    }
 
-        let mut out = vec![SessionEvent::ReplyInterpreted {
-            turn,
-            reply: reply.as_ref().map(|r| r.id.clone()),
-            analysis: analysis.clone(),
-        }];
-
-        // What moved the customer, and why.
+    /// Everything that moves the customer this turn, in one place and in this order: the
+    /// moves heard (each intent's effect), the moment (stock lines, repeated promises,
+    /// saying it again), the author's effect for this reply, the delivery, a reply given
+    /// before counting for less, the cues picked up, and the customer's own variation.
+    /// Returns the reasons and the cues noticed.
+    fn weigh(&mut self, scenario: &LoadedScenario, input: &TurnInput, heard: &Heard) -> (Vec<Reason>, Vec<String>) {
+        let (analysis, reply) = (&heard.analysis, heard.reply.as_ref());
         let disclosing = self.last_cue.is_some() || self.disclosure != Disclosure::Hidden;
         let mut reasons = if analysis.misheard {
             Vec::new()
         } else {
-            let mut r = self.intent_reasons(&analysis, &words_said);
-            r.extend(self.moment_reasons(&analysis, reply.as_ref(), disclosing));
+            let mut r = self.intent_reasons(analysis, &heard.words);
+            r.extend(self.moment_reasons(analysis, reply, disclosing));
             r
         };
-        if let Some(r) = &reply
+        if let Some(r) = reply
             && (r.effect.escalation != 0.0 || r.effect.trust != 0.0)
         {
             let note = if r.coach.is_empty() {
@@ -432,15 +523,15 @@ impl Session {
         // The customer was opening up when they showed a cue or once the need is out.
         if !analysis.misheard {
             reasons.extend(delivery_reasons(
-                &input,
-                &analysis,
+                input,
+                analysis,
                 &scenario.scenario.delivery,
                 disclosing,
             ));
         }
         // Asking the same thing again wins less each time: calming effects of a reply
         // already given are scaled by 0.6 per repeat (its harms are not softened).
-        if let Some(r) = &reply {
+        if let Some(r) = reply {
             let before = self.chosen.get(&r.id).copied().unwrap_or(0);
             if before > 0 {
                 let factor = 0.6_f32.powi(i32::try_from(before).unwrap_or(i32::MAX));
@@ -459,7 +550,7 @@ impl Session {
         let noticed = if analysis.misheard {
             Vec::new()
         } else {
-            self.notice_cues(reply.as_ref(), &analysis, &words_said)
+            self.notice_cues(reply, analysis, &heard.words)
         };
         for cue in &noticed {
             reasons.push(Reason {
@@ -482,67 +573,23 @@ impl Session {
                 });
             }
         }
+        (reasons, noticed)
+    }
 
-        let before = self.point();
-        self.apply(&mut reasons);
-        let after = self.point();
-        out.push(SessionEvent::EscalationChanged(StateChange {
-            turn,
-            from: before.escalation,
-            to: after.escalation,
-            trust_from: before.trust,
-            trust_to: after.trust,
-            band_from: before.band,
-            band_to: after.band,
-            reasons: reasons.clone(),
-        }));
-        for cue in &noticed {
-            out.push(SessionEvent::CueNoticed { turn, cue: cue.clone() });
-        }
-
-        // Does the customer open up?
-        let revealed_now = self.try_reveal(reply.as_ref(), &analysis, !noticed.is_empty());
-        if let Some(by) = &revealed_now {
-            out.push(SessionEvent::NeedRevealed { turn, by: by.clone() });
-        }
-        if let Some(r) = &reply
-            && self.disclosure == Disclosure::Revealed
-            && !self.addressed
-            && scenario.scenario.hidden_need.addressed_by.contains(&r.id)
-        {
-            self.addressed = true;
-            out.push(SessionEvent::NeedAddressed {
-                turn,
-                reply: r.id.clone(),
-            });
-        }
-
-        self.turns.push(TurnRecord {
-            turn,
-            step: step.id.clone(),
-            customer_said: self.last_line.clone(),
-            customer_cue: self.last_cue.clone(),
-            input: input.clone(),
-            reply: reply.as_ref().map(|r| r.id.clone()),
-            reply_text: reply.as_ref().map(|r| r.text.clone()),
-            analysis: analysis.clone(),
-            reasons,
-            before,
-            after,
-            cues_noticed: noticed,
-            revealed: revealed_now.is_some(),
-        });
-
-        // Where next: an outcome that can happen at any time comes first (they hang up
-        // whatever you were about to say), then the reply's own destination, then the clock.
+    /// Where the call goes next and what the customer says: an outcome that can happen at
+    /// any time comes first (they hang up whatever you were about to say), then the
+    /// reply's own destination, then the clock; then the reveal line, the ending, or the
+    /// next step's line (or, for words that matched nothing, a line for why) and options.
+    fn route(&mut self, scenario: &LoadedScenario, heard: &Heard, revealed_now: bool, out: &mut Vec<SessionEvent>) {
+        let (analysis, reply) = (&heard.analysis, heard.reply.as_ref());
         let mut ending = self.first_outcome(Trigger::Anytime);
         let mut goto = None;
         if ending.is_none() {
-            match reply.as_ref().map(|r| &r.next) {
+            match reply.map(|r| &r.next) {
                 Some(Next::End(id)) => ending = scenario.outcome(id).cloned(),
                 // The customer has just said the most important thing in the call: it gets an
                 // answer. A reply that would have wrapped up continues where the need leads.
-                Some(Next::Finish) if revealed_now.is_some() => {
+                Some(Next::Finish) if revealed_now => {
                     goto = scenario
                         .scenario
                         .hidden_need
@@ -554,9 +601,9 @@ impl Session {
                 Some(Next::Goto(id)) => goto = scenario.step_index(id),
                 None => {}
             }
-            if revealed_now.is_some()
+            if revealed_now
                 && let Some(step) = scenario.scenario.hidden_need.after_reveal.as_deref()
-                && matches!(reply.as_ref().map(|r| &r.next), Some(Next::Goto(_)) | None)
+                && matches!(reply.map(|r| &r.next), Some(Next::Goto(_)) | None)
             {
                 goto = scenario.step_index(step);
             }
@@ -565,12 +612,12 @@ impl Session {
             ending = self.first_outcome(Trigger::OnTimeout);
         }
 
-        if revealed_now.is_some() {
+        if revealed_now {
             let line = scenario.scenario.hidden_need.revealed_line.clone();
-            self.say(&line, "need/revealed".to_owned(), &mut out);
+            self.say(&line, "need/revealed".to_owned(), out);
         }
         if let Some(outcome) = ending {
-            self.end(&outcome, &mut out);
+            self.end(&outcome, out);
         } else {
             let stayed = goto.is_none() && reply.is_none();
             if let Some(next) = goto {
@@ -581,7 +628,7 @@ impl Session {
             }
             // The reveal line stands in for the next step's line: the customer has just said
             // the most important thing in the conversation and waits for an answer to it.
-            if revealed_now.is_none() {
+            if !revealed_now {
                 // Words that matched no reply: misheard ("Sorry?"), off-topic (they react in
                 // character), or understood but not written for here (a reaction in their
                 // band). Silence and anything without lines of its own get the step again.
@@ -599,14 +646,12 @@ impl Session {
                     None
                 };
                 match lines.filter(|(l, _)| !l.is_empty()) {
-                    Some((lines, prefix)) => self.speak_lines(lines, prefix, &mut out),
-                    None => self.speak_step(&mut out),
+                    Some((lines, prefix)) => self.speak_lines(lines, prefix, out),
+                    None => self.speak_step(out),
                 }
             }
-            self.offer(&mut out);
+            self.offer(out);
         }
-        self.events.extend(out.iter().cloned());
-        Ok(out)
     }
 
     fn current_step(&self) -> Option<&Step> {

@@ -8,7 +8,8 @@ use crate::app::config::AppConfig;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
-use crate::app::session::journal::{AppRecords, recorded_subject};
+use crate::app::screens::debrief::DebriefSubject;
+use crate::app::session::journal::AppRecords;
 use crate::app::session::runner::ActiveSession;
 
 /// Registers the loading step.
@@ -32,7 +33,7 @@ pub fn load_library(
         config.replay.as_deref().map(|id| (id, Screen::Replay))
     };
     if let Some((which, screen)) = recorded {
-        match records.0.as_ref().map(|r| recorded_subject(r, which, &library)) {
+        match records.0.as_ref().map(|r| DebriefSubject::recorded(r, which, &library)) {
             Some(Ok(subject)) => {
                 commands.insert_resource(subject);
                 commands.insert_resource(library);

@@ -8,7 +8,8 @@ use crate::app::AppSystems;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
-use crate::app::session::journal::{AppRecords, recorded_subject};
+use crate::app::screens::debrief::DebriefSubject;
+use crate::app::session::journal::AppRecords;
 use crate::app::theme::{ACCENT, BODY, PANEL, SMALL, TEXT, button, label};
 
 /// The offer banner.
@@ -104,7 +105,7 @@ pub fn answer_offer(
 ) {
     let Some(records) = &records.0 else { return };
     if open.iter().any(|i| *i == Interaction::Pressed) {
-        match recorded_subject(records, "interrupted", &library) {
+        match DebriefSubject::recorded(records, "interrupted", &library) {
             Ok(subject) => {
                 commands.insert_resource(subject);
                 next.set(Screen::Debrief);

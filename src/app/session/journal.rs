@@ -8,9 +8,7 @@ use bevy::prelude::*;
 
 use crate::app::AppSystems;
 use crate::app::config::AppConfig;
-use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
-use crate::app::screens::debrief::DebriefSubject;
 use crate::app::session::runner::{ActiveSession, JournalState, SessionEnded, TurnTaken, drive_session};
 
 /// The records folder for this run's profile (`None`: records are off, and the trainee was told why).
@@ -65,51 +63,6 @@ pub fn announce_records(records: Res<AppRecords>, problems: Res<RecordsProblems>
     if let Some(r) = &records.0 {
         r.sync_in_background();
     }
-}
-
-/// The debrief subject for a recorded session: `"interrupted"` takes the latest session a
-/// crash cut short (closing its journal, keeping every turn, and exporting it), anything
-/// else is a session id or `"latest"`.
-pub fn recorded_subject(records: &Records, which: &str, library: &ScenarioLibrary) -> Result<DebriefSubject, String> {
-    let session = if which == "interrupted" {
-        let found = records
-            .interrupted()
-            .into_iter()
-            .next()
-            .ok_or_else(|| "there is no interrupted session".to_owned())?;
-        records.store.close_interrupted(&found).map_err(|e| e.to_string())?;
-        found
-    } else {
-        records
-            .store
-            .session(&records.profile, which)
-            .map_err(|e| e.to_string())?
-    };
-    let id = &session.record().scenario_id;
-    let scenario = library
-        .find(id)
-        .ok_or_else(|| format!("scenario \"{id}\" is not in {}", library.dir.display()))?;
-    if which == "interrupted"
-        && let Err(e) = records.finish(&session.id, Some(&scenario))
-    {
-        warn!("interrupted session {} kept but not exported: {e}", session.id);
-    }
-    info!(
-        "debrief opened for {} session {} ({} turns)",
-        if which == "interrupted" {
-            "interrupted"
-        } else {
-            "recorded"
-        },
-        session.id,
-        session.record().turns.len()
-    );
-    Ok(DebriefSubject {
-        scenario,
-        record: session.record().clone(),
-        session_id: Some(session.id.clone()),
-        interrupted: session.record().outcome.is_none(),
-    })
 }
 
 /// Starts the journal of a new (or retried) session.

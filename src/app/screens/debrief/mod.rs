@@ -25,6 +25,7 @@ use crate::app::theme::{
     label,
 };
 use crate::app::{AppSystems, PresentSystems};
+use crate::records::Records;
 
 pub use chart::ChartPoint;
 pub use reflect::{ReflectionField, SaveAnswer};
@@ -43,6 +44,51 @@ pub struct DebriefSubject {
 }
 
 impl DebriefSubject {
+    /// The debrief subject for a recorded session: `"interrupted"` takes the latest session a
+    /// crash cut short (closing its journal, keeping every turn, and exporting it), anything
+    /// else is a session id or `"latest"`.
+    pub fn recorded(records: &Records, which: &str, library: &ScenarioLibrary) -> Result<DebriefSubject, String> {
+        let session = if which == "interrupted" {
+            let found = records
+                .interrupted()
+                .into_iter()
+                .next()
+                .ok_or_else(|| "there is no interrupted session".to_owned())?;
+            records.store.close_interrupted(&found).map_err(|e| e.to_string())?;
+            found
+        } else {
+            records
+                .store
+                .session(&records.profile, which)
+                .map_err(|e| e.to_string())?
+        };
+        let id = &session.record().scenario_id;
+        let scenario = library
+            .find(id)
+            .ok_or_else(|| format!("scenario \"{id}\" is not in {}", library.dir.display()))?;
+        if which == "interrupted"
+            && let Err(e) = records.finish(&session.id, Some(&scenario))
+        {
+            warn!("interrupted session {} kept but not exported: {e}", session.id);
+        }
+        info!(
+            "debrief opened for {} session {} ({} turns)",
+            if which == "interrupted" {
+                "interrupted"
+            } else {
+                "recorded"
+            },
+            session.id,
+            session.record().turns.len()
+        );
+        Ok(DebriefSubject {
+            scenario,
+            record: session.record().clone(),
+            session_id: Some(session.id.clone()),
+            interrupted: session.record().outcome.is_none(),
+        })
+    }
+
     /// The session that just ended.
     pub fn of(active: &ActiveSession) -> DebriefSubject {
         DebriefSubject {
@@ -67,19 +113,8 @@ pub struct ShownDebrief {
     pub progress: Option<Progress>,
 }
 
-/// The debrief's tabs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Tab {
-    /// Curves and turns.
-    #[default]
-    WhatHappened,
-    /// The hidden need and the cues.
-    HiddenNeed,
-    /// Delivery, skills, progress.
-    HowYouSpoke,
-    /// Reflection questions.
-    Reflect,
-}
+/// The debrief's tabs (defined with the app's settings, which name the one that opens first).
+pub use crate::app::config::DebriefTab as Tab;
 
 impl Tab {
     const ALL: [Tab; 4] = [Tab::WhatHappened, Tab::HiddenNeed, Tab::HowYouSpoke, Tab::Reflect];

@@ -40,8 +40,8 @@ use holdspace_core::events::SessionEvent;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
 use holdspace_speech::testset::TestVoice;
 
-use super::bench::Row;
-use super::bench_voice::distribution;
+use super::Row;
+use super::voice::distribution;
 
 /// The frame rate the app is stepped at (a headset's).
 const HZ: f64 = 90.0;

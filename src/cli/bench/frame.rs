@@ -35,8 +35,8 @@ use holdspace::app::session::scene::MainCamera;
 use holdspace::app::theme;
 use holdspace_core::TurnInput;
 
-use super::bench::Row;
-use super::bench_voice::distribution;
+use super::Row;
+use super::voice::distribution;
 
 /// A headset's per-eye resolution (the Quest 2's recommended render size).
 pub(super) const EYE: UVec2 = UVec2::new(2064, 2208);
@@ -126,8 +126,8 @@ fn target(images: &mut Assets<Image>, size: UVec2) -> Handle<Image> {
 fn build(dir: &std::path::Path, view: View) -> Result<(App, Vec<Handle<Image>>)> {
     let avatar_dir = avatar::default_dir();
     let mut app = windowless::new_app(&avatar_dir, Gpu::Offscreen);
-    let scenario = holdspace::loader::load_scenario(super::bench_latency::SCENARIO, dir)?;
-    let script = super::bench_latency::first_replies(&scenario, SEED)
+    let scenario = holdspace::loader::load_scenario(super::latency::SCENARIO, dir)?;
+    let script = super::latency::first_replies(&scenario, SEED)
         .into_iter()
         .map(|(id, _)| TurnInput::choose(id))
         .collect();
@@ -138,7 +138,7 @@ fn build(dir: &std::path::Path, view: View) -> Result<(App, Vec<Handle<Image>>)>
         .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(STEP)))
         .insert_resource(AppConfig {
             scenarios_dir: dir.to_path_buf(),
-            scenario: Some(super::bench_latency::SCENARIO.to_owned()),
+            scenario: Some(super::latency::SCENARIO.to_owned()),
             seed: Some(SEED),
             script,
             script_interval: REPLY_EVERY,

@@ -18,8 +18,8 @@ use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
 use holdspace_core::Band;
 use holdspace_core::model::Tag;
 
-use super::bench::Row;
-use super::bench_voice::distribution;
+use super::Row;
+use super::voice::distribution;
 
 /// Frames measured per case (thirty seconds at 90 Hz).
 const FRAMES: usize = 2700;

@@ -18,8 +18,8 @@ use anyhow::{Context, Result, bail};
 use holdspace::app::dev::marks::{PREFIX, unix_ms};
 use holdspace_speech::testset::TestVoice;
 
-use super::bench::Row;
-use super::bench_voice::distribution;
+use super::Row;
+use super::voice::distribution;
 
 /// Cold-ish starts measured (the first also pays the disk cache).
 const STARTS: usize = 3;
@@ -132,7 +132,7 @@ fn session_args(dir: &Path) -> Vec<String> {
         "--scenarios".into(),
         dir.display().to_string(),
         "--scenario".into(),
-        super::bench_latency::SCENARIO.into(),
+        super::latency::SCENARIO.into(),
         "--seed".into(),
         "3".into(),
         "--no-audio".into(),
@@ -177,14 +177,14 @@ pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
 /// One whole session said through the microphone twin, to the debrief: the process's
 /// peak resident memory, in MiB.
 fn peak_rss(dir: &Path, scratch: &Path) -> Result<Row> {
-    let scenario = holdspace::loader::load_scenario(super::bench_latency::SCENARIO, dir)?;
+    let scenario = holdspace::loader::load_scenario(super::latency::SCENARIO, dir)?;
     let voice = TestVoice::Flite {
         voice: "awb",
         pitch_hz: 115.0,
         pace: 1.0,
     };
     let mut files: Vec<PathBuf> = Vec::new();
-    for (i, (_, text)) in super::bench_latency::first_replies(&scenario, 3).iter().enumerate() {
+    for (i, (_, text)) in super::latency::first_replies(&scenario, 3).iter().enumerate() {
         let audio = voice.say(text).map_err(|e| anyhow::anyhow!("{}: {e}", voice.label()))?;
         let path = scratch.join(format!("turn{i}.wav"));
         holdspace_voice::wav::write_mono(&path, 16_000, &audio)?;

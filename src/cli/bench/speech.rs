@@ -11,8 +11,8 @@ use holdspace_speech::vad::VadConfig;
 use holdspace_speech::whisper::{Transcriber, default_model_path};
 use serde::Serialize;
 
-use super::bench::Row;
-use super::bench_voice::distribution;
+use super::Row;
+use super::voice::distribution;
 
 /// The accuracy half of the report.
 #[derive(Debug, Serialize)]

@@ -2,6 +2,15 @@
 //! of the records on disk (journal, history, exports).
 //! Timing uses the wall clock here, at the edge; the core itself never reads a clock.
 
+mod avatar;
+mod frame;
+mod latency;
+mod report;
+mod speech;
+mod startup;
+mod understanding;
+mod voice;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,8 +22,8 @@ use serde::Serialize;
 
 use holdspace::loader::{scenario_paths, shared_lexicon};
 
-use super::bench_frame::View;
-use super::bench_report::{Machine, Report, Section};
+use frame::View;
+use report::{Machine, Report, Section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Which {
@@ -134,13 +143,13 @@ pub struct Options {
 const SAME_WITHIN: f64 = 0.2;
 
 pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
-    use super::bench_report::section;
+    use report::section;
     let mut report = Report {
         machine: Machine::here(),
         ..Report::default()
     };
     if which == Which::Understanding {
-        super::bench_understanding::run(dir, !options.quick)?;
+        understanding::run(dir, !options.quick)?;
         return Ok(ExitCode::SUCCESS);
     }
     let wanted = |w: Which| which == Which::All || which == w;
@@ -169,20 +178,20 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
     if wanted(Which::Speech) {
         // `all` uses the quick set: the nine voices take minutes more and move the
         // figures by a few per cent.
-        let speech = super::bench_speech::run(options.quick || matches!(which, Which::All)).map(|(rows, accuracy)| {
+        let speech = speech::run(options.quick || matches!(which, Which::All)).map(|(rows, accuracy)| {
             report.accuracy = Some(accuracy);
             rows
         });
         add(&mut report, section::SPEECH, speech);
     }
     if matches!(which, Which::Voice) {
-        add(&mut report, section::VOICE, super::bench_voice::rows(dir));
+        add(&mut report, section::VOICE, voice::rows(dir));
     }
     if matches!(which, Which::Avatar) {
-        add(&mut report, section::AVATAR, super::bench_avatar::rows());
+        add(&mut report, section::AVATAR, avatar::rows());
     }
     if wanted(Which::Latency) {
-        add(&mut report, section::LATENCY, super::bench_latency::rows(dir));
+        add(&mut report, section::LATENCY, latency::rows(dir));
     }
     if wanted(Which::Frame) {
         let frame = (|| -> Result<Vec<Row>> {
@@ -194,7 +203,7 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
                         View::Stereo => "frame-stereo-left.png",
                     })
                 });
-                let (mut view_rows, adapter) = super::bench_frame::measure(dir, view, options.frames, png.as_deref())?;
+                let (mut view_rows, adapter) = frame::measure(dir, view, options.frames, png.as_deref())?;
                 report.machine.adapter = Some(adapter);
                 rows.append(&mut view_rows);
             }
@@ -203,7 +212,7 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
         add(&mut report, section::FRAME, frame);
     }
     if wanted(Which::Startup) {
-        add(&mut report, section::STARTUP, super::bench_startup::rows(dir));
+        add(&mut report, section::STARTUP, startup::rows(dir));
     }
     report.print();
     if let Some(path) = &options.json_out {

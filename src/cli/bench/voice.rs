@@ -15,7 +15,7 @@ use holdspace_core::Band;
 use holdspace_voice::capture::{CaptureBackend, CaptureSettings};
 use holdspace_voice::{LineRequest, Speaker, VoiceCache};
 
-use super::bench::Row;
+use super::Row;
 use holdspace::loader::{check_file, scenario_paths, shared_lexicon};
 
 /// Output rate of the capture, as a typical sound card.
