@@ -254,7 +254,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         },
         children![
             Node {
-                width: px(200.0),
+                width: px(230.0),
                 ..default()
             },
             (
@@ -278,7 +278,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
                 (
                     label(row.name, DETAIL, TEXT),
                     Node {
-                        width: px(200.0),
+                        width: px(230.0),
                         ..default()
                     }
                 ),
@@ -370,7 +370,10 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         commands.spawn((
             ChildOf(next),
             label(
-                format!("Across your {} attempts", progress.attempts.len()),
+                match progress.attempts.len() {
+                    1 => "Your first attempt".to_owned(),
+                    n => format!("Across your {n} attempts"),
+                },
                 SECTION,
                 ACCENT,
             ),
