@@ -17,7 +17,7 @@ use holdspace::app::platform::windowless::{self, Gpu};
 use holdspace::app::platform::xr::controls::{Controllers, Hand, HapticTick};
 use holdspace::app::platform::xr::panel::{PanelSurface, point_on_panel};
 use holdspace::app::platform::xr::stance::HeadPose;
-use holdspace::app::platform::xr::{controls, eye_contact, panel};
+use holdspace::app::platform::xr::{controls, eye_contact, panel, pointer};
 use holdspace::app::screens::Screen;
 use holdspace::app::session::hud::ReplyButton;
 use holdspace::app::session::runner::ActiveSession;
@@ -85,7 +85,7 @@ fn headset_app() -> App {
     })
     .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
     .add_plugins(holdspace::app::plugin)
-    .add_plugins((controls::plugin, panel::plugin, eye_contact::plugin));
+    .add_plugins((controls::plugin, panel::plugin, pointer::plugin, eye_contact::plugin));
     windowless::finish(&mut app);
     app
 }

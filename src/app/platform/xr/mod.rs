@@ -15,6 +15,7 @@ pub mod controls;
 pub mod eye_contact;
 pub mod lifecycle;
 pub mod panel;
+pub mod pointer;
 pub mod probe;
 pub mod smoke;
 pub mod stance;
@@ -109,6 +110,7 @@ pub fn plugin(app: &mut App) {
         lifecycle::plugin,
         stance::plugin,
         panel::plugin,
+        pointer::plugin,
         eye_contact::plugin,
     ));
     if config.xr_smoke.is_some() {
