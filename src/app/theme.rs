@@ -63,6 +63,29 @@ pub fn button(text: impl Into<String>, marker: impl Component) -> impl Bundle {
     )
 }
 
+/// The look of a text field the trainee types into: dark, with an accent border.
+pub fn text_field_look() -> impl Bundle {
+    (
+        BackgroundColor(Color::srgba(0.05, 0.06, 0.08, 0.9)),
+        BorderColor::all(ACCENT),
+        TextFont::from_font_size(BODY),
+        TextColor(TEXT),
+    )
+}
+
+/// A full-screen overlay laid out top to bottom, its first and last children at the
+/// edges (the HUD, the replay's controls).
+pub fn overlay_root() -> Node {
+    Node {
+        width: percent(100.0),
+        height: percent(100.0),
+        flex_direction: FlexDirection::Column,
+        justify_content: JustifyContent::SpaceBetween,
+        padding: UiRect::all(px(16.0)),
+        ..default()
+    }
+}
+
 /// Colours buttons as the pointer moves over and presses them.
 pub fn paint_buttons(
     mut buttons: Query<

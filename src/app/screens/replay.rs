@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use crate::app::screens::Screen;
 use crate::app::screens::debrief::DebriefSubject;
 use crate::app::session::scene::{MainCamera, TRAINEE_Z, build_room, customer_view, trainee_view};
-use crate::app::theme::{ACCENT, BODY, HEADING, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
+use crate::app::theme::{ACCENT, BODY, HEADING, MUTED, PANEL, SMALL, TEXT, band_color, button, label, overlay_root};
 use crate::app::{AppSystems, PresentSystems};
 
 /// Seconds each turn stays up when playing.
@@ -150,14 +150,7 @@ pub fn spawn_replay(
     commands.spawn((
         Name::new("Replay overlay"),
         DespawnOnExit(Screen::Replay),
-        Node {
-            width: percent(100.0),
-            height: percent(100.0),
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceBetween,
-            padding: UiRect::all(px(16.0)),
-            ..default()
-        },
+        overlay_root(),
         children![
             (
                 Node {

@@ -14,7 +14,9 @@ use crate::app::screens::Screen;
 use crate::app::session::runner::{
     ActiveSession, CustomerSpoke, EscalationChanged, OptionsOffered, ReplyInterpreted, ReplyRefused, SessionEnded,
 };
-use crate::app::theme::{ACCENT, BODY, BUTTON, MUTED, PANEL, SMALL, TEXT, band_color, button, label};
+use crate::app::theme::{
+    ACCENT, BODY, BUTTON, MUTED, PANEL, SMALL, TEXT, band_color, button, label, overlay_root, text_field_look,
+};
 use crate::app::trainee::reply::ReplyGiven;
 use crate::app::{AppSystems, PresentSystems};
 
@@ -96,18 +98,7 @@ pub fn spawn_hud(
     let scenario = &active.scenario().scenario;
     let band = active.session().band();
     let root = commands
-        .spawn((
-            Name::new("HUD"),
-            DespawnOnExit(Screen::Session),
-            Node {
-                width: percent(100.0),
-                height: percent(100.0),
-                flex_direction: FlexDirection::Column,
-                justify_content: JustifyContent::SpaceBetween,
-                padding: UiRect::all(px(16.0)),
-                ..default()
-            },
-        ))
+        .spawn((Name::new("HUD"), DespawnOnExit(Screen::Session), overlay_root()))
         .id();
 
     // Top bar: who and where, and the meter.
@@ -260,10 +251,7 @@ pub fn spawn_hud(
                             border_radius: BorderRadius::all(px(6.0)),
                             ..default()
                         },
-                        BackgroundColor(Color::srgba(0.05, 0.06, 0.08, 0.9)),
-                        BorderColor::all(ACCENT),
-                        TextFont::from_font_size(BODY),
-                        TextColor(TEXT),
+                        text_field_look(),
                     ),
                     button("Say it (Enter)", SendButton),
                 ],

@@ -10,7 +10,7 @@ use holdspace_core::record::ReflectionAnswer;
 use crate::app::notice::Notice;
 use crate::app::screens::debrief::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief};
 use crate::app::session::journal::AppRecords;
-use crate::app::theme::{ACCENT, BODY, MUTED, PANEL, TEXT, button, label};
+use crate::app::theme::{ACCENT, MUTED, PANEL, TEXT, button, label, text_field_look};
 
 /// The answer field.
 #[derive(Component, Debug)]
@@ -94,10 +94,7 @@ pub fn spawn(
             border_radius: BorderRadius::all(px(6.0)),
             ..default()
         },
-        BackgroundColor(Color::srgba(0.05, 0.06, 0.08, 0.9)),
-        BorderColor::all(ACCENT),
-        TextFont::from_font_size(BODY),
-        TextColor(TEXT),
+        text_field_look(),
     ));
     commands.spawn((
         ChildOf(body),
