@@ -79,15 +79,10 @@ pub fn configure_sets(app: &mut App) {
 }
 
 /// Every part of the app, in dependency order. Rendering and windowing come from
-/// `DefaultPlugins`, added by [`run`]; tests add only what they exercise.
+/// `DefaultPlugins`, added by [`run`]; tests add only what they exercise. The settings
+/// come first ([`AppConfig::insert`]); each plugin defaults what was not set.
 pub fn plugin(app: &mut App) {
     configure_sets(app);
-    let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
-    let options = session::hud::PlayOptions {
-        mode: config.mode,
-        practice: config.practice,
-    };
-    app.insert_resource(options);
     app.add_plugins((
         theme::plugin,
         notice::plugin,
@@ -97,9 +92,6 @@ pub fn plugin(app: &mut App) {
         screens::plugin,
         dev::capture::plugin,
     ));
-    if config.marks {
-        app.add_plugins(dev::marks::plugin);
-    }
     app.add_systems(Startup, session::scene::spawn_camera);
 }
 
@@ -126,7 +118,7 @@ pub fn run(config: AppConfig) -> Result<AppExit> {
     }
     let mut app = App::new();
     // `avatars://` must exist before the asset plugin starts.
-    customer::avatar::register_source(&mut app, &config.avatar_dir);
+    customer::avatar::register_source(&mut app, &config.casting.avatar_dir);
     let mut fallback = None;
     if config.platform == Platform::Desktop {
         app.add_plugins(desktop_plugins(&config));
@@ -149,10 +141,13 @@ pub fn run(config: AppConfig) -> Result<AppExit> {
             fallback = Some(reason);
         }
     }
+    config.insert(&mut app);
     app.insert_resource(ClearColor(theme::BACKGROUND))
         .insert_resource(session::scene::ambient())
-        .insert_resource(config.clone())
         .add_plugins(plugin);
+    if config.marks {
+        app.add_plugins(dev::marks::plugin);
+    }
     match fallback {
         Some(reason) => platform::xr::fall_back_to_desktop(&mut app, &config, &reason),
         None if config.platform != config::Platform::Desktop => {
@@ -177,7 +172,7 @@ fn desktop_plugins(config: &AppConfig) -> bevy::app::PluginGroupBuilder {
         })
         // Screenshots must show every mesh on the frame they are taken.
         .set(RenderPlugin {
-            synchronous_pipeline_compilation: config.screenshot.is_some(),
+            synchronous_pipeline_compilation: config.capture.screenshot.is_some(),
             ..default()
         })
 }

@@ -6,6 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use holdspace::app::config::Platform;
+use holdspace::app::customer::avatar::CastingSettings;
+use holdspace::app::customer::voice::VoiceSettings;
+use holdspace::app::dev::capture::CaptureSettings;
+use holdspace::app::platform::xr::XrSettings;
+use holdspace::app::screens::debrief::DebriefSettings;
+use holdspace::app::screens::loading::StartSettings;
+use holdspace::app::session::hud::PlayOptions;
+use holdspace::app::session::scene::SceneSettings;
+use holdspace::app::trainee::script::ScriptSettings;
+use holdspace::app::trainee::speech::{HearingSettings, Listen};
 use holdspace::app::{AppConfig, run as run_app};
 use holdspace_core::Mode;
 use holdspace_core::script::parse_script;
@@ -57,7 +67,7 @@ pub struct RunArgs {
     no_audio: bool,
     /// How to use the microphone: push-to-talk (hold Ctrl), open-mic (use a headset), or off.
     #[arg(long, value_enum, default_value = "push-to-talk")]
-    listen: holdspace::app::config::Listen,
+    listen: Listen,
     /// Say these recorded replies (WAV files, in order, one per turn) instead of using a
     /// microphone: the whole speech path runs on them.
     #[arg(long, value_name = "WAV", num_args = 1..)]
@@ -81,7 +91,7 @@ pub struct RunArgs {
     close_up: bool,
     /// The debrief tab to open first (for screenshots of a headless run).
     #[arg(long, value_enum, hide = true)]
-    debrief_tab: Option<holdspace::app::config::DebriefTab>,
+    debrief_tab: Option<holdspace::app::screens::debrief::Tab>,
     /// Print start-up milestones and, at exit, the peak memory (for `bench startup`).
     #[arg(long, hide = true)]
     marks: bool,
@@ -135,34 +145,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         args.scenarios
     };
     let mut config = AppConfig {
-        scenarios_dir: scenarios,
-        scenario: args.scenario,
-        seed: args.seed,
-        mode: if args.open { Mode::Open } else { Mode::Guided },
-        practice: !args.assessment,
-        script,
-        screenshot: args.screenshot,
-        frames: args.frames,
-        exit_after_debrief: args.exit_after_debrief,
-        resolution: if args.size == (0, 0) { (1280, 720) } else { args.size },
-        records: args.records,
-        open_interrupted: args.open_interrupted,
-        replay: args.replay,
-        debrief_tab: args.debrief_tab.unwrap_or_default(),
-        script_interval: args.script_interval.unwrap_or(AppConfig::default().script_interval),
-        audio: !args.no_audio,
-        listen: args.listen,
-        mic_wav: args.mic_wav,
-        whisper_model: args
-            .whisper_model
-            .unwrap_or_else(holdspace_speech::whisper::default_model_path),
-        avatar_dir: args
-            .avatars
-            .unwrap_or_else(holdspace::app::customer::avatar::default_dir),
-        stand_in: args.stand_in,
-        look: args.look,
-        close_up: args.close_up,
-        marks: args.marks,
         platform: if args.xr || args.xr_smoke.is_some() {
             Platform::Xr
         } else if args.desktop {
@@ -170,16 +152,65 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         } else {
             Platform::Auto
         },
-        xr_smoke: args.xr_smoke,
-        xr_resolution: args.xr_resolution,
+        resolution: if args.size == (0, 0) { (1280, 720) } else { args.size },
+        marks: args.marks,
+        start: StartSettings {
+            scenarios_dir: scenarios,
+            scenario: args.scenario,
+            seed: args.seed,
+            open_interrupted: args.open_interrupted,
+            replay: args.replay,
+        },
+        play: PlayOptions {
+            mode: if args.open { Mode::Open } else { Mode::Guided },
+            practice: !args.assessment,
+        },
+        records: args.records,
+        script: ScriptSettings {
+            turns: script,
+            interval: args.script_interval.unwrap_or(ScriptSettings::default().interval),
+        },
+        capture: CaptureSettings {
+            screenshot: args.screenshot,
+            frames: args.frames,
+            exit_after_debrief: args.exit_after_debrief,
+        },
+        debrief: DebriefSettings {
+            first_tab: args.debrief_tab.unwrap_or_default(),
+        },
+        voice: VoiceSettings { audio: !args.no_audio },
+        hearing: HearingSettings {
+            listen: args.listen,
+            mic_wav: args.mic_wav,
+            whisper_model: args
+                .whisper_model
+                .unwrap_or_else(holdspace_speech::whisper::default_model_path),
+        },
+        casting: CastingSettings {
+            avatar_dir: args
+                .avatars
+                .unwrap_or_else(holdspace::app::customer::avatar::default_dir),
+            stand_in: args.stand_in,
+            look: args.look,
+        },
+        scene: SceneSettings {
+            close_up: args.close_up,
+        },
+        xr: XrSettings {
+            smoke: args.xr_smoke,
+            resolution: args.xr_resolution,
+        },
     };
-    if config.xr_smoke.is_some() {
+    if config.xr.smoke.is_some() {
         // A real session straight away, the same every time: no sound card or
         // microphone is needed (the selection is the controller's).
-        config.scenario.get_or_insert_with(|| XR_SMOKE_SCENARIO.to_owned());
-        config.seed.get_or_insert(1);
-        config.audio = false;
-        config.listen = holdspace::app::config::Listen::Off;
+        config
+            .start
+            .scenario
+            .get_or_insert_with(|| XR_SMOKE_SCENARIO.to_owned());
+        config.start.seed.get_or_insert(1);
+        config.voice.audio = false;
+        config.hearing.listen = Listen::Off;
     }
     let exit = run_app(config)?;
     if args.marks

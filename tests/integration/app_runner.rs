@@ -150,14 +150,13 @@ fn journaling_app(data: &std::path::Path, active: ActiveSession) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     holdspace::app::configure_sets(&mut app);
-    app.insert_resource(holdspace::app::AppConfig {
-        records: holdspace::records::RecordsArgs {
+    app.insert_resource(holdspace::app::session::journal::RecordsSettings(
+        holdspace::records::RecordsArgs {
             profile: Some("sam".into()),
             data_dir: Some(data.to_path_buf()),
             settings: Some(data.join("none.ron")),
         },
-        ..Default::default()
-    });
+    ));
     app.add_plugins((
         holdspace::app::notice::plugin,
         runner::plugin,

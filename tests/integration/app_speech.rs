@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy::time::TimeUpdateStrategy;
-use holdspace::app::config::AppConfig;
+use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::customer::{lipsync, voice};
 use holdspace::app::screens::Screen;
 use holdspace::app::session::runner;
 use holdspace::app::session::runner::ActiveSession;
 use holdspace::app::trainee::reply;
+use holdspace::app::trainee::speech::HearingSettings;
 use holdspace::app::trainee::speech::{self, ListenState, SpeechInput};
 use holdspace::loader::load_scenario;
 use holdspace_core::events::SessionEvent;
@@ -74,21 +75,21 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin));
     holdspace::app::configure_sets(&mut app);
-    app.insert_resource(AppConfig {
-        audio: false,
-        mic_wav: files,
-        ..AppConfig::default()
-    })
-    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
-    .insert_state(Screen::Session)
-    .add_plugins((
-        reply::plugin,
-        runner::plugin,
-        lipsync::plugin,
-        voice::plugin,
-        speech::plugin,
-    ))
-    .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
+    app.insert_resource(VoiceSettings { audio: false })
+        .insert_resource(HearingSettings {
+            mic_wav: files,
+            ..HearingSettings::default()
+        })
+        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .insert_state(Screen::Session)
+        .add_plugins((
+            reply::plugin,
+            runner::plugin,
+            lipsync::plugin,
+            voice::plugin,
+            speech::plugin,
+        ))
+        .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
 
     let deadline = Instant::now() + Duration::from_secs(240);
     let mut echoes = Vec::new();

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use bevy::ecs::message::{MessageCursor, Messages};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use holdspace::app::config::AppConfig;
 use holdspace::app::customer::anchor::{self, CustomerFace, FaceAnchor};
 use holdspace::app::customer::lipsync::{self, CustomerMouth};
+use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::customer::voice::{
     self, BargeIn, CustomerVoiceStarted, TraineeStartedSpeaking, VoiceOutput, VoiceProgress,
 };
@@ -29,13 +29,10 @@ fn voice_app(scenario: &str) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     holdspace::app::configure_sets(&mut app);
-    app.insert_resource(AppConfig {
-        audio: false,
-        ..AppConfig::default()
-    })
-    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
-    .add_plugins((reply::plugin, runner::plugin, lipsync::plugin, voice::plugin))
-    .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
+    app.insert_resource(VoiceSettings { audio: false })
+        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .add_plugins((reply::plugin, runner::plugin, lipsync::plugin, voice::plugin))
+        .insert_resource(ActiveSession::start(loaded, 5, Mode::Guided));
     app
 }
 

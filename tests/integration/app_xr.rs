@@ -12,16 +12,20 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use bevy::ui::UiGlobalTransform;
 use holdspace::app::AppConfig;
+use holdspace::app::customer::avatar::CastingSettings;
 use holdspace::app::customer::voice::VoiceOutput;
+use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::platform::windowless::{self, Gpu};
 use holdspace::app::platform::xr::controls::{Controllers, Hand, HapticTick};
 use holdspace::app::platform::xr::panel::{PanelSurface, point_on_panel};
 use holdspace::app::platform::xr::stance::HeadPose;
 use holdspace::app::platform::xr::{controls, eye_contact, panel, pointer};
 use holdspace::app::screens::Screen;
+use holdspace::app::screens::loading::StartSettings;
 use holdspace::app::session::hud::ReplyButton;
 use holdspace::app::session::runner::ActiveSession;
 use holdspace::app::session::scene::{CUSTOMER_Z, EYE_HEIGHT, TRAINEE_Z};
+use holdspace::app::trainee::speech::{HearingSettings, Listen};
 
 use crate::{root, run_logged};
 
@@ -70,22 +74,32 @@ const FRAME: Duration = Duration::from_millis(33);
 /// controls and eye contact but no OpenXR: the test is the headset.
 fn headset_app() -> App {
     let mut app = windowless::new_app(&holdspace::app::customer::avatar::default_dir(), Gpu::None);
-    app.insert_resource(AppConfig {
-        scenarios_dir: root().join("scenarios"),
-        scenario: Some("delivery_bereavement".to_owned()),
-        seed: Some(4),
-        audio: false,
-        listen: holdspace::app::config::Listen::Off,
-        stand_in: true,
+    AppConfig {
+        start: StartSettings {
+            scenarios_dir: root().join("scenarios"),
+            scenario: Some("delivery_bereavement".to_owned()),
+            seed: Some(4),
+            ..StartSettings::default()
+        },
+        voice: VoiceSettings { audio: false },
+        hearing: HearingSettings {
+            listen: Listen::Off,
+            ..HearingSettings::default()
+        },
+        casting: CastingSettings {
+            stand_in: true,
+            ..CastingSettings::default()
+        },
         records: holdspace::records::RecordsArgs {
             data_dir: Some(crate::scratch("xr_records")),
             ..Default::default()
         },
         ..AppConfig::default()
-    })
-    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
-    .add_plugins(holdspace::app::plugin)
-    .add_plugins((controls::plugin, panel::plugin, pointer::plugin, eye_contact::plugin));
+    }
+    .insert(&mut app);
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .add_plugins(holdspace::app::plugin)
+        .add_plugins((controls::plugin, panel::plugin, pointer::plugin, eye_contact::plugin));
     windowless::finish(&mut app);
     app
 }

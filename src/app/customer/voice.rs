@@ -19,7 +19,6 @@ use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
 use kira::backend::mock::MockBackend;
 
 use crate::app::PresentSystems;
-use crate::app::config::AppConfig;
 use crate::app::customer::anchor::CustomerFace;
 use crate::app::customer::lipsync::CustomerMouth;
 use crate::app::library::ScenarioLibrary;
@@ -138,7 +137,8 @@ impl VoiceOutput {
 
 /// Registers the voice.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<VoiceProgress>()
+    app.init_resource::<VoiceSettings>()
+        .init_resource::<VoiceProgress>()
         .init_resource::<CustomerFace>()
         .add_message::<TraineeStartedSpeaking>()
         .add_message::<CustomerVoiceStarted>()
@@ -162,9 +162,22 @@ pub fn plugin(app: &mut App) {
         );
 }
 
+/// Whether the voice may use the sound card.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct VoiceSettings {
+    /// Play the customer's voice through the sound card (off: silent, subtitles still timed).
+    pub audio: bool,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        VoiceSettings { audio: true }
+    }
+}
+
 /// Opens the sound card, or the silent output when there is none (or `--no-audio`).
-pub fn open_output(mut commands: Commands, config: Option<Res<AppConfig>>) {
-    let wanted = config.is_none_or(|c| c.audio);
+pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
+    let wanted = settings.audio;
     let device = if wanted {
         Speaker::<CpalBackend>::new(CpalBackendSettings::default()).map_err(|e| e.to_string())
     } else {

@@ -9,7 +9,6 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use crate::app::AppSystems;
-use crate::app::config::AppConfig;
 use crate::app::screens::Screen;
 
 /// Frames the debrief is shown before it is captured, so its layout has settled.
@@ -17,6 +16,17 @@ const DEBRIEF_SETTLE_FRAMES: u32 = 8;
 /// Frames the customer is drawn before a session screenshot: the frame the avatar
 /// appears in can still be black while its shaders compile (lavapipe is slow at it).
 const CUSTOMER_SETTLE_FRAMES: u32 = 6;
+
+/// What a headless run captures and when it exits.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CaptureSettings {
+    /// Save a screenshot here…
+    pub screenshot: Option<PathBuf>,
+    /// …after this many frames (or when the debrief shows, with `exit_after_debrief`), then exit.
+    pub frames: Option<u32>,
+    /// Exit once the debrief has been shown (after its screenshot, if one was asked for).
+    pub exit_after_debrief: bool,
+}
 
 /// Whether a capture has been requested (only one per run).
 #[derive(Resource, Debug, Default)]
@@ -34,14 +44,15 @@ const MAX_BLANK_FRAMES: u32 = 300;
 
 /// Registers capture and exit.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<CaptureState>()
+    app.init_resource::<CaptureSettings>()
+        .init_resource::<CaptureState>()
         .add_systems(Update, capture_when_due.in_set(AppSystems::TickTimers));
 }
 
 /// Takes the screenshot (or exits) at the requested frame or once the debrief has settled.
 pub fn capture_when_due(
     mut commands: Commands,
-    config: Res<AppConfig>,
+    config: Res<CaptureSettings>,
     frames: Res<FrameCount>,
     screen: Res<State<Screen>>,
     mut state: ResMut<CaptureState>,

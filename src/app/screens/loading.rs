@@ -2,25 +2,63 @@
 //! into a session when `--scenario` named a playable one, or into a recorded session's
 //! debrief (`--open-interrupted`) or replay (`--replay`).
 
+use std::path::PathBuf;
+
 use bevy::prelude::*;
 
-use crate::app::config::AppConfig;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
 use crate::app::screens::debrief::DebriefSubject;
+use crate::app::session::hud::PlayOptions;
 use crate::app::session::journal::AppRecords;
 use crate::app::session::runner::ActiveSession;
 
+/// What the app opens first, and the seed its sessions start from.
+#[derive(Resource, Debug, Clone)]
+pub struct StartSettings {
+    /// Folder of scenario files.
+    pub scenarios_dir: PathBuf,
+    /// Go straight into this scenario (by id), skipping the select screen.
+    pub scenario: Option<String>,
+    /// Seed for the customer's variation (random when absent).
+    pub seed: Option<u64>,
+    /// Open the debrief of the latest session a crash cut short, straight away.
+    pub open_interrupted: bool,
+    /// Replay this recorded session ("latest" or an id) from the customer's seat, straight away.
+    pub replay: Option<String>,
+}
+
+impl Default for StartSettings {
+    fn default() -> Self {
+        StartSettings {
+            scenarios_dir: PathBuf::from(crate::loader::DEFAULT_DIR),
+            scenario: None,
+            seed: None,
+            open_interrupted: false,
+            replay: None,
+        }
+    }
+}
+
+impl StartSettings {
+    /// The seed for a new session: the one asked for, else one from the clock.
+    pub fn session_seed(&self) -> u64 {
+        self.seed.unwrap_or_else(crate::app::random_seed)
+    }
+}
+
 /// Registers the loading step.
 pub fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Loading), load_library);
+    app.init_resource::<StartSettings>()
+        .add_systems(OnEnter(Screen::Loading), load_library);
 }
 
 /// Reads the scenarios folder and moves on.
 pub fn load_library(
     mut commands: Commands,
-    config: Res<AppConfig>,
+    config: Res<StartSettings>,
+    options: Res<PlayOptions>,
     records: Res<AppRecords>,
     mut next: ResMut<NextState<Screen>>,
     mut notices: MessageWriter<Notice>,
@@ -51,11 +89,7 @@ pub fn load_library(
     let start = config.scenario.as_deref().map(|id| (id, library.find(id)));
     match start {
         Some((_, Some(scenario))) => {
-            commands.insert_resource(ActiveSession::start(
-                scenario,
-                config.seed.unwrap_or_else(crate::app::random_seed),
-                config.mode,
-            ));
+            commands.insert_resource(ActiveSession::start(scenario, config.session_seed(), options.mode));
             next.set(Screen::Session);
         }
         Some((id, None)) => {

@@ -5,9 +5,9 @@
 use bevy::prelude::*;
 use holdspace_core::Mode;
 
-use crate::app::config::AppConfig;
 use crate::app::library::{EntryStatus, ScenarioLibrary};
 use crate::app::screens::Screen;
+use crate::app::screens::loading::StartSettings;
 use crate::app::session::hud::PlayOptions;
 use crate::app::session::runner::ActiveSession;
 use crate::app::theme::{
@@ -203,15 +203,14 @@ pub fn choose_scenario(
     cards: Query<(&Interaction, &StartScenario), Changed<Interaction>>,
     library: Res<ScenarioLibrary>,
     options: Res<PlayOptions>,
-    config: Res<AppConfig>,
+    start: Res<StartSettings>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for (interaction, StartScenario(id)) in &cards {
         if *interaction == Interaction::Pressed
             && let Some(scenario) = library.find(id)
         {
-            let seed = config.seed.unwrap_or_else(crate::app::random_seed);
-            commands.insert_resource(ActiveSession::start(scenario, seed, options.mode));
+            commands.insert_resource(ActiveSession::start(scenario, start.session_seed(), options.mode));
             next.set(Screen::Session);
         }
     }

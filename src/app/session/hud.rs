@@ -29,6 +29,15 @@ pub struct PlayOptions {
     pub practice: bool,
 }
 
+impl Default for PlayOptions {
+    fn default() -> Self {
+        PlayOptions {
+            mode: Mode::Guided,
+            practice: true,
+        }
+    }
+}
+
 /// The subtitle text.
 #[derive(Component, Debug)]
 pub struct Subtitle;
@@ -75,7 +84,8 @@ pub struct Offered(pub Vec<OfferedReply>);
 
 /// Registers the HUD.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<Offered>()
+    app.init_resource::<PlayOptions>()
+        .init_resource::<Offered>()
         .add_systems(OnEnter(Screen::Session), spawn_hud)
         .add_systems(
             Update,

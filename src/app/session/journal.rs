@@ -3,13 +3,16 @@
 //! exports it when the conversation ends, and sends queued statements to the LRS in the
 //! background. Problems become notices; the session always goes on.
 
-use crate::records::Records;
+use crate::records::{Records, RecordsArgs};
 use bevy::prelude::*;
 
 use crate::app::AppSystems;
-use crate::app::config::AppConfig;
 use crate::app::notice::Notice;
 use crate::app::session::runner::{ActiveSession, JournalState, SessionEnded, TurnTaken, drive_session};
+
+/// The records folders and profile the command line chose.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct RecordsSettings(pub RecordsArgs);
 
 /// The records folder for this run's profile (`None`: records are off, and the trainee was told why).
 #[derive(Resource, Debug, Clone)]
@@ -22,8 +25,12 @@ pub struct RecordsProblems(pub Vec<String>);
 /// Registers journaling. The records open while the app is built, so every screen
 /// (the first included) can use them.
 pub fn plugin(app: &mut App) {
-    let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
-    let (records, problems) = match Records::open(&config.records) {
+    let settings = app
+        .world()
+        .get_resource::<RecordsSettings>()
+        .cloned()
+        .unwrap_or_default();
+    let (records, problems) = match Records::open(&settings.0) {
         Ok(r) => {
             info!(
                 "recording sessions for profile \"{}\" in {}",

@@ -40,16 +40,24 @@ pub fn close_up_view() -> (Transform, Projection) {
     (transform, projection)
 }
 
+/// How the camera frames the scene.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct SceneSettings {
+    /// Frame the customer's head and shoulders instead of the trainee's view (for
+    /// contact sheets and close inspection).
+    pub close_up: bool,
+}
+
 /// Spawns the persistent camera (UI-only screens draw over its clear colour): the
 /// trainee's view, or the close-up with `--close-up`.
-pub fn spawn_camera(mut commands: Commands, config: Option<Res<crate::app::AppConfig>>) {
+pub fn spawn_camera(mut commands: Commands, settings: Option<Res<SceneSettings>>) {
     let mut camera = commands.spawn((
         Name::new("Main camera"),
         MainCamera,
         Camera3d::default(),
         trainee_view(),
     ));
-    if config.is_some_and(|c| c.close_up) {
+    if settings.is_some_and(|s| s.close_up) {
         camera.insert(close_up_view());
     }
 }

@@ -8,10 +8,27 @@ use bevy::prelude::*;
 use holdspace_core::TurnInput;
 
 use crate::app::AppSystems;
-use crate::app::config::AppConfig;
 use crate::app::screens::Screen;
 use crate::app::session::runner::ActiveSession;
 use crate::app::trainee::reply::ReplyGiven;
+
+/// The scripted turns the run was started with.
+#[derive(Resource, Debug, Clone)]
+pub struct ScriptSettings {
+    /// Turns to play, one every [`ScriptSettings::interval`] frames.
+    pub turns: Vec<TurnInput>,
+    /// Frames between scripted turns (time for the scene to react and be seen).
+    pub interval: u32,
+}
+
+impl Default for ScriptSettings {
+    fn default() -> Self {
+        ScriptSettings {
+            turns: Vec::new(),
+            interval: 6,
+        }
+    }
+}
 
 /// Turns still to play, and frames until the next.
 #[derive(Resource, Debug, Default)]
@@ -22,19 +39,21 @@ pub struct ScriptPlayer {
 
 /// Registers the script player when there is a script.
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, load_script).add_systems(
-        Update,
-        play_script
-            .in_set(AppSystems::RecordInput)
-            .run_if(in_state(Screen::Session).and_then(resource_exists::<ScriptPlayer>)),
-    );
+    app.init_resource::<ScriptSettings>()
+        .add_systems(Startup, load_script)
+        .add_systems(
+            Update,
+            play_script
+                .in_set(AppSystems::RecordInput)
+                .run_if(in_state(Screen::Session).and_then(resource_exists::<ScriptPlayer>)),
+        );
 }
 
-fn load_script(mut commands: Commands, config: Res<AppConfig>) {
-    if !config.script.is_empty() {
+fn load_script(mut commands: Commands, settings: Res<ScriptSettings>) {
+    if !settings.turns.is_empty() {
         commands.insert_resource(ScriptPlayer {
-            turns: config.script.iter().cloned().collect(),
-            wait: config.script_interval,
+            turns: settings.turns.iter().cloned().collect(),
+            wait: settings.interval,
         });
     }
 }
@@ -42,7 +61,7 @@ fn load_script(mut commands: Commands, config: Res<AppConfig>) {
 /// Sends the next scripted turn when its frame comes.
 pub fn play_script(
     mut player: ResMut<ScriptPlayer>,
-    config: Res<AppConfig>,
+    settings: Res<ScriptSettings>,
     active: Res<ActiveSession>,
     mut replies: MessageWriter<ReplyGiven>,
 ) {
@@ -55,6 +74,6 @@ pub fn play_script(
     }
     if let Some(turn) = player.turns.pop_front() {
         replies.write(ReplyGiven(turn));
-        player.wait = config.script_interval;
+        player.wait = settings.interval;
     }
 }

@@ -22,7 +22,6 @@ use holdspace_core::{Delivery, Mode, TurnInput};
 use holdspace_speech::listen::{Heard, Listener};
 use holdspace_speech::vad::{Vad, VadConfig, VadEvent};
 
-use crate::app::config::{AppConfig, Listen};
 use crate::app::customer::voice::{TraineeStartedSpeaking, VoiceOutput};
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
@@ -124,6 +123,40 @@ enum Reply {
     Failed { id: u64, error: String },
 }
 
+/// How the microphone is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Listen {
+    /// Hold Ctrl while speaking: nothing else the microphone hears counts (the safe
+    /// choice with speakers, which the customer's own voice would otherwise trigger).
+    #[default]
+    PushToTalk,
+    /// Always listening; replies end at a pause (use a headset).
+    OpenMic,
+    /// No microphone: click or type.
+    Off,
+}
+
+/// Where speech comes from and what recognises it.
+#[derive(Resource, Debug, Clone)]
+pub struct HearingSettings {
+    /// How the microphone is used.
+    pub listen: Listen,
+    /// Recorded replies to say in turn instead of a microphone (`--mic-wav`).
+    pub mic_wav: Vec<PathBuf>,
+    /// The Whisper model for free speech.
+    pub whisper_model: PathBuf,
+}
+
+impl Default for HearingSettings {
+    fn default() -> Self {
+        HearingSettings {
+            listen: Listen::PushToTalk,
+            mic_wav: Vec::new(),
+            whisper_model: holdspace_speech::whisper::default_model_path(),
+        }
+    }
+}
+
 /// The speech input's state, present when a source of speech was opened.
 #[derive(Resource)]
 pub struct SpeechInput {
@@ -168,7 +201,8 @@ pub struct SpeechIndicator;
 
 /// Registers speech input.
 pub fn plugin(app: &mut App) {
-    app.add_message::<SpeechRecognised>()
+    app.init_resource::<HearingSettings>()
+        .add_message::<SpeechRecognised>()
         .add_systems(Startup, open_speech)
         .add_systems(OnEnter(Screen::Session), (reset_for_session, spawn_indicator))
         .add_systems(
@@ -192,8 +226,7 @@ pub fn plugin(app: &mut App) {
 }
 
 /// Opens the microphone (or the files) and starts the recognition worker.
-pub fn open_speech(mut commands: Commands, config: Option<Res<AppConfig>>, mut notices: MessageWriter<Notice>) {
-    let config = config.map(|c| c.clone()).unwrap_or_default();
+pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut notices: MessageWriter<Notice>) {
     let mic = if !config.mic_wav.is_empty() {
         match FileFeed::open(&config.mic_wav) {
             Ok(feed) => Microphone::Files(feed),

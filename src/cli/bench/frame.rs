@@ -27,12 +27,17 @@ use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
 use bevy::ui::IsDefaultUiCamera;
-use holdspace::app::config::{AppConfig, Listen};
+use holdspace::app::config::AppConfig;
+use holdspace::app::customer::avatar::CastingSettings;
 use holdspace::app::customer::avatar::{self, CustomerReady};
+use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::platform::windowless::{self, Gpu};
+use holdspace::app::screens::loading::StartSettings;
 use holdspace::app::session::scene;
 use holdspace::app::session::scene::MainCamera;
 use holdspace::app::theme;
+use holdspace::app::trainee::script::ScriptSettings;
+use holdspace::app::trainee::speech::{HearingSettings, Listen};
 use holdspace_core::TurnInput;
 
 use super::Row;
@@ -133,25 +138,37 @@ fn build(dir: &std::path::Path, view: View) -> Result<(App, Vec<Handle<Image>>)>
         .collect();
     // The bench's own records stay out of the trainee's.
     let scratch = std::env::temp_dir().join(format!("holdspace-bench-frame-{}", std::process::id()));
-    app.insert_resource(ClearColor(theme::BACKGROUND))
-        .insert_resource(scene::ambient())
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(STEP)))
-        .insert_resource(AppConfig {
+    AppConfig {
+        start: StartSettings {
             scenarios_dir: dir.to_path_buf(),
             scenario: Some(super::latency::SCENARIO.to_owned()),
             seed: Some(SEED),
-            script,
-            script_interval: REPLY_EVERY,
-            audio: false,
+            ..StartSettings::default()
+        },
+        script: ScriptSettings {
+            turns: script,
+            interval: REPLY_EVERY,
+        },
+        voice: VoiceSettings { audio: false },
+        hearing: HearingSettings {
             listen: Listen::Off,
+            ..HearingSettings::default()
+        },
+        casting: CastingSettings {
             avatar_dir,
-            records: holdspace::records::RecordsArgs {
-                profile: Some("bench".to_owned()),
-                settings: Some(scratch.join("settings.ron")),
-                data_dir: Some(scratch),
-            },
-            ..AppConfig::default()
-        })
+            ..CastingSettings::default()
+        },
+        records: holdspace::records::RecordsArgs {
+            profile: Some("bench".to_owned()),
+            settings: Some(scratch.join("settings.ron")),
+            data_dir: Some(scratch),
+        },
+        ..AppConfig::default()
+    }
+    .insert(&mut app);
+    app.insert_resource(ClearColor(theme::BACKGROUND))
+        .insert_resource(scene::ambient())
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(STEP)))
         .add_plugins(holdspace::app::plugin)
         .init_resource::<MainDone>()
         .add_systems(PostStartup, aim_eyes)

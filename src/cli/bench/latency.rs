@@ -22,10 +22,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use bevy::prelude::*;
-use holdspace::app::config::{AppConfig, Listen};
+use holdspace::app::customer::avatar::CastingSettings;
 use holdspace::app::customer::avatar::CustomerReady;
 use holdspace::app::customer::avatar::body::BodyState;
 use holdspace::app::customer::voice::CustomerVoiceStarted;
+use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::customer::{avatar, lipsync, voice};
 use holdspace::app::platform::windowless::{self, Gpu};
 use holdspace::app::screens::Screen;
@@ -33,6 +34,7 @@ use holdspace::app::session::runner;
 use holdspace::app::session::runner::{ActiveSession, CustomerSpoke, TraineeReplied};
 use holdspace::app::session::scene::{MainCamera, trainee_view};
 use holdspace::app::trainee::speech::SpeechRecognised;
+use holdspace::app::trainee::speech::{HearingSettings, Listen};
 use holdspace::app::trainee::{reply, speech};
 use holdspace::app::{AppSystems, notice};
 use holdspace_core::body::BodyTargets;
@@ -179,7 +181,7 @@ pub(super) fn first_replies(scenario: &Arc<LoadedScenario>, seed: u64) -> Vec<(S
 }
 
 /// Plays one session said by `voice`; returns its turns.
-fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Result<Vec<Turn>> {
+fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Result<Vec<Turn>> {
     let texts: Vec<String> = first_replies(scenario, seed)
         .into_iter()
         .map(|(_, text)| text)
@@ -195,37 +197,39 @@ fn session(dir: &std::path::Path, scenario: &Arc<LoadedScenario>, seed: u64, voi
     }
     let avatar_dir = avatar::default_dir();
     let mut app = windowless::new_app(&avatar_dir, Gpu::None);
-    app.insert_resource(AppConfig {
-        scenarios_dir: dir.to_path_buf(),
-        audio: false,
-        listen: Listen::OpenMic,
-        mic_wav: files,
-        avatar_dir,
-        ..AppConfig::default()
-    })
-    .insert_resource(ActiveSession::start(Arc::clone(scenario), seed, Mode::Guided))
-    .init_resource::<Probe>()
-    .insert_state(Screen::Session)
-    .add_plugins((
-        notice::plugin,
-        lipsync::plugin,
-        reply::plugin,
-        runner::plugin,
-        voice::plugin,
-        avatar::plugin,
-        speech::plugin,
-    ))
-    .add_systems(
-        Update,
-        (
-            stamp_recognised
-                .after(AppSystems::RecordInput)
-                .before(AppSystems::Drive),
-            stamp_sent.after(AppSystems::RecordInput).before(AppSystems::Drive),
-            (stamp_decided, stamp_voice).after(AppSystems::Present),
-        ),
-    )
-    .add_systems(Last, stamp_pose);
+    app.insert_resource(VoiceSettings { audio: false })
+        .insert_resource(HearingSettings {
+            listen: Listen::OpenMic,
+            mic_wav: files,
+            ..HearingSettings::default()
+        })
+        .insert_resource(CastingSettings {
+            avatar_dir,
+            ..CastingSettings::default()
+        })
+        .insert_resource(ActiveSession::start(Arc::clone(scenario), seed, Mode::Guided))
+        .init_resource::<Probe>()
+        .insert_state(Screen::Session)
+        .add_plugins((
+            notice::plugin,
+            lipsync::plugin,
+            reply::plugin,
+            runner::plugin,
+            voice::plugin,
+            avatar::plugin,
+            speech::plugin,
+        ))
+        .add_systems(
+            Update,
+            (
+                stamp_recognised
+                    .after(AppSystems::RecordInput)
+                    .before(AppSystems::Drive),
+                stamp_sent.after(AppSystems::RecordInput).before(AppSystems::Drive),
+                (stamp_decided, stamp_voice).after(AppSystems::Present),
+            ),
+        )
+        .add_systems(Last, stamp_pose);
     holdspace::app::configure_sets(&mut app);
     app.world_mut()
         .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
@@ -292,7 +296,7 @@ pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
     ];
     let mut turns = Vec::new();
     for (i, voice) in voices.iter().enumerate() {
-        let played = session(dir, &scenario, 5 + i as u64, voice)?;
+        let played = session(&scenario, 5 + i as u64, voice)?;
         eprintln!("latency: {} said {} turns", voice.label(), played.len());
         turns.extend(played);
     }

@@ -22,7 +22,6 @@ use bevy::gltf::Gltf;
 use bevy::prelude::*;
 use holdspace_core::body::LOOKS;
 
-use crate::app::config::AppConfig;
 use crate::app::customer::stand_in;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
@@ -95,7 +94,8 @@ impl AvatarClips {
 /// Registers casting, loading, fallback and the avatar's layers (the rig is built by
 /// [`rig::on_ready`], an observer on each avatar).
 pub fn plugin(app: &mut App) {
-    app.init_resource::<CustomerReady>()
+    app.init_resource::<CastingSettings>()
+        .init_resource::<CustomerReady>()
         .add_systems(
             OnEnter(Screen::Session),
             (
@@ -117,17 +117,37 @@ fn mark_ready(mut ready: ResMut<CustomerReady>) {
     ready.0 = true;
 }
 
+/// Who may play the customer: where the avatars are, and the command line's choices.
+#[derive(Resource, Debug, Clone)]
+pub struct CastingSettings {
+    /// Where the customer avatars (one GLB per look) are read from.
+    pub avatar_dir: PathBuf,
+    /// Show the simple stand-in customer instead of the avatar.
+    pub stand_in: bool,
+    /// Cast this look instead of the scenario's (to preview a look).
+    pub look: Option<String>,
+}
+
+impl Default for CastingSettings {
+    fn default() -> Self {
+        CastingSettings {
+            avatar_dir: default_dir(),
+            stand_in: false,
+            look: None,
+        }
+    }
+}
+
 /// Picks who plays the customer: the scenario's look if its GLB is there, else the
 /// stand-in with a notice saying how to build the avatars.
 pub fn cast(
     mut commands: Commands,
-    config: Option<Res<AppConfig>>,
+    config: Res<CastingSettings>,
     session: Option<Res<ActiveSession>>,
     mut ready: ResMut<CustomerReady>,
     mut notices: MessageWriter<Notice>,
 ) {
     ready.0 = false;
-    let config = config.map(|c| c.clone()).unwrap_or_default();
     let wanted = config.look.clone().unwrap_or_else(|| {
         session.map_or_else(
             || LOOKS[0].to_owned(),

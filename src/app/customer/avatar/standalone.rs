@@ -13,7 +13,7 @@ use holdspace_core::Band;
 use holdspace_core::events::Spoken;
 use holdspace_core::model::Tag;
 
-use crate::app::config::AppConfig;
+use crate::app::customer::avatar::CastingSettings;
 use crate::app::customer::avatar::body::BodyState;
 use crate::app::customer::avatar::rig::AvatarRig;
 use crate::app::customer::avatar::{Avatar, AvatarClips, CustomerReady};
@@ -39,11 +39,10 @@ impl HeadlessAvatar {
         app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f32(
             frame_seconds,
         )))
-        .insert_resource(AppConfig {
+        .insert_resource(CastingSettings {
             avatar_dir: dir.to_path_buf(),
+            stand_in: false,
             look: Some(look.to_owned()),
-            audio: false,
-            ..AppConfig::default()
         })
         .add_message::<CustomerSpoke>()
         .add_message::<EscalationChanged>()

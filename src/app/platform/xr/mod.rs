@@ -37,6 +37,16 @@ use bevy_mod_xr::session::XrState;
 use crate::app::config::AppConfig;
 use crate::app::notice::Notice;
 
+/// Headset options from the command line.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct XrSettings {
+    /// `--xr-smoke N`: run N headset frames of a scripted session, then exit (0 only if
+    /// the session reached FOCUSED and frames were submitted).
+    pub smoke: Option<u32>,
+    /// Per-eye image size to ask the runtime for (default: its recommendation).
+    pub resolution: Option<(u32, u32)>,
+}
+
 /// How the session is being shown, decided once at start-up.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presentation {
@@ -65,7 +75,7 @@ pub fn plugins(config: &AppConfig, windowing: bool) -> PluginGroupBuilder {
                 ..AppInfo::default()
             },
             // Screenshots (desktop fallback) must show every mesh on the frame they are taken.
-            synchronous_pipeline_compilation: config.screenshot.is_some(),
+            synchronous_pipeline_compilation: config.capture.screenshot.is_some(),
             // No extensions beyond Vulkan: hand tracking is not used.
             exts: OxrExtensions::default(),
             ..default()
@@ -91,8 +101,8 @@ pub fn headset_available(app: &App) -> bool {
 /// The headset presentation: controllers, panel, rig, eye contact, session logging and,
 /// with `--xr-smoke`, the smoke run.
 pub fn plugin(app: &mut App) {
-    let config = app.world().get_resource::<AppConfig>().cloned().unwrap_or_default();
-    if let Some((w, h)) = config.xr_resolution {
+    let settings = app.world().get_resource::<XrSettings>().copied().unwrap_or_default();
+    if let Some((w, h)) = settings.resolution {
         app.insert_resource(OxrSessionConfig {
             resolutions: Some(vec![UVec2::new(w, h)]),
             ..default()
@@ -113,7 +123,7 @@ pub fn plugin(app: &mut App) {
         pointer::plugin,
         eye_contact::plugin,
     ));
-    if config.xr_smoke.is_some() {
+    if settings.smoke.is_some() {
         app.add_plugins(smoke::plugin);
     }
 }

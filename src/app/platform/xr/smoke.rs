@@ -27,8 +27,8 @@ use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy_mod_xr::camera::XrCamera;
 
-use crate::app::config::AppConfig;
-use crate::app::dev::capture::write_png;
+use crate::app::dev::capture::{CaptureSettings, write_png};
+use crate::app::platform::xr::XrSettings;
 use crate::app::screens::Screen;
 use crate::app::session::hud::ReplyButton;
 use crate::app::session::runner::TraineeReplied;
@@ -57,8 +57,8 @@ pub struct SmokeRun {
 pub fn plugin(app: &mut App) {
     let frames = app
         .world()
-        .get_resource::<AppConfig>()
-        .and_then(|c| c.xr_smoke)
+        .get_resource::<XrSettings>()
+        .and_then(|c| c.smoke)
         .unwrap_or(60);
     app.insert_resource(SmokeRun {
         frames,
@@ -83,7 +83,7 @@ pub fn plugin(app: &mut App) {
     .add_systems(Update, (note_selection, request_exit, finish).chain());
     if let Some(path) = app
         .world()
-        .get_resource::<AppConfig>()
+        .get_resource::<CaptureSettings>()
         .and_then(|c| c.screenshot.clone())
     {
         app.insert_resource(EyeShot {

@@ -113,8 +113,26 @@ pub struct ShownDebrief {
     pub progress: Option<Progress>,
 }
 
-/// The debrief's tabs (defined with the app's settings, which name the one that opens first).
-pub use crate::app::config::DebriefTab as Tab;
+/// The debrief's tabs, in order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Tab {
+    /// Curves and turns.
+    #[default]
+    WhatHappened,
+    /// The hidden need and the cues.
+    HiddenNeed,
+    /// Delivery, skills, progress.
+    HowYouSpoke,
+    /// Reflection questions.
+    Reflect,
+}
+
+/// The tab the debrief opens on (a headless run's stand-in for clicking a tab).
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct DebriefSettings {
+    /// The tab that opens first.
+    pub first_tab: Tab,
+}
 
 impl Tab {
     const ALL: [Tab; 4] = [Tab::WhatHappened, Tab::HiddenNeed, Tab::HowYouSpoke, Tab::Reflect];
@@ -170,7 +188,8 @@ pub struct TrySuggested(pub String);
 
 /// Registers the debrief screen.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<DebriefView>()
+    app.init_resource::<DebriefSettings>()
+        .init_resource::<DebriefView>()
         .add_systems(OnEnter(Screen::Debrief), (prepare_debrief, spawn_debrief).chain())
         .add_systems(
             Update,
@@ -219,7 +238,7 @@ pub fn prepare_debrief(
     active: Option<Res<ActiveSession>>,
     records: Option<Res<AppRecords>>,
     library: Option<Res<ScenarioLibrary>>,
-    config: Option<Res<crate::app::config::AppConfig>>,
+    settings: Res<DebriefSettings>,
     mut view: ResMut<DebriefView>,
 ) {
     // A session that just ended is the subject unless a recovered one was chosen.
@@ -258,7 +277,7 @@ pub fn prepare_debrief(
         .unwrap_or_default();
     let progress = records.map(|_| Progress::build(all, &catalogue));
     *view = DebriefView {
-        tab: config.as_ref().map_or(Tab::WhatHappened, |c| c.debrief_tab),
+        tab: settings.first_tab,
         selected: debrief
             .turning_points
             .first()
