@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use holdspace_core::load::parse_lexicon;
+use holdspace_core::scenario::load::parse_lexicon;
 use holdspace_core::{Checked, Diagnostic, Lexicon, LoadedScenario, check};
 
 /// The shared lexicon's file name, looked for beside the scenarios.
@@ -85,7 +85,7 @@ pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
 /// exists and stays inside that folder. The validator already refuses `..` and absolute
 /// paths; this also refuses a link inside the folder that points out of it.
 pub fn recording_file(scenario_file: &Path, audio: &str) -> Option<PathBuf> {
-    if holdspace_core::validate::audio_path_problem(audio).is_some() {
+    if holdspace_core::scenario::validate::audio_path_problem(audio).is_some() {
         return None;
     }
     let folder = scenario_file.parent().unwrap_or(Path::new("."));
@@ -97,13 +97,13 @@ pub fn recording_file(scenario_file: &Path, audio: &str) -> Option<PathBuf> {
 /// Warnings for recorded lines whose file is missing or is not readable audio. They are
 /// warnings, not errors: the app falls back to the synthesised voice for that line.
 fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, source: &str) -> Vec<Diagnostic> {
-    let at = holdspace_core::locate::Locator::new(source);
+    let at = holdspace_core::scenario::locate::Locator::new(source);
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for line in scenario.lines() {
         let Some(audio) = &line.line.audio else { continue };
         // Paths the validator refused are already errors; each file is checked once.
-        if holdspace_core::validate::audio_path_problem(audio).is_some() || !seen.insert(audio.clone()) {
+        if holdspace_core::scenario::validate::audio_path_problem(audio).is_some() || !seen.insert(audio.clone()) {
             continue;
         }
         let file = folder.join(audio);
@@ -117,7 +117,7 @@ fn recorded_audio_problems(scenario: &holdspace_core::Scenario, folder: &Path, s
             Err(_) if !file.exists() => format!("recorded audio \"{audio}\" not found at {}", file.display()),
             Err(e) => format!("recorded audio \"{audio}\" cannot be played: {e}"),
         };
-        let span = at.find(&[holdspace_core::locate::Anchor::KeyValue("audio", audio)]);
+        let span = at.find(&[holdspace_core::scenario::locate::Anchor::KeyValue("audio", audio)]);
         out.push(
             Diagnostic::warning(problem, span, "the synthesised voice is used instead")
                 .with_help("put a 16-bit PCM .wav file at that path, relative to the scenario's folder"),
@@ -141,12 +141,12 @@ fn unspeakable_words(scenario: &holdspace_core::Scenario, source: &str) -> Vec<D
     let Some(dictionary) = speech_dictionary() else {
         return Vec::new();
     };
-    let at = holdspace_core::locate::Locator::new(source);
+    let at = holdspace_core::scenario::locate::Locator::new(source);
     let mut out = Vec::new();
     for step in &scenario.steps {
         for reply in &step.replies {
             for said in std::iter::once(&reply.text).chain(&reply.phrasings) {
-                let missing: Vec<String> = holdspace_core::spoken::spoken_words(said)
+                let missing: Vec<String> = holdspace_core::analysis::spoken::spoken_words(said)
                     .into_iter()
                     .filter(|w| dictionary.phones(w).is_none())
                     .collect();
@@ -157,7 +157,7 @@ fn unspeakable_words(scenario: &holdspace_core::Scenario, source: &str) -> Vec<D
                 let span = source
                     .find(&quoted)
                     .map(|start| start..start + quoted.len())
-                    .unwrap_or_else(|| at.find(&[holdspace_core::locate::Anchor::KeyValue("id", &reply.id)]));
+                    .unwrap_or_else(|| at.find(&[holdspace_core::scenario::locate::Anchor::KeyValue("id", &reply.id)]));
                 let words = missing
                     .iter()
                     .map(|w| format!("\"{w}\""))

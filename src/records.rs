@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
-use holdspace_core::skills::ScenarioInfo;
+use holdspace_core::debrief::skills::ScenarioInfo;
 use holdspace_core::{Lexicon, LoadedScenario};
 use holdspace_records::export::{Exported, export};
 use holdspace_records::lrs::{FlushReport, flush};
@@ -67,7 +67,7 @@ impl Records {
         &self,
         record: &holdspace_core::SessionRecord,
         origin: &str,
-        retried_from: Option<holdspace_core::journal::RetriedFrom>,
+        retried_from: Option<holdspace_core::engine::journal::RetriedFrom>,
     ) -> Result<JournalWriter, RecordsError> {
         self.store.begin(
             record,

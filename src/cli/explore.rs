@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use holdspace_core::explore::explore;
+use holdspace_core::scenario::explore::explore;
 
 use holdspace::loader::load_scenario;
 

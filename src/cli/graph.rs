@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use holdspace_core::graph::{GraphFormat, graph};
+use holdspace_core::scenario::graph::{GraphFormat, graph};
 
 use super::GraphFormatArg;
 use holdspace::loader::load_scenario;

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use holdspace_core::events::OfferedReply;
+use holdspace_core::engine::events::OfferedReply;
 use holdspace_core::{Debrief, Mode, SessionEvent, TurnInput};
 
 use holdspace::loader::load_scenario;

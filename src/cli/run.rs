@@ -18,7 +18,7 @@ use holdspace::app::trainee::script::ScriptSettings;
 use holdspace::app::trainee::speech::{HearingSettings, Listen};
 use holdspace::app::{AppConfig, run as run_app};
 use holdspace_core::Mode;
-use holdspace_core::script::parse_script;
+use holdspace_core::scenario::script::parse_script;
 
 /// Options for the desktop app.
 #[derive(Debug, Default, clap::Args)]

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use holdspace_core::script::parse_script;
+use holdspace_core::scenario::script::parse_script;
 use holdspace_core::{Mode, Session};
 
 use holdspace::loader::load_scenario;

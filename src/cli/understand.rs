@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use holdspace_core::probe::probe;
+use holdspace_core::scenario::probe::probe;
 use holdspace_core::{Disclosure, TurnInput};
 
 use holdspace::loader::load_scenario;

@@ -42,7 +42,7 @@ pub fn run(paths: &[PathBuf], strict: bool) -> Result<ExitCode> {
                 let hearing = hearing.get_or_insert_with(|| holdspace::hearing::load(false));
                 let loaded = std::sync::Arc::new(loaded);
                 let problems =
-                    holdspace_core::checks::run(&loaded, &file.source, holdspace::hearing::listener(hearing));
+                    holdspace_core::scenario::checks::run(&loaded, &file.source, holdspace::hearing::listener(hearing));
                 if problems.iter().any(|d| d.is_error()) {
                     file.checked.scenario = None;
                 }

@@ -12,10 +12,10 @@ use holdspace::app::customer::avatar::rig::CLIPS;
 use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
 use holdspace::app::customer::lipsync::CustomerMouth;
 use holdspace_core::Band;
-use holdspace_core::body::{BodyCue, BodyStyle, LOOKS, targets};
-use holdspace_core::lipsync::MouthShape;
-use holdspace_core::model::Tag;
-use holdspace_core::state::Disclosure;
+use holdspace_core::engine::state::Disclosure;
+use holdspace_core::expression::body::{BodyCue, BodyStyle, LOOKS, targets};
+use holdspace_core::expression::lipsync::MouthShape;
+use holdspace_core::scenario::model::Tag;
 
 use crate::{Shot, scratch};
 

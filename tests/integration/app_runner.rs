@@ -9,7 +9,7 @@ use holdspace::app::session::runner::{
     self, ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed, OptionsOffered, SessionEnded, TraineeReplied,
 };
 use holdspace::loader::load_scenario;
-use holdspace_core::script::parse_script;
+use holdspace_core::scenario::script::parse_script;
 use holdspace_core::{LoadedScenario, Mode};
 use serde_json::Value;
 

@@ -18,7 +18,7 @@ use holdspace::app::trainee::reply;
 use holdspace::app::trainee::speech::HearingSettings;
 use holdspace::app::trainee::speech::{self, ListenState, SpeechInput};
 use holdspace::loader::load_scenario;
-use holdspace_core::events::SessionEvent;
+use holdspace_core::engine::events::SessionEvent;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
 use holdspace_speech::testset::TestVoice;
 

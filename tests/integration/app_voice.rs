@@ -102,7 +102,7 @@ fn the_voice_times_the_subtitle_and_moves_the_mouth() {
     assert!(open > 5 && shut > 2, "mouth open {open} frames, shut {shut} frames");
     assert_eq!(
         app.world().resource::<CustomerMouth>().0,
-        holdspace_core::lipsync::MouthShape::REST
+        holdspace_core::expression::lipsync::MouthShape::REST
     );
 }
 

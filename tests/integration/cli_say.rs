@@ -2,7 +2,7 @@
 //! scenario's recording replaces synthesis (or, missing, is reported and skipped).
 
 use holdspace_core::Band;
-use holdspace_core::signal::active_level_dbfs;
+use holdspace_core::analysis::signal::active_level_dbfs;
 use holdspace_voice::{LineRequest, VoiceCache, wav};
 
 use crate::{holdspace, root, scratch, text};

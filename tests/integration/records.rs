@@ -253,7 +253,10 @@ fn statements_wait_in_the_queue_while_the_lrs_is_down_and_arrive_when_it_is_back
     // base64("holdspace-key:s3cret")
     assert_eq!(r.header("Authorization"), Some("Basic aG9sZHNwYWNlLWtleTpzM2NyZXQ="));
     let statements: Vec<Value> = serde_json::from_slice(&r.body).expect("a JSON array of statements");
-    assert_eq!(holdspace_core::xapi::problems(&statements), Vec::<String>::new());
+    assert_eq!(
+        holdspace_core::debrief::xapi::problems(&statements),
+        Vec::<String>::new()
+    );
     let verbs: Vec<&str> = statements
         .iter()
         .map(|s| s["verb"]["display"]["en"].as_str().expect("verb"))

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::Lexicon;
-use crate::load::{LoadedScenario, check};
+use crate::scenario::load::{LoadedScenario, check};
 
 fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")

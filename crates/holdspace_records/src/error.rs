@@ -21,7 +21,7 @@ pub enum RecordsError {
         /// The journal.
         path: PathBuf,
         /// What was wrong.
-        source: holdspace_core::journal::JournalError,
+        source: holdspace_core::engine::journal::JournalError,
     },
     /// A JSON or RON file could not be read.
     #[error("{}: {message}", path.display())]

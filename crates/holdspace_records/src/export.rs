@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use holdspace_core::xapi::{self, Timing};
+use holdspace_core::debrief::xapi::{self, Timing};
 use holdspace_core::{Debrief, LoadedScenario};
 
 use crate::history::attempts_before;
@@ -71,7 +71,7 @@ pub fn export(
     let report = match scenario {
         Some(scenario) => {
             let debrief = Debrief::build(scenario, &journal.record);
-            let skills = holdspace_core::skills::SkillScores::of(&journal.record);
+            let skills = holdspace_core::debrief::skills::SkillScores::of(&journal.record);
             let earlier = attempts_before(store, &journal.meta.profile, session)?;
             let html = crate::html::report(&debrief, &journal.record, &journal.meta, &skills, &earlier);
             let path = session.dir.join(REPORT_FILE);

@@ -5,8 +5,8 @@
 //! crash. A trainee has tens or hundreds of attempts, and reading them is measured by
 //! `holdspace bench records`.
 
-use holdspace_core::journal::instant;
-use holdspace_core::skills::{Attempt, Progress, ScenarioInfo};
+use holdspace_core::debrief::skills::{Attempt, Progress, ScenarioInfo};
+use holdspace_core::engine::journal::instant;
 
 use crate::{RecordsError, Store, StoredSession};
 

@@ -5,11 +5,11 @@
 
 use std::fmt::Write as _;
 
+use holdspace_core::debrief::skills::{Attempt, Skill, SkillScores};
 use holdspace_core::debrief::{CurvePoint, Debrief, DeliveryAverage, DeliverySummary};
-use holdspace_core::journal::SessionMeta;
-use holdspace_core::record::SessionRecord;
-use holdspace_core::skills::{Attempt, Skill, SkillScores};
-use holdspace_core::state::Band;
+use holdspace_core::engine::journal::SessionMeta;
+use holdspace_core::engine::record::SessionRecord;
+use holdspace_core::engine::state::Band;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -142,8 +142,8 @@ pub fn report(
 ) -> String {
     let mut s = String::new();
     let outcome_class = match debrief.outcome.as_ref().map(|o| o.kind) {
-        Some(holdspace_core::model::OutcomeKind::Resolved) => "good",
-        Some(holdspace_core::model::OutcomeKind::SurfaceOnly) => "surface",
+        Some(holdspace_core::scenario::model::OutcomeKind::Resolved) => "good",
+        Some(holdspace_core::scenario::model::OutcomeKind::SurfaceOnly) => "surface",
         Some(_) => "bad",
         None => "cut",
     };

@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use holdspace_core::events::SessionEvent;
-use holdspace_core::journal::{Journal, JournalEntry, SessionMeta};
-use holdspace_core::record::{OutcomeRecord, ReflectionAnswer, SessionRecord, TurnRecord};
+use holdspace_core::engine::events::SessionEvent;
+use holdspace_core::engine::journal::{Journal, JournalEntry, SessionMeta};
+use holdspace_core::engine::record::{OutcomeRecord, ReflectionAnswer, SessionRecord, TurnRecord};
 
 use crate::RecordsError;
 use crate::error::io;

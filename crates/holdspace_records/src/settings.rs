@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use holdspace_core::xapi::XapiSettings;
+use holdspace_core::debrief::xapi::XapiSettings;
 use serde::{Deserialize, Serialize};
 
 use crate::RecordsError;

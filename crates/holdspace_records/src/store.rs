@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use holdspace_core::SessionRecord;
-use holdspace_core::journal::{Journal, RetriedFrom, SessionMeta, instant};
+use holdspace_core::engine::journal::{Journal, RetriedFrom, SessionMeta, instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -193,21 +193,21 @@ impl Store {
     pub fn append_reflection(
         &self,
         session: &StoredSession,
-        answer: holdspace_core::record::ReflectionAnswer,
+        answer: holdspace_core::engine::record::ReflectionAnswer,
     ) -> Result<(), RecordsError> {
         let at_ms = OffsetDateTime::parse(&session.journal.meta.started_at, &Rfc3339)
             .map(|start| (OffsetDateTime::now_utc() - start).whole_milliseconds().max(0) as u64)
             .unwrap_or(0);
         self.append_line(
             session,
-            &holdspace_core::journal::JournalEntry::Reflection { at_ms, answer },
+            &holdspace_core::engine::journal::JournalEntry::Reflection { at_ms, answer },
         )
     }
 
     fn append_line(
         &self,
         session: &StoredSession,
-        entry: &holdspace_core::journal::JournalEntry,
+        entry: &holdspace_core::engine::journal::JournalEntry,
     ) -> Result<(), RecordsError> {
         use std::io::Write;
         let path = session.dir.join(JOURNAL_FILE);
@@ -233,7 +233,7 @@ impl Store {
         let at_ms = session.journal.turn_times_ms.last().copied().unwrap_or(0);
         self.append_line(
             session,
-            &holdspace_core::journal::JournalEntry::End { at_ms, outcome: None },
+            &holdspace_core::engine::journal::JournalEntry::End { at_ms, outcome: None },
         )
     }
 }
@@ -320,7 +320,7 @@ mod tests {
         let stored = store.session("sam", "latest").unwrap();
         let debrief = holdspace_core::Debrief::build(&scenario(), stored.record());
         let question = debrief.reflection[0].clone();
-        let answer = holdspace_core::record::ReflectionAnswer {
+        let answer = holdspace_core::engine::record::ReflectionAnswer {
             question: question.clone(),
             answer: "I never asked why Friday mattered <at all>.".into(),
         };

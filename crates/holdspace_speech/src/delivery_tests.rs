@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use holdspace_core::delivery::{LoudnessBaseline, SpokenReply, measure};
-use holdspace_core::model::Voice;
-use holdspace_core::prosody::Prosody;
-use holdspace_core::spoken::spoken_words;
+use holdspace_core::analysis::delivery::{LoudnessBaseline, SpokenReply, measure};
+use holdspace_core::analysis::spoken::spoken_words;
+use holdspace_core::expression::prosody::Prosody;
+use holdspace_core::scenario::model::Voice;
 use holdspace_core::{Band, Delivery, Lexicon, Mode, Session, TurnInput, check};
 
 use crate::resample::to_16k;

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use holdspace_core::spoken::{OptionGrammar, spoken_words};
+use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words};
 
 use crate::error::SpeechError;
 use crate::options::{OptionRecogniser, Picked};

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use holdspace_core::spoken::OptionGrammar;
+use holdspace_core::analysis::spoken::OptionGrammar;
 
 use crate::error::SpeechError;
 use crate::pronounce::{DEBIAN_DICT, Dictionary};

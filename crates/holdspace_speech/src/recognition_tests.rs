@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use holdspace_core::model::Voice;
-use holdspace_core::prosody::Prosody;
-use holdspace_core::spoken::OptionGrammar;
+use holdspace_core::analysis::spoken::OptionGrammar;
+use holdspace_core::expression::prosody::Prosody;
+use holdspace_core::scenario::model::Voice;
 use holdspace_core::{Band, Lexicon, check};
 use holdspace_voice::render_line;
 

@@ -84,7 +84,7 @@ pub fn to_16k(samples: &[f32], from_rate: u32) -> Result<Vec<f32>, SpeechError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use holdspace_core::signal::{median_pitch, pitch_track};
+    use holdspace_core::analysis::signal::{median_pitch, pitch_track};
 
     fn tone(hz: f32, rate: u32, seconds: f32) -> Vec<f32> {
         (0..(rate as f32 * seconds) as usize)

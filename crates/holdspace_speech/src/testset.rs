@@ -12,9 +12,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use holdspace_core::Band;
-use holdspace_core::model::Voice;
-use holdspace_core::prosody::Prosody;
-use holdspace_core::spoken::{OptionGrammar, expanded, spoken_words, word_distance};
+use holdspace_core::analysis::spoken::{OptionGrammar, expanded, spoken_words, word_distance};
+use holdspace_core::expression::prosody::Prosody;
+use holdspace_core::scenario::model::Voice;
 
 use crate::error::SpeechError;
 use crate::listen::{Heard, Listener};

@@ -162,7 +162,7 @@ impl Vad {
     }
 
     fn frame(&mut self, frame: &[f32], events: &mut Vec<VadEvent>) {
-        let db = holdspace_core::signal::rms_dbfs(frame);
+        let db = holdspace_core::analysis::signal::rms_dbfs(frame);
         self.level_db = db;
         if self.frames < CALIBRATION_FRAMES {
             // The room's level: the quietest of the first frames (a word already under

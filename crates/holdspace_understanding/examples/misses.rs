@@ -20,7 +20,7 @@ fn main() -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
     let lexicon = std::fs::read_to_string(dir.join("lexicon.ron"))
         .ok()
-        .and_then(|s| holdspace_core::load::parse_lexicon(&s).ok())
+        .and_then(|s| holdspace_core::scenario::load::parse_lexicon(&s).ok())
         .unwrap_or_else(holdspace_core::Lexicon::builtin);
     let mut scenarios = Vec::new();
     for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {

@@ -6,7 +6,7 @@
 //! development set are compiled in, so the benchmark runs from any directory.
 
 use holdspace_core::Intent;
-use holdspace_core::model::Direction;
+use holdspace_core::scenario::model::Direction;
 use thiserror::Error;
 
 /// The training files: tuned on.
@@ -151,7 +151,7 @@ pub fn load(files: &[(&str, &str)]) -> Result<Vec<Row>, CorpusError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use holdspace_core::text::words;
+    use holdspace_core::analysis::text::words;
 
     #[test]
     fn the_corpus_parses_and_is_big_enough() {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use holdspace_core::analysis::analyse;
-use holdspace_core::model::{Condition, Direction};
-use holdspace_core::probe::probe;
+use holdspace_core::scenario::model::{Condition, Direction};
+use holdspace_core::scenario::probe::probe;
 use holdspace_core::{Disclosure, Intent, Listener, LoadedScenario, TurnInput};
 
 use crate::corpus::Row;

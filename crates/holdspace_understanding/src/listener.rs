@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use candle_core::Tensor;
 use holdspace_core::analysis::{HeardIntent, Understanding};
-use holdspace_core::model::Reply;
+use holdspace_core::scenario::model::Reply;
 use holdspace_core::{Intent, Listener, Session};
 
 use crate::encoder::{Adapter, Encoder, EncoderError, MODEL_FOLDER, models_dir};
@@ -203,8 +203,8 @@ impl Listener for Hearing {
 mod tests {
     use std::sync::Arc;
 
-    use holdspace_core::model::Direction;
-    use holdspace_core::probe::probe;
+    use holdspace_core::scenario::model::Direction;
+    use holdspace_core::scenario::probe::probe;
     use holdspace_core::{Disclosure, LoadedScenario, TurnInput};
 
     use super::*;

@@ -38,7 +38,7 @@ pub fn room_tone(rate: u32) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use holdspace_core::signal::rms_dbfs;
+    use holdspace_core::analysis::signal::rms_dbfs;
 
     #[test]
     fn room_tone_is_quiet_but_present_and_loops_cleanly() {

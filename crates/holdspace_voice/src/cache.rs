@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use holdspace_core::Band;
 use holdspace_core::Scenario;
-use holdspace_core::model::{Tag, Voice};
-use holdspace_core::prosody::{NonVerbal, Prosody};
+use holdspace_core::expression::prosody::{NonVerbal, Prosody};
+use holdspace_core::scenario::model::{Tag, Voice};
 
 use crate::error::VoiceError;
 use crate::render::{Speech, recorded_line, render_line};
@@ -42,7 +42,7 @@ impl LineRequest {
 /// first), then the lines written for any band, the reveal and the outcomes in every
 /// band. `recording` resolves a line's `audio` path (`None` to synthesise).
 pub fn scenario_requests(scenario: &Scenario, recording: impl Fn(&str) -> Option<PathBuf>) -> Vec<LineRequest> {
-    let request = |line: &holdspace_core::model::Line, band: Band| LineRequest {
+    let request = |line: &holdspace_core::scenario::model::Line, band: Band| LineRequest {
         text: line.text.clone(),
         voice: scenario.customer.voice.clone(),
         band,

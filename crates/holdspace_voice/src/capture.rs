@@ -61,9 +61,9 @@ mod tests {
     use std::sync::Arc;
 
     use holdspace_core::Band;
-    use holdspace_core::model::Voice;
-    use holdspace_core::prosody::Prosody;
-    use holdspace_core::signal::rms_dbfs;
+    use holdspace_core::analysis::signal::rms_dbfs;
+    use holdspace_core::expression::prosody::Prosody;
+    use holdspace_core::scenario::model::Voice;
 
     use super::*;
     use crate::player::Speaker;
@@ -85,7 +85,7 @@ mod tests {
         let mut speaker =
             Speaker::<CaptureBackend>::new(CaptureSettings { sample_rate: 48_000 }).unwrap_or_else(|e| panic!("{e}"));
         let before = speaker.backend_mut().render(4800);
-        assert_eq!(rms_dbfs(&before), holdspace_core::signal::SILENCE_DBFS);
+        assert_eq!(rms_dbfs(&before), holdspace_core::analysis::signal::SILENCE_DBFS);
         // Customer to the listener's right: facing −z, +x is the right ear.
         speaker.set_mouth([1.0, 1.6, -1.0]);
         speaker.say(speech).unwrap_or_else(|e| panic!("{e}"));

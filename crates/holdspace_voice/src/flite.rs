@@ -289,8 +289,11 @@ mod tests {
                     },
                 )
                 .unwrap_or_else(|e| panic!("{e}"));
-                holdspace_core::signal::median_pitch(&holdspace_core::signal::pitch_track(&s.samples, s.sample_rate))
-                    .unwrap_or(0.0)
+                holdspace_core::analysis::signal::median_pitch(&holdspace_core::analysis::signal::pitch_track(
+                    &s.samples,
+                    s.sample_rate,
+                ))
+                .unwrap_or(0.0)
             };
             let (low, high) = (f0(110.0), f0(200.0));
             if voice == "rms" {

@@ -2,8 +2,8 @@
 //! Synthesised rather than recorded so they need no asset, follow the line's loudness,
 //! and are the same on every run (fixed noise seed).
 
-use holdspace_core::lipsync::{Viseme, VisemeKey};
-use holdspace_core::prosody::NonVerbal;
+use holdspace_core::expression::lipsync::{Viseme, VisemeKey};
+use holdspace_core::expression::prosody::NonVerbal;
 
 /// A rendered non-verbal sound with its mouth shapes.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +167,7 @@ fn breath(rate: u32, peak: f32) -> Sound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use holdspace_core::signal::{SILENCE_DBFS, rms_dbfs};
+    use holdspace_core::analysis::signal::{SILENCE_DBFS, rms_dbfs};
 
     #[test]
     fn each_sound_is_audible_bounded_and_repeatable() {

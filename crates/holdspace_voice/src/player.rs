@@ -16,7 +16,7 @@ use kira::track::MainTrackBuilder;
 use kira::track::{SpatialTrackBuilder, SpatialTrackDistances, SpatialTrackHandle};
 use kira::{AudioManager, AudioManagerSettings, Capacities, Easing, Frame, StartTime, Tween};
 
-use holdspace_core::lipsync::MouthShape;
+use holdspace_core::expression::lipsync::MouthShape;
 
 use crate::ambience;
 use crate::error::VoiceError;
@@ -230,9 +230,9 @@ fn sound_data(sample_rate: u32, samples: &[f32]) -> StaticSoundData {
 mod tests {
     use super::*;
     use holdspace_core::Band;
-    use holdspace_core::lipsync::{MouthTrack, Viseme};
-    use holdspace_core::model::Voice;
-    use holdspace_core::prosody::Prosody;
+    use holdspace_core::expression::lipsync::{MouthTrack, Viseme};
+    use holdspace_core::expression::prosody::Prosody;
+    use holdspace_core::scenario::model::Voice;
 
     use crate::render::render_line;
 

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use holdspace_core::lipsync::{MouthTrack, VisemeKey};
-use holdspace_core::model::Voice;
-use holdspace_core::prosody::{Prosody, REFERENCE_LEVEL_DBFS};
-use holdspace_core::signal::{active_level_dbfs, envelope_dbfs};
+use holdspace_core::analysis::signal::{active_level_dbfs, envelope_dbfs};
+use holdspace_core::expression::lipsync::{MouthTrack, VisemeKey};
+use holdspace_core::expression::prosody::{Prosody, REFERENCE_LEVEL_DBFS};
+use holdspace_core::scenario::model::Voice;
 
 use crate::error::VoiceError;
 use crate::flite::{self, FliteSettings, Segment, Synthesised};
@@ -321,9 +321,9 @@ fn spread_words(text: &str, start: f32, end: f32) -> Vec<TimedWord> {
 mod tests {
     use super::*;
     use holdspace_core::Band;
-    use holdspace_core::model::Tag;
-    use holdspace_core::prosody::NonVerbal;
-    use holdspace_core::signal::{active_level_dbfs, median_pitch, pitch_track};
+    use holdspace_core::analysis::signal::{active_level_dbfs, median_pitch, pitch_track};
+    use holdspace_core::expression::prosody::NonVerbal;
+    use holdspace_core::scenario::model::Tag;
 
     #[test]
     fn sentences_split_at_their_ends_only() {
@@ -403,7 +403,7 @@ mod tests {
         };
         let first_phone = keys
             .iter()
-            .find(|k| k.viseme != holdspace_core::lipsync::Viseme::Rest)
+            .find(|k| k.viseme != holdspace_core::expression::lipsync::Viseme::Rest)
             .map_or(1.0, |k| k.start_s);
         assert!(first_phone < 0.06, "first phone at {first_phone} s");
         let last = keys.last().map_or(0.0, |k| k.end_s);

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use holdspace_core::model::Voice;
-use holdspace_core::signal::{active_level_dbfs, median_pitch, pitch_track};
+use holdspace_core::analysis::signal::{active_level_dbfs, median_pitch, pitch_track};
+use holdspace_core::scenario::model::Voice;
 use holdspace_core::{Band, Lexicon, LoadedScenario, check};
 
 use crate::cache::{LineRequest, VoiceCache};
@@ -146,7 +146,7 @@ fn the_reveal_is_slower_and_quieter_than_plain_speech() {
     };
     let s = &loaded.scenario;
     let reveal = &s.hidden_need.revealed_line;
-    let voiced = |tags: Vec<holdspace_core::model::Tag>| {
+    let voiced = |tags: Vec<holdspace_core::scenario::model::Tag>| {
         let request = LineRequest {
             text: reveal.text.clone(),
             voice: s.customer.voice.clone(),
@@ -176,5 +176,5 @@ fn the_reveal_is_slower_and_quieter_than_plain_speech() {
 #[test]
 fn the_core_and_flite_agree_on_the_voices() {
     let flite: Vec<&str> = crate::flite::VOICES.iter().map(|(n, _)| *n).collect();
-    assert_eq!(flite, holdspace_core::model::VOICES);
+    assert_eq!(flite, holdspace_core::scenario::model::VOICES);
 }

@@ -4,7 +4,7 @@
 //! avatar's jaw and mouth face units when it lands.
 
 use bevy::prelude::*;
-use holdspace_core::lipsync::MouthShape;
+use holdspace_core::expression::lipsync::MouthShape;
 
 /// Where the customer's mouth is this frame. At rest when they are silent.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]

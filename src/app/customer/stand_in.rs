@@ -4,7 +4,7 @@
 
 use bevy::prelude::*;
 use holdspace_core::Band;
-use holdspace_core::model::Tag;
+use holdspace_core::scenario::model::Tag;
 
 use crate::app::PresentSystems;
 use crate::app::customer::anchor::FaceAnchor;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use holdspace_core::Band;
-use holdspace_core::lipsync::MouthShape;
+use holdspace_core::expression::lipsync::MouthShape;
 use holdspace_voice::player::CUT_FADE;
 use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
 use kira::backend::cpal::{CpalBackend, CpalBackendSettings};

@@ -5,7 +5,7 @@
 use bevy::input_focus::{AutoFocus, InputFocus};
 use bevy::prelude::*;
 use bevy::text::{EditableText, TextCursorStyle};
-use holdspace_core::events::OfferedReply;
+use holdspace_core::engine::events::OfferedReply;
 use holdspace_core::{Mode, TurnInput};
 
 use crate::app::customer::voice::{VoiceOutput, VoiceProgress};

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use holdspace_core::events::{OfferedReply, Spoken, StateChange};
-use holdspace_core::journal::RetriedFrom;
-use holdspace_core::model::OutcomeKind;
-use holdspace_core::record::TurnRecord;
+use holdspace_core::engine::events::{OfferedReply, Spoken, StateChange};
+use holdspace_core::engine::journal::RetriedFrom;
+use holdspace_core::engine::record::TurnRecord;
+use holdspace_core::scenario::model::OutcomeKind;
 use holdspace_core::{Analysis, LoadedScenario, Mode, Session, SessionEvent, SessionRecord, TurnError, TurnInput};
 use holdspace_records::JournalWriter;
 

@@ -15,9 +15,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use holdspace_core::delivery::{LoudnessBaseline, SpokenReply, live_tip, measure};
-use holdspace_core::events::{OfferedReply, Spoken};
-use holdspace_core::spoken::{OptionGrammar, spoken_words};
+use holdspace_core::analysis::delivery::{LoudnessBaseline, SpokenReply, live_tip, measure};
+use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words};
+use holdspace_core::engine::events::{OfferedReply, Spoken};
 use holdspace_core::{Delivery, Mode, TurnInput};
 use holdspace_speech::listen::{Heard, Listener};
 use holdspace_speech::vad::{Vad, VadConfig, VadEvent};

@@ -16,7 +16,7 @@ use bevy::prelude::*;
 use holdspace::app::customer::avatar::Avatar;
 use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
 use holdspace_core::Band;
-use holdspace_core::model::Tag;
+use holdspace_core::scenario::model::Tag;
 
 use super::Row;
 use super::voice::distribution;

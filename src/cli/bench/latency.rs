@@ -37,8 +37,8 @@ use holdspace::app::trainee::speech::SpeechRecognised;
 use holdspace::app::trainee::speech::{HearingSettings, Listen};
 use holdspace::app::trainee::{reply, speech};
 use holdspace::app::{AppSystems, notice};
-use holdspace_core::body::BodyTargets;
-use holdspace_core::events::SessionEvent;
+use holdspace_core::engine::events::SessionEvent;
+use holdspace_core::expression::body::BodyTargets;
 use holdspace_core::{LoadedScenario, Mode, Session, TurnInput};
 use holdspace_speech::testset::TestVoice;
 

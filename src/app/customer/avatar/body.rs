@@ -1,12 +1,12 @@
 //! The avatar's body language: the engine's state and the line being said become body
-//! targets (the pure mapping in `holdspace_core::body`), eased over believable times, and
+//! targets (the pure mapping in `holdspace_core::expression::body`), eased over believable times, and
 //! the eased weights drive the animation graph's layers.
 
 use bevy::prelude::*;
 use holdspace_core::Band;
-use holdspace_core::body::{self, BodyCue, BodyStyle, BodyTargets, Gesture};
-use holdspace_core::model::Tag;
-use holdspace_core::state::Disclosure;
+use holdspace_core::engine::state::Disclosure;
+use holdspace_core::expression::body::{self, BodyCue, BodyStyle, BodyTargets, Gesture};
+use holdspace_core::scenario::model::Tag;
 
 use crate::app::PresentSystems;
 use crate::app::customer::avatar::CustomerReady;

@@ -3,8 +3,8 @@
 //! units (ARKit names) every frame.
 
 use bevy::prelude::*;
-use holdspace_core::habits::Blinks;
-use holdspace_core::lipsync::MouthShape;
+use holdspace_core::expression::habits::Blinks;
+use holdspace_core::expression::lipsync::MouthShape;
 
 use crate::app::PresentSystems;
 use crate::app::customer::avatar::body::BodyState;

@@ -9,8 +9,8 @@
 
 use bevy::app::AnimationSystems;
 use bevy::prelude::*;
-use holdspace_core::body::ease;
-use holdspace_core::habits::{Gestures, Glances};
+use holdspace_core::expression::body::ease;
+use holdspace_core::expression::habits::{Gestures, Glances};
 
 use crate::app::customer::avatar::body::BodyState;
 use crate::app::customer::avatar::rig::{AvatarRig, Joint};

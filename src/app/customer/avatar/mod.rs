@@ -20,7 +20,7 @@ use bevy::asset::io::{AssetSource, AssetSourceBuilder};
 use bevy::asset::{LoadState, RecursiveDependencyLoadState};
 use bevy::gltf::Gltf;
 use bevy::prelude::*;
-use holdspace_core::body::LOOKS;
+use holdspace_core::expression::body::LOOKS;
 
 use crate::app::customer::stand_in;
 use crate::app::notice::Notice;

@@ -10,8 +10,8 @@ use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use holdspace_core::Band;
-use holdspace_core::events::Spoken;
-use holdspace_core::model::Tag;
+use holdspace_core::engine::events::Spoken;
+use holdspace_core::scenario::model::Tag;
 
 use crate::app::customer::avatar::CastingSettings;
 use crate::app::customer::avatar::body::BodyState;
@@ -127,7 +127,7 @@ impl HeadlessAvatar {
 
     /// Sets the body's targets directly (for states messages alone cannot reach here,
     /// such as a revealed need, which comes from the engine's session).
-    pub fn set_targets(&mut self, targets: holdspace_core::body::BodyTargets) {
+    pub fn set_targets(&mut self, targets: holdspace_core::expression::body::BodyTargets) {
         let world = self.app.world_mut();
         let mut q = world.query::<&mut BodyState>();
         for mut b in q.iter_mut(world) {

@@ -11,8 +11,8 @@ mod reflect;
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use holdspace_core::model::OutcomeKind;
-use holdspace_core::skills::{Attempt, Progress, SkillScores};
+use holdspace_core::debrief::skills::{Attempt, Progress, SkillScores};
+use holdspace_core::scenario::model::OutcomeKind;
 use holdspace_core::{Debrief, LoadedScenario, SessionRecord};
 
 use crate::app::library::ScenarioLibrary;

@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 use holdspace_core::debrief::DeliverySummary;
-use holdspace_core::skills::{Skill, SkillScores};
+use holdspace_core::debrief::skills::{Skill, SkillScores};
 
 use crate::app::screens::debrief::{
     DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel,

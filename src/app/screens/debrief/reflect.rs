@@ -5,7 +5,7 @@
 use bevy::input_focus::AutoFocus;
 use bevy::prelude::*;
 use bevy::text::{EditableText, TextCursorStyle};
-use holdspace_core::record::ReflectionAnswer;
+use holdspace_core::engine::record::ReflectionAnswer;
 
 use crate::app::notice::Notice;
 use crate::app::screens::debrief::{DETAIL, DebriefSubject, DebriefView, SECTION, ShownDebrief};

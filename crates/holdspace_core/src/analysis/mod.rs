@@ -1,0 +1,789 @@
+//! Turn analysis: what a trainee's reply does (intents), how much of the customer's own
+//! words it reflects back (paraphrase score), and how it was delivered.
+
+pub mod delivery;
+pub mod intent;
+pub mod lexicon;
+pub mod matching;
+pub mod numbers;
+pub mod scope;
+pub mod signal;
+pub mod spoken;
+pub mod text;
+pub mod topic;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::intent::Intent;
+use crate::analysis::lexicon::{Hit, Lexicon};
+use crate::analysis::text::{Clause, clauses, content_stems, is_filler, stem, words};
+
+/// One trainee turn as it reaches the engine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnInput {
+    /// What the trainee said or typed (empty for silence, or for a click with no words).
+    #[serde(default)]
+    pub text: String,
+    /// The reply id the trainee clicked or the recogniser picked, if any.
+    #[serde(default)]
+    pub chosen_option: Option<String>,
+    /// How it was said; all fields optional because typed replies have no voice.
+    #[serde(default)]
+    pub delivery: Delivery,
+    /// 0..1: how sure the recogniser was of the words (speech only; absent when typed or
+    /// clicked). Below [`TurnInput::MISHEARD`], words that match no reply are taken as
+    /// misheard rather than meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+    /// What the sentence encoder heard in the words, computed before the turn reaches
+    /// the engine (the core runs no model) and kept with the turn, so a replay decides
+    /// the same without the model. Absent when typed words had no encoder (lexicon only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub understanding: Option<Understanding>,
+}
+
+/// What the sentence encoder heard in a reply (see `holdspace_understanding`). Every
+/// number is rounded to three decimals, so the engine's thresholds decide the same on
+/// every machine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Understanding {
+    /// Intents heard in its meaning, each with its probability and the nearest labelled
+    /// example of that intent (an explanation a trainee can read).
+    #[serde(default)]
+    pub intents: Vec<HeardIntent>,
+    /// Closeness in meaning (0..1) to each reply on offer: its id, the score and the
+    /// reply text or example it was closest to.
+    #[serde(default)]
+    pub replies: Vec<(String, f32, String)>,
+    /// Closeness in meaning (0..1) to what the customer had just said.
+    #[serde(default)]
+    pub reflects: f32,
+}
+
+/// One intent the encoder heard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeardIntent {
+    /// The intent.
+    pub intent: Intent,
+    /// Its probability, 0..1.
+    pub probability: f32,
+    /// The nearest labelled example of it, and how close (0..1).
+    #[serde(default)]
+    pub like: Option<(String, f32)>,
+}
+
+impl TurnInput {
+    /// Recognition confidence below which unmatched words count as misheard. Whisper
+    /// tiny.en's mean token probability was 0.60–0.92 on 36 clear synthetic replies
+    /// (some with a wrong word) and 0.21–0.48 on noise and 400-words-a-minute gabble.
+    pub const MISHEARD: f32 = 0.5;
+
+    /// A clicked reply.
+    pub fn choose(id: impl Into<String>) -> TurnInput {
+        TurnInput {
+            chosen_option: Some(id.into()),
+            ..TurnInput::default()
+        }
+    }
+
+    /// A typed or spoken reply with no option picked.
+    pub fn say(text: impl Into<String>) -> TurnInput {
+        TurnInput {
+            text: text.into(),
+            ..TurnInput::default()
+        }
+    }
+}
+
+/// How a reply was delivered, as measured by the speech pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Speaking rate.
+    #[serde(default)]
+    pub words_per_min: Option<f32>,
+    /// Speech level in dBFS (about −20 for normal speech at a headset microphone).
+    #[serde(default)]
+    pub loudness_db: Option<f32>,
+    /// Seconds between the customer finishing and the trainee starting.
+    #[serde(default)]
+    pub pause_before_s: Option<f32>,
+    /// The trainee started while the customer was still talking.
+    #[serde(default)]
+    pub interrupted: bool,
+    /// Filler words counted by the recogniser ("um", "uh", "you know"); counted from the
+    /// text when absent (a click with no words has none).
+    #[serde(default)]
+    pub fillers: Option<u32>,
+    /// Loudness relative to the trainee's own earlier replies in this session, in dB
+    /// (positive = louder than their usual). Absent until there is a baseline.
+    #[serde(default)]
+    pub loudness_vs_baseline_db: Option<f32>,
+    /// Spread of the voice's pitch, in semitones (about 2–6 for lively speech; under 1.5
+    /// sounds flat).
+    #[serde(default)]
+    pub pitch_spread_st: Option<f32>,
+    /// Where the trainee looked, from the headset's pose (VR only; absent on the desktop).
+    #[serde(default)]
+    pub gaze: Option<Gaze>,
+}
+
+/// Eye contact in one turn, measured from the headset: the share of the time the
+/// trainee's head pointed at the customer's face.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gaze {
+    /// 0..1 while the customer was speaking (absent if they said nothing this turn).
+    #[serde(default)]
+    pub while_listening: Option<f32>,
+    /// 0..1 from the end of their line until the reply was given.
+    #[serde(default)]
+    pub while_replying: Option<f32>,
+}
+
+impl Gaze {
+    /// Below this share of the customer's line spent looking at them, they feel unheard.
+    pub const LOOKED_AWAY: f32 = 0.4;
+    /// At or above this share, the trainee held eye contact.
+    pub const HELD: f32 = 0.7;
+}
+
+impl Delivery {
+    /// What was measured, in words ("210 words/min", "talked over them"); empty when
+    /// nothing was (a clicked or typed reply).
+    pub fn describe(&self) -> Vec<String> {
+        let mut how = Vec::new();
+        if let Some(v) = self.words_per_min {
+            how.push(format!("{v:.0} words/min"));
+        }
+        if let Some(v) = self.loudness_db {
+            how.push(format!("{v:.1} dBFS"));
+        }
+        if let Some(v) = self.loudness_vs_baseline_db.filter(|v| v.abs() >= 3.0) {
+            how.push(format!("{v:+.0} dB against your usual"));
+        }
+        if let Some(v) = self.pitch_spread_st {
+            how.push(format!("pitch range {v:.1} semitones"));
+        }
+        if let Some(v) = self.pause_before_s {
+            how.push(format!("{v:.1} s pause first"));
+        }
+        if self.interrupted {
+            how.push("talked over them".to_owned());
+        }
+        if let Some(f) = self.fillers.filter(|f| *f > 0) {
+            how.push(format!("{f} filler word{}", if f == 1 { "" } else { "s" }));
+        }
+        if let Some(g) = self.gaze {
+            let pct = |v: f32| (v.clamp(0.0, 1.0) * 100.0).round();
+            match (g.while_listening, g.while_replying) {
+                (Some(l), Some(r)) => how.push(format!(
+                    "eyes on them {:.0} % while they spoke, {:.0} % while you replied",
+                    pct(l),
+                    pct(r)
+                )),
+                (Some(l), None) => how.push(format!("eyes on them {:.0} % while they spoke", pct(l))),
+                (None, Some(r)) => how.push(format!("eyes on them {:.0} % while you replied", pct(r))),
+                (None, None) => {}
+            }
+        }
+        how
+    }
+}
+
+/// Which layer of understanding decided that an intent was there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Layer {
+    /// A phrase of the lexicon, in scope (not negated or reported).
+    Lexicon,
+    /// The shape of a clause: a question's first word, a refusal, "why didn't you…",
+    /// a reply of nothing but fillers.
+    Shape,
+    /// The customer's own content reflected back.
+    Overlap,
+    /// The option the trainee clicked or the recogniser picked.
+    Option,
+    /// The moment: off-topic talk, judged against what the scenario is about.
+    Context,
+    /// The sentence encoder: the nearest labelled examples in meaning.
+    Encoder,
+}
+
+impl Layer {
+    /// Plain words for explanations ("heard from the words").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layer::Lexicon => "a phrase",
+            Layer::Shape => "how it was put",
+            Layer::Overlap => "their words reflected",
+            Layer::Option => "the option chosen",
+            Layer::Context => "the moment",
+            Layer::Encoder => "its meaning",
+        }
+    }
+}
+
+/// What the analysis found in one reply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Intents found, sorted, without repeats.
+    pub intents: Vec<Intent>,
+    /// For each intent found in the words, the phrase or shape that showed it.
+    pub evidence: Vec<(Intent, String)>,
+    /// 0..1: how much of the customer's key content the reply reflected back.
+    pub paraphrase: f32,
+    /// The customer's content words the reply reflected.
+    pub reflected: Vec<String>,
+    /// Filler words counted in the text.
+    pub fillers: u32,
+    /// Words in the reply.
+    pub words: u32,
+    /// For each intent found, the layer that decided it (absent in records made before
+    /// layers were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<(Intent, Layer)>,
+    /// Phrases heard but not counted, and why ("calm down", negated by "not").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<(Intent, String)>,
+    /// Helpful moves that a later "but" took back ("I'm sorry, but that's our policy"):
+    /// they count for half.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undercut: Vec<Intent>,
+    /// Why free words were taken as one of the replies on offer, when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched: Option<MatchEvidence>,
+    /// The recogniser was not sure what it heard: the customer asked "Sorry?" and the
+    /// turn moved nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub misheard: bool,
+    /// The trainee said they were saying it again ("like I said"): these words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<String>,
+}
+
+/// Why free words were taken as an authored reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchEvidence {
+    /// The reply's id.
+    pub reply: String,
+    /// 0..1: how close in meaning (rounded to 3 decimals, so the decision is the same on
+    /// every machine).
+    pub similarity: f32,
+    /// The reply's text or example it was closest to.
+    pub like: String,
+    /// The layer that judged it.
+    pub layer: Layer,
+}
+
+impl Analysis {
+    /// The probability the encoder needs to add a move that contradicts what the phrases
+    /// and shapes heard.
+    pub const SURE_AGAINST: f32 = 0.6;
+
+    /// Records an intent with its evidence and layer, once (the first evidence stands).
+    pub fn add(&mut self, intent: Intent, layer: Layer, why: String) {
+        if !self.evidence.iter().any(|(i, _)| *i == intent) {
+            self.evidence.push((intent, why));
+            self.layers.push((intent, layer));
+            self.intents.push(intent);
+            self.intents.sort_unstable();
+        }
+    }
+
+    /// Removes an intent and its evidence.
+    pub fn remove(&mut self, intent: Intent) {
+        self.intents.retain(|i| *i != intent);
+        self.evidence.retain(|(i, _)| *i != intent);
+        self.layers.retain(|(i, _)| *i != intent);
+        self.undercut.retain(|i| *i != intent);
+    }
+
+    /// The layer that decided an intent, if recorded.
+    pub fn layer_of(&self, intent: Intent) -> Option<Layer> {
+        self.layers.iter().find(|(i, _)| *i == intent).map(|(_, l)| *l)
+    }
+
+    /// The evidence for an intent, if any.
+    pub fn evidence_for(&self, intent: Intent) -> Option<&str> {
+        self.evidence
+            .iter()
+            .find(|(i, _)| *i == intent)
+            .map(|(_, e)| e.as_str())
+    }
+
+    /// Adds what the sentence encoder heard: intents the phrases and shapes did not find,
+    /// unless the words negated or reported them ("I'm not going to tell you to calm
+    /// down" stays free of minimising whatever the encoder thinks). A question's kind
+    /// read from its first word gives way to the encoder's reading.
+    pub fn hear_meaning(&mut self, understanding: &Understanding) {
+        // What the phrases and shapes heard is precise; the encoder fills gaps. Where it
+        // contradicts them (a harm in a reply they heard only help in, or the reverse) it
+        // must be sure.
+        // Only a close reflection of their own words counts as help heard for sure ("I
+        // understand, but…" is no evidence against a harm).
+        let helpful = self.intents.contains(&Intent::Paraphrase) && self.paraphrase >= 0.75;
+        let harmful = self.has_harm();
+        // A trainee who disowns a harm ("I'm not going to tell you it's only a fee") is
+        // careful with words; the encoder reads the harm's words but not the "not".
+        let disowned = self.set_aside.iter().any(|(i, _)| i.is_harmful());
+        for heard in &understanding.intents {
+            let intent = heard.intent;
+            let contradicts = intent.is_harmful() && helpful && !harmful;
+            if contradicts && heard.probability < Self::SURE_AGAINST {
+                continue;
+            }
+            if intent.is_harmful() && disowned && !harmful {
+                continue;
+            }
+            if self.intents.contains(&intent)
+                || intent == Intent::Silence
+                || self.set_aside.iter().any(|(i, _)| *i == intent)
+                || (self.intents.contains(&Intent::Silence) && self.words == 0)
+            {
+                continue;
+            }
+            if intent == Intent::OpenQuestion {
+                if self.layer_of(Intent::ClosedQuestion) == Some(Layer::Shape) {
+                    self.remove(Intent::ClosedQuestion);
+                } else if self.intents.contains(&Intent::ClosedQuestion) || self.intents.contains(&Intent::Blame) {
+                    continue;
+                }
+            }
+            if intent == Intent::ClosedQuestion && self.intents.contains(&Intent::OpenQuestion) {
+                continue;
+            }
+            // "Um, right" is a non-answer by its shape; a move the encoder hears in it is not.
+            if self.intents == [Intent::Silence] {
+                continue;
+            }
+            let why = match &heard.like {
+                Some((example, _)) => format!("like \"{example}\" ({:.0} % sure)", heard.probability * 100.0),
+                None => format!("{:.0} % sure", heard.probability * 100.0),
+            };
+            self.add(intent, Layer::Encoder, why);
+        }
+    }
+
+    /// Whether any harmful move was heard.
+    pub fn has_harm(&self) -> bool {
+        self.intents.iter().any(|i| i.is_harmful())
+    }
+}
+
+/// Words that open a factual (closed) question even when no phrase in the lexicon matched.
+const CLOSED_OPENERS: &[&str] = &[
+    "am", "are", "can", "could", "did", "do", "does", "has", "have", "is", "may", "shall", "should", "was", "were",
+    "when", "where", "which", "who", "will", "would",
+];
+
+/// Single-word fillers.
+const FILLER_WORDS: &[&str] = &["ah", "er", "erm", "hmm", "uh", "uhh", "uhm", "um", "umm"];
+/// Multi-word fillers.
+const FILLER_PHRASES: &[&[&str]] = &[&["you", "know"], &["i", "mean"], &["sort", "of"], &["kind", "of"]];
+
+/// Analyses a reply against what the customer just said.
+///
+/// Each clause is read on its own: lexicon phrases in scope (a negation or a report
+/// before them sets them aside), then the clause's shape (questions, refusals,
+/// blaming "why" questions). A "but" followed by a harmful move takes back the helpful
+/// moves before it. `key_points` are the author's words a paraphrase should reflect;
+/// when empty, the content words of `customer_line` are used instead.
+pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &[String]) -> Analysis {
+    let clauses = clauses(text);
+    let all_words = words(text);
+    let mut a = Analysis::default();
+    // (sentence, after_contrast, intent) for the "but" rule.
+    let mut placed: Vec<(usize, bool, Intent)> = Vec::new();
+
+    for clause in &clauses {
+        let mut here: Vec<(Intent, Layer, String)> = Vec::new();
+        for hit in longest_hits(lexicon.find(clause)) {
+            match scope::set_aside(clause, &hit) {
+                Some(why) => {
+                    if !a.set_aside.iter().any(|(i, _)| *i == hit.intent) {
+                        a.set_aside
+                            .push((hit.intent, format!("\"{}\" ({})", hit.phrase, why.describe())));
+                    }
+                }
+                None => here.push((hit.intent, Layer::Lexicon, format!("\"{}\"", hit.phrase))),
+            }
+        }
+        if let Some(words) = scope::refusal(clause) {
+            here.push((Intent::PolicyWall, Layer::Shape, format!("a refusal: \"{words}\"")));
+            // "I can't send it today" refuses the fix it names: no phrase or encoder may
+            // hear that fix as offered.
+            here.retain(|(i, _, _)| *i != Intent::Solution);
+            if !a.set_aside.iter().any(|(i, _)| *i == Intent::Solution) {
+                a.set_aside.push((Intent::Solution, format!("refused (\"{words}\")")));
+            }
+        }
+        if let Some(words) = scope::should_have(clause)
+            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
+            && !a.set_aside.iter().any(|(i, _)| *i == Intent::Blame)
+            && !clause.words.iter().take(3).any(|w| w == "not" || w == "never")
+        {
+            here.push((
+                Intent::Blame,
+                Layer::Shape,
+                format!("telling them what they should have done: \"{words}\""),
+            ));
+        }
+        if let Some(words) = scope::blaming_question(clause) {
+            here.push((
+                Intent::Blame,
+                Layer::Shape,
+                format!("a question that blames: \"{words}\""),
+            ));
+            here.retain(|(i, _, _)| !matches!(i, Intent::OpenQuestion | Intent::ClosedQuestion));
+        }
+        resolve_question(clause, &mut here);
+        for (intent, layer, why) in here {
+            placed.push((clause.sentence, clause.after_contrast, intent));
+            a.add(intent, layer, why);
+        }
+    }
+
+    // "You've been patient, but it's only a dress": the harm after the "but" is what lands.
+    for &(sentence, _, intent) in placed.iter().filter(|(_, after, i)| !after && i.is_helpful()) {
+        let harm_after = placed
+            .iter()
+            .any(|(s, after, i)| *s == sentence && *after && i.is_harmful());
+        let also_after = placed
+            .iter()
+            .any(|(s, after, i)| *s == sentence && *after && *i == intent);
+        if harm_after && !also_after && !a.undercut.contains(&intent) {
+            a.undercut.push(intent);
+        }
+    }
+
+    let (paraphrase, reflected) = paraphrase_score(text, customer_line, key_points);
+    a.paraphrase = paraphrase;
+    a.reflected = reflected;
+    // Their own words turned against them are blame, not reflection.
+    let signalled = a.intents.contains(&Intent::Paraphrase);
+    if !signalled && !a.intents.contains(&Intent::Blame) && a.reflected.len() >= 2 && paraphrase >= 0.5 {
+        let why = format!("reflected \"{}\"", a.reflected.join("\", \""));
+        a.add(Intent::Paraphrase, Layer::Overlap, why);
+    }
+    if all_words.is_empty() {
+        a.add(Intent::Silence, Layer::Shape, "no words".to_owned());
+    } else if all_words
+        .iter()
+        .all(|w| is_filler(w) || FILLER_WORDS.contains(&w.as_str()))
+        && a.intents.is_empty()
+    {
+        a.add(
+            Intent::Silence,
+            Layer::Shape,
+            format!("only filler words (\"{}\"): a non-answer", all_words.join(" ")),
+        );
+    }
+    a.fillers = count_fillers(&all_words);
+    a.words = u32::try_from(all_words.len()).unwrap_or(u32::MAX);
+    a.repeats = scope::repeating(&all_words);
+    a
+}
+
+/// Where phrases of different intents overlap, the longer one is what was said: "I
+/// understand how you feel" is assumptive empathy, not the "I understand" inside it.
+/// Equal lengths both stand.
+fn longest_hits(hits: Vec<Hit>) -> Vec<Hit> {
+    let overlaps = |a: &Hit, b: &Hit| a.start < b.start + b.len && b.start < a.start + a.len;
+    hits.iter()
+        .filter(|h| {
+            !hits
+                .iter()
+                .any(|o| o.intent != h.intent && o.len > h.len && overlaps(o, h))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Decides open or closed for one clause. When a clause reads as both, the longer of
+/// the phrases wins (ties go to open): "would you tell me" is open although "would you"
+/// opens closed questions; "can you tell me your" asks for a fact. A question whose
+/// first word asks for a fact is closed when no phrase said otherwise.
+fn resolve_question(clause: &Clause, here: &mut Vec<(Intent, Layer, String)>) {
+    let length = |intent: Intent, here: &[(Intent, Layer, String)]| {
+        here.iter()
+            .filter(|(i, _, _)| *i == intent)
+            .map(|(_, _, p)| p.split(' ').count())
+            .max()
+    };
+    let (open_len, closed_len) = (length(Intent::OpenQuestion, here), length(Intent::ClosedQuestion, here));
+    let open_here = open_len.is_some() && open_len >= closed_len;
+    here.retain(|(i, _, _)| match i {
+        Intent::ClosedQuestion => !open_here,
+        Intent::OpenQuestion => open_here,
+        _ => true,
+    });
+    let first = clause.core().first().map(String::as_str).unwrap_or_default();
+    let blamed = here.iter().any(|(i, _, _)| *i == Intent::Blame);
+    if clause.in_question && !open_here && !blamed && closed_len.is_none() && CLOSED_OPENERS.contains(&first) {
+        here.push((
+            Intent::ClosedQuestion,
+            Layer::Shape,
+            format!("a question starting \"{first}\""),
+        ));
+    }
+}
+
+/// Scores how much of the customer's content the reply reflects: matched key points
+/// over three (or content words over four), capped at 1, so a short, accurate
+/// paraphrase scores fully without parroting everything.
+pub fn paraphrase_score(text: &str, customer_line: &str, key_points: &[String]) -> (f32, Vec<String>) {
+    let said = content_stems(text);
+    let mut reflected = Vec::new();
+    let denominator = if key_points.is_empty() {
+        let target = content_stems(customer_line);
+        for stem in &target {
+            if said.contains(stem) {
+                reflected.push(stem.clone());
+            }
+        }
+        target.len().min(4)
+    } else {
+        for point in key_points {
+            let stems: Vec<String> = words(point).iter().map(|w| stem(w)).collect();
+            if stems.iter().any(|s| said.contains(s)) {
+                reflected.push(point.clone());
+            }
+        }
+        key_points.len().min(3)
+    };
+    if denominator == 0 {
+        return (0.0, reflected);
+    }
+    let score = (reflected.len() as f32 / denominator as f32).min(1.0);
+    (score, reflected)
+}
+
+fn count_fillers(words: &[String]) -> u32 {
+    let single = words.iter().filter(|w| FILLER_WORDS.contains(&w.as_str())).count();
+    let multi: usize = FILLER_PHRASES
+        .iter()
+        .map(|phrase| {
+            words
+                .windows(phrase.len())
+                .filter(|w| w.iter().zip(phrase.iter()).all(|(a, b)| a == b))
+                .count()
+        })
+        .sum();
+    u32::try_from(single + multi).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn intents(text: &str) -> Vec<Intent> {
+        analyse(text, &Lexicon::builtin(), "", &[]).intents
+    }
+
+    #[test]
+    fn recognises_the_moves_contact_centres_teach() {
+        assert!(intents("That must be really frustrating for you.").contains(&Intent::AssumptiveEmpathy));
+        assert!(intents("Calm down, please.").contains(&Intent::Minimising));
+        assert!(intents("I'm afraid it's our policy.").contains(&Intent::PolicyWall));
+        assert!(intents("Take your time, there's no rush.").contains(&Intent::TakeYourTime));
+        assert!(intents("I'm so sorry.").contains(&Intent::Apology));
+        assert!(intents("What's happening on Friday?").contains(&Intent::OpenQuestion));
+        assert_eq!(intents("Is your postcode still the same?"), [Intent::ClosedQuestion]);
+        assert_eq!(intents(""), [Intent::Silence]);
+    }
+
+    #[test]
+    fn asking_for_a_fact_is_closed_even_with_what() {
+        let found = intents("What's your account number?");
+        assert_eq!(found, [Intent::ClosedQuestion]);
+    }
+
+    #[test]
+    fn would_you_tell_me_is_open_not_closed() {
+        let found = intents("Would you tell me a bit more about it?");
+        assert!(found.contains(&Intent::OpenQuestion));
+        assert!(!found.contains(&Intent::ClosedQuestion));
+    }
+
+    #[test]
+    fn paraphrase_scores_reflected_content() {
+        let customer = "It was meant to arrive on Tuesday and I need it by Friday.";
+        let good = analyse(
+            "So it should have arrived Tuesday, and Friday is the deadline?",
+            &Lexicon::builtin(),
+            customer,
+            &[],
+        );
+        assert!(good.paraphrase >= 0.5, "{good:?}");
+        assert!(good.intents.contains(&Intent::Paraphrase));
+        let generic = analyse("Let me look into that for you.", &Lexicon::builtin(), customer, &[]);
+        assert!(generic.paraphrase < 0.3);
+        assert!(!generic.intents.contains(&Intent::Paraphrase));
+    }
+
+    #[test]
+    fn key_points_replace_the_line_as_the_target() {
+        let keys = vec!["Friday".to_owned(), "dress".to_owned(), "funeral".to_owned()];
+        let (score, reflected) = paraphrase_score("You need the dress for Friday", "whatever", &keys);
+        assert_eq!(reflected, ["Friday", "dress"]);
+        assert!((score - 2.0 / 3.0).abs() < 1e-6);
+    }
+
+    // The failure families seen when trainees spoke naturally (issue: understanding).
+
+    #[test]
+    fn negated_harm_is_not_heard_as_harm() {
+        let heard = intents("I'm not going to tell you to calm down, you've every right to be upset.");
+        assert!(!heard.contains(&Intent::Minimising), "{heard:?}");
+        assert!(heard.contains(&Intent::Acknowledge), "{heard:?}");
+        assert!(!intents("I won't pass you on to anyone else").contains(&Intent::Transfer));
+        assert!(!intents("I'd never say it was your fault").contains(&Intent::Blame));
+    }
+
+    #[test]
+    fn reported_words_are_not_said() {
+        let heard = intents("It doesn't sound like it's just a deposit to you.");
+        assert!(!heard.contains(&Intent::Minimising), "{heard:?}");
+        let heard = intents("You said it's just a dress, but it sounds like it's more than that.");
+        assert!(!heard.contains(&Intent::Minimising), "{heard:?}");
+    }
+
+    #[test]
+    fn a_disowned_harm_is_not_heard_again_from_its_meaning() {
+        let mut a = analyse(
+            "It doesn't sound like it's just a fee to you.",
+            &Lexicon::builtin(),
+            "",
+            &[],
+        );
+        // The encoder reads "fee" and "not" and hears a wall; the words said none.
+        a.hear_meaning(&Understanding {
+            intents: vec![
+                HeardIntent {
+                    intent: Intent::PolicyWall,
+                    probability: 0.97,
+                    like: None,
+                },
+                HeardIntent {
+                    intent: Intent::Acknowledge,
+                    probability: 0.8,
+                    like: None,
+                },
+            ],
+            ..Understanding::default()
+        });
+        assert_eq!(a.intents, vec![Intent::Acknowledge]);
+    }
+
+    #[test]
+    fn harm_that_is_a_negation_still_counts() {
+        assert!(intents("I can't do anything about that").contains(&Intent::PolicyWall));
+        assert!(intents("Don't worry about it.").contains(&Intent::Minimising));
+        assert!(intents("Don't you worry about it, it'll get there.").contains(&Intent::Minimising));
+        assert!(intents("it's not a big deal honestly").contains(&Intent::Minimising));
+    }
+
+    #[test]
+    fn a_refusal_is_a_wall_not_a_fix() {
+        let heard = intents("I'm not permitted to unlock it, I'm afraid.");
+        assert!(heard.contains(&Intent::PolicyWall), "{heard:?}");
+        assert!(!heard.contains(&Intent::Solution), "{heard:?}");
+    }
+
+    #[test]
+    fn why_didnt_you_is_blame_not_an_open_question() {
+        let heard = intents("Why didn't you ring us sooner?");
+        assert_eq!(heard, [Intent::Blame]);
+        assert_eq!(intents("Why is Friday so important?"), [Intent::OpenQuestion]);
+    }
+
+    #[test]
+    fn asking_for_one_fact_is_closed_however_it_is_put() {
+        assert_eq!(intents("Can you tell me your date of birth?"), [Intent::ClosedQuestion]);
+        assert_eq!(
+            intents("Can you tell me a bit more about that?"),
+            [Intent::OpenQuestion]
+        );
+        assert_eq!(intents("Okay, so what happened next?"), [Intent::OpenQuestion]);
+    }
+
+    #[test]
+    fn fillers_alone_are_a_non_answer() {
+        assert_eq!(intents("um... right"), [Intent::Silence]);
+        assert_eq!(intents("erm, okay"), [Intent::Silence]);
+        assert!(!intents("um, take your time").contains(&Intent::Silence));
+    }
+
+    #[test]
+    fn an_apology_then_a_wall_is_both_and_the_but_takes_the_apology_back() {
+        let a = analyse("I'm sorry, but that's our policy.", &Lexicon::builtin(), "", &[]);
+        assert_eq!(a.intents, [Intent::Apology, Intent::PolicyWall]);
+        assert_eq!(a.undercut, [Intent::Apology]);
+        let a = analyse(
+            "You've been really patient, but it's only a dress.",
+            &Lexicon::builtin(),
+            "",
+            &[],
+        );
+        assert!(a.intents.contains(&Intent::Minimising), "{a:?}");
+        assert_eq!(a.undercut, [Intent::Acknowledge]);
+    }
+
+    #[test]
+    fn kind_sounding_assumptive_empathy_is_heard() {
+        for said in [
+            "I totally get how annoying that must be.",
+            "Oh I'd be fuming too, honestly.",
+            "I know exactly what you mean, the same happened to my sister.",
+        ] {
+            assert!(intents(said).contains(&Intent::AssumptiveEmpathy), "{said}");
+        }
+    }
+
+    #[test]
+    fn blame_that_reuses_their_words_is_not_a_paraphrase() {
+        let customer = "I set up the direct debit in March and the bill still doubled.";
+        let a = analyse(
+            "You set up the direct debit in March, so you should have checked the bill.",
+            &Lexicon::builtin(),
+            customer,
+            &[],
+        );
+        assert!(a.intents.contains(&Intent::Blame), "{a:?}");
+        assert!(!a.intents.contains(&Intent::Paraphrase), "{a:?}");
+    }
+
+    #[test]
+    fn spoken_numbers_reflect_written_ones() {
+        let customer = "I've been without it for 24 hours and rent is due on the 28th.";
+        let a = analyse(
+            "So it's been twenty-four hours, and the rent goes out on the twenty-eighth?",
+            &Lexicon::builtin(),
+            customer,
+            &[],
+        );
+        assert!(a.reflected.contains(&"24".to_owned()), "{a:?}");
+        assert!(a.reflected.contains(&"28".to_owned()), "{a:?}");
+        assert!(a.intents.contains(&Intent::Paraphrase), "{a:?}");
+    }
+
+    #[test]
+    fn scripted_lines_are_heard() {
+        assert!(intents("Is there anything else I can help you with today?").contains(&Intent::Scripted));
+        assert!(intents("Is there anything else that's worrying you?").contains(&Intent::OpenQuestion));
+    }
+
+    #[test]
+    fn counts_fillers() {
+        let a = analyse(
+            "Um, so, uh, you know, I mean it's, er, fine",
+            &Lexicon::builtin(),
+            "",
+            &[],
+        );
+        assert_eq!(a.fillers, 5);
+    }
+}

@@ -1,0 +1,418 @@
+//! Scope: whether a phrase found in a clause is really said, and moves read from a
+//! clause's shape rather than from one phrase.
+//!
+//! "I'm not going to tell you to calm down" contains "calm down" but does not say it;
+//! "you said it's just a deposit" reports the customer's words rather than minimising.
+//! A negation or a report frame before a phrase, in the same clause, sets it aside.
+//! Refusals ("I'm not permitted to unlock it") and blaming questions ("why didn't you…")
+//! are read from the clause's shape, since their words alone look like a fix or an
+//! open question.
+
+use crate::analysis::lexicon::Hit;
+use crate::analysis::text::Clause;
+
+/// Words that negate what follows them in a clause. ("no" only counts inside a clause:
+/// a clause that opens "no," is an answer, not a negation.)
+const NEGATORS: &[&str] = &["never", "no", "nobody", "nor", "not"];
+
+/// How many words before a phrase a negation still reaches ("I'm not going to tell you
+/// to calm down": five).
+const NEGATION_REACH: usize = 7;
+
+/// Frames that report or quote someone else's words rather than saying them.
+const REPORT_FRAMES: &[&[&str]] = &[
+    &["you", "said"],
+    &["you", "say"],
+    &["you", "mentioned"],
+    &["you", "told"],
+    &["you", "were", "told"],
+    &["you", "have", "been", "told"],
+    &["told", "you"],
+    &["you", "feel"],
+    &["you", "felt"],
+    &["you", "think"],
+    &["they", "said"],
+    &["someone", "said"],
+    &["saying"],
+];
+
+/// Words after a phrase that disown it: "calm down is the last thing I'd say".
+const DISOWNED_AFTER: &[&[&str]] = &[
+    &["is", "the", "last", "thing"],
+    &["was", "the", "last", "thing"],
+    &["is", "not", "something", "i"],
+    &["is", "not", "what", "i"],
+];
+
+/// Words that, after "and", "so" or "because", open a new statement with its own
+/// subject: a negation before them does not reach past ("nobody rang you and that is
+/// on us" owns the fault).
+const SUBJECTS: &[&str] = &["i", "it", "that", "this", "we", "you", "they", "he", "she"];
+
+/// Joining words a new statement can follow.
+const JOINERS: &[&str] = &["and", "so", "because", "cause"];
+
+/// Why a phrase found in a clause does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetAside {
+    /// A negation comes before it ("not", "never").
+    Negated(String),
+    /// It reports or quotes someone ("you said…").
+    Reported(String),
+}
+
+impl SetAside {
+    /// In plain words, for explanations.
+    pub fn describe(&self) -> String {
+        match self {
+            SetAside::Negated(w) => format!("negated by \"{w}\""),
+            SetAside::Reported(w) => format!("reported (\"{w}\")"),
+        }
+    }
+}
+
+/// Whether a lexicon hit is negated or reported in its clause.
+pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
+    let before = clause.words.get(..hit.start).unwrap_or_default();
+    let after = clause.words.get(hit.start + hit.len..).unwrap_or_default();
+    if let Some(frame) = DISOWNED_AFTER
+        .iter()
+        .find(|f| after.starts_with(&f.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>()))
+    {
+        return Some(SetAside::Negated(frame.join(" ")));
+    }
+    let reach = before.len().saturating_sub(NEGATION_REACH);
+    for (i, w) in before.iter().enumerate().skip(reach) {
+        if NEGATORS.contains(&w.as_str()) && !(w == "no" && i <= clause.lead) {
+            // "not only… but" is emphasis, not negation.
+            if before.get(i + 1).is_some_and(|n| n == "only") {
+                continue;
+            }
+            if starts_a_statement(clause.words.get(i + 1..=hit.start).unwrap_or_default()) {
+                continue;
+            }
+            return Some(SetAside::Negated(w.clone()));
+        }
+    }
+    for frame in REPORT_FRAMES {
+        if before
+            .windows(frame.len())
+            .any(|w| w.iter().zip(frame.iter()).all(|(a, b)| a == b))
+        {
+            return Some(SetAside::Reported(frame.join(" ")));
+        }
+    }
+    None
+}
+
+/// Whether the words between a negation and a phrase hold a new statement ("… and
+/// that is …"), which the negation does not reach.
+fn starts_a_statement(between: &[String]) -> bool {
+    between
+        .windows(2)
+        .any(|w| JOINERS.contains(&w[0].as_str()) && SUBJECTS.contains(&w[1].as_str()))
+}
+
+/// Frames a trainee uses to say something again ("like I said…"): the customer hears that
+/// they were not listened to the first time.
+const REPEATING: &[&[&str]] = &[
+    &["like", "i", "said"],
+    &["as", "i", "said"],
+    &["like", "i", "say"],
+    &["as", "i", "say"],
+    &["as", "i", "mentioned"],
+    &["like", "i", "mentioned"],
+    &["as", "i", "have", "said"],
+    &["as", "i", "explained"],
+    &["like", "i", "explained"],
+    &["as", "i", "told", "you"],
+    &["like", "i", "told", "you"],
+    &["i", "have", "already", "said"],
+    &["i", "already", "said"],
+    &["i", "have", "already", "told", "you"],
+    &["i", "already", "told", "you"],
+    &["i", "have", "already", "explained"],
+];
+
+/// The words with which the trainee says they are repeating themselves, if they are.
+pub fn repeating(words: &[String]) -> Option<String> {
+    REPEATING.iter().find_map(|frame| {
+        words
+            .windows(frame.len())
+            .any(|w| w.iter().zip(frame.iter()).all(|(a, b)| a == b))
+            .then(|| frame.join(" "))
+    })
+}
+
+/// Verbs that, refused, make a policy wall: what the trainee could do for them.
+const ACTIONS: &[&str] = &[
+    "approve",
+    "arrange",
+    "authorise",
+    "authorize",
+    "bend",
+    "book",
+    "break",
+    "cancel",
+    "change",
+    "compensate",
+    "credit",
+    "do",
+    "extend",
+    "fix",
+    "get",
+    "give",
+    "go",
+    "help",
+    "issue",
+    "lower",
+    "make",
+    "move",
+    "offer",
+    "override",
+    "process",
+    "put",
+    "reactivate",
+    "reduce",
+    "refund",
+    "release",
+    "remove",
+    "reopen",
+    "reset",
+    "reverse",
+    "send",
+    "sort",
+    "speed",
+    "split",
+    "stop",
+    "take",
+    "unblock",
+    "unfreeze",
+    "unlock",
+    "waive",
+];
+
+/// Words a refusal is made of, after the subject: "can not", "am not able to",
+/// "am not allowed to", "am unable to", "will not be able to", "do not have the authority to".
+const REFUSING: &[&[&str]] = &[
+    &["can", "not"],
+    &["could", "not"],
+    &["am", "not", "able"],
+    &["are", "not", "able"],
+    &["am", "not", "allowed"],
+    &["are", "not", "allowed"],
+    &["am", "not", "permitted"],
+    &["are", "not", "permitted"],
+    &["am", "not", "authorised"],
+    &["am", "not", "authorized"],
+    &["am", "unable"],
+    &["are", "unable"],
+    &["will", "not", "be", "able"],
+    &["do", "not", "have", "the", "authority"],
+    &["do", "not", "have", "the", "power"],
+    &["have", "no", "way"],
+    &["is", "not", "possible"],
+];
+
+/// "I'm not permitted to unlock it", "we can't waive that": a refusal of something the
+/// trainee could do, which the customer hears as a wall however politely it is put.
+/// Returns the words that showed it.
+pub fn refusal(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    for (i, subject) in w.iter().enumerate() {
+        if !matches!(subject.as_str(), "i" | "we" | "you" | "it" | "that") {
+            continue;
+        }
+        for pattern in REFUSING {
+            let end = i + 1 + pattern.len();
+            if w.get(i + 1..end)
+                .is_none_or(|s| s.iter().zip(pattern.iter()).any(|(a, b)| a != b))
+            {
+                continue;
+            }
+            // "it is not possible" is a refusal by itself; otherwise an action must follow.
+            if pattern.last() == Some(&"possible") {
+                return Some(w[i..end].join(" "));
+            }
+            let action = w
+                .iter()
+                .enumerate()
+                .skip(end)
+                .take(4)
+                .find(|(_, v)| ACTIONS.contains(&v.as_str()));
+            if let Some((j, _)) = action {
+                return Some(w[i..=j].join(" "));
+            }
+        }
+    }
+    None
+}
+
+/// Words that may stand between "you" and "should have" ("you really should have").
+const HEDGES: &[&str] = &[
+    "honestly",
+    "just",
+    "probably",
+    "really",
+    "realistically",
+    "still",
+    "too",
+    "maybe",
+];
+
+/// "You really should've checked", "you ought to have rung": telling the customer what
+/// they should have done, however it is softened. Returns the words that showed it.
+pub fn should_have(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    for (i, word) in w.iter().enumerate() {
+        if word != "you" {
+            continue;
+        }
+        let mut j = i + 1;
+        while w.get(j).is_some_and(|x| HEDGES.contains(&x.as_str())) {
+            j += 1;
+        }
+        let rest = w.get(j..).unwrap_or_default();
+        let blames = matches!(rest, [m, h, ..] if (m == "should" || m == "could") && (h == "have" || h == "of"))
+            || matches!(rest, [o, t, h, ..] if o == "ought" && t == "to" && h == "have")
+            || matches!(rest, [n, t, ..] if (n == "needed" || n == "were") && (t == "to" || t == "meant" || t == "supposed"));
+        // "You could have been hurt" is concern, not blame: the verb after "have" decides.
+        let concern = rest.get(2).is_some_and(|v| v == "been");
+        if blames && !concern {
+            let end = (j + 3).min(w.len());
+            return Some(w[i..end].join(" "));
+        }
+    }
+    None
+}
+
+/// Words after "why … you" that make the question an accusation rather than an
+/// invitation: "why didn't you", "why would you", "why on earth", "why did you wait".
+const ACCUSING: &[&str] = &[
+    "bother", "earth", "even", "ignore", "ignored", "leave", "left", "not", "wait", "waited", "would",
+];
+
+/// "Why didn't you ring sooner?": a question shaped as open that puts the problem on
+/// the customer. Returns the words that showed it.
+pub fn blaming_question(clause: &Clause) -> Option<String> {
+    let core = clause.core();
+    let opens = match core {
+        [first, ..] if first == "why" => 1,
+        [first, second, ..] if first == "how" && second == "come" => 2,
+        _ => return None,
+    };
+    let rest = core.get(opens..).unwrap_or_default();
+    let you = rest.iter().position(|w| w == "you" || w == "youd")?;
+    let accusing = rest.iter().take(you + 4).any(|w| ACCUSING.contains(&w.as_str()));
+    accusing.then(|| core.iter().take(opens + you + 2).cloned().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::text::clauses;
+
+    fn first(text: &str) -> Clause {
+        clauses(text).remove(0)
+    }
+
+    fn hit(clause: &Clause, phrase: &str) -> Hit {
+        let words: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
+        let start = (0..clause.words.len())
+            .find(|&i| clause.words.get(i..i + words.len()) == Some(words.as_slice()))
+            .expect("phrase in clause");
+        Hit {
+            intent: crate::Intent::Minimising,
+            phrase: phrase.to_owned(),
+            start,
+            len: words.len(),
+            anchored: false,
+        }
+    }
+
+    #[test]
+    fn negation_sets_a_phrase_aside() {
+        let c = first("I'm not going to tell you to calm down");
+        assert!(matches!(
+            set_aside(&c, &hit(&c, "calm down")),
+            Some(SetAside::Negated(_))
+        ));
+        let c = first("I'd never say it's your fault");
+        assert!(matches!(
+            set_aside(&c, &hit(&c, "your fault")),
+            Some(SetAside::Negated(_))
+        ));
+        let c = first("it doesn't sound like it's just a deposit");
+        assert!(set_aside(&c, &hit(&c, "just a")).is_some());
+    }
+
+    #[test]
+    fn saying_it_again_is_heard() {
+        let said = |t: &str| repeating(&crate::analysis::text::words(t));
+        assert_eq!(
+            said("like I said, no reader, no unlock").as_deref(),
+            Some("like i said")
+        );
+        assert_eq!(
+            said("I've already said I'll split it for you").as_deref(),
+            Some("i have already said")
+        );
+        assert_eq!(said("you said it's only a deposit"), None);
+        assert_eq!(said("I said to my manager we should fix this"), None);
+    }
+
+    #[test]
+    fn words_after_a_phrase_can_disown_it() {
+        let c = first("calm down is the last thing I'd say");
+        assert!(matches!(
+            set_aside(&c, &hit(&c, "calm down")),
+            Some(SetAside::Negated(_))
+        ));
+        let c = first("calm down, that is the last thing");
+        assert_eq!(set_aside(&c, &hit(&c, "calm down")), None);
+    }
+
+    #[test]
+    fn a_negation_does_not_reach_into_a_new_statement() {
+        let c = first("nobody rang you and that's on us");
+        assert_eq!(set_aside(&c, &hit(&c, "that is on us")), None);
+        let c = first("I won't rush you and tell you to calm down");
+        assert!(set_aside(&c, &hit(&c, "calm down")).is_some());
+    }
+
+    #[test]
+    fn a_clause_opening_no_is_not_a_negation() {
+        let c = first("no calm down");
+        assert_eq!(set_aside(&c, &hit(&c, "calm down")), None);
+    }
+
+    #[test]
+    fn reports_set_a_phrase_aside() {
+        let c = first("you said it's just a dress");
+        assert!(matches!(set_aside(&c, &hit(&c, "just a")), Some(SetAside::Reported(_))));
+    }
+
+    #[test]
+    fn unnegated_phrases_stand() {
+        let c = first("honestly it's just a few days");
+        assert_eq!(set_aside(&c, &hit(&c, "just a")), None);
+    }
+
+    #[test]
+    fn refusals_are_read_from_the_shape() {
+        assert!(refusal(&first("I'm not permitted to unlock it")).is_some());
+        assert!(refusal(&first("we can't waive that fee")).is_some());
+        assert!(refusal(&first("I'm afraid I'm unable to change that")).is_some());
+        assert!(refusal(&first("I can't imagine how hard this is")).is_none());
+        assert!(refusal(&first("I can unlock it now")).is_none());
+    }
+
+    #[test]
+    fn blaming_questions_are_not_open() {
+        assert!(blaming_question(&first("why didn't you ring us sooner")).is_some());
+        assert!(blaming_question(&first("so why would you leave it this late")).is_some());
+        assert!(blaming_question(&first("how come you didn't check")).is_some());
+        assert!(blaming_question(&first("why is Friday so important")).is_none());
+        assert!(blaming_question(&first("why did you choose us")).is_none());
+    }
+}

@@ -1,0 +1,1161 @@
+//! The escalation engine: a pull-based, seeded session over a loaded scenario.
+//!
+//! `Session::new` returns the opening events; each `respond` takes one trainee turn and
+//! returns what happened. No clock, no I/O: the same scenario, seed and inputs give the
+//! same events, byte for byte, which is what makes records replayable and testable.
+
+pub mod events;
+#[cfg(test)]
+mod golden_tests;
+pub mod journal;
+pub mod record;
+#[cfg(test)]
+mod robustness_tests;
+pub mod state;
+
+use std::sync::Arc;
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::analysis::intent::Intent;
+use crate::analysis::matching;
+use crate::analysis::text::{content_stems, stem, words};
+use crate::analysis::{Analysis, Gaze, Layer, TurnInput, analyse};
+use crate::engine::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
+use crate::engine::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
+use crate::engine::state::{Band, Disclosure};
+use crate::scenario::load::LoadedScenario;
+use crate::scenario::model::{BandKey, BandLines, Condition, Effect, Line, Next, Outcome, Reply, Step, Trigger};
+
+/// Guided (options shown) or open (free speech only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    /// 2–5 options are shown; the trainee says one in their own words or clicks it.
+    #[default]
+    Guided,
+    /// No options; free speech is matched to the scenario's replies by intent and wording.
+    Open,
+}
+
+/// Why a turn was refused. The session is unchanged when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TurnError {
+    /// The conversation has already ended.
+    #[error("the session has ended")]
+    Ended,
+    /// The chosen option is not on offer at this step.
+    #[error("reply \"{0}\" is not on offer here (offered: {1})")]
+    NotOffered(String, String),
+}
+
+/// Rises in escalation are damped by up to this fraction at full trust.
+const TRUST_DAMPING: f32 = 0.4;
+
+/// The session's random stream. ChaCha8's output is fixed for a seed across releases,
+/// which keeps old records replayable; it is not `Clone` upstream (to stop accidental
+/// stream reuse), but a session copy for retry-from-here or exploration must continue
+/// the same stream, so the copy is rebuilt from the seed and position.
+#[derive(Debug)]
+struct Stream(ChaCha8Rng);
+
+impl Clone for Stream {
+    fn clone(&self) -> Self {
+        let mut rng = ChaCha8Rng::from_seed(self.0.get_seed());
+        rng.set_stream(self.0.get_stream());
+        rng.set_word_pos(self.0.get_word_pos());
+        Stream(rng)
+    }
+}
+
+/// Hears meaning in a trainee's words before the engine does: the sentence encoder of
+/// `holdspace_understanding`. The core runs no model; whoever has one fills the turn's
+/// [`crate::analysis::Understanding`] through this, with the session as it stands (the
+/// replies on offer, what the customer just said).
+pub trait Listener {
+    /// What the words mean here, or `None` when the listener cannot tell.
+    fn understand(&self, session: &Session, text: &str) -> Option<crate::analysis::Understanding>;
+
+    /// Gets ready for the next reply (the replies now on offer), so that hearing it
+    /// costs only the reply itself. Called after each turn; does nothing by default.
+    fn prepare(&self, _session: &Session) {}
+}
+
+/// What one turn was heard as.
+struct Heard {
+    /// The reply given (clicked) or matched (words), if any.
+    reply: Option<Reply>,
+    /// The moves found, with their evidence.
+    analysis: Analysis,
+    /// The words read: what was said, or a bare click's option text.
+    words: String,
+}
+
+/// One conversation in progress.
+#[derive(Debug, Clone)]
+pub struct Session {
+    scenario: Arc<LoadedScenario>,
+    mode: Mode,
+    seed: u64,
+    rng: Stream,
+    escalation: f32,
+    trust: f32,
+    disclosure: Disclosure,
+    addressed: bool,
+    step: usize,
+    turn: u32,
+    visited: Vec<bool>,
+    last_line: String,
+    last_cue: Option<String>,
+    last_from_step: bool,
+    cues: Vec<CueProgress>,
+    apologies: u32,
+    /// Turns in which a fix or action was promised.
+    promises: u32,
+    /// How often each reply has been chosen, for diminishing returns on repeats.
+    chosen: std::collections::BTreeMap<String, u32>,
+    outcome: Option<OutcomeRecord>,
+    turns: Vec<TurnRecord>,
+    events: Vec<SessionEvent>,
+}
+
+#[derive(Debug, Clone)]
+struct CueProgress {
+    id: String,
+    noticed: bool,
+}
+
+impl Session {
+    /// Starts a conversation; returns the session and its opening events (the first line
+    /// and, in guided mode, the first options).
+    pub fn new(scenario: Arc<LoadedScenario>, seed: u64, mode: Mode) -> (Session, Vec<SessionEvent>) {
+        let temperament = &scenario.scenario.customer.temperament;
+        let start = scenario.step_index(&scenario.scenario.start).unwrap_or(0);
+        let mut session = Session {
+            mode,
+            seed,
+            rng: Stream(ChaCha8Rng::seed_from_u64(seed)),
+            escalation: round4(temperament.start_escalation.clamp(0.0, 1.0)),
+            trust: round4(temperament.start_trust.clamp(0.0, 1.0)),
+            disclosure: Disclosure::Hidden,
+            addressed: false,
+            step: start,
+            turn: 0,
+            visited: vec![false; scenario.scenario.steps.len()],
+            last_line: String::new(),
+            last_cue: None,
+            last_from_step: false,
+            cues: Vec::new(),
+            apologies: 0,
+            promises: 0,
+            chosen: std::collections::BTreeMap::new(),
+            outcome: None,
+            turns: Vec::new(),
+            events: Vec::new(),
+            scenario,
+        };
+        if let Some(v) = session.visited.get_mut(start) {
+            *v = true;
+        }
+        let mut out = Vec::new();
+        session.speak_step(&mut out);
+        session.offer(&mut out);
+        session.events.extend(out.iter().cloned());
+        (session, out)
+    }
+
+    /// A session as if the customer had just reached `step` (for authoring tools and
+    /// evaluation: "what would they hear if I said this here?"): the step's line is said
+    /// in the band the customer starts in, with the hidden need at `disclosure`. `None`
+    /// when there is no such step.
+    pub fn at_step(
+        scenario: Arc<LoadedScenario>,
+        seed: u64,
+        mode: Mode,
+        step: &str,
+        disclosure: Disclosure,
+    ) -> Option<(Session, Vec<SessionEvent>)> {
+        let index = scenario.step_index(step)?;
+        let (mut session, _) = Session::new(scenario, seed, mode);
+        session.step = index;
+        if let Some(v) = session.visited.get_mut(index) {
+            *v = true;
+        }
+        session.disclosure = disclosure;
+        session.events.clear();
+        let mut out = Vec::new();
+        session.speak_step(&mut out);
+        session.offer(&mut out);
+        session.events.extend(out.iter().cloned());
+        Some((session, out))
+    }
+
+    /// What the customer last said (what a reply answers and a paraphrase reflects).
+    pub fn last_line(&self) -> &str {
+        &self.last_line
+    }
+
+    /// The scenario this session runs.
+    pub fn scenario(&self) -> &Arc<LoadedScenario> {
+        &self.scenario
+    }
+
+    /// Current escalation, 0..1.
+    pub fn escalation(&self) -> f32 {
+        self.escalation
+    }
+
+    /// Current trust, 0..1.
+    pub fn trust(&self) -> f32 {
+        self.trust
+    }
+
+    /// Current band.
+    pub fn band(&self) -> Band {
+        Band::of(self.escalation)
+    }
+
+    /// How far the hidden need has come out.
+    pub fn disclosure(&self) -> Disclosure {
+        self.disclosure
+    }
+
+    /// Ids of the cues the trainee has picked up, in the order they were given.
+    pub fn cues_noticed(&self) -> impl Iterator<Item = &str> {
+        self.cues.iter().filter(|c| c.noticed).map(|c| c.id.as_str())
+    }
+
+    /// Whether the hidden need has been met.
+    pub fn need_addressed(&self) -> bool {
+        self.addressed
+    }
+
+    /// Trainee turns taken so far.
+    pub fn turn(&self) -> u32 {
+        self.turn
+    }
+
+    /// The id of the step the customer is at.
+    pub fn step_id(&self) -> &str {
+        self.current_step().map(|s| s.id.as_str()).unwrap_or_default()
+    }
+
+    /// The session's mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The outcome, once the session has ended.
+    pub fn outcome(&self) -> Option<&OutcomeRecord> {
+        self.outcome.as_ref()
+    }
+
+    /// Whether the conversation is over.
+    pub fn is_ended(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// Replies available at this step (in open mode too, where they are not shown).
+    pub fn available_replies(&self) -> Vec<&Reply> {
+        match (self.is_ended(), self.current_step()) {
+            (false, Some(step)) => step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The latest completed turn (cheaper than `record()` for journaling each turn).
+    pub fn last_turn(&self) -> Option<&TurnRecord> {
+        self.turns.last()
+    }
+
+    /// Everything so far, ready to save: usable mid-session (a crash journal) and, once
+    /// ended, with its outcome.
+    pub fn record(&self) -> SessionRecord {
+        let temperament = &self.scenario.scenario.customer.temperament;
+        let start_e = round4(temperament.start_escalation.clamp(0.0, 1.0));
+        SessionRecord {
+            format: crate::engine::record::RECORD_FORMAT,
+            scenario_id: self.scenario.scenario.id.clone(),
+            scenario_title: self.scenario.scenario.title.clone(),
+            seed: self.seed,
+            mode: self.mode,
+            start: StatePoint {
+                escalation: start_e,
+                trust: round4(temperament.start_trust.clamp(0.0, 1.0)),
+                band: Band::of(start_e),
+            },
+            turns: self.turns.clone(),
+            events: self.events.clone(),
+            outcome: self.outcome.clone(),
+            reflections: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a session by replaying `inputs` from the start with the same seed and mode:
+    /// the state (random stream included) is exactly what the original had after those
+    /// turns. Returns the session and what the customer last said and offered, ready to
+    /// show: "retry from this turn".
+    pub fn replay(
+        scenario: Arc<LoadedScenario>,
+        seed: u64,
+        mode: Mode,
+        inputs: &[TurnInput],
+    ) -> Result<(Session, Vec<SessionEvent>), TurnError> {
+        let (mut session, mut last) = Session::new(scenario, seed, mode);
+        for input in inputs {
+            last = session.respond(input.clone())?;
+        }
+        // Only the customer's side is shown again; the reply analysis belongs to the past turn.
+        last.retain(|e| matches!(e, SessionEvent::CustomerSpoke(_) | SessionEvent::OptionsOffered { .. }));
+        Ok((session, last))
+    }
+
+    /// Takes one trainee turn, first letting `listener` hear the words (when there are
+    /// words, no understanding came with them, and they were not a bare click): the one
+    /// path for typed, clicked and spoken turns, in open and guided mode.
+    pub fn respond_with(
+        &mut self,
+        mut input: TurnInput,
+        listener: Option<&dyn Listener>,
+    ) -> Result<Vec<SessionEvent>, TurnError> {
+        if input.understanding.is_none()
+            && !input.text.trim().is_empty()
+            && let Some(listener) = listener
+        {
+            input.understanding = listener.understand(self, &input.text);
+        }
+        let events = self.respond(input)?;
+        if let Some(listener) = listener {
+            listener.prepare(self);
+        }
+        Ok(events)
+    }
+
+    /// Takes one trainee turn and returns what happened, in named phases: which reply it
+    /// was (`chosen_reply`), what was heard in it (`interpret`), what moved the customer
+    /// (`weigh`), then the state changes, whether they open up, the record, and where the
+    /// call goes next and what they say (`route`).
+    pub fn respond(&mut self, input: TurnInput) -> Result<Vec<SessionEvent>, TurnError> {
+        if self.is_ended() {
+            return Err(TurnError::Ended);
+        }
+        let scenario = Arc::clone(&self.scenario);
+        let Some(step) = self.current_step().cloned() else {
+            return Err(TurnError::Ended);
+        };
+        let chosen = self.chosen_reply(&step, &input)?;
+
+        self.turn += 1;
+        let turn = self.turn;
+        let heard = self.interpret(&scenario, &step, &input, chosen);
+        let mut out = vec![SessionEvent::ReplyInterpreted {
+            turn,
+            reply: heard.reply.as_ref().map(|r| r.id.clone()),
+            analysis: heard.analysis.clone(),
+        }];
+
+        let (mut reasons, noticed) = self.weigh(&scenario, &input, &heard);
+        let before = self.point();
+        self.apply(&mut reasons);
+        let after = self.point();
+        out.push(SessionEvent::EscalationChanged(StateChange {
+            turn,
+            from: before.escalation,
+            to: after.escalation,
+            trust_from: before.trust,
+            trust_to: after.trust,
+            band_from: before.band,
+            band_to: after.band,
+            reasons: reasons.clone(),
+        }));
+        for cue in &noticed {
+            out.push(SessionEvent::CueNoticed { turn, cue: cue.clone() });
+        }
+
+        // Does the customer open up?
+        let reply = heard.reply.as_ref();
+        let revealed_now = self.try_reveal(reply, &heard.analysis, !noticed.is_empty());
+        if let Some(by) = &revealed_now {
+            out.push(SessionEvent::NeedRevealed { turn, by: by.clone() });
+        }
+        if let Some(r) = reply
+            && self.disclosure == Disclosure::Revealed
+            && !self.addressed
+            && scenario.scenario.hidden_need.addressed_by.contains(&r.id)
+        {
+            self.addressed = true;
+            out.push(SessionEvent::NeedAddressed {
+                turn,
+                reply: r.id.clone(),
+            });
+        }
+
+        self.turns.push(TurnRecord {
+            turn,
+            step: step.id.clone(),
+            customer_said: self.last_line.clone(),
+            customer_cue: self.last_cue.clone(),
+            input: input.clone(),
+            reply: reply.map(|r| r.id.clone()),
+            reply_text: reply.map(|r| r.text.clone()),
+            analysis: heard.analysis.clone(),
+            reasons,
+            before,
+            after,
+            cues_noticed: noticed,
+            revealed: revealed_now.is_some(),
+        });
+
+        self.route(&scenario, &heard, revealed_now.is_some(), &mut out);
+        self.events.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// The offered reply a click (or the guided recogniser) named, if any; an error when
+    /// it is not on offer.
+    fn chosen_reply<'s>(&self, step: &'s Step, input: &TurnInput) -> Result<Option<&'s Reply>, TurnError> {
+        let Some(id) = &input.chosen_option else {
+            return Ok(None);
+        };
+        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
+        match offered.iter().find(|r| &r.id == id) {
+            Some(r) => Ok(Some(*r)),
+            None => {
+                let ids: Vec<&str> = offered.iter().map(|r| r.id.as_str()).collect();
+                Err(TurnError::NotOffered(id.clone(), ids.join(", ")))
+            }
+        }
+    }
+
+    /// What the turn was heard as: the words read (the option's text for a bare click),
+    /// the moves found in them with their evidence, and the reply they gave or matched.
+    fn interpret(&self, scenario: &LoadedScenario, step: &Step, input: &TurnInput, chosen: Option<&Reply>) -> Heard {
+        let offered: Vec<&Reply> = step.replies.iter().filter(|r| self.all_hold(&r.requires)).collect();
+        let clicked_without_words = chosen.is_some() && input.text.trim().is_empty();
+        let words_said = if clicked_without_words {
+            chosen.map(|r| r.text.clone()).unwrap_or_default()
+        } else {
+            input.text.clone()
+        };
+        // Key points describe the step's own line; after a reveal or a "sorry?" the
+        // paraphrase is measured against what the customer actually said last.
+        let key_points: &[String] = if self.last_from_step { &step.key_points } else { &[] };
+        let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, key_points);
+        let understanding = input.understanding.as_ref().filter(|_| !clicked_without_words);
+        if let Some(u) = understanding {
+            analysis.hear_meaning(u);
+        }
+        let reply: Option<Reply> = match chosen {
+            Some(r) => Some(r.clone()),
+            None => {
+                let found = matching::best_match(&offered, &analysis, &words_said, understanding);
+                let reply = found
+                    .as_ref()
+                    .and_then(|m| offered.iter().find(|r| r.id == m.reply))
+                    .map(|r| (*r).clone());
+                analysis.matched = found;
+                reply
+            }
+        };
+        // Credit only what was said: a picked option (clicked, or said and picked by the
+        // guided-mode recogniser) carries the author's intents; free words carry only
+        // what was heard in them, whichever reply they matched.
+        if let Some(r) = chosen {
+            if clicked_without_words {
+                analysis.intents.clear();
+                analysis.evidence.clear();
+                analysis.layers.clear();
+            }
+            for intent in &r.intents {
+                analysis.add(*intent, Layer::Option, format!("the option \"{}\"", r.text));
+            }
+        }
+        if input.delivery.fillers.is_none() && clicked_without_words {
+            analysis.fillers = 0;
+        }
+        // An open question is about them ("how's that left you?"): only a statement or a
+        // closed question with nothing of the call in it is taken as off-topic.
+        if reply.is_none()
+            && analysis.intents.iter().all(|i| *i == Intent::ClosedQuestion)
+            && crate::analysis::topic::off_topic(&words_said, scenario.vocabulary())
+        {
+            analysis.add(
+                Intent::OffTopic,
+                Layer::Context,
+                "nothing in it about them or their problem".to_owned(),
+            );
+        }
+        // Unsure words that match nothing are taken as misheard: the customer asks
+        // "Sorry?" and nothing moves, rather than reacting to words never said.
+        analysis.misheard = reply.is_none()
+            && input.confidence.is_some_and(|c| c < TurnInput::MISHEARD)
+            && !analysis.intents.contains(&Intent::Silence);
+        Heard {
+            reply,
+            analysis,
+            words: words_said,
+        }
+    }
+
+    /// Everything that moves the customer this turn, in one place and in this order: the
+    /// moves heard (each intent's effect), the moment (stock lines, repeated promises,
+    /// saying it again), the author's effect for this reply, the delivery, a reply given
+    /// before counting for less, the cues picked up, and the customer's own variation.
+    /// Returns the reasons and the cues noticed.
+    fn weigh(&mut self, scenario: &LoadedScenario, input: &TurnInput, heard: &Heard) -> (Vec<Reason>, Vec<String>) {
+        let (analysis, reply) = (&heard.analysis, heard.reply.as_ref());
+        let disclosing = self.last_cue.is_some() || self.disclosure != Disclosure::Hidden;
+        let mut reasons = if analysis.misheard {
+            Vec::new()
+        } else {
+            let mut r = self.intent_reasons(analysis, &heard.words);
+            r.extend(self.moment_reasons(analysis, reply, disclosing));
+            r
+        };
+        if let Some(r) = reply
+            && (r.effect.escalation != 0.0 || r.effect.trust != 0.0)
+        {
+            let note = if r.coach.is_empty() {
+                "how this reply lands with this customer".to_owned()
+            } else {
+                r.coach.clone()
+            };
+            reasons.push(Reason {
+                cause: Cause::Reply(r.id.clone()),
+                escalation: r.effect.escalation,
+                trust: r.effect.trust,
+                note,
+            });
+        }
+        // The customer was opening up when they showed a cue or once the need is out.
+        if !analysis.misheard {
+            reasons.extend(delivery_reasons(
+                input,
+                analysis,
+                &scenario.scenario.delivery,
+                disclosing,
+            ));
+        }
+        // Asking the same thing again wins less each time: calming effects of a reply
+        // already given are scaled by 0.6 per repeat (its harms are not softened).
+        if let Some(r) = reply {
+            let before = self.chosen.get(&r.id).copied().unwrap_or(0);
+            if before > 0 {
+                let factor = 0.6_f32.powi(i32::try_from(before).unwrap_or(i32::MAX));
+                for reason in reasons.iter_mut().filter(|x| x.escalation < 0.0 || x.trust > 0.0) {
+                    if reason.escalation < 0.0 {
+                        reason.escalation *= factor;
+                    }
+                    if reason.trust > 0.0 {
+                        reason.trust *= factor;
+                    }
+                    reason.note.push_str(" (said before: it counts for less)");
+                }
+            }
+            *self.chosen.entry(r.id.clone()).or_insert(0) += 1;
+        }
+        let noticed = if analysis.misheard {
+            Vec::new()
+        } else {
+            self.notice_cues(reply, analysis, &heard.words)
+        };
+        for cue in &noticed {
+            reasons.push(Reason {
+                cause: Cause::CueNoticed(cue.clone()),
+                escalation: -0.04,
+                trust: 0.08,
+                note: format!("you picked up on what they hinted at ({})", self.cue_description(cue)),
+            });
+        }
+        let variation = scenario.scenario.customer.temperament.variation.abs();
+        if variation > 0.0 {
+            // Drawn on every turn, so the stream stays in step whatever the turn was.
+            let wobble = self.rng.0.random_range(-variation..=variation);
+            if !analysis.misheard {
+                reasons.push(Reason {
+                    cause: Cause::Variation,
+                    escalation: wobble,
+                    trust: 0.0,
+                    note: "the customer's own ups and downs".to_owned(),
+                });
+            }
+        }
+        (reasons, noticed)
+    }
+
+    /// Where the call goes next and what the customer says: an outcome that can happen at
+    /// any time comes first (they hang up whatever you were about to say), then the
+    /// reply's own destination, then the clock; then the reveal line, the ending, or the
+    /// next step's line (or, for words that matched nothing, a line for why) and options.
+    fn route(&mut self, scenario: &LoadedScenario, heard: &Heard, revealed_now: bool, out: &mut Vec<SessionEvent>) {
+        let (analysis, reply) = (&heard.analysis, heard.reply.as_ref());
+        let mut ending = self.first_outcome(Trigger::Anytime);
+        let mut goto = None;
+        if ending.is_none() {
+            match reply.map(|r| &r.next) {
+                Some(Next::End(id)) => ending = scenario.outcome(id).cloned(),
+                // The customer has just said the most important thing in the call: it gets an
+                // answer. A reply that would have wrapped up continues where the need leads.
+                Some(Next::Finish) if revealed_now => {
+                    goto = scenario
+                        .scenario
+                        .hidden_need
+                        .after_reveal
+                        .as_deref()
+                        .and_then(|id| scenario.step_index(id));
+                }
+                Some(Next::Finish) => ending = self.first_outcome(Trigger::OnFinish),
+                Some(Next::Goto(id)) => goto = scenario.step_index(id),
+                None => {}
+            }
+            if revealed_now
+                && let Some(step) = scenario.scenario.hidden_need.after_reveal.as_deref()
+                && matches!(reply.map(|r| &r.next), Some(Next::Goto(_)) | None)
+            {
+                goto = scenario.step_index(step);
+            }
+        }
+        if ending.is_none() && self.turn >= scenario.scenario.max_turns {
+            ending = self.first_outcome(Trigger::OnTimeout);
+        }
+
+        if revealed_now {
+            let line = scenario.scenario.hidden_need.revealed_line.clone();
+            self.say(&line, "need/revealed".to_owned(), out);
+        }
+        if let Some(outcome) = ending {
+            self.end(&outcome, out);
+        } else {
+            let stayed = goto.is_none() && reply.is_none();
+            if let Some(next) = goto {
+                self.step = next;
+                if let Some(v) = self.visited.get_mut(next) {
+                    *v = true;
+                }
+            }
+            // The reveal line stands in for the next step's line: the customer has just said
+            // the most important thing in the conversation and waits for an answer to it.
+            if !revealed_now {
+                // Words that matched no reply: misheard ("Sorry?"), off-topic (they react in
+                // character), or understood but not written for here (a reaction in their
+                // band). Silence and anything without lines of its own get the step again.
+                let s = &scenario.scenario;
+                let heard_something = analysis.intents.iter().any(|i| *i != Intent::Silence);
+                let lines = if !stayed {
+                    None
+                } else if analysis.misheard {
+                    Some((&s.unclear, "unclear"))
+                } else if analysis.intents.contains(&Intent::OffTopic) {
+                    Some((&s.off_topic, "off_topic"))
+                } else if heard_something {
+                    Some((&s.generic, "generic"))
+                } else {
+                    None
+                };
+                match lines.filter(|(l, _)| !l.is_empty()) {
+                    Some((lines, prefix)) => self.speak_lines(lines, prefix, out),
+                    None => self.speak_step(out),
+                }
+            }
+            self.offer(out);
+        }
+    }
+
+    fn current_step(&self) -> Option<&Step> {
+        self.scenario.scenario.steps.get(self.step)
+    }
+
+    fn point(&self) -> StatePoint {
+        StatePoint {
+            escalation: self.escalation,
+            trust: self.trust,
+            band: self.band(),
+        }
+    }
+
+    fn effect_of(&self, intent: Intent) -> Effect {
+        self.scenario
+            .scenario
+            .intent_effects
+            .get(&intent)
+            .copied()
+            .unwrap_or_else(|| intent.default_effect())
+    }
+
+    fn intent_reasons(&mut self, analysis: &Analysis, said: &str) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        for intent in &analysis.intents {
+            let mut effect = self.effect_of(*intent);
+            let evidence = analysis
+                .evidence
+                .iter()
+                .find(|(i, _)| i == intent)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_default();
+            let mut note = match (evidence.is_empty(), analysis.layer_of(*intent)) {
+                (true, _) => intent.label().to_owned(),
+                (false, Some(Layer::Option)) => format!("{} ({evidence})", intent.label()),
+                (false, Some(Layer::Encoder)) => format!("heard as {} by its meaning, {evidence}", intent.label()),
+                (false, _) => format!("heard as {}: {evidence}", intent.label()),
+            };
+            // "Sorry, but…": what the "but" takes back counts for half.
+            if analysis.undercut.contains(intent) {
+                effect.escalation *= 0.5;
+                effect.trust *= 0.5;
+                note.push_str(", taken back by the \"but\" that followed");
+            }
+            match intent {
+                // A close, accurate paraphrase calms more than a loose one.
+                Intent::Paraphrase => {
+                    let quality = 0.5 + 0.5 * analysis.paraphrase;
+                    effect.escalation *= quality;
+                    effect.trust *= quality;
+                    note.push_str(&format!(
+                        ", reflecting {:.0}% of what they said",
+                        analysis.paraphrase * 100.0
+                    ));
+                }
+                // Apologies wear out: each one after the first in the session counts 0.6× the last.
+                Intent::Apology => {
+                    let factor = 0.6_f32.powi(i32::try_from(self.apologies).unwrap_or(i32::MAX));
+                    if self.apologies > 0 {
+                        note.push_str(", again: each repeat counts for less");
+                    }
+                    effect.escalation *= factor;
+                    effect.trust *= factor;
+                    self.apologies += 1;
+                }
+                _ => {}
+            }
+            if said.trim().is_empty() && *intent == Intent::Silence {
+                note = "you said nothing".to_owned();
+            }
+            reasons.push(Reason {
+                cause: Cause::Intent(*intent),
+                escalation: effect.escalation,
+                trust: effect.trust,
+                note,
+            });
+        }
+        reasons
+    }
+
+    /// What the moment makes of a reply, whatever its intents: a stock line to someone
+    /// who is upset or opening up, the same promise again, a procedural question straight
+    /// after a hint.
+    fn moment_reasons(&mut self, analysis: &Analysis, reply: Option<&Reply>, disclosing: bool) -> Vec<Reason> {
+        let mut out = Vec::new();
+        let mut push = |escalation: f32, trust: f32, note: String| {
+            out.push(Reason {
+                cause: Cause::Moment,
+                escalation,
+                trust,
+                note,
+            });
+        };
+        let has = |i: Intent| analysis.intents.contains(&i);
+        let upset = self.band() >= Band::Frustrated;
+        if let Some(words) = &analysis.repeats {
+            push(
+                0.05,
+                -0.03,
+                format!("telling them again (\"{words}\"): it says they were not listening the first time"),
+            );
+        }
+        if has(Intent::Scripted) && (upset || disclosing) {
+            push(0.05, -0.04, "a stock line to someone who wants to be heard".to_owned());
+        }
+        if has(Intent::Solution) {
+            if self.promises >= 2 && !self.addressed {
+                let n = self.promises;
+                push(
+                    (0.03 * (n - 1) as f32).min(0.09),
+                    -0.03,
+                    format!("another promise: they have heard {n} already this call"),
+                );
+            }
+            self.promises += 1;
+        }
+        let only_procedure = has(Intent::ClosedQuestion) && !analysis.intents.iter().any(|i| i.is_helpful());
+        if only_procedure
+            && self.last_cue.is_some()
+            && reply.is_none_or(|r| r.intents.iter().all(|i| !i.is_listening()))
+        {
+            push(
+                0.03,
+                -0.02,
+                "a procedural question straight after they hinted at something".to_owned(),
+            );
+        }
+        out
+    }
+
+    /// Scales each reason by the customer's temperament, then applies the sum.
+    fn apply(&mut self, reasons: &mut [Reason]) {
+        let t = &self.scenario.scenario.customer.temperament;
+        let damping = 1.0 - TRUST_DAMPING * self.trust;
+        let mut de = 0.0;
+        let mut dt = 0.0;
+        for r in reasons.iter_mut() {
+            if r.escalation > 0.0 {
+                r.escalation *= t.volatility * damping;
+            } else {
+                r.escalation *= t.receptiveness;
+            }
+            r.escalation = round4(r.escalation);
+            r.trust = round4(r.trust);
+            de += r.escalation;
+            dt += r.trust;
+        }
+        let (lo, hi) = (
+            t.min_escalation.clamp(0.0, 1.0),
+            t.max_escalation.clamp(0.0, 1.0).max(t.min_escalation.clamp(0.0, 1.0)),
+        );
+        self.escalation = round4((self.escalation + de).clamp(lo, hi));
+        self.trust = round4((self.trust + dt).clamp(0.0, 1.0));
+    }
+
+    fn notice_cues(&mut self, reply: Option<&Reply>, analysis: &Analysis, said: &str) -> Vec<String> {
+        let listening = analysis.intents.iter().any(|i| i.is_listening());
+        let said_stems = content_stems(said);
+        let mut noticed = Vec::new();
+        for progress in self.cues.iter_mut().filter(|c| !c.noticed) {
+            let Some(cue) = self.scenario.cue(&progress.id) else {
+                continue;
+            };
+            let by_reply = reply.is_some_and(|r| cue.responded_by.contains(&r.id));
+            let by_words = listening
+                && cue
+                    .keywords
+                    .iter()
+                    .any(|k| words(k).iter().any(|w| said_stems.contains(&stem(w))));
+            if by_reply || by_words {
+                progress.noticed = true;
+                noticed.push(progress.id.clone());
+            }
+        }
+        noticed
+    }
+
+    fn cue_description(&self, id: &str) -> String {
+        self.scenario
+            .cue(id)
+            .map(|c| c.description.clone())
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    fn try_reveal(&mut self, reply: Option<&Reply>, analysis: &Analysis, noticed_cue: bool) -> Option<String> {
+        let need = &self.scenario.scenario.hidden_need;
+        let rule = &need.reveal;
+        if self.disclosure == Disclosure::Revealed || (rule.after_cue && self.disclosure != Disclosure::Hinted) {
+            return None;
+        }
+        let by = if let Some(r) = reply.filter(|r| rule.options.contains(&r.id)) {
+            format!("your reply \"{}\"", r.text)
+        } else if let Some(i) = analysis.intents.iter().find(|i| rule.intents.contains(i)) {
+            i.label().to_owned()
+        } else if noticed_cue && rule.on_cue_response {
+            "picking up on what they hinted at".to_owned()
+        } else {
+            return None;
+        };
+        if self.trust < rule.min_trust || self.escalation > rule.max_escalation {
+            return None;
+        }
+        self.disclosure = Disclosure::Revealed;
+        Some(by)
+    }
+
+    fn holds(&self, condition: &Condition) -> bool {
+        match condition {
+            Condition::NeedRevealed => self.disclosure == Disclosure::Revealed,
+            Condition::NeedNotRevealed => self.disclosure != Disclosure::Revealed,
+            Condition::NeedAddressed => self.addressed,
+            Condition::NeedNotAddressed => !self.addressed,
+            Condition::EscalationAtLeast(v) => self.escalation >= *v,
+            Condition::EscalationBelow(v) => self.escalation < *v,
+            Condition::TrustAtLeast(v) => self.trust >= *v,
+            Condition::TrustBelow(v) => self.trust < *v,
+            Condition::TurnsAtLeast(n) => self.turn >= *n,
+            Condition::Visited(id) => self
+                .scenario
+                .step_index(id)
+                .and_then(|i| self.visited.get(i).copied())
+                .unwrap_or(false),
+        }
+    }
+
+    fn all_hold(&self, conditions: &[Condition]) -> bool {
+        conditions.iter().all(|c| self.holds(c))
+    }
+
+    /// The first outcome for `trigger` whose conditions hold. For `OnFinish` and
+    /// `OnTimeout` the last such outcome is the fallback (the validator warns when the
+    /// last `OnFinish` one is not a catch-all), so a finished conversation always ends.
+    fn first_outcome(&self, trigger: Trigger) -> Option<Outcome> {
+        let mut candidates = self.scenario.scenario.outcomes.iter().filter(|o| o.trigger == trigger);
+        let found = candidates.clone().find(|o| self.all_hold(&o.when));
+        match (found, trigger) {
+            (Some(o), _) => Some(o.clone()),
+            (None, Trigger::OnFinish | Trigger::OnTimeout) => candidates.next_back().cloned(),
+            (None, _) => None,
+        }
+    }
+
+    fn end(&mut self, outcome: &Outcome, out: &mut Vec<SessionEvent>) {
+        if let Some(line) = &outcome.line {
+            self.say(line, format!("outcome/{}", outcome.id), out);
+        }
+        self.outcome = Some(OutcomeRecord {
+            id: outcome.id.clone(),
+            kind: outcome.kind,
+            title: outcome.title.clone(),
+            debrief: outcome.debrief.clone(),
+        });
+        out.push(SessionEvent::SessionEnded {
+            turn: self.turn,
+            outcome: outcome.id.clone(),
+            kind: outcome.kind,
+            title: outcome.title.clone(),
+        });
+    }
+
+    fn speak_step(&mut self, out: &mut Vec<SessionEvent>) {
+        let Some(step) = self.current_step() else {
+            return;
+        };
+        let (lines, id) = (step.say.clone(), step.id.clone());
+        self.speak_lines(&lines, &id, out);
+        self.last_from_step = true;
+    }
+
+    fn speak_lines(&mut self, lines: &BandLines, prefix: &str, out: &mut Vec<SessionEvent>) {
+        if let Some((key, index, line)) = pick_line(lines, self.band(), self.disclosure, &mut self.rng.0) {
+            let id = format!("{prefix}/{}/{index}", key.label());
+            self.say(&line, id, out);
+        }
+    }
+
+    fn say(&mut self, line: &Line, line_id: String, out: &mut Vec<SessionEvent>) {
+        if let Some(cue) = &line.cue {
+            if !self.cues.iter().any(|c| &c.id == cue) {
+                self.cues.push(CueProgress {
+                    id: cue.clone(),
+                    noticed: false,
+                });
+            }
+            if self.disclosure == Disclosure::Hidden {
+                self.disclosure = Disclosure::Hinted;
+                out.push(SessionEvent::NeedHinted {
+                    turn: self.turn,
+                    cue: cue.clone(),
+                });
+            }
+        }
+        self.last_line = line.text.clone();
+        self.last_cue = line.cue.clone();
+        self.last_from_step = false;
+        out.push(SessionEvent::CustomerSpoke(Spoken {
+            turn: self.turn,
+            line_id,
+            text: line.text.clone(),
+            band: self.band(),
+            tags: line.tags.clone(),
+            cue: line.cue.clone(),
+        }));
+    }
+
+    fn offer(&self, out: &mut Vec<SessionEvent>) {
+        if self.mode != Mode::Guided || self.is_ended() {
+            return;
+        }
+        let options = self
+            .available_replies()
+            .into_iter()
+            .map(|r| OfferedReply {
+                id: r.id.clone(),
+                text: r.text.clone(),
+            })
+            .collect();
+        out.push(SessionEvent::OptionsOffered {
+            turn: self.turn + 1,
+            options,
+        });
+    }
+}
+
+/// Rounds to four decimals so records stay readable and comparisons exact.
+pub(crate) fn round4(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Picks a line for the band: the band's own lines, else `Any`, else the nearest band
+/// with lines (calmer first); among them, lines written for the current disclosure stage,
+/// else lines for any stage. Always draws once from the RNG so variation stays in step.
+fn pick_line(
+    lines: &BandLines,
+    band: Band,
+    disclosure: Disclosure,
+    rng: &mut ChaCha8Rng,
+) -> Option<(BandKey, usize, Line)> {
+    let non_empty = |k: BandKey| lines.get(&k).filter(|l| !l.is_empty()).map(|l| (k, l));
+    let mut chosen = non_empty(BandKey::of(band)).or_else(|| non_empty(BandKey::Any));
+    if chosen.is_none() {
+        for distance in 1..Band::ALL.len() {
+            let i = band.index();
+            let calmer = i.checked_sub(distance).and_then(|j| Band::ALL.get(j));
+            let angrier = Band::ALL.get(i + distance);
+            chosen = calmer
+                .and_then(|b| non_empty(BandKey::of(*b)))
+                .or_else(|| angrier.and_then(|b| non_empty(BandKey::of(*b))));
+            if chosen.is_some() {
+                break;
+            }
+        }
+    }
+    let (key, candidates) = chosen?;
+    let exact: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].disclosure == Some(disclosure))
+        .collect();
+    let open: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].disclosure.is_none())
+        .collect();
+    let pool = if !exact.is_empty() {
+        exact
+    } else if !open.is_empty() {
+        open
+    } else {
+        (0..candidates.len()).collect()
+    };
+    let pick = rng.random_range(0..pool.len());
+    let index = pool[pick];
+    Some((key, index, candidates[index].clone()))
+}
+
+/// Delivery effects on a typical listener, scaled by the customer's sensitivities.
+fn delivery_reasons(
+    input: &TurnInput,
+    analysis: &Analysis,
+    s: &crate::scenario::model::DeliverySensitivity,
+    disclosing: bool,
+) -> Vec<Reason> {
+    let d = &input.delivery;
+    let mut out = Vec::new();
+    let mut push = |cause: Cause, escalation: f32, trust: f32, note: String| {
+        if escalation != 0.0 || trust != 0.0 {
+            out.push(Reason {
+                cause,
+                escalation,
+                trust,
+                note,
+            });
+        }
+    };
+    if let Some(wpm) = d.words_per_min.filter(|w| *w > 170.0) {
+        let over = ((wpm - 170.0) / 40.0).min(2.0);
+        push(
+            Cause::Pace,
+            0.05 * over * s.pace,
+            -0.02 * over * s.pace,
+            format!("you spoke fast ({wpm:.0} words a minute); it sounds like you want them gone"),
+        );
+    }
+    if let Some(pause) = d.pause_before_s.filter(|p| *p < 0.2) {
+        push(
+            Cause::Rushed,
+            0.03 * s.pace,
+            -0.02 * s.pace,
+            format!("you came straight in ({pause:.1} s after they stopped), before they felt heard"),
+        );
+    }
+    if let Some(pause) = d.pause_before_s.filter(|p| *p > 6.0) {
+        let over = ((pause - 6.0) / 6.0).min(2.0);
+        push(
+            Cause::LongPause,
+            0.04 * over * s.silence,
+            -0.02 * over * s.silence,
+            format!("{pause:.0} s of dead air before you answered"),
+        );
+    }
+    // Against the trainee's own usual level when there is one (a microphone's gain says
+    // nothing about how loud a person is), else against typical headset levels.
+    let raised_quiet = match (d.loudness_vs_baseline_db, d.loudness_db) {
+        (Some(rel), _) => Some((
+            (rel - 6.0) / 6.0,
+            rel < -10.0,
+            format!("{rel:+.0} dB against your usual"),
+        )),
+        (None, Some(db)) => Some(((db + 12.0) / 6.0, db < -36.0, format!("{db:.0} dBFS"))),
+        (None, None) => None,
+    };
+    if let Some((over, quiet, measured)) = raised_quiet {
+        if over > 0.0 {
+            let over = over.clamp(0.25, 2.0);
+            push(
+                Cause::Loudness,
+                0.07 * over * s.loudness,
+                -0.04 * over * s.loudness,
+                format!("your voice was raised ({measured})"),
+            );
+        } else if quiet {
+            push(
+                Cause::Quiet,
+                0.02 * s.loudness,
+                -0.03 * s.loudness,
+                format!("you were hard to hear ({measured})"),
+            );
+        }
+    }
+    if d.interrupted {
+        push(
+            Cause::Interruption,
+            0.08 * s.interruptions,
+            -0.06 * s.interruptions,
+            "you talked over them".to_owned(),
+        );
+    }
+    let fillers = d.fillers.unwrap_or(analysis.fillers);
+    if fillers >= 3 {
+        let n = (fillers - 2).min(4) as f32;
+        push(
+            Cause::Fillers,
+            0.01 * n * s.fillers,
+            -0.015 * n * s.fillers,
+            format!("{fillers} filler words (\"um\", \"you know\") made you sound unsure"),
+        );
+    }
+    if let Some(gaze) = d.gaze {
+        let listening = gaze.while_listening;
+        let away = |v: Option<f32>, below: f32| v.is_some_and(|v| v < below);
+        if disclosing && away(listening, Gaze::LOOKED_AWAY) {
+            let pct = listening.unwrap_or_default() * 100.0;
+            push(
+                Cause::LookedAway,
+                0.04 * s.eye_contact,
+                -0.04 * s.eye_contact,
+                format!("you looked away while they were opening up (eyes on them {pct:.0} % of the time)"),
+            );
+        } else if away(listening, 0.25) && away(gaze.while_replying, 0.25) {
+            push(
+                Cause::LookedAway,
+                0.01 * s.eye_contact,
+                -0.02 * s.eye_contact,
+                "you hardly looked at them".to_owned(),
+            );
+        } else if disclosing && listening.is_some_and(|v| v >= Gaze::HELD) {
+            push(
+                Cause::EyeContact,
+                0.0,
+                0.02 * s.eye_contact,
+                "you kept your eyes on them while they opened up".to_owned(),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;
