@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use holdspace_core::debrief::skills::{Attempt, Skill, SkillScores};
+use holdspace_core::debrief::skills::{Attempt, SkillScores};
 use holdspace_core::debrief::{CurvePoint, Debrief, DeliveryAverage, DeliverySummary};
 use holdspace_core::engine::journal::SessionMeta;
 use holdspace_core::engine::record::SessionRecord;
@@ -246,17 +246,14 @@ pub fn report(
     s.push_str("</ul></section>");
 
     let earlier_delivery = DeliverySummary::average(earlier.iter().map(|a| &a.delivery));
-    let earlier_skills = SkillScores::average(earlier.iter().map(|a| &a.skills));
     let _ = write!(
         s,
         r#"<section class="two"><div><h2>How you spoke</h2><table><thead><tr><th></th><th>This time</th><th>Your earlier attempts</th></tr></thead><tbody>{}</tbody></table></div>"#,
         delivery_rows(&debrief.delivery, earlier_delivery.as_ref())
     );
     s.push_str(r#"<div><h2>Skills</h2><table><thead><tr><th></th><th>This time</th><th>Your earlier attempts</th></tr></thead><tbody>"#);
-    for skill in Skill::ALL {
-        let now = skills.get(skill);
-        let before = earlier_skills.get(skill);
-        let bar = now.map_or_else(String::new, |v| {
+    for row in skills.rows(earlier) {
+        let bar = row.share.map_or_else(String::new, |v| {
             format!(
                 r#"<span class="bar"><span style="width:{:.0}%"></span></span>"#,
                 v * 100.0
@@ -265,14 +262,10 @@ pub fn report(
         let _ = write!(
             s,
             "<tr><th>{}</th><td>{} {}</td><td>{}</td></tr>",
-            skill.label(),
+            row.skill.label(),
             bar,
-            now.map_or("no evidence".to_owned(), |v| format!("{:.0}%", v * 100.0)),
-            if earlier.is_empty() {
-                "first attempt".to_owned()
-            } else {
-                before.map_or("no evidence".to_owned(), |v| format!("{:.0}%", v * 100.0))
-            }
+            row.now,
+            row.before.as_deref().unwrap_or("first attempt")
         );
     }
     s.push_str("</tbody></table></div></section>");

@@ -1,8 +1,7 @@
-//! What a trainee's reply does conversationally, and the default effect of each on a customer.
+//! What a trainee's reply does conversationally (its effect on a customer is the engine's:
+//! see `engine/reactions.rs`).
 
 use serde::{Deserialize, Serialize};
-
-use crate::scenario::model::Effect;
 
 /// A conversational move recognised in a trainee's reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -79,32 +78,6 @@ impl Intent {
             Intent::Scripted => "a scripted line",
             Intent::OffTopic => "going off-topic",
         }
-    }
-
-    /// The effect on a typical customer, from contact-centre practice: listening and
-    /// reflecting calm and build trust; telling people how they feel, minimising and
-    /// policy walls escalate. Scenarios override these per customer.
-    pub fn default_effect(self) -> Effect {
-        let (escalation, trust) = match self {
-            Intent::Acknowledge => (-0.06, 0.06),
-            Intent::Paraphrase => (-0.10, 0.10),
-            Intent::OpenQuestion => (-0.05, 0.06),
-            Intent::ClosedQuestion => (0.0, 0.0),
-            Intent::Apology => (-0.04, 0.02),
-            Intent::AssumptiveEmpathy => (0.08, -0.06),
-            Intent::Minimising => (0.15, -0.12),
-            Intent::PolicyWall => (0.14, -0.10),
-            Intent::Blame => (0.15, -0.12),
-            Intent::TakeYourTime => (-0.07, 0.06),
-            Intent::Solution => (-0.06, 0.04),
-            Intent::Transfer => (0.05, -0.05),
-            Intent::Silence => (0.04, -0.03),
-            // Small on its own; the engine adds the moment's cost (an upset customer
-            // hears a script as not being listened to).
-            Intent::Scripted => (0.03, -0.03),
-            Intent::OffTopic => (0.08, -0.06),
-        };
-        Effect { escalation, trust }
     }
 
     /// Whether this move harms on its own: the customer hears it whatever else was said

@@ -168,6 +168,22 @@ impl SkillScores {
         )
     }
 
+    /// The rows of the skills table, beside the mean of `earlier` attempts when there
+    /// were any: the debrief screen and the coach's report both show these.
+    pub fn rows(&self, earlier: &[Attempt]) -> Vec<SkillRow> {
+        let before = (!earlier.is_empty()).then(|| SkillScores::average(earlier.iter().map(|a| &a.skills)));
+        let percent = |v: Option<f32>| v.map_or_else(|| "no evidence".to_owned(), |v| format!("{:.0}%", v * 100.0));
+        Skill::ALL
+            .into_iter()
+            .map(|skill| SkillRow {
+                skill,
+                share: self.get(skill),
+                now: percent(self.get(skill)),
+                before: before.as_ref().map(|b| percent(b.get(skill))),
+            })
+            .collect()
+    }
+
     /// The mean over the skills scored.
     pub fn overall(&self) -> f32 {
         if self.0.is_empty() {
@@ -175,6 +191,19 @@ impl SkillScores {
         }
         round2(self.0.values().sum::<f32>() / self.0.len() as f32)
     }
+}
+
+/// One row of the skills table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillRow {
+    /// The skill (its label names the row).
+    pub skill: Skill,
+    /// This attempt's score from 0 to 1, for a bar; `None` without evidence.
+    pub share: Option<f32>,
+    /// This attempt's score as text ("72%", "no evidence").
+    pub now: String,
+    /// The mean of earlier attempts as text; `None` on a first attempt.
+    pub before: Option<String>,
 }
 
 /// Met the need: 1. Found it: 0.7. Otherwise up to 0.5 for the cues picked up.
@@ -421,6 +450,34 @@ mod tests {
             confidence: None,
             understanding: None,
         }
+    }
+
+    #[test]
+    fn the_skills_table_has_a_row_per_skill_and_compares_only_with_earlier_attempts() {
+        let record = play(1, &[shouted("Calm down, it's just a parcel.")]);
+        let scores = SkillScores::of(&record);
+        let first = scores.rows(&[]);
+        assert_eq!(first.iter().map(|r| r.skill).collect::<Vec<_>>(), Skill::ALL.to_vec());
+        assert!(
+            first.iter().all(|r| r.before.is_none()),
+            "nothing to compare on a first attempt"
+        );
+        let listening = &first[0];
+        assert_eq!(
+            listening.now,
+            format!("{:.0}%", scores.get(listening.skill).unwrap_or(0.0) * 100.0)
+        );
+        let earlier = Attempt::of("s1", "2026-12-01T10:00:00Z", &record);
+        let again = scores.rows(std::slice::from_ref(&earlier));
+        for row in &again {
+            assert_eq!(
+                row.before.as_ref(),
+                Some(&row.now),
+                "the same record before and now: {row:?}"
+            );
+        }
+        let never = SkillScores::default().rows(&[]);
+        assert!(never.iter().all(|r| r.share.is_none() && r.now == "no evidence"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod events;
 #[cfg(test)]
 mod golden_tests;
 pub mod journal;
+mod reactions;
 pub mod record;
 #[cfg(test)]
 mod robustness_tests;
@@ -23,12 +24,12 @@ use thiserror::Error;
 use crate::analysis::intent::Intent;
 use crate::analysis::matching;
 use crate::analysis::text::{content_stems, stem, words};
-use crate::analysis::{Analysis, Gaze, Layer, TurnInput, analyse};
+use crate::analysis::{Analysis, Layer, TurnInput, analyse};
 use crate::engine::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
 use crate::engine::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
 use crate::engine::state::{Band, Disclosure};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{BandKey, BandLines, Condition, Effect, Line, Next, Outcome, Reply, Step, Trigger};
+use crate::scenario::model::{BandKey, BandLines, Condition, Line, Next, Outcome, Reply, Step, Trigger};
 
 /// Guided (options shown) or open (free speech only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -510,8 +511,20 @@ impl Session {
         let mut reasons = if analysis.misheard {
             Vec::new()
         } else {
-            let mut r = self.intent_reasons(analysis, &heard.words);
-            r.extend(self.moment_reasons(analysis, reply, disclosing));
+            let effects = &self.scenario.scenario.intent_effects;
+            let effect_of = |i: Intent| effects.get(&i).copied().unwrap_or_else(|| i.default_effect());
+            let mut r = reactions::intent_reasons(analysis, &heard.words, effect_of, &mut self.apologies);
+            let moment = reactions::Moment {
+                upset: self.band() >= Band::Frustrated,
+                disclosing,
+                after_cue: self.last_cue.is_some(),
+                promises: self.promises,
+                need_addressed: self.addressed,
+            };
+            r.extend(reactions::moment_reasons(analysis, reply, &moment));
+            if analysis.intents.contains(&Intent::Solution) {
+                self.promises += 1;
+            }
             r
         };
         if let Some(r) = reply
@@ -531,30 +544,17 @@ impl Session {
         }
         // The customer was opening up when they showed a cue or once the need is out.
         if !analysis.misheard {
-            reasons.extend(delivery_reasons(
+            reasons.extend(reactions::delivery_reasons(
                 input,
                 analysis,
                 &scenario.scenario.delivery,
                 disclosing,
             ));
         }
-        // Asking the same thing again wins less each time: calming effects of a reply
-        // already given are scaled by 0.6 per repeat (its harms are not softened).
         if let Some(r) = reply {
-            let before = self.chosen.get(&r.id).copied().unwrap_or(0);
-            if before > 0 {
-                let factor = 0.6_f32.powi(i32::try_from(before).unwrap_or(i32::MAX));
-                for reason in reasons.iter_mut().filter(|x| x.escalation < 0.0 || x.trust > 0.0) {
-                    if reason.escalation < 0.0 {
-                        reason.escalation *= factor;
-                    }
-                    if reason.trust > 0.0 {
-                        reason.trust *= factor;
-                    }
-                    reason.note.push_str(" (said before: it counts for less)");
-                }
-            }
-            *self.chosen.entry(r.id.clone()).or_insert(0) += 1;
+            let before = self.chosen.entry(r.id.clone()).or_insert(0);
+            reactions::said_before(&mut reasons, *before);
+            *before += 1;
         }
         let noticed = if analysis.misheard {
             Vec::new()
@@ -562,12 +562,7 @@ impl Session {
             self.notice_cues(reply, analysis, &heard.words)
         };
         for cue in &noticed {
-            reasons.push(Reason {
-                cause: Cause::CueNoticed(cue.clone()),
-                escalation: -0.04,
-                trust: 0.08,
-                note: format!("you picked up on what they hinted at ({})", self.cue_description(cue)),
-            });
+            reasons.push(reactions::cue_noticed(cue, &self.cue_description(cue)));
         }
         let variation = scenario.scenario.customer.temperament.variation.abs();
         if variation > 0.0 {
@@ -673,123 +668,6 @@ impl Session {
             trust: self.trust,
             band: self.band(),
         }
-    }
-
-    fn effect_of(&self, intent: Intent) -> Effect {
-        self.scenario
-            .scenario
-            .intent_effects
-            .get(&intent)
-            .copied()
-            .unwrap_or_else(|| intent.default_effect())
-    }
-
-    fn intent_reasons(&mut self, analysis: &Analysis, said: &str) -> Vec<Reason> {
-        let mut reasons = Vec::new();
-        for intent in &analysis.intents {
-            let mut effect = self.effect_of(*intent);
-            let evidence = analysis
-                .evidence
-                .iter()
-                .find(|(i, _)| i == intent)
-                .map(|(_, e)| e.clone())
-                .unwrap_or_default();
-            let mut note = match (evidence.is_empty(), analysis.layer_of(*intent)) {
-                (true, _) => intent.label().to_owned(),
-                (false, Some(Layer::Option)) => format!("{} ({evidence})", intent.label()),
-                (false, Some(Layer::Encoder)) => format!("heard as {} by its meaning, {evidence}", intent.label()),
-                (false, _) => format!("heard as {}: {evidence}", intent.label()),
-            };
-            // "Sorry, but…": what the "but" takes back counts for half.
-            if analysis.undercut.contains(intent) {
-                effect.escalation *= 0.5;
-                effect.trust *= 0.5;
-                note.push_str(", taken back by the \"but\" that followed");
-            }
-            match intent {
-                // A close, accurate paraphrase calms more than a loose one.
-                Intent::Paraphrase => {
-                    let quality = 0.5 + 0.5 * analysis.paraphrase;
-                    effect.escalation *= quality;
-                    effect.trust *= quality;
-                    note.push_str(&format!(
-                        ", reflecting {:.0}% of what they said",
-                        analysis.paraphrase * 100.0
-                    ));
-                }
-                // Apologies wear out: each one after the first in the session counts 0.6× the last.
-                Intent::Apology => {
-                    let factor = 0.6_f32.powi(i32::try_from(self.apologies).unwrap_or(i32::MAX));
-                    if self.apologies > 0 {
-                        note.push_str(", again: each repeat counts for less");
-                    }
-                    effect.escalation *= factor;
-                    effect.trust *= factor;
-                    self.apologies += 1;
-                }
-                _ => {}
-            }
-            if said.trim().is_empty() && *intent == Intent::Silence {
-                note = "you said nothing".to_owned();
-            }
-            reasons.push(Reason {
-                cause: Cause::Intent(*intent),
-                escalation: effect.escalation,
-                trust: effect.trust,
-                note,
-            });
-        }
-        reasons
-    }
-
-    /// What the moment makes of a reply, whatever its intents: a stock line to someone
-    /// who is upset or opening up, the same promise again, a procedural question straight
-    /// after a hint.
-    fn moment_reasons(&mut self, analysis: &Analysis, reply: Option<&Reply>, disclosing: bool) -> Vec<Reason> {
-        let mut out = Vec::new();
-        let mut push = |escalation: f32, trust: f32, note: String| {
-            out.push(Reason {
-                cause: Cause::Moment,
-                escalation,
-                trust,
-                note,
-            });
-        };
-        let has = |i: Intent| analysis.intents.contains(&i);
-        let upset = self.band() >= Band::Frustrated;
-        if let Some(words) = &analysis.repeats {
-            push(
-                0.05,
-                -0.03,
-                format!("telling them again (\"{words}\"): it says they were not listening the first time"),
-            );
-        }
-        if has(Intent::Scripted) && (upset || disclosing) {
-            push(0.05, -0.04, "a stock line to someone who wants to be heard".to_owned());
-        }
-        if has(Intent::Solution) {
-            if self.promises >= 2 && !self.addressed {
-                let n = self.promises;
-                push(
-                    (0.03 * (n - 1) as f32).min(0.09),
-                    -0.03,
-                    format!("another promise: they have heard {n} already this call"),
-                );
-            }
-            self.promises += 1;
-        }
-        let only_procedure = has(Intent::ClosedQuestion) && !analysis.intents.iter().any(|i| i.is_helpful());
-        if only_procedure
-            && self.last_cue.is_some()
-            && reply.is_none_or(|r| r.intents.iter().all(|i| !i.is_listening()))
-        {
-            push(
-                0.03,
-                -0.02,
-                "a procedural question straight after they hinted at something".to_owned(),
-            );
-        }
-        out
     }
 
     /// Scales each reason by the customer's temperament, then applies the sum.
@@ -1032,128 +910,6 @@ fn pick_line(
     let pick = rng.random_range(0..pool.len());
     let index = pool[pick];
     Some((key, index, candidates[index].clone()))
-}
-
-/// Delivery effects on a typical listener, scaled by the customer's sensitivities.
-fn delivery_reasons(
-    input: &TurnInput,
-    analysis: &Analysis,
-    s: &crate::scenario::model::DeliverySensitivity,
-    disclosing: bool,
-) -> Vec<Reason> {
-    let d = &input.delivery;
-    let mut out = Vec::new();
-    let mut push = |cause: Cause, escalation: f32, trust: f32, note: String| {
-        if escalation != 0.0 || trust != 0.0 {
-            out.push(Reason {
-                cause,
-                escalation,
-                trust,
-                note,
-            });
-        }
-    };
-    if let Some(wpm) = d.words_per_min.filter(|w| *w > 170.0) {
-        let over = ((wpm - 170.0) / 40.0).min(2.0);
-        push(
-            Cause::Pace,
-            0.05 * over * s.pace,
-            -0.02 * over * s.pace,
-            format!("you spoke fast ({wpm:.0} words a minute); it sounds like you want them gone"),
-        );
-    }
-    if let Some(pause) = d.pause_before_s.filter(|p| *p < 0.2) {
-        push(
-            Cause::Rushed,
-            0.03 * s.pace,
-            -0.02 * s.pace,
-            format!("you came straight in ({pause:.1} s after they stopped), before they felt heard"),
-        );
-    }
-    if let Some(pause) = d.pause_before_s.filter(|p| *p > 6.0) {
-        let over = ((pause - 6.0) / 6.0).min(2.0);
-        push(
-            Cause::LongPause,
-            0.04 * over * s.silence,
-            -0.02 * over * s.silence,
-            format!("{pause:.0} s of dead air before you answered"),
-        );
-    }
-    // Against the trainee's own usual level when there is one (a microphone's gain says
-    // nothing about how loud a person is), else against typical headset levels.
-    let raised_quiet = match (d.loudness_vs_baseline_db, d.loudness_db) {
-        (Some(rel), _) => Some((
-            (rel - 6.0) / 6.0,
-            rel < -10.0,
-            format!("{rel:+.0} dB against your usual"),
-        )),
-        (None, Some(db)) => Some(((db + 12.0) / 6.0, db < -36.0, format!("{db:.0} dBFS"))),
-        (None, None) => None,
-    };
-    if let Some((over, quiet, measured)) = raised_quiet {
-        if over > 0.0 {
-            let over = over.clamp(0.25, 2.0);
-            push(
-                Cause::Loudness,
-                0.07 * over * s.loudness,
-                -0.04 * over * s.loudness,
-                format!("your voice was raised ({measured})"),
-            );
-        } else if quiet {
-            push(
-                Cause::Quiet,
-                0.02 * s.loudness,
-                -0.03 * s.loudness,
-                format!("you were hard to hear ({measured})"),
-            );
-        }
-    }
-    if d.interrupted {
-        push(
-            Cause::Interruption,
-            0.08 * s.interruptions,
-            -0.06 * s.interruptions,
-            "you talked over them".to_owned(),
-        );
-    }
-    let fillers = d.fillers.unwrap_or(analysis.fillers);
-    if fillers >= 3 {
-        let n = (fillers - 2).min(4) as f32;
-        push(
-            Cause::Fillers,
-            0.01 * n * s.fillers,
-            -0.015 * n * s.fillers,
-            format!("{fillers} filler words (\"um\", \"you know\") made you sound unsure"),
-        );
-    }
-    if let Some(gaze) = d.gaze {
-        let listening = gaze.while_listening;
-        let away = |v: Option<f32>, below: f32| v.is_some_and(|v| v < below);
-        if disclosing && away(listening, Gaze::LOOKED_AWAY) {
-            let pct = listening.unwrap_or_default() * 100.0;
-            push(
-                Cause::LookedAway,
-                0.04 * s.eye_contact,
-                -0.04 * s.eye_contact,
-                format!("you looked away while they were opening up (eyes on them {pct:.0} % of the time)"),
-            );
-        } else if away(listening, 0.25) && away(gaze.while_replying, 0.25) {
-            push(
-                Cause::LookedAway,
-                0.01 * s.eye_contact,
-                -0.02 * s.eye_contact,
-                "you hardly looked at them".to_owned(),
-            );
-        } else if disclosing && listening.is_some_and(|v| v >= Gaze::HELD) {
-            push(
-                Cause::EyeContact,
-                0.0,
-                0.02 * s.eye_contact,
-                "you kept your eyes on them while they opened up".to_owned(),
-            );
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use bevy::prelude::*;
 use holdspace_core::debrief::DeliverySummary;
-use holdspace_core::debrief::skills::{Skill, SkillScores};
 
 use crate::app::screens::debrief::{
     DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel,
@@ -312,11 +311,8 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             children![label("Skills", SECTION, ACCENT)],
         ))
         .id();
-    let earlier_skills = SkillScores::average(shown.earlier.iter().map(|a| &a.skills));
-    for skill in Skill::ALL {
-        let this = shown.skills.get(skill);
-        let before = earlier_skills.get(skill);
-        let row = commands
+    for row in shown.skills.rows(&shown.earlier) {
+        let line = commands
             .spawn((
                 ChildOf(skills),
                 Node {
@@ -327,8 +323,8 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             ))
             .id();
         commands.spawn((
-            ChildOf(row),
-            label(skill.label(), DETAIL, TEXT),
+            ChildOf(line),
+            label(row.skill.label(), DETAIL, TEXT),
             Node {
                 width: px(220.0),
                 ..default()
@@ -336,7 +332,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         ));
         let track = commands
             .spawn((
-                ChildOf(row),
+                ChildOf(line),
                 Node {
                     width: px(120.0),
                     height: px(10.0),
@@ -346,7 +342,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
                 BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.08)),
             ))
             .id();
-        if let Some(v) = this {
+        if let Some(v) = row.share {
             commands.spawn((
                 ChildOf(track),
                 Node {
@@ -358,12 +354,11 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
                 BackgroundColor(Color::srgb(0.45, 0.65, 0.95)),
             ));
         }
-        let text = match (this, before) {
-            (None, _) => "no evidence".to_owned(),
-            (Some(v), Some(b)) => format!("{:.0}% (before {:.0}%)", v * 100.0, b * 100.0),
-            (Some(v), None) => format!("{:.0}%", v * 100.0),
+        let text = match (row.share, &row.before) {
+            (Some(_), Some(before)) => format!("{} (before {before})", row.now),
+            _ => row.now.clone(),
         };
-        commands.spawn((ChildOf(row), label(text, DETAIL - 1.0, MUTED)));
+        commands.spawn((ChildOf(line), label(text, DETAIL - 1.0, MUTED)));
     }
     if let Some(progress) = &shown.progress {
         let next = commands.spawn((ChildOf(right), panel(), Name::new("Progress"))).id();
