@@ -13,7 +13,9 @@
 #        tests/xr/smoke.sh --prepare   (only build the cached chroot; the test command
 #                                       runs this in the background while it compiles)
 # Passes only when the app's log shows the session FOCUSED, frames submitted, both
-# controllers' poses read, the scripted controller selection taken and a clean exit.
+# controllers' poses read, the scripted controller selection taken and a clean exit, and
+# the left eye's view, saved near the end, shows a drawn scene (judge_eye.py: a black or
+# blank image fails). The image is kept as xr-logs/left-eye.png.
 # Everything it starts is stopped by PID and everything it mounts is unmounted, whatever
 # happens. Needs root (debootstrap, chroot, mount); CI runs as root.
 set -euo pipefail
@@ -65,6 +67,9 @@ if [ "$(cat "$root/.holdspace-stamp" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$root"
   mv "$building" "$root"
 fi
+# The image judge must be able to fail before its pass means anything.
+python3 "$repo/tests/xr/judge_eye.py" --self-test
+
 if $prepare_only; then
   echo "xr smoke: the Monado chroot is ready ($root)"
   exit 0
@@ -159,13 +164,16 @@ echo "xr smoke: monado-service running (pid $service_pid)"
 
 # --- the app, in XR smoke mode ------------------------------------------------------------
 app_log="$log_dir/app.log"
+# Written inside the chroot (only the repository, binary and avatars are shared).
+eye_in_root="/tmp/holdspace-left-eye.png"
+rm -f "$root$eye_in_root" "$log_dir/left-eye.png"
 set +e
 (
   cd "$repo"
   exec chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root XDG_RUNTIME_DIR=/tmp/xdg \
     LD_LIBRARY_PATH=/opt/holdspace-lib NO_COLOR=1 RUST_BACKTRACE="${RUST_BACKTRACE:-0}" RUST_LOG="${RUST_LOG:-info,wgpu=error,naga=warn}" \
     bash -c "cd '$repo' && exec '$binary' run --xr-smoke $frames --avatars '$cache/avatars' \
-      --data-dir /tmp/holdspace-smoke-records ${HOLDSPACE_XR_SMOKE_ARGS:-}"
+      --data-dir /tmp/holdspace-smoke-records --screenshot $eye_in_root ${HOLDSPACE_XR_SMOKE_ARGS:-}"
 ) >"$app_log" 2>&1 &
 app_pid=$!
 wait "$app_pid"
@@ -187,4 +195,7 @@ grep -qE 'holdspace-xr controller left pose' "$app_log" || fail "the left contro
 grep -qE 'holdspace-xr controller right pose' "$app_log" || fail "the right controller's pose was never read"
 grep -qE 'holdspace-xr selected' "$app_log" || fail "the scripted controller selection was not taken"
 grep -q 'holdspace-xr exit clean' "$app_log" || fail "the app did not exit cleanly"
+[ -s "$root$eye_in_root" ] || fail "the left eye's view was not saved"
+cp "$root$eye_in_root" "$log_dir/left-eye.png"
+python3 "$repo/tests/xr/judge_eye.py" "$log_dir/left-eye.png" || fail "the left eye's view is not a drawn scene (see $log_dir/left-eye.png)"
 echo "xr smoke: passed"
