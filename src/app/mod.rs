@@ -25,10 +25,10 @@ pub enum AppSystems {
     /// Timers and frame counters advance (screen transitions, captures, folder watching).
     TickTimers,
     /// Trainee input becomes messages: clicks, keys, typed text, scripted turns, speech
-    /// ([`reply::ReplyGiven`]).
+    /// ([`trainee::reply::ReplyGiven`]).
     RecordInput,
     /// Each reply given is completed with what was measured around it (interruption,
-    /// gaze) and sent to the runner as one [`runner::TraineeReplied`].
+    /// gaze) and sent to the runner as one [`session::runner::TraineeReplied`].
     AssembleReply,
     /// The scenario runner feeds replies to the engine and emits what it reports.
     Drive,
