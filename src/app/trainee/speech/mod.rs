@@ -1,0 +1,274 @@
+//! The trainee speaks: microphone (or `--mic-wav` files) → voice-activity detection →
+//! recognition on a worker thread → the words echoed with a short undo window → a
+//! `ReplyGiven` with the delivery measured from the audio.
+//!
+//! Recognition runs in two stages so the trainee sees something fast: the grammar's pick
+//! among the offered replies (tens of milliseconds) is echoed at once; Whisper's
+//! transcript then confirms it, or turns it into free speech, before the undo window
+//! closes. Typed and clicked replies keep working throughout. Without a microphone or a
+//! model the app says so and carries on with the rest.
+
+mod decide;
+mod indicator;
+mod turns;
+mod worker;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use bevy::prelude::*;
+use holdspace_core::Delivery;
+use holdspace_core::engine::events::OfferedReply;
+use holdspace_speech::listen::Heard;
+use holdspace_speech::vad::{Vad, VadConfig};
+
+pub use indicator::SpeechIndicator;
+
+use crate::app::notice::Notice;
+use crate::app::screens::Screen;
+use crate::app::session::runner::ActiveSession;
+use crate::app::trainee::mic::{DeviceInput, FileFeed, Microphone};
+use crate::app::{AppSystems, PresentSystems};
+use worker::{Job, Reply, recognition_worker};
+
+/// What the listener is doing, for the indicator and for tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListenState {
+    /// Not listening (no microphone, or not the trainee's turn).
+    Off,
+    /// Waiting for speech.
+    Ready,
+    /// Speech is coming in.
+    Hearing,
+    /// The utterance ended; recognition is running.
+    Recognising,
+    /// Words recognised, shown and undoable until `until`.
+    Echo {
+        /// What will be sent.
+        text: String,
+        /// The reply it counts as, if one.
+        reply: Option<String>,
+        /// When it is sent (if the transcript has arrived by then).
+        until: Instant,
+    },
+    /// Nothing usable was heard.
+    NotCaught,
+}
+
+/// Timestamps of one utterance through the pipeline, for the latency benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UtteranceTiming {
+    /// Stream seconds at the end of the speech.
+    pub speech_end_s: f64,
+    /// Stream seconds when the detector decided it was over.
+    pub detected_s: f64,
+    /// Wall time when the utterance reached the worker.
+    pub queued: Instant,
+    /// Grammar decoding, milliseconds.
+    pub grammar_ms: f64,
+    /// Whisper, milliseconds.
+    pub whisper_ms: f64,
+    /// When the grammar's pick arrived back.
+    pub picked: Option<Instant>,
+    /// When the final decision arrived back.
+    pub heard: Option<Instant>,
+}
+
+/// A reply recognised from speech, sent to the engine: what the worker heard and how.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct SpeechRecognised {
+    /// The decision.
+    pub heard: Heard,
+    /// The measured delivery.
+    pub delivery: Delivery,
+    /// Where the time went.
+    pub timing: UtteranceTiming,
+}
+
+/// How the microphone is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Listen {
+    /// Hold Ctrl while speaking: nothing else the microphone hears counts (the safe
+    /// choice with speakers, which the customer's own voice would otherwise trigger).
+    #[default]
+    PushToTalk,
+    /// Always listening; replies end at a pause (use a headset).
+    OpenMic,
+    /// No microphone: click or type.
+    Off,
+}
+
+/// Where speech comes from and what recognises it.
+#[derive(Resource, Debug, Clone)]
+pub struct HearingSettings {
+    /// How the microphone is used.
+    pub listen: Listen,
+    /// Recorded replies to say in turn instead of a microphone (`--mic-wav`).
+    pub mic_wav: Vec<PathBuf>,
+    /// The Whisper model for free speech.
+    pub whisper_model: PathBuf,
+}
+
+impl Default for HearingSettings {
+    fn default() -> Self {
+        HearingSettings {
+            listen: Listen::PushToTalk,
+            mic_wav: Vec::new(),
+            whisper_model: holdspace_speech::whisper::default_model_path(),
+        }
+    }
+}
+
+/// The speech input's state, present when a source of speech was opened.
+#[derive(Resource)]
+pub struct SpeechInput {
+    mic: Microphone,
+    mode: Listen,
+    vad: Vad,
+    jobs: Sender<Job>,
+    replies: Mutex<Receiver<Reply>>,
+    /// Whether the recognisers opened (until the worker says, assume so).
+    can_hear: bool,
+    /// The state shown to the trainee.
+    pub state: ListenState,
+    next_id: u64,
+    /// The job being recognised and its timing.
+    current: Option<(u64, UtteranceTiming)>,
+    /// A decision waiting for its undo window to close.
+    decided: Option<(Heard, Delivery)>,
+    /// Stream time when the customer last stopped speaking.
+    customer_stopped_s: Option<f64>,
+    customer_speaking: bool,
+    /// The session wants a reply (options are on offer, the session has not ended).
+    awaiting: bool,
+    /// The replies on offer now.
+    offered: Vec<OfferedReply>,
+    buffer: Vec<f32>,
+    /// The latest practice tip, shown until this time.
+    tip: Option<(String, Instant)>,
+    /// Timings of the utterances heard, oldest first (for benchmarks and tests).
+    pub timings: VecDeque<UtteranceTiming>,
+}
+
+impl SpeechInput {
+    /// Stream time in seconds.
+    pub fn now_s(&self) -> f64 {
+        self.vad.now_s()
+    }
+}
+
+/// Registers speech input.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<HearingSettings>()
+        .add_message::<SpeechRecognised>()
+        .add_systems(Startup, open_speech)
+        .add_systems(
+            OnEnter(Screen::Session),
+            (reset_for_session, indicator::spawn_indicator),
+        )
+        .add_systems(
+            Update,
+            (
+                (
+                    turns::track_turns,
+                    turns::capture,
+                    decide::collect_results,
+                    decide::commit,
+                )
+                    .chain()
+                    .in_set(AppSystems::RecordInput),
+                decide::undo.in_set(AppSystems::RecordInput).before(decide::commit),
+            )
+                .run_if(resource_exists::<SpeechInput>)
+                .run_if(resource_exists::<ActiveSession>)
+                .run_if(in_state(Screen::Session)),
+        )
+        .add_systems(
+            Update,
+            indicator::show_indicator
+                .in_set(PresentSystems::Ui)
+                .run_if(in_state(Screen::Session)),
+        );
+}
+
+/// Opens the microphone (or the files) and starts the recognition worker.
+pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut notices: MessageWriter<Notice>) {
+    let mic = if !config.mic_wav.is_empty() {
+        match FileFeed::open(&config.mic_wav) {
+            Ok(feed) => Microphone::Files(feed),
+            Err(e) => {
+                notices.write(Notice::error(format!("The recorded replies could not be read: {e:#}")));
+                return;
+            }
+        }
+    } else if config.listen == Listen::Off {
+        return;
+    } else {
+        match DeviceInput::open() {
+            Ok(d) => Microphone::Device(d),
+            Err(e) => {
+                info!("no microphone: {e:#}");
+                notices.write(Notice::info(format!(
+                    "No microphone ({e:#}). Click or type your replies; number keys pick options."
+                )));
+                return;
+            }
+        }
+    };
+    let mode = if matches!(mic, Microphone::Files(_)) {
+        Listen::OpenMic
+    } else {
+        config.listen
+    };
+    info!("speech input: {} ({mode:?})", mic.label());
+    let (jobs, jobs_rx) = channel::<Job>();
+    let (replies_tx, replies) = channel::<Reply>();
+    let model = config.whisper_model.clone();
+    let spawned = std::thread::Builder::new()
+        .name("holdspace-speech".to_owned())
+        .spawn(move || recognition_worker(model, jobs_rx, replies_tx));
+    if let Err(e) = spawned {
+        notices.write(Notice::error(format!("Speech recognition could not start: {e}")));
+        return;
+    }
+    commands.insert_resource(SpeechInput {
+        mic,
+        mode,
+        vad: Vad::new(VadConfig::default()),
+        jobs,
+        replies: Mutex::new(replies),
+        can_hear: true,
+        state: ListenState::Off,
+        next_id: 0,
+        current: None,
+        decided: None,
+        customer_stopped_s: None,
+        customer_speaking: false,
+        awaiting: false,
+        offered: Vec::new(),
+        buffer: Vec::new(),
+        tip: None,
+        timings: VecDeque::new(),
+    });
+}
+
+/// A new session starts with a clean slate.
+fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
+    let Some(mut speech) = speech else { return };
+    // Whatever the microphone queued while no session was on (the debrief, the select
+    // screen) is not a reply to this customer.
+    let mut stale = Vec::new();
+    speech.mic.read(0.0, &mut stale);
+    let config = speech.vad.config();
+    speech.vad = Vad::new(config);
+    speech.state = ListenState::Off;
+    speech.current = None;
+    speech.decided = None;
+    speech.awaiting = false;
+    speech.customer_stopped_s = None;
+    speech.customer_speaking = false;
+    speech.offered.clear();
+}

@@ -1,0 +1,180 @@
+//! Listening for the trainee's turn: follows the conversation (is a reply wanted, when
+//! did the customer stop), reads the microphone through the voice-activity detector
+//! (push-to-talk or open mic) and hands each finished utterance to the worker with the
+//! grammar of the replies on offer.
+
+use std::time::Instant;
+
+use bevy::prelude::*;
+use holdspace_core::Mode;
+use holdspace_core::analysis::spoken::OptionGrammar;
+use holdspace_core::engine::events::OfferedReply;
+use holdspace_speech::vad::VadEvent;
+
+use super::worker::Job;
+use super::{Listen, ListenState, SpeechInput, UtteranceTiming};
+use crate::app::customer::voice::{TraineeStartedSpeaking, VoiceOutput};
+use crate::app::session::runner::{ActiveSession, OptionsOffered, SessionEnded, TraineeReplied};
+use crate::app::trainee::mic::Microphone;
+
+/// With recorded files, how long the "trainee" waits after the customer stops.
+const FILE_REPLY_PAUSE_S: f64 = 0.8;
+
+/// Follows the conversation: whether a reply is wanted, and when the customer stopped.
+pub(super) fn track_turns(
+    mut speech: ResMut<SpeechInput>,
+    mut offered: MessageReader<OptionsOffered>,
+    mut ended: MessageReader<SessionEnded>,
+    mut replied: MessageReader<TraineeReplied>,
+    active: Res<ActiveSession>,
+    voice: Option<Res<VoiceOutput>>,
+) {
+    let speaking = voice.as_ref().is_some_and(|v| v.is_busy());
+    if speech.customer_speaking && !speaking {
+        speech.customer_stopped_s = Some(speech.now_s());
+    }
+    speech.customer_speaking = speaking;
+    if let Some(OptionsOffered(options)) = offered.read().last() {
+        speech.offered = options.clone();
+        speech.awaiting = true;
+        if !speaking && speech.customer_stopped_s.is_none() {
+            // No voice at all: the customer "stops" when the line is shown.
+            speech.customer_stopped_s = Some(speech.now_s());
+        }
+    }
+    if active.session().mode() == Mode::Open && active.session().outcome().is_none() {
+        speech.awaiting = true;
+    }
+    if ended.read().last().is_some() || active.session().outcome().is_some() {
+        speech.awaiting = false;
+    }
+    if replied.read().last().is_some() {
+        // A clicked or typed reply answers the turn; anything half-heard is dropped.
+        speech.decided = None;
+        speech.current = None;
+        speech.customer_stopped_s = None;
+        if matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
+            speech.state = ListenState::Ready;
+        }
+    }
+    if speech.state == ListenState::Off && speech.can_hear {
+        speech.state = ListenState::Ready;
+    }
+}
+
+/// Reads the microphone, runs the detector, and hands finished utterances to the worker.
+pub(super) fn capture(
+    mut speech: ResMut<SpeechInput>,
+    time: Res<Time>,
+    talk: Option<Res<crate::app::trainee::talk::TalkHeld>>,
+    active: Res<ActiveSession>,
+    mut started: MessageWriter<TraineeStartedSpeaking>,
+) {
+    let speech = &mut *speech;
+    // The file feed says each reply when it is the trainee's turn, after a short pause.
+    if let Microphone::Files(feed) = &mut speech.mic {
+        let idle = matches!(speech.state, ListenState::Ready | ListenState::NotCaught);
+        let waited = speech
+            .customer_stopped_s
+            .is_some_and(|t| speech.vad.now_s() - t >= FILE_REPLY_PAUSE_S);
+        if idle
+            && speech.awaiting
+            && !speech.customer_speaking
+            && waited
+            && !feed.is_playing()
+            && !speech.vad.in_speech()
+            && let Some(path) = feed.start_next()
+        {
+            info!("saying {}", path.display());
+        }
+    }
+    let mut buffer = std::mem::take(&mut speech.buffer);
+    buffer.clear();
+    speech.mic.read(f64::from(time.delta_secs()), &mut buffer);
+    // Ctrl on the desktop, the controller's talk button in a headset.
+    let talk_held = talk.is_some_and(|t| t.held());
+    let listening = match speech.mode {
+        Listen::PushToTalk => talk_held,
+        Listen::OpenMic => true,
+        Listen::Off => false,
+    };
+    let mut events = if listening {
+        speech.vad.push(&buffer)
+    } else {
+        Vec::new()
+    };
+    if speech.mode == Listen::PushToTalk && !talk_held && speech.vad.in_speech() {
+        events.extend(speech.vad.finish());
+    }
+    speech.buffer = buffer;
+    for event in events {
+        match event {
+            VadEvent::Started(at) => {
+                started.write(TraineeStartedSpeaking);
+                if !matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
+                    speech.state = ListenState::Hearing;
+                }
+                debug!("speech started at {at:.2} s");
+            }
+            VadEvent::Dropped => {
+                if speech.state == ListenState::Hearing {
+                    speech.state = ListenState::Ready;
+                }
+            }
+            VadEvent::Ended(utterance) => {
+                if !speech.awaiting || speech.current.is_some() {
+                    // Not the trainee's turn, or still busy with the last reply.
+                    if speech.state == ListenState::Hearing {
+                        speech.state = ListenState::Ready;
+                    }
+                    continue;
+                }
+                let grammar = (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
+                let pause_before_s = match (speech.customer_stopped_s, speech.customer_speaking) {
+                    (_, true) => Some(0.0),
+                    (Some(stopped), false) => Some((utterance.started_s - stopped).max(0.0) as f32),
+                    (None, false) => None,
+                };
+                let id = speech.next_id;
+                speech.next_id += 1;
+                let timing = UtteranceTiming {
+                    speech_end_s: utterance.speech_end_s,
+                    detected_s: utterance.detected_s,
+                    queued: Instant::now(),
+                    grammar_ms: 0.0,
+                    whisper_ms: 0.0,
+                    picked: None,
+                    heard: None,
+                };
+                let job = Job {
+                    id,
+                    grammar,
+                    audio: utterance.samples,
+                    pause_before_s,
+                };
+                if speech.jobs.send(job).is_ok() {
+                    speech.current = Some((id, timing));
+                    speech.state = ListenState::Recognising;
+                }
+            }
+        }
+    }
+}
+
+/// The grammar of the replies on offer, with the author's phrasings.
+pub(super) fn grammar_for(active: &ActiveSession, offered: &[OfferedReply]) -> OptionGrammar {
+    let scenario = &active.scenario().scenario;
+    let replies: Vec<(&str, &str, &[String])> = offered
+        .iter()
+        .map(|o| {
+            let phrasings = scenario
+                .steps
+                .iter()
+                .flat_map(|s| s.replies.iter())
+                .find(|r| r.id == o.id && r.text == o.text)
+                .map_or(&[][..], |r| r.phrasings.as_slice());
+            (o.id.as_str(), o.text.as_str(), phrasings)
+        })
+        .collect();
+    OptionGrammar::new(replies)
+}
