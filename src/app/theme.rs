@@ -43,6 +43,21 @@ pub fn label(text: impl Into<String>, size: f32, color: Color) -> impl Bundle {
     (Text::new(text), TextFont::from_font_size(size), TextColor(color))
 }
 
+/// One cell of a table row: a single line in a column of `width` pixels (`None`: the
+/// last column, as wide as its text). Measured as one line, so a long name cannot make
+/// its row taller than the others.
+pub fn cell(text: impl Into<String>, size: f32, color: Color, width: Option<f32>) -> impl Bundle {
+    (
+        label(text, size, color),
+        TextLayout::no_wrap(),
+        Node {
+            width: width.map_or(Val::Auto, px),
+            flex_shrink: 0.0,
+            ..default()
+        },
+    )
+}
+
 /// A clickable button with a text label; `marker` says what it does.
 pub fn button(text: impl Into<String>, marker: impl Component) -> impl Bundle {
     (

@@ -7,7 +7,12 @@ use holdspace_core::debrief::DeliverySummary;
 use crate::app::screens::debrief::{
     DETAIL, DebriefView, RetryFromTurn, SECTION, ShownDebrief, TrySuggested, chart, delivery_words, panel,
 };
-use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, label};
+use crate::app::theme::{ACCENT, ERROR, MUTED, SMALL, TEXT, band_color, button, cell, label};
+
+/// The width of the tables' first column (what is measured, or the skill).
+const NAME_COLUMN: f32 = 230.0;
+/// The width of the tables' "this time" column.
+const VALUE_COLUMN: f32 = 130.0;
 
 /// "frustrated to angry", or "stayed hostile (+0.05)" when the band held.
 fn movement(t: &holdspace_core::debrief::TurningPoint) -> String {
@@ -252,18 +257,9 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             ..default()
         },
         children![
-            Node {
-                width: px(230.0),
-                ..default()
-            },
-            (
-                label("this time", DETAIL - 1.0, MUTED),
-                Node {
-                    width: px(130.0),
-                    ..default()
-                }
-            ),
-            label(compare, DETAIL - 1.0, MUTED)
+            cell("", DETAIL - 1.0, MUTED, Some(NAME_COLUMN)),
+            cell("this time", DETAIL - 1.0, MUTED, Some(VALUE_COLUMN)),
+            cell(compare, DETAIL - 1.0, MUTED, None)
         ],
     ));
     for row in rows {
@@ -271,24 +267,13 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             ChildOf(delivery),
             Node {
                 column_gap: px(10.0),
+                padding: UiRect::vertical(px(3.0)),
                 ..default()
             },
             children![
-                (
-                    label(row.name, DETAIL, TEXT),
-                    Node {
-                        width: px(230.0),
-                        ..default()
-                    }
-                ),
-                (
-                    label(row.now, DETAIL, TEXT),
-                    Node {
-                        width: px(130.0),
-                        ..default()
-                    }
-                ),
-                label(row.before.unwrap_or_else(|| "–".to_owned()), DETAIL, MUTED)
+                cell(row.name, DETAIL, TEXT, Some(NAME_COLUMN)),
+                cell(row.now, DETAIL, TEXT, Some(VALUE_COLUMN)),
+                cell(row.before.unwrap_or_else(|| "–".to_owned()), DETAIL, MUTED, None)
             ],
         ));
     }
@@ -317,19 +302,13 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
                 ChildOf(skills),
                 Node {
                     column_gap: px(10.0),
+                    padding: UiRect::vertical(px(3.0)),
                     align_items: AlignItems::Center,
                     ..default()
                 },
             ))
             .id();
-        commands.spawn((
-            ChildOf(line),
-            label(row.skill.label(), DETAIL, TEXT),
-            Node {
-                width: px(220.0),
-                ..default()
-            },
-        ));
+        commands.spawn((ChildOf(line), cell(row.skill.label(), DETAIL, TEXT, Some(NAME_COLUMN))));
         let track = commands
             .spawn((
                 ChildOf(line),
@@ -358,7 +337,7 @@ pub fn how_you_spoke(commands: &mut Commands, root: Entity, shown: &ShownDebrief
             (Some(_), Some(before)) => format!("{} (before {before})", row.now),
             _ => row.now.clone(),
         };
-        commands.spawn((ChildOf(line), label(text, DETAIL - 1.0, MUTED)));
+        commands.spawn((ChildOf(line), cell(text, DETAIL - 1.0, MUTED, None)));
     }
     if let Some(progress) = &shown.progress {
         let next = commands.spawn((ChildOf(right), panel(), Name::new("Progress"))).id();
