@@ -517,7 +517,7 @@ impl Session {
             let moment = reactions::Moment {
                 upset: self.band() >= Band::Frustrated,
                 disclosing,
-                after_cue: self.last_cue.is_some(),
+                passed_cue: self.passed_cue(&heard.words),
                 promises: self.promises,
                 need_addressed: self.addressed,
             };
@@ -704,17 +704,23 @@ impl Session {
                 continue;
             };
             let by_reply = reply.is_some_and(|r| cue.responded_by.contains(&r.id));
-            let by_words = listening
-                && cue
-                    .keywords
-                    .iter()
-                    .any(|k| words(k).iter().any(|w| said_stems.contains(&stem(w))));
+            let by_words = listening && mentions_any(&cue.keywords, &said_stems);
             if by_reply || by_words {
                 progress.noticed = true;
                 noticed.push(progress.id.clone());
             }
         }
         noticed
+    }
+
+    /// Whether the customer's last line carried a cue that these words pass by: they say
+    /// none of its keywords, after the opening line (see [`reactions::Moment`]).
+    fn passed_cue(&self, said: &str) -> bool {
+        let opening = self.scenario.step_index(&self.scenario.scenario.start) == Some(self.step);
+        let Some(cue) = self.last_cue.as_deref().and_then(|id| self.scenario.cue(id)) else {
+            return false;
+        };
+        !opening && !mentions_any(&cue.keywords, &content_stems(said))
     }
 
     fn cue_description(&self, id: &str) -> String {
@@ -910,6 +916,13 @@ fn pick_line(
     let pick = rng.random_range(0..pool.len());
     let index = pool[pick];
     Some((key, index, candidates[index].clone()))
+}
+
+/// Whether any word of any keyword is among the stems said.
+fn mentions_any(keywords: &[String], said_stems: &[String]) -> bool {
+    keywords
+        .iter()
+        .any(|k| words(k).iter().any(|w| said_stems.contains(&stem(w))))
 }
 
 #[cfg(test)]

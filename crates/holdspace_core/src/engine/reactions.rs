@@ -47,8 +47,10 @@ pub(super) struct Moment {
     pub upset: bool,
     /// They showed a cue or the need is out: they are opening up.
     pub disclosing: bool,
-    /// Their last line carried a cue.
-    pub after_cue: bool,
+    /// Their last line hinted at something (a cue) and the reply passed it by: it says
+    /// nothing the cue is about, and it is not the customer's first line (where a plain
+    /// identity question is the expected start of a call).
+    pub passed_cue: bool,
     /// Turns in which a fix was promised before this one.
     pub promises: u32,
     /// The hidden need has been addressed.
@@ -155,7 +157,7 @@ pub(super) fn moment_reasons(analysis: &Analysis, reply: Option<&Reply>, moment:
         );
     }
     let only_procedure = has(Intent::ClosedQuestion) && !analysis.intents.iter().any(|i| i.is_helpful());
-    if only_procedure && moment.after_cue && reply.is_none_or(|r| r.intents.iter().all(|i| !i.is_listening())) {
+    if only_procedure && moment.passed_cue && reply.is_none_or(|r| r.intents.iter().all(|i| !i.is_listening())) {
         push(
             0.03,
             -0.02,
