@@ -329,8 +329,26 @@ impl Analysis {
         // A trainee who disowns a harm ("I'm not going to tell you it's only a fee") is
         // careful with words; the encoder reads the harm's words but not the "not".
         let disowned = self.set_aside.iter().any(|(i, _)| i.is_harmful());
+        // "I'll have to pass you over to security" sounds like a refusal to the encoder;
+        // the handing over is the harm, and only the words may add a wall to it ("I'm not
+        // authorised to, so I'll put you through").
+        let sure_of = |wanted: Intent| {
+            understanding
+                .intents
+                .iter()
+                .find(|h| h.intent == wanted)
+                .map(|h| h.probability)
+        };
+        let passing_on = if self.intents.contains(&Intent::Transfer) {
+            Some(1.0)
+        } else {
+            sure_of(Intent::Transfer)
+        };
         for heard in &understanding.intents {
             let intent = heard.intent;
+            if intent == Intent::PolicyWall && passing_on.is_some_and(|p| p >= heard.probability) {
+                continue;
+            }
             let contradicts = intent.is_harmful() && helpful && !harmful;
             if contradicts && heard.probability < Self::SURE_AGAINST {
                 continue;
@@ -365,6 +383,25 @@ impl Analysis {
             };
             self.add(intent, Layer::Encoder, why);
         }
+        self.drop_reflected_refusal();
+    }
+
+    /// "So you can't get into your banking, and the deadline's today": a refusal whose
+    /// subject is the customer, said while reflecting what they said, is their situation
+    /// given back, not a rule.
+    fn drop_reflected_refusal(&mut self) {
+        if self.intents.contains(&Intent::Paraphrase)
+            && self.layer_of(Intent::PolicyWall) == Some(Layer::Shape)
+            && self
+                .evidence_for(Intent::PolicyWall)
+                .is_some_and(|e| e.starts_with(REFUSED_BY_YOU))
+        {
+            self.remove(Intent::PolicyWall);
+            self.set_aside.push((
+                Intent::PolicyWall,
+                "their own situation said back (\"you can't …\" while reflecting)".to_owned(),
+            ));
+        }
     }
 
     /// Whether any harmful move was heard.
@@ -372,6 +409,11 @@ impl Analysis {
         self.intents.iter().any(|i| i.is_harmful())
     }
 }
+
+/// How a refusal's evidence begins (its words follow, in quotes).
+const REFUSAL: &str = "a refusal: ";
+/// The evidence of a refusal whose subject is the customer ("you can't get in").
+const REFUSED_BY_YOU: &str = "a refusal: \"you ";
 
 /// Words that open a factual (closed) question even when no phrase in the lexicon matched.
 const CLOSED_OPENERS: &[&str] = &[
@@ -412,7 +454,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
             }
         }
         if let Some(words) = scope::refusal(clause) {
-            here.push((Intent::PolicyWall, Layer::Shape, format!("a refusal: \"{words}\"")));
+            here.push((Intent::PolicyWall, Layer::Shape, format!("{REFUSAL}\"{words}\"")));
             // "I can't send it today" refuses the fix it names: no phrase or encoder may
             // hear that fix as offered.
             here.retain(|(i, _, _)| *i != Intent::Solution);
@@ -676,6 +718,58 @@ mod tests {
             ..Understanding::default()
         });
         assert_eq!(a.intents, vec![Intent::Acknowledge]);
+    }
+
+    fn heard(intent: Intent, probability: f32) -> HeardIntent {
+        HeardIntent {
+            intent,
+            probability,
+            like: None,
+        }
+    }
+
+    #[test]
+    fn a_transfer_is_not_also_a_wall_unless_the_words_or_a_surer_reading_say_so() {
+        let hear = |text: &str, understood: Vec<HeardIntent>| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(&Understanding {
+                intents: understood,
+                ..Understanding::default()
+            });
+            a.intents
+        };
+        // The encoder hears "I'll have to pass you over" as a refusal too.
+        let passed = hear(
+            "sorry, I'll have to pass you over to security for this one",
+            vec![heard(Intent::Transfer, 0.93), heard(Intent::PolicyWall, 0.87)],
+        );
+        assert!(passed.contains(&Intent::Transfer), "{passed:?}");
+        assert!(!passed.contains(&Intent::PolicyWall), "{passed:?}");
+        // Surer of the wall than of the handing over: both.
+        let both = hear(
+            "that has to go to billing, they'll ring you",
+            vec![heard(Intent::Transfer, 0.6), heard(Intent::PolicyWall, 0.9)],
+        );
+        assert!(both.contains(&Intent::PolicyWall), "{both:?}");
+        // A refusal in the words stands whatever the encoder says.
+        let refused = hear(
+            "I'm not authorised to unlock it, so I'll put you through",
+            vec![heard(Intent::Transfer, 0.95)],
+        );
+        assert!(refused.contains(&Intent::PolicyWall), "{refused:?}");
+    }
+
+    #[test]
+    fn their_own_situation_said_back_is_not_a_refusal() {
+        let text = "so you can't get into your banking, the deadline's today, and the reader is at home";
+        let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+        a.hear_meaning(&Understanding {
+            intents: vec![heard(Intent::Paraphrase, 0.99)],
+            ..Understanding::default()
+        });
+        assert_eq!(a.intents, vec![Intent::Paraphrase], "{:?}", a.evidence);
+        // The same words without a reflection are still heard as the rule they state.
+        assert!(intents("you can't get a refund on that one").contains(&Intent::PolicyWall));
     }
 
     #[test]
