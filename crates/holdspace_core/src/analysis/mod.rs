@@ -444,6 +444,9 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
         let mut here: Vec<(Intent, Layer, String)> = Vec::new();
         for hit in longest_hits(lexicon.find(clause)) {
             match scope::set_aside(clause, &hit) {
+                // Not that move at all ("you should have it Thursday"): nothing was
+                // disowned, so the encoder's reading still counts.
+                Some(scope::SetAside::Meant(_)) => {}
                 Some(why) => {
                     if !a.set_aside.iter().any(|(i, _)| *i == hit.intent) {
                         a.set_aside
@@ -757,6 +760,26 @@ mod tests {
             vec![heard(Intent::Transfer, 0.95)],
         );
         assert!(refused.contains(&Intent::PolicyWall), "{refused:?}");
+    }
+
+    #[test]
+    fn blame_words_that_go_on_to_a_promise_or_an_offer_are_not_blame() {
+        for said in [
+            "I'm sorry about all this, I'll ship a replacement today and you should have it Thursday",
+            "you should have been listened to the first time",
+            "you should've been told about the fee",
+            "I can see if a supervisor's free, if you'd rather talk to them",
+            "it's only a dress, you must have something else in the wardrobe",
+        ] {
+            assert!(!intents(said).contains(&Intent::Blame), "{said}: {:?}", intents(said));
+        }
+        for said in [
+            "you should have checked the tracking",
+            "you should have been more careful with your passcode",
+            "you really should have it set up properly by now",
+        ] {
+            assert!(intents(said).contains(&Intent::Blame), "{said}: {:?}", intents(said));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! are read from the clause's shape, since their words alone look like a fix or an
 //! open question.
 
+use crate::analysis::intent::Intent;
 use crate::analysis::lexicon::Hit;
 use crate::analysis::text::Clause;
 
@@ -59,6 +60,11 @@ pub enum SetAside {
     Negated(String),
     /// It reports or quotes someone ("you said…").
     Reported(String),
+    /// The words that follow make it something else: what the customer will get ("you
+    /// should have it Thursday"), what was owed to them ("you should have been told"), an
+    /// offer ("if you'd rather talk to them"). Unlike a negation this disowns nothing:
+    /// the phrase simply was not that move.
+    Meant(&'static str),
 }
 
 impl SetAside {
@@ -67,6 +73,7 @@ impl SetAside {
         match self {
             SetAside::Negated(w) => format!("negated by \"{w}\""),
             SetAside::Reported(w) => format!("reported (\"{w}\")"),
+            SetAside::Meant(what) => (*what).to_owned(),
         }
     }
 }
@@ -80,6 +87,11 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
         .find(|f| after.starts_with(&f.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>()))
     {
         return Some(SetAside::Negated(frame.join(" ")));
+    }
+    if hit.intent == Intent::Blame
+        && let Some(meant) = not_blame(&hit.phrase, after)
+    {
+        return Some(SetAside::Meant(meant));
     }
     let reach = before.len().saturating_sub(NEGATION_REACH);
     for (i, w) in before.iter().enumerate().skip(reach) {
@@ -101,6 +113,51 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
         {
             return Some(SetAside::Reported(frame.join(" ")));
         }
+    }
+    None
+}
+
+/// What follows "you should have" or "you must have" when it is a thing to have, not a
+/// thing they failed to do ("you should have it Thursday", "you must have another one").
+const THINGS: &[&str] = &[
+    "it",
+    "them",
+    "that",
+    "this",
+    "these",
+    "those",
+    "one",
+    "a",
+    "an",
+    "the",
+    "your",
+    "another",
+    "something",
+    "everything",
+    "some",
+];
+
+/// Past participles that make "you should have been …" something owed to the customer
+/// ("told", "listened to") rather than something they should have been ("careful").
+const OWED: &[&str] = &[
+    "told", "given", "shown", "sent", "rung", "kept", "seen", "taken", "offered",
+];
+
+/// Blame phrases that the words after them turn into something else (see
+/// [`SetAside::Meant`]); `None` when they stay blame.
+fn not_blame(phrase: &str, after: &[String]) -> Option<&'static str> {
+    let next = after.first().map(String::as_str);
+    let then = after.get(1).map(String::as_str);
+    let should = phrase.ends_with("should have") || phrase.ends_with("shouldve");
+    if (should || phrase.ends_with("must have")) && next.is_some_and(|w| THINGS.contains(&w)) {
+        return Some("what they will have, not what they failed to do");
+    }
+    // "You must have been worried" is another move (assumptive empathy), heard by its own phrases.
+    if should && next == Some("been") && then.is_some_and(|w| OWED.contains(&w) || (w.ends_with("ed") && w.len() > 4)) {
+        return Some("what was owed to them, not what they failed to do");
+    }
+    if phrase.ends_with("if you would") && next.is_some_and(|w| matches!(w, "rather" | "like" | "prefer")) {
+        return Some("an offer (\"if you'd rather\")");
     }
     None
 }
@@ -276,8 +333,9 @@ pub fn should_have(clause: &Clause) -> Option<String> {
         let blames = matches!(rest, [m, h, ..] if (m == "should" || m == "could") && (h == "have" || h == "of"))
             || matches!(rest, [o, t, h, ..] if o == "ought" && t == "to" && h == "have")
             || matches!(rest, [n, t, ..] if (n == "needed" || n == "were") && (t == "to" || t == "meant" || t == "supposed"));
-        // "You could have been hurt" is concern, not blame: the verb after "have" decides.
-        let concern = rest.get(2).is_some_and(|v| v == "been");
+        // "You could have been hurt" is concern, not blame, and "you should have it by
+        // Thursday" a promise: the word after "have" decides.
+        let concern = rest.get(2).is_some_and(|v| v == "been" || THINGS.contains(&v.as_str()));
         if blames && !concern {
             let end = (j + 3).min(w.len());
             return Some(w[i..end].join(" "));
