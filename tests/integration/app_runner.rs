@@ -229,3 +229,118 @@ fn the_adapter_journals_each_turn_and_a_retry_resumes_the_exact_state() {
         "the replayed turn is in the new journal"
     );
 }
+
+/// A reply taken back (Esc as the customer starts to answer) leaves the engine exactly as
+/// if it had never been given, the customer says "Go on…", the reply meant instead is
+/// taken normally, and the journal keeps the taken-back turn, marked, out of the record.
+#[test]
+fn a_reply_taken_back_with_esc_is_as_if_never_given_and_the_journal_marks_it() {
+    use bevy::state::app::StatesPlugin;
+    use holdspace::app::customer::voice::{CustomerVoiceStarted, TraineeStartedSpeaking};
+    use holdspace::app::screens::Screen;
+    use holdspace::app::trainee::correction::{self, CorrectionWindow};
+    use holdspace::app::trainee::reply::{self, ReplyGiven};
+
+    let data = crate::scratch("taken_back");
+    let mut app = journaling_app(&data, ActiveSession::start(scenario(), 5, Mode::Guided));
+    app.add_plugins(StatesPlugin)
+        .insert_state(Screen::Session)
+        .add_message::<CustomerVoiceStarted>()
+        .add_message::<TraineeStartedSpeaking>()
+        .init_resource::<ButtonInput<KeyCode>>()
+        .add_plugins((reply::plugin, correction::plugin));
+    let mut spoke = app.world().resource::<Messages<CustomerSpoke>>().get_cursor();
+    let mut offered = app.world().resource::<Messages<OptionsOffered>>().get_cursor();
+    let mut taken_back = app.world().resource::<Messages<runner::TurnTakenBack>>().get_cursor();
+    app.update();
+    let first_options = drain(&app, &mut offered);
+    let replies: Vec<String> = first_options[0].0.iter().map(|o| o.id.clone()).collect();
+    assert!(replies.len() >= 2);
+
+    // The reply the trainee meant, and the slip they take back.
+    app.world_mut()
+        .write_message(ReplyGiven(holdspace_core::TurnInput::choose(replies[1].clone())));
+    app.update();
+    app.update();
+    assert!(
+        app.world().resource::<CorrectionWindow>().is_open(),
+        "a turn just taken can be taken back"
+    );
+    drain(&app, &mut spoke);
+    drain(&app, &mut offered);
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(KeyCode::Escape);
+    app.update();
+    // As the input plugin would next frame: the key is let go.
+    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    keys.release(KeyCode::Escape);
+    keys.clear();
+    let back = drain(&app, &mut taken_back);
+    assert_eq!(back.len(), 1, "Esc took the reply back");
+    assert_eq!(back[0].by, "Esc");
+    let (fresh, _) = holdspace_core::Session::new(scenario(), 5, Mode::Guided);
+    let json = |r: &holdspace_core::SessionRecord| serde_json::to_string(r).expect("json");
+    assert_eq!(
+        json(&app.world().resource::<ActiveSession>().session().record()),
+        json(&fresh.record()),
+        "the engine is as if the reply had never been given"
+    );
+    let said = drain(&app, &mut spoke);
+    assert_eq!(
+        said.iter()
+            .map(|CustomerSpoke(s)| s.line_id.as_str())
+            .collect::<Vec<_>>(),
+        [runner::GO_ON_LINE],
+        "the customer stops and hands the turn back"
+    );
+    assert_eq!(
+        drain(&app, &mut offered),
+        first_options,
+        "the same replies on offer again"
+    );
+    assert!(!app.world().resource::<CorrectionWindow>().is_open());
+
+    // The reply meant instead, then the rest of the script to the end.
+    app.world_mut()
+        .write_message(ReplyGiven(holdspace_core::TurnInput::choose(replies[0].clone())));
+    app.update();
+    let mut straight = fresh;
+    straight
+        .respond(holdspace_core::TurnInput::choose(replies[0].clone()))
+        .expect("on offer");
+    for _ in 0..8 {
+        let active = app.world().resource::<ActiveSession>();
+        if active.session().outcome().is_some() {
+            break;
+        }
+        let next = active.session().available_replies()[0].id.clone();
+        straight
+            .respond(holdspace_core::TurnInput::choose(next.clone()))
+            .expect("on offer");
+        app.world_mut()
+            .write_message(ReplyGiven(holdspace_core::TurnInput::choose(next)));
+        app.update();
+    }
+    app.update();
+    let active = app.world().resource::<ActiveSession>();
+    assert_eq!(json(&active.session().record()), json(&straight.record()));
+    let id = active.session_id().expect("journaled").to_owned();
+    let store = holdspace_records::Store::new(holdspace_records::Locations::resolve(Some(&data), None));
+    let stored = store.session("sam", &id).expect("stored");
+    assert_eq!(
+        json(stored.record()),
+        json(&straight.record()),
+        "nothing taken back is scored"
+    );
+    assert_eq!(
+        stored
+            .journal
+            .taken_back
+            .iter()
+            .map(|t| t.input.chosen_option.clone())
+            .collect::<Vec<_>>(),
+        [Some(replies[1].clone())],
+        "the journal keeps what was taken back"
+    );
+}

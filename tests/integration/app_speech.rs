@@ -1,7 +1,6 @@
 //! The trainee's voice in the app, headless: recorded replies (`--mic-wav`'s path: WAV →
-//! 16 kHz → voice-activity detection → grammar + Whisper on the worker → echo → undo
-//! window → engine) drive a whole session, which must end where the same choices
-//! clicked end.
+//! 16 kHz → voice-activity detection → grammar + Whisper on the worker → echo → engine)
+//! drive a whole session, which must end where the same choices clicked end.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -149,4 +148,116 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
             timing.whisper_ms
         );
     }
+}
+
+/// "No, sorry, I meant…" said as the customer starts to answer takes the last reply back,
+/// and what follows it is taken as the reply meant: the session ends up as if only that
+/// had been said. (No voice here, so the customer's line shows at once and the recorded
+/// correction starts inside the window.)
+#[test]
+fn saying_no_sorry_i_meant_takes_the_reply_back_and_gives_the_one_meant() {
+    use holdspace::app::customer::voice::{CustomerVoiceStarted, TraineeStartedSpeaking};
+    use holdspace::app::trainee::correction;
+
+    let scenario = load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads");
+    let (session, events) = Session::new(Arc::clone(&scenario), SEED, Mode::Guided);
+    let options = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            SessionEvent::OptionsOffered { options, .. } => Some(options.clone()),
+            _ => None,
+        })
+        .expect("options at the start");
+    let slip = options
+        .iter()
+        .find(|o| o.text.contains("policy") || o.text.contains("ten"))
+        .unwrap_or(&options[1]);
+    let meant = options.iter().find(|o| o.id != slip.id).expect("another reply");
+    drop(session);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trainee = TestVoice::Flite {
+        voice: "awb",
+        pitch_hz: 115.0,
+        pace: 1.0,
+    };
+    let mut files = Vec::new();
+    for (i, text) in [slip.text.clone(), format!("No, sorry, I meant: {}", meant.text)]
+        .iter()
+        .enumerate()
+    {
+        let audio = trainee.say(text).expect("flite speaks");
+        let path = dir.path().join(format!("turn{i}.wav"));
+        holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
+        files.push(path);
+    }
+
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    holdspace::app::configure_sets(&mut app);
+    app.insert_resource(HearingSettings {
+        mic_wav: files,
+        ..HearingSettings::default()
+    })
+    .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+    .insert_state(Screen::Session)
+    .add_message::<CustomerVoiceStarted>()
+    .add_message::<TraineeStartedSpeaking>()
+    .add_plugins((reply::plugin, runner::plugin, speech::plugin, correction::plugin))
+    .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
+    let mut taken_back = app
+        .world()
+        .resource::<bevy::ecs::message::Messages<runner::TurnTakenBack>>()
+        .get_cursor();
+
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let mut backs = Vec::new();
+    loop {
+        app.update();
+        backs.extend(
+            taken_back
+                .read(
+                    app.world()
+                        .resource::<bevy::ecs::message::Messages<runner::TurnTakenBack>>(),
+                )
+                .cloned(),
+        );
+        let active = app.world().resource::<ActiveSession>();
+        let speech = app.world().resource::<SpeechInput>();
+        if backs.len() == 1 && active.session().turn() == 1 && speech.timings.len() == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stuck: {} turns, {} taken back, {} utterances",
+            active.session().turn(),
+            backs.len(),
+            speech.timings.len()
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let active = app.world().resource::<ActiveSession>();
+    let turn = &active.session().record().turns[0];
+    assert_eq!(
+        backs[0].turn.reply.as_deref(),
+        Some(slip.id.as_str()),
+        "the slip was taken back"
+    );
+    assert!(
+        backs[0].by.to_lowercase().starts_with("no"),
+        "by the words: {:?}",
+        backs[0].by
+    );
+    assert_eq!(
+        turn.reply.as_deref(),
+        Some(meant.id.as_str()),
+        "the reply meant is the one taken: heard {:?}",
+        turn.input.text
+    );
+    assert!(
+        !turn.input.text.to_lowercase().contains("i meant"),
+        "only what was meant is the reply: {:?}",
+        turn.input.text
+    );
 }

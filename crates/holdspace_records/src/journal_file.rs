@@ -86,6 +86,16 @@ impl JournalWriter {
         self.write(&line(&entry, &self.path)?)
     }
 
+    /// Records that the trainee took turn `turn` (the last) back: on reading, the record
+    /// goes on as if it had not been taken, and the turn is kept aside.
+    pub fn taken_back(&mut self, turn: u32) -> Result<(), RecordsError> {
+        let entry = JournalEntry::TakenBack {
+            at_ms: self.elapsed_ms(),
+            turn,
+        };
+        self.write(&line(&entry, &self.path)?)
+    }
+
     /// Records a reflection answer (allowed after the end).
     pub fn reflection(&mut self, answer: ReflectionAnswer) -> Result<(), RecordsError> {
         let entry = JournalEntry::Reflection {

@@ -24,7 +24,7 @@ use crate::app::customer::lipsync::CustomerMouth;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
-use crate::app::session::runner::{ActiveSession, CustomerSpoke};
+use crate::app::session::runner::{ActiveSession, CustomerSpoke, TurnTakenBack};
 use crate::app::trainee::reply::PendingInterruption;
 
 /// Sample rate of the silent output: playback position is all it is for.
@@ -149,6 +149,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
+                stop_on_take_back,
                 request_lines,
                 start_ready_lines,
                 handle_barge_in,
@@ -293,6 +294,16 @@ fn silence_room(
     }
     *progress = VoiceProgress::default();
     mouth.0 = MouthShape::REST;
+}
+
+/// The trainee took their reply back: the customer stops mid-word (their "Go on…" follows
+/// as a line of its own).
+fn stop_on_take_back(mut taken_back: MessageReader<TurnTakenBack>, mut voice: ResMut<VoiceOutput>) {
+    if taken_back.read().count() == 0 {
+        return;
+    }
+    voice.pending = None;
+    on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
 }
 
 /// Starts synthesising each line the engine says, on the compute pool (a line takes tens

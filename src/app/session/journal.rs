@@ -8,7 +8,7 @@ use bevy::prelude::*;
 
 use crate::app::AppSystems;
 use crate::app::notice::Notice;
-use crate::app::session::runner::{ActiveSession, JournalState, SessionEnded, TurnTaken, drive_session};
+use crate::app::session::runner::{ActiveSession, JournalState, SessionEnded, TurnTaken, TurnTakenBack, drive_session};
 
 /// The records folders and profile the command line chose.
 #[derive(Resource, Debug, Clone, Default)]
@@ -100,18 +100,28 @@ pub fn open_journal(
 
 /// Appends each turn the engine took to the journal, in the frame it was taken (before
 /// anything shows it), so a crash keeps every turn the trainee saw.
+/// A turn taken back is marked so too (its line stays: the journal keeps what was said).
 pub fn write_turns(
     mut taken: MessageReader<TurnTaken>,
+    mut taken_back: MessageReader<TurnTakenBack>,
     mut active: ResMut<ActiveSession>,
     mut notices: MessageWriter<Notice>,
 ) {
-    if taken.is_empty() {
+    if taken.is_empty() && taken_back.is_empty() {
         return;
     }
     let JournalState::Open(writer) = &mut active.journal else {
         taken.clear();
+        taken_back.clear();
         return;
     };
+    // The runner takes back before it takes the reply meant instead, and the journal
+    // must keep that order.
+    for TurnTakenBack { turn, .. } in taken_back.read() {
+        if let Err(e) = writer.taken_back(turn.turn) {
+            notices.write(Notice::error(format!("Taking that turn back could not be saved: {e}")));
+        }
+    }
     for TurnTaken { turn, events } in taken.read() {
         if let Err(e) = writer.turn(turn, events) {
             notices.write(Notice::error(format!("This turn could not be saved: {e}")));

@@ -3,11 +3,12 @@
 //! debrief) reacts to these messages or reads the session through
 //! [`ActiveSession::session`]; nothing else can change the engine (the field is private).
 //! Replies arrive complete from `app::reply`; each turn taken goes out as a [`TurnTaken`],
-//! which `app::journal` writes to disk.
+//! which `app::journal` writes to disk, and each turn taken back as a [`TurnTakenBack`].
 
 use std::sync::Arc;
 
 use bevy::prelude::*;
+use holdspace_core::Band;
 use holdspace_core::engine::events::{OfferedReply, Spoken, StateChange};
 use holdspace_core::engine::journal::RetriedFrom;
 use holdspace_core::engine::record::TurnRecord;
@@ -17,6 +18,7 @@ use holdspace_records::JournalWriter;
 
 use crate::app::AppSystems;
 use crate::app::notice::Notice;
+use crate::app::trainee::correction::TakeBack;
 
 /// The conversation in progress.
 #[derive(Resource)]
@@ -162,6 +164,9 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<crate::app::session::ear::Ear>()
         .add_message::<Notice>()
         .add_message::<TurnTaken>()
+        .add_message::<TurnTakenBack>()
+        // Written by `trainee::correction` and speech; registered here too, as the reader.
+        .add_message::<TakeBack>()
         .add_message::<TraineeReplied>()
         .add_message::<ReplyRefused>()
         .add_message::<CustomerSpoke>()
@@ -241,18 +246,47 @@ pub struct TurnTaken {
     pub events: Vec<SessionEvent>,
 }
 
-/// Feeds replies to the engine and re-emits what the engine reports, in order.
+/// The trainee took their last turn back: the engine is as if it had not been taken.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct TurnTakenBack {
+    /// The turn taken back, as it was recorded.
+    pub turn: TurnRecord,
+    /// How they asked ("Esc", or their words).
+    pub by: String,
+}
+
+/// The id of the customer's line when a reply is taken back.
+pub const GO_ON_LINE: &str = "holdspace/go_on";
+
+/// What the customer says, stopping, when the trainee takes their reply back: an invitation
+/// while they are still listening, curt once they are angry.
+fn go_on(band: Band) -> &'static str {
+    match band {
+        Band::Calm | Band::Uneasy => "Go on...",
+        Band::Frustrated => "Go on, then.",
+        Band::Angry | Band::Hostile => "What?",
+    }
+}
+
+/// Feeds replies to the engine and re-emits what the engine reports, in order. A reply
+/// taken back is undone first, so the reply meant instead (said in the same breath)
+/// follows it.
 pub fn drive_session(
     mut active: ResMut<ActiveSession>,
+    mut take_backs: MessageReader<TakeBack>,
     mut replies: MessageReader<TraineeReplied>,
     mut refused: MessageWriter<ReplyRefused>,
     mut taken: MessageWriter<TurnTaken>,
+    mut taken_back: MessageWriter<TurnTakenBack>,
     ear: Res<crate::app::session::ear::Ear>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
-    if replies.is_empty() && active.pending.is_empty() {
+    if replies.is_empty() && take_backs.is_empty() && active.pending.is_empty() {
         return;
+    }
+    for TakeBack { by } in take_backs.read() {
+        take_back(&mut active, by, &mut taken_back, &mut refused, &mut out);
     }
     // The opening line is being sent: get the ear ready for the first reply.
     if active.session.turn() == 0
@@ -280,4 +314,56 @@ pub fn drive_session(
     for event in std::mem::take(&mut active.pending) {
         out.send(event);
     }
+}
+
+/// Takes the last turn back: the engine replays the session without it, the customer
+/// stops with a "Go on…", the meter and the options go back to before it.
+fn take_back(
+    active: &mut ActiveSession,
+    by: &str,
+    taken_back: &mut MessageWriter<TurnTakenBack>,
+    refused: &mut MessageWriter<ReplyRefused>,
+    out: &mut SessionWriters,
+) {
+    let shown = match active.session.take_back() {
+        Ok(Some((turn, shown))) => {
+            // The change the turn made, reversed, for whatever shows the customer's state.
+            out.changed.write(EscalationChanged(StateChange {
+                turn: turn.turn,
+                from: turn.after.escalation,
+                to: turn.before.escalation,
+                trust_from: turn.after.trust,
+                trust_to: turn.before.trust,
+                band_from: turn.after.band,
+                band_to: turn.before.band,
+                reasons: Vec::new(),
+            }));
+            taken_back.write(TurnTakenBack {
+                turn,
+                by: by.to_owned(),
+            });
+            shown
+        }
+        Ok(None) => return,
+        Err(e) => {
+            refused.write(ReplyRefused(format!("the reply could not be taken back: {e}")));
+            return;
+        }
+    };
+    // Anything the turn had queued (its answer, if not sent yet) is void now.
+    active.pending.clear();
+    let band = active.session.band();
+    active.pending.push(SessionEvent::CustomerSpoke(Spoken {
+        turn: active.session.turn(),
+        line_id: GO_ON_LINE.to_owned(),
+        text: go_on(band).to_owned(),
+        band,
+        tags: Vec::new(),
+        cue: None,
+    }));
+    active.pending.extend(
+        shown
+            .into_iter()
+            .filter(|e| matches!(e, SessionEvent::OptionsOffered { .. })),
+    );
 }

@@ -10,6 +10,7 @@ use holdspace_core::{Gaze, TurnInput};
 
 use crate::app::AppSystems;
 use crate::app::session::runner::TraineeReplied;
+use crate::app::trainee::correction::TakeBack;
 
 /// A reply as its source gave it (clicked, pressed, typed, scripted or spoken), before
 /// interruption and gaze are added.
@@ -31,17 +32,24 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<PendingInterruption>()
         .init_resource::<PendingGaze>()
         .add_message::<ReplyGiven>()
+        .add_message::<TakeBack>()
         .add_message::<TraineeReplied>()
         .add_systems(Update, assemble.in_set(AppSystems::AssembleReply));
 }
 
 /// Completes each reply given this frame with the interruption and gaze measured for it.
+/// Talking over the customer to take a reply back ("no, sorry, I meant…") is a correction,
+/// not an interruption of the reply meant instead.
 pub fn assemble(
     mut given: MessageReader<ReplyGiven>,
+    mut take_backs: MessageReader<TakeBack>,
     mut interruption: ResMut<PendingInterruption>,
     gaze: Res<PendingGaze>,
     mut replies: MessageWriter<TraineeReplied>,
 ) {
+    if take_backs.read().count() > 0 {
+        interruption.0 = false;
+    }
     for ReplyGiven(input) in given.read() {
         replies.write(TraineeReplied(complete(input.clone(), &mut interruption, &gaze)));
     }

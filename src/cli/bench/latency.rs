@@ -2,7 +2,7 @@
 //! reaction, through the app's own path in real time. Recorded replies (WAV files
 //! synthesised in a trainee's voice) are fed through `--mic-wav`'s microphone twin at the
 //! wall clock's pace; the voice-activity detector, the grammar and Whisper on the speech
-//! worker, the undo window, the engine, the avatar (its GLB, animation and face) and the
+//! worker, the engine, the avatar (its GLB, animation and face) and the
 //! voice (synthesis and kira's mixer, on the mock backend) all run as they do in the
 //! app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
 //! the sound card (the mock backend, which adds no output buffer).
@@ -11,7 +11,8 @@
 //! - end detected: the detector's trailing silence closes the utterance;
 //! - text shown: the grammar's pick is echoed on screen;
 //! - recognised: Whisper's transcript confirms (or overrules) it;
-//! - sent: the undo window has closed and the reply goes to the engine;
+//! - sent: the reply goes to the engine (as soon as the transcript decides it; a slip is
+//!   taken back afterwards, as a correction, so nothing waits for an undo);
 //! - decided: the engine has answered (the frame that sends the customer's line);
 //! - avatar reacts: the first frame whose face or clip weights moved visibly
 //!   ([`VISIBLE`]) from where they were before the decision;
@@ -102,7 +103,7 @@ fn stamp_recognised(mut probe: ResMut<Probe>, mut heard: MessageReader<SpeechRec
     }
 }
 
-/// The reply leaves the undo window for the engine.
+/// The reply goes to the engine.
 fn stamp_sent(mut probe: ResMut<Probe>, mut sent: MessageReader<TraineeReplied>) {
     if sent.read().count() > 0
         && let Some(turn) = probe.current()
@@ -313,9 +314,7 @@ pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
         series("speech end → recognised (Whisper)", &|t| {
             ms(t.speech_end, t.recognised)
         }),
-        series("speech end → sent (undo window closed)", &|t| {
-            ms(t.speech_end, t.sent)
-        }),
+        series("speech end → sent", &|t| ms(t.speech_end, t.sent)),
         series("speech end → engine decided", &|t| ms(t.speech_end, t.decided)),
         series("speech end → avatar reacts", &|t| ms(t.speech_end, t.pose)),
         series("speech end → voice starts", &|t| ms(t.speech_end, t.voice)),

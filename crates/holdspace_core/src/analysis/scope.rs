@@ -191,6 +191,62 @@ const REPEATING: &[&[&str]] = &[
     &["i", "have", "already", "explained"],
 ];
 
+/// How a trainee takes back what they just said and starts again. "No" or "sorry" alone
+/// is not one ("no, I can't do that" answers; "sorry" apologises), nor is "I mean" (a
+/// filler).
+const CORRECTING: &[&[&str]] = &[
+    &["no", "sorry", "i", "meant"],
+    &["sorry", "no", "i", "meant"],
+    &["sorry", "i", "meant"],
+    &["no", "i", "meant"],
+    &["i", "meant"],
+    &["sorry", "what", "i", "meant", "was"],
+    &["what", "i", "meant", "was"],
+    &["no", "wait"],
+    &["wait", "no"],
+    &["sorry", "let", "me", "rephrase", "that"],
+    &["sorry", "let", "me", "rephrase"],
+    &["let", "me", "rephrase", "that"],
+    &["let", "me", "rephrase"],
+    &["sorry", "let", "me", "try", "that", "again"],
+    &["let", "me", "try", "that", "again"],
+    &["sorry", "scratch", "that"],
+    &["scratch", "that"],
+    &["sorry", "that", "came", "out", "wrong"],
+    &["that", "came", "out", "wrong"],
+];
+
+/// Sounds that may come before a correction ("oh, sorry, I meant…").
+const CORRECTION_LEAD: &[&str] = &["oh", "um", "erm", "uh", "er", "ah"];
+
+/// When `text` opens by taking back what was just said ("no, sorry, I meant…"), the words
+/// after that opening (possibly none): the reply meant instead.
+pub fn correcting(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let plain: Vec<String> = tokens
+        .iter()
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'' || *c == '\u{2019}')
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .collect();
+    let lead = plain
+        .iter()
+        .take_while(|w| CORRECTION_LEAD.contains(&w.as_str()))
+        .count();
+    let said = plain.get(lead..).unwrap_or_default();
+    let opener = CORRECTING
+        .iter()
+        .find(|frame| said.len() >= frame.len() && frame.iter().zip(said).all(|(a, b)| *a == b))?;
+    let rest = tokens.get(lead + opener.len()..).unwrap_or_default().join(" ");
+    Some(
+        rest.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '"')
+            .to_owned(),
+    )
+}
+
 /// The words with which the trainee says they are repeating themselves, if they are.
 pub fn repeating(words: &[String]) -> Option<String> {
     REPEATING.iter().find_map(|frame| {
@@ -472,5 +528,26 @@ mod tests {
         assert!(blaming_question(&first("how come you didn't check")).is_some());
         assert!(blaming_question(&first("why is Friday so important")).is_none());
         assert!(blaming_question(&first("why did you choose us")).is_none());
+    }
+
+    #[test]
+    fn taking_back_what_was_just_said_is_heard_with_what_was_meant() {
+        assert_eq!(
+            correcting("No, sorry, I meant: take your time.").as_deref(),
+            Some("take your time.")
+        );
+        assert_eq!(
+            correcting("oh sorry I meant what's the parcel for?").as_deref(),
+            Some("what's the parcel for?")
+        );
+        assert_eq!(correcting("no wait").as_deref(), Some(""));
+        assert_eq!(
+            correcting("Sorry, let me rephrase that. What happened?").as_deref(),
+            Some("What happened?")
+        );
+        assert_eq!(correcting("no, I can't do that"), None);
+        assert_eq!(correcting("sorry, that's our policy"), None);
+        assert_eq!(correcting("I mean, it's only a fee"), None);
+        assert_eq!(correcting("I'm so sorry I meant to ring you back"), None);
     }
 }

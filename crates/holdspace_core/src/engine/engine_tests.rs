@@ -568,3 +568,35 @@ fn unsure_words_that_match_nothing_are_misheard_and_move_nothing() {
         .any(|e| matches!(e, SessionEvent::CustomerSpoke(s) if s.line_id.starts_with("unclear/")));
     assert!(asked_again, "the customer asks \"Sorry?\"");
 }
+
+/// A turn taken back leaves the session exactly as if it had never been taken: the
+/// same record, byte for byte, and the same next turn (the random stream is back too).
+#[test]
+fn a_turn_taken_back_is_as_if_never_taken() {
+    let scenario = by_id("billing_hardship");
+    let (mut corrected, _) = Session::new(scenario.clone(), 5, Mode::Open);
+    let (mut straight, _) = Session::new(scenario.clone(), 5, Mode::Open);
+    for s in [&mut corrected, &mut straight] {
+        s.respond(TurnInput::say("What's happened with the bill?"))
+            .expect("accepted");
+    }
+    corrected
+        .respond(TurnInput::say("Calm down, it's only a late fee."))
+        .expect("accepted");
+    let (taken, shown) = corrected.take_back().expect("replays").expect("a turn to take back");
+    assert_eq!(taken.turn, 2);
+    assert_eq!(taken.input.text, "Calm down, it's only a late fee.");
+    assert!(
+        shown.iter().any(|e| matches!(e, SessionEvent::CustomerSpoke(_))),
+        "what the customer last said is there to show again: {shown:?}"
+    );
+    let json = |s: &Session| serde_json::to_string(&s.record()).expect("json");
+    assert_eq!(json(&corrected), json(&straight));
+    for s in [&mut corrected, &mut straight] {
+        s.respond(TurnInput::say("Take your time, what's going on this month?"))
+            .expect("accepted");
+    }
+    assert_eq!(json(&corrected), json(&straight));
+    let (mut fresh, _) = Session::new(scenario, 5, Mode::Open);
+    assert_eq!(fresh.take_back().expect("nothing to replay"), None);
+}

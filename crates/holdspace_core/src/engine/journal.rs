@@ -84,6 +84,15 @@ pub enum JournalEntry {
         /// Its events, in order.
         events: Vec<SessionEvent>,
     },
+    /// The trainee took their last turn back (Esc, or "no, sorry, I meant…" as the
+    /// customer began to answer): the session went on as if it had not been taken. The
+    /// turn's own line stays above this one, so the journal keeps what was said.
+    TakenBack {
+        /// Milliseconds since the session started.
+        at_ms: u64,
+        /// The turn taken back (1-based).
+        turn: u32,
+    },
     /// The trainee answered a reflection question (after the session).
     Reflection {
         /// Milliseconds since the session started.
@@ -124,6 +133,9 @@ pub struct Journal {
     pub ended_at_ms: Option<u64>,
     /// A last line was cut short (the writer died mid-line) and was dropped.
     pub torn_tail: bool,
+    /// Turns the trainee took back, in the order they were taken back: kept for the
+    /// coach, not part of the record (nothing in them is scored).
+    pub taken_back: Vec<TurnRecord>,
 }
 
 /// Why a journal could not be read.
@@ -198,6 +210,9 @@ impl Journal {
             reflections: Vec::new(),
         };
         let mut turn_times_ms = Vec::new();
+        // How many events each turn added, to take the last one back.
+        let mut turn_events = Vec::new();
+        let mut taken_back = Vec::new();
         let mut ended_at_ms = None;
         for (line, entry) in entries {
             match entry {
@@ -209,8 +224,21 @@ impl Journal {
                 }
                 JournalEntry::Turn { at_ms, turn, events } => {
                     turn_times_ms.push(at_ms);
+                    turn_events.push(events.len());
                     record.turns.push(*turn);
                     record.events.extend(events);
+                }
+                JournalEntry::TakenBack { turn, .. } => {
+                    if record.turns.last().map(|t| t.turn) != Some(turn) {
+                        return Err(JournalError::Corrupt {
+                            line,
+                            message: format!("turn {turn} taken back, but it is not the last turn"),
+                        });
+                    }
+                    let added = turn_events.pop().unwrap_or_default();
+                    record.events.truncate(record.events.len().saturating_sub(added));
+                    turn_times_ms.pop();
+                    taken_back.extend(record.turns.pop());
                 }
                 JournalEntry::Reflection { answer, .. } => {
                     // A later answer to the same question replaces the earlier one.
@@ -230,6 +258,7 @@ impl Journal {
             closed: ended_at_ms.is_some(),
             ended_at_ms,
             torn_tail,
+            taken_back,
         })
     }
 
@@ -335,6 +364,37 @@ mod tests {
         assert_eq!(journal.record, record);
         assert_eq!(journal.meta, meta());
         assert!(!journal.torn_tail);
+    }
+
+    #[test]
+    fn a_turn_taken_back_leaves_the_record_as_if_it_was_never_taken() {
+        let record = played();
+        let n = record.turns.len();
+        // The session as it would have been with only the turns before the last.
+        let (mut shorter, _) = Session::new(by_id("delivery_bereavement"), record.seed, record.mode);
+        for input in &record.inputs()[..n - 1] {
+            shorter.respond(input.clone()).unwrap();
+        }
+        let mut entries = Journal::lines_for(&record, &meta());
+        entries.push(JournalEntry::TakenBack {
+            at_ms: 9,
+            turn: record.turns[n - 1].turn,
+        });
+        let journal = Journal::read(&text_of(&entries)).unwrap();
+        assert_eq!(journal.record, shorter.record());
+        assert_eq!(journal.taken_back, vec![record.turns[n - 1].clone()]);
+        assert_eq!(journal.turn_times_ms.len(), n - 1);
+        // Only the last turn can be taken back.
+        let mut entries = Journal::lines_for(&record, &meta());
+        entries.push(JournalEntry::TakenBack { at_ms: 9, turn: 1 });
+        entries.push(JournalEntry::End {
+            at_ms: 10,
+            outcome: None,
+        });
+        assert!(matches!(
+            Journal::read(&text_of(&entries)),
+            Err(JournalError::Corrupt { .. })
+        ));
     }
 
     #[test]

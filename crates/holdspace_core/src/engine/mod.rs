@@ -313,6 +313,22 @@ impl Session {
         Ok((session, last))
     }
 
+    /// Takes the last turn back, as a trainee who corrects themselves does ("no, sorry, I
+    /// meant…"): the session becomes exactly what it was before that turn, random stream
+    /// included (it is replayed from the start with the same seed and the turns before).
+    /// Returns the turn taken back and what the customer had last said and offered; `None`
+    /// when no turn has been taken.
+    pub fn take_back(&mut self) -> Result<Option<(TurnRecord, Vec<SessionEvent>)>, TurnError> {
+        let Some((last, before)) = self.turns.split_last() else {
+            return Ok(None);
+        };
+        let last = last.clone();
+        let inputs: Vec<TurnInput> = before.iter().map(|t| t.input.clone()).collect();
+        let (session, shown) = Session::replay(Arc::clone(&self.scenario), self.seed, self.mode, &inputs)?;
+        *self = session;
+        Ok(Some((last, shown)))
+    }
+
     /// Takes one trainee turn, first letting `listener` hear the words (when there are
     /// words, no understanding came with them, and they were not a bare click): the one
     /// path for typed, clicked and spoken turns, in open and guided mode.

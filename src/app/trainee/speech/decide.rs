@@ -1,7 +1,8 @@
 //! From the worker's answers to a reply: the grammar's pick is echoed at once, Whisper's
-//! decision confirms or changes it, the words stay up for an undo window (Esc drops
-//! them), then go to the session as a `ReplyGiven`; nothing heard gets a "Sorry?" in
-//! character.
+//! decision confirms or changes it and goes to the session as a `ReplyGiven` at once (Esc
+//! before then drops it; after, `trainee::correction` takes it back); nothing heard gets a
+//! "Sorry?" in character. "No, sorry, I meant…" said as the customer starts to answer
+//! takes the last reply back, and what follows it is the reply meant instead.
 
 use std::time::{Duration, Instant};
 
@@ -16,12 +17,8 @@ use super::{ListenState, SpeechInput, SpeechRecognised};
 use crate::app::notice::Notice;
 use crate::app::session::hud::PlayOptions;
 use crate::app::session::runner::{ActiveSession, CustomerSpoke};
+use crate::app::trainee::correction::{CorrectionWindow, TakeBack};
 use crate::app::trainee::reply::ReplyGiven;
-
-/// How long the recognised words stay up, undoable, before they are sent.
-const UNDO_WINDOW: Duration = Duration::from_millis(1500);
-/// Extra time to undo when the transcript changed what was echoed.
-const CHANGED_WINDOW: Duration = Duration::from_millis(1000);
 
 /// Takes the worker's answers: echoes the pick, keeps the decision for `commit`.
 pub(super) fn collect_results(
@@ -66,7 +63,6 @@ pub(super) fn collect_results(
                     speech.state = ListenState::Echo {
                         text,
                         reply: Some(reply),
-                        until: Instant::now() + UNDO_WINDOW,
                     };
                 }
             }
@@ -104,12 +100,7 @@ pub(super) fn collect_results(
                         continue;
                     }
                 };
-                // Keep the window the pick opened, unless the words changed.
-                let until = match &speech.state {
-                    ListenState::Echo { reply: r, until, .. } if *r == reply => *until,
-                    _ => Instant::now() + CHANGED_WINDOW,
-                };
-                speech.state = ListenState::Echo { text, reply, until };
+                speech.state = ListenState::Echo { text, reply };
                 speech.decided = Some((heard, delivery));
             }
             Reply::Failed { id, error } => {
@@ -123,7 +114,7 @@ pub(super) fn collect_results(
     }
 }
 
-/// Esc (or Backspace, when not typing) during the echo drops what was heard.
+/// Esc while the words are being heard or recognised drops them.
 pub(super) fn undo(mut speech: ResMut<SpeechInput>, keys: Option<Res<ButtonInput<KeyCode>>>) {
     let pressed = keys.is_some_and(|k| k.just_pressed(KeyCode::Escape));
     if pressed && matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
@@ -133,12 +124,16 @@ pub(super) fn undo(mut speech: ResMut<SpeechInput>, keys: Option<Res<ButtonInput
     }
 }
 
-/// Sends the decision once its undo window has closed; says "Sorry?" for nothing heard.
+/// Sends the decision as soon as it is made; says "Sorry?" for nothing heard. Words that
+/// take the last reply back ("no, sorry, I meant…"), begun while it could still be taken
+/// back, do so, and the rest of them is the reply.
 pub(super) fn commit(
     mut speech: ResMut<SpeechInput>,
     active: Res<ActiveSession>,
     options: Option<Res<PlayOptions>>,
+    window: Option<ResMut<CorrectionWindow>>,
     mut replies: MessageWriter<ReplyGiven>,
+    mut take_back: MessageWriter<TakeBack>,
     mut spoke: MessageWriter<CustomerSpoke>,
 ) {
     if speech.state == ListenState::NotCaught && speech.decided.is_none() {
@@ -158,14 +153,38 @@ pub(super) fn commit(
         ));
         return;
     }
-    let ListenState::Echo { until, .. } = &speech.state else {
-        return;
-    };
-    if Instant::now() < *until {
-        return;
-    }
     let Some((heard, delivery)) = speech.decided.take() else {
         return;
+    };
+    // Only words begun in time take the last reply back; later, "sorry, I meant" is just
+    // words in a new reply.
+    let mut window = window;
+    let in_time = window.as_mut().is_some_and(|w| std::mem::take(&mut w.heard_in_time));
+    let said = match &heard {
+        Heard::Reply { said, .. } | Heard::Free { said, .. } => said.as_str(),
+        Heard::Nothing => "",
+    };
+    let heard = match holdspace_core::analysis::scope::correcting(said) {
+        Some(rest) if in_time => {
+            take_back.write(TakeBack { by: said.to_owned() });
+            if let Some(w) = window.as_mut() {
+                w.until = None;
+            }
+            speech.state = ListenState::Ready;
+            if !rest.chars().any(char::is_alphanumeric) {
+                return;
+            }
+            // What they meant instead, heard by meaning: the grammar's pick was for the
+            // whole utterance, correction included.
+            Heard::Free {
+                said: rest,
+                confidence: match heard {
+                    Heard::Free { confidence, .. } => confidence,
+                    _ => 1.0,
+                },
+            }
+        }
+        _ => heard,
     };
     let input = match heard {
         Heard::Reply { reply, said, .. } => TurnInput {

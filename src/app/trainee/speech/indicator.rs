@@ -1,5 +1,6 @@
-//! The listening indicator: what the microphone is doing, the words heard (undoable) and
-//! the latest practice tip, under the scenario's title.
+//! The listening indicator: what the microphone is doing, the words heard, how to take
+//! the last reply back while that is still possible, and the latest practice tip, under
+//! the scenario's title.
 
 use std::time::Instant;
 
@@ -8,6 +9,7 @@ use bevy::prelude::*;
 use super::{Listen, ListenState, SpeechInput};
 use crate::app::screens::Screen;
 use crate::app::theme::{ACCENT, MUTED, PANEL, SMALL, TEXT, label};
+use crate::app::trainee::correction::CorrectionWindow;
 
 /// The speech indicator's text.
 #[derive(Component, Debug)]
@@ -36,6 +38,7 @@ pub(super) fn spawn_indicator(mut commands: Commands) {
 /// Keeps the indicator's words and colour in step with the listener.
 pub(super) fn show_indicator(
     speech: Option<ResMut<SpeechInput>>,
+    window: Option<Res<CorrectionWindow>>,
     mut text: Query<(&mut Text, &mut TextColor), With<SpeechIndicator>>,
 ) {
     let Some(mut speech) = speech else {
@@ -59,7 +62,14 @@ pub(super) fn show_indicator(
         ListenState::Ready | ListenState::NotCaught => (format!("Mic on. {talk}"), TEXT),
         ListenState::Hearing => ("Hearing you...".to_owned(), ACCENT),
         ListenState::Recognising => ("Working out what you said...".to_owned(), ACCENT),
-        ListenState::Echo { text, .. } => (format!("You said: \"{text}\"  (Esc to undo)"), ACCENT),
+        ListenState::Echo { text, .. } => (format!("You said: \"{text}\"  (Esc to drop it)"), ACCENT),
+    };
+    let (words, colour) = match window.as_deref() {
+        Some(w) if w.is_open() && matches!(speech.state, ListenState::Ready) && !w.text.is_empty() => (
+            format!("Sent: \"{}\"\nEsc, or \"no, sorry, I meant...\", takes it back", w.text),
+            ACCENT,
+        ),
+        _ => (words, colour),
     };
     let words = match &speech.tip {
         Some((tip, _)) if matches!(speech.state, ListenState::Ready | ListenState::NotCaught) => {

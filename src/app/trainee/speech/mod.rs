@@ -1,11 +1,10 @@
 //! The trainee speaks: microphone (or `--mic-wav` files) → voice-activity detection →
-//! recognition on a worker thread → the words echoed with a short undo window → a
-//! `ReplyGiven` with the delivery measured from the audio.
+//! recognition on a worker thread → the words echoed → a `ReplyGiven` with the delivery
+//! measured from the audio, sent as soon as the transcript decides it.
 //!
 //! Recognition runs in two stages so the trainee sees something fast: the grammar's pick
 //! among the offered replies (tens of milliseconds) is echoed at once; Whisper's
-//! transcript then confirms it, or turns it into free speech, before the undo window
-//! closes. Typed and clicked replies keep working throughout. Without a microphone or a
+//! transcript then confirms it, or turns it into free speech, and the reply goes. Typed and clicked replies keep working throughout. Without a microphone or a
 //! model the app says so and carries on with the rest.
 
 mod decide;
@@ -45,14 +44,12 @@ pub enum ListenState {
     Hearing,
     /// The utterance ended; recognition is running.
     Recognising,
-    /// Words recognised, shown and undoable until `until`.
+    /// Words recognised, shown until the transcript decides them (Esc drops them).
     Echo {
         /// What will be sent.
         text: String,
         /// The reply it counts as, if one.
         reply: Option<String>,
-        /// When it is sent (if the transcript has arrived by then).
-        until: Instant,
     },
     /// Nothing usable was heard.
     NotCaught,
@@ -137,7 +134,7 @@ pub struct SpeechInput {
     next_id: u64,
     /// The job being recognised and its timing.
     current: Option<(u64, UtteranceTiming)>,
-    /// A decision waiting for its undo window to close.
+    /// A decision ready to send.
     decided: Option<(Heard, Delivery)>,
     /// Stream time when the customer last stopped speaking.
     customer_stopped_s: Option<f64>,
@@ -164,6 +161,7 @@ impl SpeechInput {
 pub fn plugin(app: &mut App) {
     app.init_resource::<HearingSettings>()
         .add_message::<SpeechRecognised>()
+        .add_message::<crate::app::trainee::correction::TakeBack>()
         .add_systems(Startup, open_speech)
         .add_systems(
             OnEnter(Screen::Session),

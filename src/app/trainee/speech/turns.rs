@@ -34,6 +34,16 @@ pub(super) fn track_turns(
         speech.customer_stopped_s = Some(speech.now_s());
     }
     speech.customer_speaking = speaking;
+    // A reply answers the turn before it (the offers that came with it are the next
+    // turn's): anything half-heard of it is dropped.
+    if replied.read().last().is_some() {
+        speech.decided = None;
+        speech.current = None;
+        speech.customer_stopped_s = None;
+        if matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
+            speech.state = ListenState::Ready;
+        }
+    }
     if let Some(OptionsOffered(options)) = offered.read().last() {
         speech.offered = options.clone();
         speech.awaiting = true;
@@ -47,15 +57,6 @@ pub(super) fn track_turns(
     }
     if ended.read().last().is_some() || active.session().outcome().is_some() {
         speech.awaiting = false;
-    }
-    if replied.read().last().is_some() {
-        // A clicked or typed reply answers the turn; anything half-heard is dropped.
-        speech.decided = None;
-        speech.current = None;
-        speech.customer_stopped_s = None;
-        if matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
-            speech.state = ListenState::Ready;
-        }
     }
     if speech.state == ListenState::Off && speech.can_hear {
         speech.state = ListenState::Ready;
