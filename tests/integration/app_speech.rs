@@ -50,26 +50,34 @@ fn clicked(scenario: &Arc<LoadedScenario>) -> (Vec<String>, Vec<String>, Option<
     (ids, texts, session.outcome().map(|o| o.id.clone()))
 }
 
+/// The trainee's replies, recorded in `dir` (a different voice from the customer's), one
+/// WAV file per turn, in order.
+fn recorded(texts: &[String], dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let trainee = TestVoice::Flite {
+        voice: "awb",
+        pitch_hz: 115.0,
+        pace: 1.0,
+    };
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let audio = trainee.say(text).expect("flite speaks");
+            let path = dir.join(format!("turn{i}.wav"));
+            holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
+            path
+        })
+        .collect()
+}
+
 #[test]
 fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     let scenario = load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads");
     let (ids, texts, outcome) = clicked(&scenario);
     assert!(ids.len() >= 2, "a few turns to say: {ids:?}");
 
-    // The trainee's replies, recorded: a different voice from the customer's.
     let dir = tempfile::tempdir().expect("temp dir");
-    let trainee = TestVoice::Flite {
-        voice: "awb",
-        pitch_hz: 115.0,
-        pace: 1.0,
-    };
-    let mut files = Vec::new();
-    for (i, text) in texts.iter().enumerate() {
-        let audio = trainee.say(text).expect("flite speaks");
-        let path = dir.path().join(format!("turn{i}.wav"));
-        holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
-        files.push(path);
-    }
+    let files = recorded(&texts, dir.path());
 
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin));
@@ -177,21 +185,10 @@ fn saying_no_sorry_i_meant_takes_the_reply_back_and_gives_the_one_meant() {
     drop(session);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let trainee = TestVoice::Flite {
-        voice: "awb",
-        pitch_hz: 115.0,
-        pace: 1.0,
-    };
-    let mut files = Vec::new();
-    for (i, text) in [slip.text.clone(), format!("No, sorry, I meant: {}", meant.text)]
-        .iter()
-        .enumerate()
-    {
-        let audio = trainee.say(text).expect("flite speaks");
-        let path = dir.path().join(format!("turn{i}.wav"));
-        holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
-        files.push(path);
-    }
+    let files = recorded(
+        &[slip.text.clone(), format!("No, sorry, I meant: {}", meant.text)],
+        dir.path(),
+    );
 
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin));
