@@ -99,12 +99,19 @@ pub fn measure(reply: &SpokenReply, baseline: &mut LoudnessBaseline) -> Delivery
         pitch_spread_st,
         // The headset measures where the trainee looked; the microphone cannot.
         gaze: None,
+        // Whether the customer cut in is the conversation's to say, not the audio's.
+        cut_off_after_s: None,
     }
 }
 
 /// Live, gentle feedback on one reply's delivery for practice mode: at most one
 /// sentence, about the thing most worth changing; `None` when it was fine.
 pub fn live_tip(d: &Delivery) -> Option<String> {
+    if let Some(talked) = d.cut_off_after_s {
+        return Some(format!(
+            "They cut in after {talked:.0} s. Stop sooner and let them answer."
+        ));
+    }
     if d.interrupted {
         return Some("You started while they were still talking. Let them finish.".to_owned());
     }

@@ -129,6 +129,10 @@ pub struct Delivery {
     /// Where the trainee looked, from the headset's pose (VR only; absent on the desktop).
     #[serde(default)]
     pub gaze: Option<Gaze>,
+    /// The customer cut in after the trainee had talked this many seconds without
+    /// stopping (a hostile customer who had heard enough).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_off_after_s: Option<f32>,
 }
 
 /// Eye contact in one turn, measured from the headset: the share of the time the
@@ -173,6 +177,9 @@ impl Delivery {
         }
         if self.interrupted {
             how.push("talked over them".to_owned());
+        }
+        if let Some(s) = self.cut_off_after_s {
+            how.push(format!("cut off after {s:.0} s of talk"));
         }
         if let Some(f) = self.fillers.filter(|f| *f > 0) {
             how.push(format!("{f} filler word{}", if f == 1 { "" } else { "s" }));

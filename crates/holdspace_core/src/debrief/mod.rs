@@ -86,6 +86,10 @@ pub struct TurningPoint {
     pub reasons: Vec<Reason>,
     /// For a turn that escalated: a reply the scenario suggests instead, and why.
     pub better_move: Option<String>,
+    /// The customer did not catch the words (recognition was unsure) and asked again: the
+    /// turn moved nothing and is not scored.
+    #[serde(default)]
+    pub not_heard: bool,
 }
 
 /// A cue and what happened to it.
@@ -129,6 +133,9 @@ pub struct DeliverySummary {
     pub interruptions: u32,
     /// Filler words in all.
     pub fillers: u32,
+    /// Times the customer cut in because the trainee talked on.
+    #[serde(default)]
+    pub cut_offs: u32,
 }
 
 impl Debrief {
@@ -153,7 +160,7 @@ impl Debrief {
         let mut candidates: Vec<&TurnRecord> = record
             .turns
             .iter()
-            .filter(|t| (t.after.escalation - t.before.escalation).abs() >= TURNING_THRESHOLD)
+            .filter(|t| !t.analysis.misheard && (t.after.escalation - t.before.escalation).abs() >= TURNING_THRESHOLD)
             .collect();
         candidates.sort_by(|a, b| delta(b).abs().total_cmp(&delta(a).abs()).then(a.turn.cmp(&b.turn)));
         candidates.truncate(MAX_TURNING_POINTS);
@@ -200,7 +207,7 @@ impl Debrief {
 
         let delivery = delivery_summary(&record.turns);
         let mut intents_used: Vec<(Intent, u32)> = Vec::new();
-        for t in &record.turns {
+        for t in record.turns.iter().filter(|t| !t.analysis.misheard) {
             for i in &t.analysis.intents {
                 match intents_used.iter_mut().find(|(j, _)| j == i) {
                     Some((_, n)) => *n += 1,
@@ -274,6 +281,7 @@ fn turning_point(scenario: &LoadedScenario, t: &TurnRecord) -> TurningPoint {
         after: t.after,
         reasons,
         better_move,
+        not_heard: t.analysis.misheard,
     }
 }
 
@@ -327,6 +335,7 @@ impl DeliverySummary {
             max_loudness_db: mean(|d| d.max_loudness_db),
             pause_s: mean(|d| d.mean_pause_s),
             interruptions: all.iter().map(|d| d.interruptions as f32).sum::<f32>() / n,
+            cut_offs: all.iter().map(|d| d.cut_offs as f32).sum::<f32>() / n,
             fillers: all.iter().map(|d| d.fillers as f32).sum::<f32>() / n,
         })
     }
@@ -372,6 +381,11 @@ impl DeliverySummary {
                 before: earlier.map(|e| count(e.interruptions)),
             },
             DeliveryRow {
+                name: "Customer cut in on you",
+                now: self.cut_offs.to_string(),
+                before: earlier.map(|e| count(e.cut_offs)),
+            },
+            DeliveryRow {
                 name: "Filler words",
                 now: self.fillers.to_string(),
                 before: earlier.map(|e| count(e.fillers)),
@@ -393,6 +407,9 @@ pub struct DeliveryAverage {
     pub pause_s: Option<f32>,
     /// Interruptions per attempt.
     pub interruptions: f32,
+    /// Times cut off per attempt.
+    #[serde(default)]
+    pub cut_offs: f32,
     /// Filler words per attempt.
     pub fillers: f32,
 }
@@ -400,7 +417,8 @@ pub struct DeliveryAverage {
 fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {
     let mut summary = DeliverySummary::default();
     let (mut wpm, mut wpm_n, mut pause, mut pause_n) = (0.0, 0u32, 0.0, 0u32);
-    for t in turns {
+    // A turn the customer did not hear is not scored, its delivery included.
+    for t in turns.iter().filter(|t| !t.analysis.misheard) {
         let d = &t.input.delivery;
         let measured =
             d.words_per_min.is_some() || d.loudness_db.is_some() || d.pause_before_s.is_some() || d.fillers.is_some();
@@ -419,6 +437,7 @@ fn delivery_summary(turns: &[TurnRecord]) -> DeliverySummary {
             summary.max_loudness_db = Some(summary.max_loudness_db.map_or(db, |m: f32| m.max(db)));
         }
         summary.interruptions += u32::from(d.interrupted);
+        summary.cut_offs += u32::from(d.cut_off_after_s.is_some());
         summary.fillers = summary.fillers.saturating_add(d.fillers.unwrap_or(t.analysis.fillers));
     }
     summary.mean_words_per_min = (wpm_n > 0).then(|| crate::engine::round4(wpm / wpm_n as f32));
@@ -497,6 +516,7 @@ mod tests {
             mean_pause_s: None,
             interruptions: 1,
             fillers: 3,
+            cut_offs: 0,
         };
         let first = now.rows(None);
         assert_eq!(
@@ -506,6 +526,7 @@ mod tests {
                 "Loudest reply",
                 "Pause before replying",
                 "Talked over the customer",
+                "Customer cut in on you",
                 "Filler words"
             ]
         );

@@ -13,7 +13,7 @@ use crate::analysis::intent::Intent;
 use crate::debrief::DeliverySummary;
 use crate::engine::events::SessionEvent;
 use crate::engine::journal::instant;
-use crate::engine::record::SessionRecord;
+use crate::engine::record::{SessionRecord, TurnRecord};
 use crate::scenario::model::OutcomeKind;
 
 /// A skill the scenarios practise.
@@ -89,7 +89,8 @@ impl SkillScores {
     /// Scores a session record.
     pub fn of(record: &SessionRecord) -> SkillScores {
         let mut scores = BTreeMap::new();
-        let turns = &record.turns;
+        // Turns the customer did not hear are not scored.
+        let turns: Vec<&TurnRecord> = record.turns.iter().filter(|t| !t.analysis.misheard).collect();
         if !turns.is_empty() {
             let n = turns.len() as f32;
             let listening: f32 = turns
@@ -125,6 +126,7 @@ impl SkillScores {
                     || d.pause_before_s.is_some()
                     || d.fillers.is_some()
                     || d.interrupted
+                    || d.cut_off_after_s.is_some()
             })
             .map(|t| {
                 let pushed: f32 = t

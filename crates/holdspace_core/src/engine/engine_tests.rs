@@ -569,6 +569,75 @@ fn unsure_words_that_match_nothing_are_misheard_and_move_nothing() {
     assert!(asked_again, "the customer asks \"Sorry?\"");
 }
 
+/// A low-confidence utterance is asked again in character and not scored: it moves
+/// nothing, counts for no skill or delivery measure, uses none of the call's turns, and
+/// the debrief shows it as not heard.
+#[test]
+fn a_low_confidence_utterance_is_asked_again_and_not_scored() {
+    let scenario = by_id("delivery_bereavement");
+    let (mut clear, _) = Session::new(Arc::clone(&scenario), 3, Mode::Open);
+    let (mut unsure, _) = Session::new(Arc::clone(&scenario), 3, Mode::Open);
+    let mumbled = TurnInput {
+        text: "the purple bicycle sings loudly".to_owned(),
+        confidence: Some(0.2),
+        delivery: Delivery {
+            words_per_min: Some(260.0),
+            loudness_db: Some(-4.0),
+            ..Delivery::default()
+        },
+        ..TurnInput::default()
+    };
+    let events = unsure.respond(mumbled).expect("accepted");
+    let line = events.iter().find_map(|e| match e {
+        SessionEvent::CustomerSpoke(s) => Some(s.clone()),
+        _ => None,
+    });
+    assert!(line.is_some_and(|l| l.line_id.starts_with("unclear/")), "{events:#?}");
+    let reply = TurnInput::say("I'm sorry, what happened with the parcel?");
+    clear.respond(reply.clone()).expect("accepted");
+    unsure.respond(reply).expect("accepted");
+    assert_eq!(
+        unsure.escalation(),
+        clear.escalation(),
+        "the unheard turn moved nothing"
+    );
+    assert_eq!(
+        unsure.last_turn().map(|t| t.analysis.paraphrase),
+        clear.last_turn().map(|t| t.analysis.paraphrase),
+        "the reply after \"Sorry?\" is heard against what they said before it"
+    );
+
+    let debrief = Debrief::build(&scenario, &unsure.record());
+    assert!(debrief.turns[0].not_heard && !debrief.turns[1].not_heard);
+    assert_eq!(debrief.delivery.measured_turns, 0, "its delivery is not scored");
+    assert_eq!(
+        crate::debrief::skills::SkillScores::of(&unsure.record()),
+        crate::debrief::skills::SkillScores::of(&clear.record()),
+        "nor is anything else"
+    );
+
+    // Without lines of the author's own, the customer still asks in character, and the
+    // call's length counts only the turns they heard.
+    let mut bare = (*scenario).clone();
+    bare.scenario.unclear = Default::default();
+    bare.scenario.max_turns = 1;
+    let (mut s, _) = Session::new(Arc::new(bare), 3, Mode::Open);
+    let events = s
+        .respond(TurnInput {
+            text: "mumble mumble".to_owned(),
+            confidence: Some(0.1),
+            ..TurnInput::default()
+        })
+        .expect("accepted");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::CustomerSpoke(l) if l.line_id == "unclear/default")),
+        "{events:#?}"
+    );
+    assert!(s.outcome().is_none(), "an unheard turn does not use up the call");
+}
+
 /// A turn taken back leaves the session exactly as if it had never been taken: the
 /// same record, byte for byte, and the same next turn (the random stream is back too).
 #[test]

@@ -149,6 +149,8 @@ pub enum Cause {
     Quiet,
     /// Talking over the customer.
     Interruption,
+    /// Talking on until the customer cut in.
+    TalkedOn,
     /// Long dead air.
     LongPause,
     /// Filler words.
@@ -176,6 +178,7 @@ impl Cause {
                 | Cause::Loudness
                 | Cause::Quiet
                 | Cause::Interruption
+                | Cause::TalkedOn
                 | Cause::LongPause
                 | Cause::Fillers
                 | Cause::LookedAway

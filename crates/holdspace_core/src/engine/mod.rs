@@ -425,7 +425,13 @@ impl Session {
             revealed: revealed_now.is_some(),
         });
 
+        let stream = heard.analysis.misheard.then(|| self.rng.clone());
         self.route(&scenario, &heard, revealed_now.is_some(), &mut out);
+        // A turn the customer did not hear leaves the customer's own ups and downs where
+        // they were: the turns after it go as if it had not been.
+        if let Some(stream) = stream {
+            self.rng = stream;
+        }
         self.events.extend(out.iter().cloned());
         Ok(out)
     }
@@ -581,17 +587,15 @@ impl Session {
             reasons.push(reactions::cue_noticed(cue, &self.cue_description(cue)));
         }
         let variation = scenario.scenario.customer.temperament.variation.abs();
-        if variation > 0.0 {
-            // Drawn on every turn, so the stream stays in step whatever the turn was.
+        if variation > 0.0 && !analysis.misheard {
+            // Drawn on every heard turn, so the stream stays in step whatever the turn was.
             let wobble = self.rng.0.random_range(-variation..=variation);
-            if !analysis.misheard {
-                reasons.push(Reason {
-                    cause: Cause::Variation,
-                    escalation: wobble,
-                    trust: 0.0,
-                    note: "the customer's own ups and downs".to_owned(),
-                });
-            }
+            reasons.push(Reason {
+                cause: Cause::Variation,
+                escalation: wobble,
+                trust: 0.0,
+                note: "the customer's own ups and downs".to_owned(),
+            });
         }
         (reasons, noticed)
     }
@@ -628,7 +632,10 @@ impl Session {
                 goto = scenario.step_index(step);
             }
         }
-        if ending.is_none() && self.turn >= scenario.scenario.max_turns {
+        // Turns the customer did not hear are not the trainee's to lose: only heard ones
+        // count towards the call's length.
+        let heard_turns = self.turns.iter().filter(|t| !t.analysis.misheard).count();
+        if ending.is_none() && heard_turns >= scenario.scenario.max_turns as usize {
             ending = self.first_outcome(Trigger::OnTimeout);
         }
 
@@ -665,9 +672,25 @@ impl Session {
                 } else {
                     None
                 };
+                // "Sorry?" asks for the same words again: what the customer said before it
+                // stays what a paraphrase is measured against.
+                let before = (self.last_line.clone(), self.last_cue.clone(), self.last_from_step);
                 match lines.filter(|(l, _)| !l.is_empty()) {
                     Some((lines, prefix)) => self.speak_lines(lines, prefix, out),
+                    None if analysis.misheard => {
+                        let line = Line {
+                            text: not_heard_line(self.band()).to_owned(),
+                            tags: Vec::new(),
+                            cue: None,
+                            disclosure: None,
+                            audio: None,
+                        };
+                        self.say(&line, "unclear/default".to_owned(), out);
+                    }
                     None => self.speak_step(out),
+                }
+                if analysis.misheard {
+                    (self.last_line, self.last_cue, self.last_from_step) = before;
                 }
             }
             self.offer(out);
@@ -894,6 +917,16 @@ pub(crate) fn round4(x: f32) -> f32 {
 /// Picks a line for the band: the band's own lines, else `Any`, else the nearest band
 /// with lines (calmer first); among them, lines written for the current disclosure stage,
 /// else lines for any stage. Always draws once from the RNG so variation stays in step.
+/// What a customer says, in character, to words they did not catch, where the scenario
+/// wrote no `unclear` lines of its own.
+fn not_heard_line(band: Band) -> &'static str {
+    match band {
+        Band::Calm | Band::Uneasy => "Sorry, I didn't catch that. Say again?",
+        Band::Frustrated => "Sorry, you what?",
+        Band::Angry | Band::Hostile => "What? Speak up.",
+    }
+}
+
 fn pick_line(
     lines: &BandLines,
     band: Band,

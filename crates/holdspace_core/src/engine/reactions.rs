@@ -277,6 +277,15 @@ pub(super) fn delivery_reasons(
             "you talked over them".to_owned(),
         );
     }
+    if let Some(talked) = d.cut_off_after_s {
+        // Someone who had to cut in to be heard feels talked at, whatever the words were.
+        push(
+            Cause::TalkedOn,
+            0.05 * s.interruptions,
+            -0.04 * s.interruptions,
+            format!("you talked for {talked:.0} s without handing them the turn, until they cut in"),
+        );
+    }
     let fillers = d.fillers.unwrap_or(analysis.fillers);
     if fillers >= 3 {
         let n = (fillers - 2).min(4) as f32;

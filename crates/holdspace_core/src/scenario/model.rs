@@ -56,8 +56,8 @@ pub struct Scenario {
     pub start: String,
     /// The conversation graph.
     pub steps: Vec<Step>,
-    /// What the customer says when a reply matches none of the step's replies
-    /// (the step's own lines are repeated when this is empty).
+    /// What the customer says to words they did not catch: recognition was unsure and
+    /// they match no reply on offer (a built-in "Sorry, you what?" by band when empty).
     #[serde(default)]
     pub unclear: BandLines,
     /// What the customer says to a reply that was understood but that no reply at the
@@ -132,6 +132,10 @@ pub struct Customer {
     /// Starting state and how quickly this customer moves.
     #[serde(default)]
     pub temperament: Temperament,
+    /// How they listen while the trainee talks: their backchannels, and whether and when
+    /// they cut in once hostile.
+    #[serde(default)]
+    pub listening: crate::expression::listening::ListeningStyle,
 }
 
 fn default_look() -> String {

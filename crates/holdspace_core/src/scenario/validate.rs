@@ -202,6 +202,48 @@ impl<'a> Validator<'a> {
         report(self, "outcome", "outcomes", outcomes);
     }
 
+    /// The customer's listening style: a share, a patience a person could have, and no
+    /// empty word (it would be a silent backchannel).
+    fn listening(&mut self) {
+        let l = &self.s.customer.listening;
+        let at = |key: &'static str| [Anchor::Key("customer"), Anchor::Key("listening"), Anchor::Key(key)];
+        if !(0.0..=1.0).contains(&l.vocal) {
+            self.error(
+                format!(
+                    "`vocal` is {}; it must be between 0 (nods only) and 1 (always a word)",
+                    l.vocal
+                ),
+                self.at.find(&at("vocal")),
+                "out of range",
+                Some("0.5 is typical"),
+            );
+        }
+        if !(3.0..=60.0).contains(&l.patience_s) {
+            self.error(
+                format!(
+                    "`patience_s` is {}; a hostile customer cuts in after 3 to 60 seconds of talk",
+                    l.patience_s
+                ),
+                self.at.find(&at("patience_s")),
+                "out of range",
+                Some("12.0 is typical; set `cuts_in: false` for a customer who never cuts in"),
+            );
+        }
+        let blank = l
+            .backchannels
+            .iter()
+            .chain(&l.cut_in_lines)
+            .any(|w| !w.chars().any(char::is_alphanumeric));
+        if blank {
+            self.error(
+                "a backchannel or cut-in line has no words".to_owned(),
+                self.at.find(&[Anchor::Key("customer"), Anchor::Key("listening")]),
+                "empty line",
+                Some("write what they say, e.g. \"Mm-hm.\""),
+            );
+        }
+    }
+
     fn customer(&mut self) {
         let look = &self.s.customer.look;
         if !crate::expression::body::LOOKS.contains(&look.as_str()) {
@@ -221,6 +263,7 @@ impl<'a> Validator<'a> {
                 Some("1.0 is typical"),
             );
         }
+        self.listening();
         let v = &self.s.customer.voice;
         if !crate::scenario::model::VOICES.contains(&v.voice.as_str()) {
             self.error(
@@ -977,6 +1020,27 @@ mod tests {
             .map_or(0, |i| i + 1);
         assert_eq!(has(&errors, "unknown voice \"hal9000\""), voice_line);
         assert_eq!(has(&errors, "`base_pitch_hz` is 900"), voice_line);
+    }
+
+    #[test]
+    fn an_impossible_listening_style_is_an_error_at_its_fields() {
+        let errors = errors_after(|s| {
+            s.replace(
+                "look: \"older_female\",",
+                "look: \"older_female\",\n        listening: (\n            vocal: 2.0,\n            patience_s: 0.5,\n            backchannels: [\" \"],\n        ),",
+            )
+        });
+        let look_line = SHIPPED.lines().position(|l| l.contains("look: ")).map_or(0, |i| i + 1);
+        assert_eq!(has(&errors, "`vocal` is 2"), look_line + 2);
+        assert_eq!(has(&errors, "`patience_s` is 0.5"), look_line + 3);
+        assert_eq!(has(&errors, "has no words"), look_line + 1);
+        let fine = errors_after(|s| {
+            s.replace(
+                "look: \"older_female\",",
+                "look: \"older_female\",\n        listening: (backchannels: [\"Aye.\"], cuts_in: false),",
+            )
+        });
+        assert!(fine.is_empty(), "{fine:#?}");
     }
 
     #[test]
