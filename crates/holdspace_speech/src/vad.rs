@@ -136,6 +136,19 @@ impl Vad {
         self.current.is_some()
     }
 
+    /// Seconds since the utterance in progress started; `None` between utterances.
+    pub fn talked_s(&self) -> Option<f64> {
+        let c = self.current.as_ref()?;
+        Some(self.frames.saturating_sub(c.started_frame) as f64 * FRAME as f64 / f64::from(RATE))
+    }
+
+    /// Seconds of silence since the last speech frame of the utterance in progress (a
+    /// pause inside the turn while shorter than the end-pointing silence).
+    pub fn silence_s(&self) -> Option<f64> {
+        let c = self.current.as_ref()?;
+        Some(self.frames.saturating_sub(c.last_speech_frame + 1) as f64 * FRAME as f64 / f64::from(RATE))
+    }
+
     /// Feeds 16 kHz mono samples and returns what happened in them.
     pub fn push(&mut self, samples: &[f32]) -> Vec<VadEvent> {
         let mut events = Vec::new();
@@ -290,6 +303,22 @@ mod tests {
         assert!((u.detected_s - u.speech_end_s - 0.5).abs() < 0.02, "{}", u.detected_s);
         // Pre-roll included: the audio starts before the speech.
         assert!(u.samples.len() as f64 / 16_000.0 > u.detected_s - u.started_s);
+    }
+
+    #[test]
+    fn talk_time_and_a_pause_inside_the_turn_are_measured() {
+        let mut vad = Vad::new(VadConfig::default());
+        assert_eq!((vad.talked_s(), vad.silence_s()), (None, None), "nobody talking");
+        run(&mut vad, &noise(1.0, 0.003));
+        run(&mut vad, &tone(1.0, 0.2));
+        let talked = vad.talked_s().expect("talking");
+        assert!((talked - 1.0).abs() < 0.03, "{talked}");
+        assert!(vad.silence_s().is_some_and(|s| s < 0.02));
+        run(&mut vad, &noise(0.3, 0.003));
+        let pause = vad.silence_s().expect("still in the turn");
+        assert!((pause - 0.3).abs() < 0.03, "{pause}");
+        run(&mut vad, &noise(0.5, 0.003));
+        assert_eq!(vad.talked_s(), None, "the turn ended");
     }
 
     #[test]

@@ -60,6 +60,37 @@ pub fn scenario_requests(scenario: &Scenario, recording: impl Fn(&str) -> Option
     out
 }
 
+/// The sounds the customer makes while the trainee talks, for [`VoiceCache::prefetch`]
+/// (they must be instant when wanted, so they are voiced first): the scenario's
+/// backchannels in the bands that give them, and a sigh and a breath alone (empty text,
+/// the sound as the lead-in) in the bands that make them. See
+/// [`holdspace_core::expression::listening`].
+pub fn listening_requests(scenario: &Scenario) -> Vec<LineRequest> {
+    let request = |text: &str, band: Band, tags: Vec<Tag>| LineRequest {
+        text: text.to_owned(),
+        voice: scenario.customer.voice.clone(),
+        band,
+        tags,
+        recording: None,
+    };
+    let mut out = Vec::new();
+    for band in [Band::Calm, Band::Uneasy] {
+        out.extend(
+            scenario
+                .customer
+                .listening
+                .backchannels
+                .iter()
+                .map(|w| request(w, band, Vec::new())),
+        );
+    }
+    for band in [Band::Angry, Band::Hostile] {
+        out.push(request("", band, vec![Tag::Sigh]));
+        out.push(request("", band, vec![Tag::Breath]));
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Synth {
@@ -184,6 +215,27 @@ mod tests {
         let (c, hit_c) = cache.voice(&request(Band::Calm)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!hit_c && c.samples != a.samples);
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn the_listening_sounds_voice_and_a_sigh_alone_has_no_words() {
+        let source = include_str!("../../../scenarios/delivery_bereavement.ron");
+        let lexicon = holdspace_core::analysis::lexicon::Lexicon::builtin();
+        let Some(loaded) = holdspace_core::scenario::load::check(source, &lexicon).scenario else {
+            panic!("the shipped scenario loads");
+        };
+        let scenario = loaded.scenario;
+        let requests = listening_requests(&scenario);
+        assert!(requests.iter().any(|r| r.text == "Uh-huh." && r.band == Band::Calm));
+        let cache = VoiceCache::default();
+        for r in &requests {
+            let (speech, _) = cache.voice(r).unwrap_or_else(|e| panic!("{}: {e}", r.text));
+            let d = speech.duration_s();
+            assert!(d > 0.1 && d < 1.5, "{:?} in {:?}: {d} s", r.text, r.band);
+            if r.text.is_empty() {
+                assert!(speech.words.is_empty(), "a sigh has no subtitle");
+            }
+        }
     }
 
     #[test]

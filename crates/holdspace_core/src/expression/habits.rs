@@ -94,6 +94,13 @@ impl Default for Glances {
 }
 
 impl Glances {
+    /// Ends any glance away now and holds the listener's eye for a moment: the other
+    /// person has just stopped talking, and a listener looks at them to take the turn.
+    pub fn look_back(&mut self) {
+        self.current = None;
+        self.next_in = self.next_in.max(1.5);
+    }
+
     /// Advances by `dt` seconds; returns the (yaw, pitch-down) offset from the listener,
     /// radians ((0, 0) while holding eye contact). `aversion` is 0..1.
     pub fn step(&mut self, dt: f32, aversion: f32) -> (f32, f32) {

@@ -1,5 +1,5 @@
 //! How the customer listens while the trainee talks: what they do at the trainee's
-//! pauses (a nod, "mm", "yeah"; a sigh or a shake of the head once angry; nothing when
+//! pauses (a nod, "uh-huh", "yeah"; a sigh or a shake of the head once angry; nothing when
 //! frustrated), how they react the moment the trainee stops (a small nod, stillness, a
 //! breath before answering), and when a hostile customer has heard enough and cuts in.
 //!
@@ -46,7 +46,8 @@ pub struct ListeningStyle {
 impl Default for ListeningStyle {
     fn default() -> Self {
         ListeningStyle {
-            backchannels: vec!["Mm-hm.".to_owned(), "Yeah.".to_owned(), "Right.".to_owned()],
+            // Words the synthesiser says as people do: flite spells "mm" out as letters.
+            backchannels: vec!["Uh-huh.".to_owned(), "Yeah.".to_owned(), "Right.".to_owned()],
             vocal: 0.5,
             cuts_in: true,
             patience_s: 12.0,
@@ -63,7 +64,7 @@ impl Default for ListeningStyle {
 pub enum ListenerMove {
     /// A small nod.
     Nod,
-    /// A backchannel word ("Mm-hm.", "Yeah.").
+    /// A backchannel word ("Uh-huh.", "Yeah.").
     Say(String),
     /// An audible, impatient sigh.
     Sigh,

@@ -239,7 +239,7 @@ impl<'a> Validator<'a> {
                 "a backchannel or cut-in line has no words".to_owned(),
                 self.at.find(&[Anchor::Key("customer"), Anchor::Key("listening")]),
                 "empty line",
-                Some("write what they say, e.g. \"Mm-hm.\""),
+                Some("write what they say, e.g. \"Uh-huh.\""),
             );
         }
     }
