@@ -77,6 +77,19 @@ pub fn debrief_text(d: &Debrief) -> String {
             }
         }
     }
+    let unheard: Vec<String> = d
+        .turns
+        .iter()
+        .filter(|t| t.not_heard)
+        .map(|t| format!("turn {} (\"{}\")", t.turn, t.trainee_said))
+        .collect();
+    if !unheard.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nNot heard (the customer asked again; not scored): {}",
+            unheard.join(", ")
+        );
+    }
     let _ = writeln!(s, "\nWhat was really going on: {}", d.hidden_need.summary);
     match d.hidden_need.revealed_on_turn {
         Some(turn) => {

@@ -258,3 +258,186 @@ fn saying_no_sorry_i_meant_takes_the_reply_back_and_gives_the_one_meant() {
         turn.input.text
     );
 }
+
+/// One long turn said with pauses between its clauses (`pause_s` of room silence each),
+/// recorded as one WAV file in `dir`.
+fn monologue(clauses: &[&str], pause_s: f32, dir: &std::path::Path) -> std::path::PathBuf {
+    let trainee = TestVoice::Flite {
+        voice: "awb",
+        pitch_hz: 115.0,
+        pace: 1.0,
+    };
+    let gap = vec![0.0f32; (pause_s * 16_000.0) as usize];
+    let mut audio = Vec::new();
+    for (i, clause) in clauses.iter().enumerate() {
+        if i > 0 {
+            audio.extend_from_slice(&gap);
+        }
+        // The synthesiser's own leading and trailing silence off: the pauses are `pause_s`.
+        let said = trainee.say(clause).expect("flite speaks");
+        let (a, b) = holdspace_core::analysis::delivery::speech_span(&said, 16_000).expect("speech in it");
+        audio.extend_from_slice(&said[a..b]);
+    }
+    let path = dir.join("monologue.wav");
+    holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
+    path
+}
+
+/// What happened while the customer listened to one recorded turn.
+struct Listened {
+    reactions: Vec<holdspace_core::expression::listening::ListenerMove>,
+    lines: Vec<holdspace_core::engine::events::Spoken>,
+    app: App,
+}
+
+/// Plays `file` as the trainee's first reply to the bereavement scenario's customer,
+/// started at `escalation` with the author's `listening` style, until the turn is taken.
+fn listen_to(
+    file: std::path::PathBuf,
+    escalation: f32,
+    listening: holdspace_core::expression::listening::ListeningStyle,
+) -> Listened {
+    use bevy::ecs::message::Messages;
+    use holdspace::app::customer::listening::{self, ListenerReacted};
+
+    let mut scenario =
+        (*load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads")).clone();
+    let t = &mut scenario.scenario.customer.temperament;
+    t.start_escalation = escalation;
+    t.min_escalation = escalation;
+    t.max_escalation = escalation;
+    scenario.scenario.customer.listening = listening;
+    let scenario = Arc::new(scenario);
+
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    holdspace::app::configure_sets(&mut app);
+    app.insert_resource(VoiceSettings { audio: false })
+        .insert_resource(HearingSettings {
+            mic_wav: vec![file],
+            ..HearingSettings::default()
+        })
+        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .insert_state(Screen::Session)
+        .add_plugins((
+            reply::plugin,
+            runner::plugin,
+            lipsync::plugin,
+            voice::plugin,
+            speech::plugin,
+            listening::plugin,
+        ))
+        .insert_resource(ActiveSession::start(Arc::clone(&scenario), SEED, Mode::Guided));
+    let mut reacted = app.world().resource::<Messages<ListenerReacted>>().get_cursor();
+    let mut spoke = app.world().resource::<Messages<runner::CustomerSpoke>>().get_cursor();
+    let (mut reactions, mut lines) = (Vec::new(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        app.update();
+        let world = app.world();
+        reactions.extend(
+            reacted
+                .read(world.resource::<Messages<ListenerReacted>>())
+                .map(|ListenerReacted(m)| m.clone()),
+        );
+        lines.extend(
+            spoke
+                .read(world.resource::<Messages<runner::CustomerSpoke>>())
+                .map(|runner::CustomerSpoke(l)| l.clone()),
+        );
+        if world.resource::<ActiveSession>().session().turn() >= 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no turn taken; reactions {reactions:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Listened { reactions, lines, app }
+}
+
+/// At the pauses of a long reply a calm customer nods and says "uh-huh"; an angry one
+/// gives no backchannel (a sigh or a shake of the head at most).
+#[test]
+fn backchannels_come_at_pauses_when_calm_and_not_when_angry() {
+    use holdspace_core::expression::listening::{ListenerMove, ListeningStyle};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = monologue(
+        &[
+            "So the parcel was meant to come on Tuesday",
+            "and it did not arrive at all",
+            "and you rang the depot twice",
+            "and nobody called you back.",
+        ],
+        0.4,
+        dir.path(),
+    );
+    let calm = listen_to(file.clone(), 0.1, ListeningStyle::default());
+    eprintln!("calm: {:?}", calm.reactions);
+    let backchannels = calm.reactions.iter().filter(|m| m.is_backchannel()).count();
+    assert!(backchannels >= 2, "calm: {:?}", calm.reactions);
+    assert!(
+        calm.reactions.iter().any(|m| matches!(m, ListenerMove::Say(_))),
+        "a word among the nods: {:?}",
+        calm.reactions
+    );
+    let angry = listen_to(file, 0.7, ListeningStyle::default());
+    eprintln!("angry: {:?}", angry.reactions);
+    assert!(
+        !angry.reactions.iter().any(ListenerMove::is_backchannel),
+        "angry: {:?}",
+        angry.reactions
+    );
+    assert!(!angry.reactions.is_empty(), "but not unmoved: {:?}", angry.reactions);
+}
+
+/// A hostile customer talks over a trainee who goes on and on about policy, while they
+/// are still talking; the turn records it and it counts against the trainee.
+#[test]
+fn a_hostile_customer_cuts_into_a_long_policy_monologue() {
+    use holdspace::app::customer::listening::CUT_IN_LINE;
+    use holdspace_core::engine::events::Cause;
+    use holdspace_core::expression::listening::ListeningStyle;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = monologue(
+        &[
+            "I understand, but our policy is very clear on this",
+            "parcels are only redelivered after a claim is opened",
+            "and the claim has to go through the standard process",
+            "which takes up to ten working days from today.",
+        ],
+        0.3,
+        dir.path(),
+    );
+    let style = ListeningStyle {
+        patience_s: 5.0,
+        ..ListeningStyle::default()
+    };
+    let heard = listen_to(file, 0.9, style);
+    let cut_in = heard.lines.iter().find(|l| l.line_id == CUT_IN_LINE);
+    assert!(cut_in.is_some(), "lines: {:?}", heard.lines);
+    let active = heard.app.world().resource::<ActiveSession>();
+    let turn = &active.session().record().turns[0];
+    eprintln!("heard {:?}; {:?}", turn.input.text, turn.input.delivery.describe());
+    assert!(
+        turn.input.text.split_whitespace().count() >= 20,
+        "the whole monologue is one turn: {:?}",
+        turn.input.text
+    );
+    let after = turn.input.delivery.cut_off_after_s;
+    assert!(
+        after.is_some_and(|s| (5.0..7.0).contains(&s)),
+        "{:?}",
+        turn.input.delivery
+    );
+    assert!(
+        turn.reasons.iter().any(|r| r.cause == Cause::TalkedOn),
+        "{:#?}",
+        turn.reasons
+    );
+    assert!(
+        turn.input.delivery.pause_before_s.is_some_and(|p| p > 0.5),
+        "the cut-in does not make the reply one without a pause: {:?}",
+        turn.input.delivery
+    );
+}

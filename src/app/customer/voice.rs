@@ -13,6 +13,8 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use holdspace_core::Band;
 use holdspace_core::expression::lipsync::MouthShape;
+use holdspace_core::expression::listening::ListenerMove;
+use holdspace_core::scenario::model::Tag;
 use holdspace_voice::player::CUT_FADE;
 use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
 use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
@@ -21,6 +23,7 @@ use kira::backend::mock::MockBackend;
 use crate::app::PresentSystems;
 use crate::app::customer::anchor::CustomerFace;
 use crate::app::customer::lipsync::CustomerMouth;
+use crate::app::customer::listening::ListenerReacted;
 use crate::app::library::ScenarioLibrary;
 use crate::app::notice::Notice;
 use crate::app::screens::Screen;
@@ -111,12 +114,16 @@ pub struct VoiceOutput {
     told: bool,
     /// Set to stop the background prefetch of the current scenario's lines.
     prefetch_stop: Option<Arc<AtomicBool>>,
+    /// What plays is a sound made while listening ("uh-huh", a sigh), not a line: it is
+    /// not the customer talking, so the trainee talking over it interrupts nothing and the
+    /// subtitle keeps the last line.
+    listening_sound: bool,
 }
 
 impl VoiceOutput {
-    /// Whether the customer is audibly (or, silent, notionally) speaking now.
+    /// Whether the customer is audibly (or, silent, notionally) saying a line now.
     pub fn is_speaking(&self) -> bool {
-        on_speaker!(&self.output, s => s.is_speaking())
+        !self.listening_sound && on_speaker!(&self.output, s => s.is_speaking())
     }
 
     /// Where the customer's voice comes from, in world space.
@@ -143,6 +150,7 @@ pub fn plugin(app: &mut App) {
         .add_message::<TraineeStartedSpeaking>()
         .add_message::<CustomerVoiceStarted>()
         .add_message::<BargeIn>()
+        .add_message::<ListenerReacted>()
         .add_systems(Startup, open_output)
         .add_systems(OnEnter(Screen::Session), (start_room, prefetch_lines))
         .add_systems(OnExit(Screen::Session), silence_room)
@@ -151,6 +159,7 @@ pub fn plugin(app: &mut App) {
             (
                 stop_on_take_back,
                 request_lines,
+                play_listening_sounds,
                 start_ready_lines,
                 handle_barge_in,
                 advance_silent_output,
@@ -212,6 +221,7 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
         silent_reason,
         told: false,
         prefetch_stop: None,
+        listening_sound: false,
     });
 }
 
@@ -255,9 +265,11 @@ fn prefetch_lines(
     }
     let scenario = Arc::clone(active.scenario());
     let id = scenario.scenario.id.clone();
-    let requests = holdspace_voice::cache::scenario_requests(&scenario.scenario, |audio| {
+    // The sounds made while listening first: they are small and must be instant.
+    let mut requests = holdspace_voice::cache::listening_requests(&scenario.scenario);
+    requests.extend(holdspace_voice::cache::scenario_requests(&scenario.scenario, |audio| {
         recording_path(library.as_deref(), &id, audio)
-    });
+    }));
     let stop = Arc::new(AtomicBool::new(false));
     voice.prefetch_stop = Some(Arc::clone(&stop));
     let cache = voice.cache.clone();
@@ -389,6 +401,7 @@ fn start_ready_lines(
     match result.and_then(|(speech, cached)| on_speaker!(&mut voice.output, s => s.say(speech)).map(|()| cached)) {
         Ok(cached) => {
             voice.band = pending.band;
+            voice.listening_sound = false;
             let latency = pending.said_at.elapsed();
             debug!("line {} voiced after {latency:?} (cached: {cached})", pending.line_id);
             started.write(CustomerVoiceStarted {
@@ -401,6 +414,49 @@ fn start_ready_lines(
             notices.write(Notice::error(format!("This line could not be voiced: {e}")));
             // Show the words in full: there is no audio to time them.
             progress.said = std::mem::take(&mut progress.rest);
+        }
+    }
+}
+
+/// Plays what the customer says or breathes while listening ("uh-huh", a sigh, a breath
+/// before answering), from the cache only: they are prefetched first, and one not voiced
+/// yet is left out rather than heard late. Never over a line.
+fn play_listening_sounds(
+    mut reacted: MessageReader<ListenerReacted>,
+    mut voice: ResMut<VoiceOutput>,
+    active: Option<Res<ActiveSession>>,
+) {
+    let Some(active) = active else {
+        reacted.clear();
+        return;
+    };
+    for ListenerReacted(reaction) in reacted.read() {
+        let (text, tags) = match reaction {
+            ListenerMove::Say(word) => (word.clone(), Vec::new()),
+            ListenerMove::Sigh => (String::new(), vec![Tag::Sigh]),
+            ListenerMove::Breath => (String::new(), vec![Tag::Breath]),
+            _ => continue,
+        };
+        if voice.pending.is_some() || voice.is_speaking() {
+            continue;
+        }
+        let request = LineRequest {
+            text,
+            voice: active.scenario().scenario.customer.voice.clone(),
+            band: active.session().band(),
+            tags,
+            recording: None,
+        };
+        if !voice.cache.contains(&request) {
+            debug!("listening sound {:?} not voiced yet; left out", request.text);
+            continue;
+        }
+        let Ok((speech, _)) = voice.cache.voice(&request) else {
+            continue;
+        };
+        match on_speaker!(&mut voice.output, s => s.say(speech)) {
+            Ok(()) => voice.listening_sound = true,
+            Err(e) => warn!("listening sound: {e}"),
         }
     }
 }
@@ -460,7 +516,7 @@ fn publish_progress(voice: Res<VoiceOutput>, mut mouth: ResMut<CustomerMouth>, m
     if mouth.0 != shape {
         mouth.0 = shape;
     }
-    if voice.pending.is_some() {
+    if voice.pending.is_some() || voice.listening_sound {
         return;
     }
     let split = on_speaker!(&voice.output, s => match (s.speech(), s.position_s()) {

@@ -271,6 +271,11 @@ impl Session {
         self.turns.last()
     }
 
+    /// The turns taken so far, in order.
+    pub fn turns(&self) -> &[TurnRecord] {
+        &self.turns
+    }
+
     /// Everything so far, ready to save: usable mid-session (a crash journal) and, once
     /// ended, with its outcome.
     pub fn record(&self) -> SessionRecord {

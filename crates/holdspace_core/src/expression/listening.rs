@@ -168,12 +168,14 @@ impl Listening {
         Some(ListenerMove::CutIn(line))
     }
 
-    /// The trainee stopped talking: the customer's first reaction, before any answer
-    /// (eyes come back to the trainee whatever the band; the app does that).
-    pub fn at_end(&mut self, band: Band) -> Option<ListenerMove> {
+    /// The trainee stopped talking `talked_s` seconds into their turn: the customer's
+    /// first reaction, before any answer (eyes come back to the trainee whatever the band;
+    /// the app does that). No second nod straight after one at the last pause.
+    pub fn at_end(&mut self, band: Band, talked_s: f32) -> Option<ListenerMove> {
+        let just_reacted = self.last_at.is_some_and(|at| talked_s - at < MIN_GAP_S / 2.0);
         self.last_at = None;
         match band {
-            Band::Calm | Band::Uneasy => Some(ListenerMove::Nod),
+            Band::Calm | Band::Uneasy => (!just_reacted).then_some(ListenerMove::Nod),
             // Stillness: they wait to see what comes.
             Band::Frustrated => None,
             Band::Angry | Band::Hostile => Some(ListenerMove::Breath),
@@ -282,8 +284,11 @@ mod tests {
     #[test]
     fn the_end_of_speech_gets_a_reaction_by_band() {
         let mut l = Listening::default();
-        assert_eq!(l.at_end(Band::Calm), Some(ListenerMove::Nod));
-        assert_eq!(l.at_end(Band::Frustrated), None);
-        assert_eq!(l.at_end(Band::Hostile), Some(ListenerMove::Breath));
+        assert_eq!(l.at_end(Band::Calm, 3.0), Some(ListenerMove::Nod));
+        assert_eq!(l.at_end(Band::Frustrated, 3.0), None);
+        assert_eq!(l.at_end(Band::Hostile, 3.0), Some(ListenerMove::Breath));
+        let style = ListeningStyle::default();
+        assert!(l.at_pause(&style, Band::Calm, 2.6).is_some());
+        assert_eq!(l.at_end(Band::Calm, 3.0), None, "one nod, not two");
     }
 }

@@ -11,8 +11,11 @@ use holdspace_core::scenario::model::Tag;
 use crate::app::PresentSystems;
 use crate::app::customer::avatar::CustomerReady;
 use crate::app::customer::avatar::rig::AvatarRig;
+use crate::app::customer::listening::ListenerReacted;
 use crate::app::screens::Screen;
 use crate::app::session::runner::{ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed};
+use crate::app::trainee::speech::TraineeTalk;
+use holdspace_core::expression::listening::ListenerMove;
 
 /// What the body is aiming for and where it is now.
 #[derive(Component, Debug, Clone, Default)]
@@ -25,6 +28,8 @@ pub struct BodyState {
     pub tags: Vec<Tag>,
     /// Head gestures waiting to be played by the gaze layer.
     pub gestures: Vec<Gesture>,
+    /// The trainee just stopped talking: any glance away ends (read by the gaze layer).
+    pub look_back: bool,
     /// Whether the weights have been applied once (the first application snaps, so the
     /// avatar does not start in a neutral pose and drift into its mood).
     pub applied: bool,
@@ -43,13 +48,15 @@ struct Reading {
 
 /// Registers the body systems.
 pub fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        (read_state, ease_body, drive_layers)
-            .chain()
-            .in_set(PresentSystems::Animate)
-            .run_if(in_state(Screen::Session)),
-    );
+    app.add_message::<ListenerReacted>()
+        .add_message::<TraineeTalk>()
+        .add_systems(
+            Update,
+            (read_state, show_listening, ease_body, drive_layers)
+                .chain()
+                .in_set(PresentSystems::Animate)
+                .run_if(in_state(Screen::Session)),
+        );
 }
 
 fn reading(session: Option<&ActiveSession>) -> Reading {
@@ -102,6 +109,31 @@ pub fn read_state(
             style: r.style,
         };
         body.target = body::targets(&cue);
+    }
+}
+
+/// Shows the customer listening: the nods and head shakes they make while the trainee
+/// talks, and eyes back on the trainee the moment they stop.
+pub fn show_listening(
+    mut reacted: MessageReader<ListenerReacted>,
+    mut talk: MessageReader<TraineeTalk>,
+    mut bodies: Query<&mut BodyState>,
+) {
+    let stopped = talk.read().any(|t| matches!(t, TraineeTalk::Stopped { .. }));
+    let gestures: Vec<Gesture> = reacted
+        .read()
+        .filter_map(|ListenerReacted(m)| match m {
+            ListenerMove::Nod => Some(Gesture::Nod),
+            ListenerMove::ShakeHead => Some(Gesture::Shake),
+            _ => None,
+        })
+        .collect();
+    if !stopped && gestures.is_empty() {
+        return;
+    }
+    for mut body in &mut bodies {
+        body.gestures.extend(gestures.iter().copied());
+        body.look_back |= stopped;
     }
 }
 

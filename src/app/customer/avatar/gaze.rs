@@ -97,6 +97,9 @@ pub fn look_and_gesture(
         for gesture in std::mem::take(&mut body.gestures) {
             gaze.gestures.play(gesture);
         }
+        if std::mem::take(&mut body.look_back) {
+            gaze.glances.look_back();
+        }
         // Work in the avatar's own frame (it faces +z), from last frame's global poses:
         // one frame behind, which no one can see, and no feedback within the frame.
         let to_root = root.affine().inverse();

@@ -16,7 +16,9 @@ const VALUE_COLUMN: f32 = 130.0;
 
 /// "frustrated to angry", or "stayed hostile (+0.05)" when the band held.
 fn movement(t: &holdspace_core::debrief::TurningPoint) -> String {
-    if t.before.band == t.after.band {
+    if t.not_heard {
+        "not heard".to_owned()
+    } else if t.before.band == t.after.band {
         format!(
             "stayed {} ({:+.2})",
             t.after.band.label(),
@@ -140,29 +142,42 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         ChildOf(detail),
         label(format!("How: {}", delivery_words(&t.delivery)), DETAIL - 1.0, MUTED),
     ));
-    commands.spawn((ChildOf(detail), label("Why it moved", DETAIL, ACCENT)));
-    if t.reasons.is_empty() {
+    if t.not_heard {
+        // Recognition was unsure of the words: the customer asked again, and nothing in
+        // the turn counts for or against the trainee.
         commands.spawn((
             ChildOf(detail),
-            label("Nothing in particular: it barely moved.", DETAIL - 1.0, MUTED),
+            label(
+                "Not heard: the microphone did not catch these words clearly, so the customer asked you to say it again. This turn is not scored.",
+                DETAIL - 1.0,
+                MUTED,
+            ),
         ));
-    }
-    for r in &t.reasons {
-        let color = if r.escalation > 0.0 {
-            ERROR
-        } else {
-            Color::srgb(0.55, 0.85, 0.6)
-        };
-        commands.spawn((
-            ChildOf(detail),
-            label(format!("{:+.2}  {}", r.escalation, r.note), DETAIL - 1.0, color),
-        ));
-    }
-    if let Some(better) = &t.better_move {
-        commands.spawn((
-            ChildOf(detail),
-            label(format!("Better here: {better}"), DETAIL - 1.0, ACCENT),
-        ));
+    } else {
+        commands.spawn((ChildOf(detail), label("Why it moved", DETAIL, ACCENT)));
+        if t.reasons.is_empty() {
+            commands.spawn((
+                ChildOf(detail),
+                label("Nothing in particular: it barely moved.", DETAIL - 1.0, MUTED),
+            ));
+        }
+        for r in &t.reasons {
+            let color = if r.escalation > 0.0 {
+                ERROR
+            } else {
+                Color::srgb(0.55, 0.85, 0.6)
+            };
+            commands.spawn((
+                ChildOf(detail),
+                label(format!("{:+.2}  {}", r.escalation, r.note), DETAIL - 1.0, color),
+            ));
+        }
+        if let Some(better) = &t.better_move {
+            commands.spawn((
+                ChildOf(detail),
+                label(format!("Better here: {better}"), DETAIL - 1.0, ACCENT),
+            ));
+        }
     }
     commands.spawn((
         ChildOf(detail),

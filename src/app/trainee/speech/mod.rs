@@ -85,6 +85,28 @@ pub struct SpeechRecognised {
     pub timing: UtteranceTiming,
 }
 
+/// The trainee's talk as the microphone hears it, for whoever listens (the customer's
+/// backchannels): time into the turn, pauses inside it, and its end. Only while the
+/// microphone counts (push-to-talk held, or open mic).
+#[derive(Message, Debug, Clone, Copy, PartialEq)]
+pub enum TraineeTalk {
+    /// Still talking, this many seconds into the turn (every frame).
+    Talking {
+        /// Seconds since the turn started.
+        talked_s: f32,
+    },
+    /// A pause inside the turn began (once per pause), this many seconds in.
+    Paused {
+        /// Seconds since the turn started.
+        talked_s: f32,
+    },
+    /// The turn ended (the reply goes to recognition), this many seconds after it began.
+    Stopped {
+        /// Seconds from its start to its end being detected.
+        talked_s: f32,
+    },
+}
+
 /// How the microphone is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Listen {
@@ -138,6 +160,13 @@ pub struct SpeechInput {
     decided: Option<(Heard, Delivery)>,
     /// Stream time when the customer last stopped speaking.
     customer_stopped_s: Option<f64>,
+    /// The pause before the utterance in progress, taken as it started (a line the
+    /// customer cuts in with later does not make it a reply with no pause).
+    pause_at_start: Option<f32>,
+    /// A pause inside the utterance in progress has been reported.
+    pause_reported: bool,
+    /// The customer cut in on the utterance in progress, this many seconds into it.
+    cut_off: Option<f32>,
     customer_speaking: bool,
     /// The session wants a reply (options are on offer, the session has not ended).
     awaiting: bool,
@@ -161,6 +190,8 @@ impl SpeechInput {
 pub fn plugin(app: &mut App) {
     app.init_resource::<HearingSettings>()
         .add_message::<SpeechRecognised>()
+        .add_message::<TraineeTalk>()
+        .add_message::<crate::app::customer::listening::CustomerCutIn>()
         .add_message::<crate::app::trainee::correction::TakeBack>()
         .add_systems(Startup, open_speech)
         .add_systems(
@@ -244,6 +275,9 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         current: None,
         decided: None,
         customer_stopped_s: None,
+        pause_at_start: None,
+        pause_reported: false,
+        cut_off: None,
         customer_speaking: false,
         awaiting: false,
         offered: Vec::new(),
@@ -267,6 +301,9 @@ fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
     speech.decided = None;
     speech.awaiting = false;
     speech.customer_stopped_s = None;
+    speech.pause_at_start = None;
+    speech.pause_reported = false;
+    speech.cut_off = None;
     speech.customer_speaking = false;
     speech.offered.clear();
 }

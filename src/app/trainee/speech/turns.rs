@@ -12,10 +12,12 @@ use holdspace_core::engine::events::OfferedReply;
 use holdspace_speech::vad::VadEvent;
 
 use super::worker::Job;
-use super::{Listen, ListenState, SpeechInput, UtteranceTiming};
+use super::{Listen, ListenState, SpeechInput, TraineeTalk, UtteranceTiming};
+use crate::app::customer::listening::CustomerCutIn;
 use crate::app::customer::voice::{TraineeStartedSpeaking, VoiceOutput};
 use crate::app::session::runner::{ActiveSession, OptionsOffered, SessionEnded, TraineeReplied};
 use crate::app::trainee::mic::Microphone;
+use holdspace_core::expression::listening::PAUSE_S;
 
 /// With recorded files, how long the "trainee" waits after the customer stops.
 const FILE_REPLY_PAUSE_S: f64 = 0.8;
@@ -70,8 +72,15 @@ pub(super) fn capture(
     talk: Option<Res<crate::app::trainee::talk::TalkHeld>>,
     active: Res<ActiveSession>,
     mut started: MessageWriter<TraineeStartedSpeaking>,
+    mut talking: MessageWriter<TraineeTalk>,
+    mut cut_in: MessageReader<CustomerCutIn>,
 ) {
     let speech = &mut *speech;
+    if let Some(CustomerCutIn { talked_s }) = cut_in.read().last()
+        && speech.vad.in_speech()
+    {
+        speech.cut_off = Some(*talked_s);
+    }
     // The file feed says each reply when it is the trainee's turn, after a short pause.
     if let Microphone::Files(feed) = &mut speech.mic {
         let idle = matches!(speech.state, ListenState::Ready | ListenState::NotCaught);
@@ -108,10 +117,27 @@ pub(super) fn capture(
         events.extend(speech.vad.finish());
     }
     speech.buffer = buffer;
+    // Where the trainee is in their turn, for the customer listening to it.
+    if let (Some(talked), Some(silence)) = (speech.vad.talked_s(), speech.vad.silence_s()) {
+        let talked_s = talked as f32;
+        talking.write(TraineeTalk::Talking { talked_s });
+        let paused = silence as f32 >= PAUSE_S;
+        if paused && !speech.pause_reported {
+            talking.write(TraineeTalk::Paused { talked_s });
+        }
+        speech.pause_reported = paused;
+    }
     for event in events {
         match event {
             VadEvent::Started(at) => {
                 started.write(TraineeStartedSpeaking);
+                speech.pause_at_start = match (speech.customer_stopped_s, speech.customer_speaking) {
+                    (_, true) => Some(0.0),
+                    (Some(stopped), false) => Some((at - stopped).max(0.0) as f32),
+                    (None, false) => None,
+                };
+                speech.pause_reported = false;
+                speech.cut_off = None;
                 if !matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
                     speech.state = ListenState::Hearing;
                 }
@@ -123,6 +149,9 @@ pub(super) fn capture(
                 }
             }
             VadEvent::Ended(utterance) => {
+                talking.write(TraineeTalk::Stopped {
+                    talked_s: (utterance.detected_s - utterance.started_s) as f32,
+                });
                 if !speech.awaiting || speech.current.is_some() {
                     // Not the trainee's turn, or still busy with the last reply.
                     if speech.state == ListenState::Hearing {
@@ -131,11 +160,7 @@ pub(super) fn capture(
                     continue;
                 }
                 let grammar = (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
-                let pause_before_s = match (speech.customer_stopped_s, speech.customer_speaking) {
-                    (_, true) => Some(0.0),
-                    (Some(stopped), false) => Some((utterance.started_s - stopped).max(0.0) as f32),
-                    (None, false) => None,
-                };
+                let pause_before_s = speech.pause_at_start.take();
                 let id = speech.next_id;
                 speech.next_id += 1;
                 let timing = UtteranceTiming {
@@ -152,6 +177,7 @@ pub(super) fn capture(
                     grammar,
                     audio: utterance.samples,
                     pause_before_s,
+                    cut_off_after_s: speech.cut_off.take(),
                 };
                 if speech.jobs.send(job).is_ok() {
                     speech.current = Some((id, timing));

@@ -19,6 +19,8 @@ pub(super) struct Job {
     pub grammar: Option<OptionGrammar>,
     pub audio: Vec<f32>,
     pub pause_before_s: Option<f32>,
+    /// The customer cut in this many seconds into it.
+    pub cut_off_after_s: Option<f32>,
 }
 
 /// What the worker sends back.
@@ -89,7 +91,7 @@ pub(super) fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: S
             Heard::Reply { said, .. } | Heard::Free { said, .. } => spoken_words(said).len() as u32,
             Heard::Nothing => 0,
         };
-        let delivery = measure(
+        let mut delivery = measure(
             &SpokenReply {
                 audio: &job.audio,
                 sample_rate: holdspace_speech::vad::RATE,
@@ -100,6 +102,7 @@ pub(super) fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: S
             },
             &mut baseline,
         );
+        delivery.cut_off_after_s = job.cut_off_after_s;
         let _ = replies.send(Reply::Heard {
             id: job.id,
             heard,
