@@ -5,7 +5,7 @@
 # model and dictionary (the trainee's spoken choice), both linked at build time, cmake and
 # clang (whisper.cpp, the free-speech recogniser, is compiled from source by whisper-rs),
 # python3-numpy (converts the pinned Whisper model, scripts/whisper-model.sh, run at the
-# end), Blender (builds the customer avatars from CC0 data, scripts/avatar.sh, also run at
+# end; the other model scripts only unpack wheels), Blender (builds the customer avatars from CC0 data, scripts/avatar.sh, also run at
 # the end), Mesa's software Vulkan driver (lavapipe) for machines without a GPU, the
 # OpenXR loader for VR (its unversioned libopenxr_loader.so, which bevy_mod_openxr opens,
 # is in the -dev package; the headset's runtime, SteamVR or Monado, is the user's), and
@@ -57,6 +57,13 @@ bash "$(dirname "${BASH_SOURCE[0]}")/whisper-model.sh"
 # hears keywords only (the lexicon), and the app says so.
 if ! bash "$(dirname "${BASH_SOURCE[0]}")/understanding-model.sh"; then
   echo "warning: the sentence encoder was not set up; the customer will hear keywords only. Run bash scripts/understanding-model.sh to retry." >&2
+fi
+
+# The open microphone's end-of-turn model (smart-turn v3.2) and the ONNX Runtime library
+# that runs it, from two pinned wheels (sha256-checked; cached). Without them a turn on
+# the open microphone ends on silence alone, and the app says so.
+if ! bash "$(dirname "${BASH_SOURCE[0]}")/turn-model.sh"; then
+  echo "warning: the end-of-turn model was not set up; on the open microphone turns will end on silence alone. Run bash scripts/turn-model.sh to retry." >&2
 fi
 
 # The customer avatars (CC0 MakeHuman/MPFB2 data from one pinned wheel, built by headless

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the desktop app (the default when no command is given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Check scenario files (or every scenario in a directory); exit 0 when all are valid.
     Validate {
         /// Files or directories.
@@ -204,8 +204,8 @@ fn mode(open: bool) -> Mode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command.unwrap_or(Command::Run(run::RunArgs::default())) {
-        Command::Run(args) => run::run(args),
+    match cli.command.unwrap_or_else(|| Command::Run(Box::default())) {
+        Command::Run(args) => run::run(*args),
         Command::Validate { paths, strict } => validate::run(&paths, strict),
         Command::Simulate {
             scenario,

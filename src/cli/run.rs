@@ -75,6 +75,10 @@ pub struct RunArgs {
     /// The Whisper model for free speech (default: where scripts/whisper-model.sh puts it).
     #[arg(long, value_name = "FILE")]
     whisper_model: Option<PathBuf>,
+    /// The folder of the open microphone's end-of-turn model and ONNX Runtime (default:
+    /// where scripts/turn-model.sh puts them).
+    #[arg(long, value_name = "DIR")]
+    turn_model: Option<PathBuf>,
     /// Where the customer avatars are (default: where scripts/avatar.sh puts them,
     /// $HOLDSPACE_AVATARS or ~/.cache/holdspace/avatars).
     #[arg(long, value_name = "DIR")]
@@ -185,6 +189,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             whisper_model: args
                 .whisper_model
                 .unwrap_or_else(holdspace_speech::whisper::default_model_path),
+            turn_model: args.turn_model.unwrap_or_else(holdspace_speech::turn::default_dir),
         },
         casting: CastingSettings {
             avatar_dir: args

@@ -8,11 +8,14 @@
 
 pub mod error;
 pub mod listen;
+pub mod mel;
 pub mod options;
 pub mod pronounce;
 pub mod resample;
 pub mod sphinx;
 pub mod testset;
+pub mod turn;
+pub mod turnset;
 pub mod vad;
 pub mod whisper;
 

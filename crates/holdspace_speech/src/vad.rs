@@ -1,10 +1,16 @@
 //! Voice-activity detection with end-pointing: finds where the trainee starts and stops
-//! talking in a 16 kHz stream, by frame energy against a tracked noise floor.
+//! talking in a 16 kHz stream.
 //!
-//! Energy suffices at a headset or desk microphone, where the speaker is far louder than
-//! the room; the floor adapts so a fan or hum does not read as speech. Time is counted
-//! in samples pushed, so a WAV file fed faster than real time gives the same events as a
-//! microphone.
+//! Energy against a tracked noise floor says where the sound is (at a headset or desk
+//! microphone the speaker is far louder than the room, and the floor adapts to a fan or
+//! hum); `earshot`'s small neural detector says whether that sound is a voice, so most
+//! noise (a rush of air, a clatter) does not open a turn. It hears a steady tone as a
+//! held vowel, and repeated clatter can get through. Time is counted in samples pushed,
+//! so a WAV file fed faster than real time gives the same events as a microphone.
+//!
+//! With `pause_ms` set (the open microphone) a short silence inside an utterance is
+//! reported as a pause, with the audio so far, for the end-of-turn checks to judge; the
+//! utterance goes on if the speaker does, and ends by itself only after `end_silence_ms`.
 
 /// Samples per second the detector expects.
 pub const RATE: u32 = 16_000;
@@ -12,6 +18,8 @@ pub const RATE: u32 = 16_000;
 const FRAME: usize = 160;
 /// Frames at the start that only measure the room (no speech can start in them).
 const CALIBRATION_FRAMES: u64 = 20;
+/// The neural detector's frame: 256 samples (16 ms).
+const NEURAL_FRAME: usize = 256;
 
 /// Tuning; the defaults suit a headset microphone.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +39,29 @@ pub struct VadConfig {
     pub min_speech_ms: u32,
     /// An utterance is cut here even if the speaker goes on.
     pub max_utterance_s: f32,
+    /// Silence inside an utterance reported as a pause (with the audio so far), in
+    /// milliseconds; `None`: no pauses are reported and only `end_silence_ms` ends it.
+    pub pause_ms: Option<u32>,
+    /// After the first report, the pause is reported again every this many milliseconds
+    /// while the silence lasts (a pause judged unfinished is judged again as it grows).
+    pub recheck_ms: u32,
+    /// The neural detector's score (0..1) at or above which loud frames are a voice;
+    /// `None` leaves energy alone to decide.
+    pub voice_threshold: Option<f32>,
+}
+
+impl VadConfig {
+    /// The open microphone's settings: a pause after 200 ms of silence for the end-of-turn
+    /// checks, again every 100 ms, and an utterance that ends by itself after
+    /// `end_silence_ms` (the cap a turn judged unfinished waits for).
+    pub fn open_mic(end_silence_ms: u32) -> VadConfig {
+        VadConfig {
+            pause_ms: Some(200),
+            recheck_ms: 100,
+            end_silence_ms,
+            ..VadConfig::default()
+        }
+    }
 }
 
 impl Default for VadConfig {
@@ -43,6 +74,9 @@ impl Default for VadConfig {
             pre_roll_ms: 250,
             min_speech_ms: 250,
             max_utterance_s: 20.0,
+            pause_ms: None,
+            recheck_ms: 100,
+            voice_threshold: Some(0.5),
         }
     }
 }
@@ -70,10 +104,52 @@ pub enum VadEvent {
     Ended(Utterance),
     /// Something started but was too short to be speech.
     Dropped,
+    /// A silence of `pause_ms` inside the utterance: the audio so far, for the end-of-turn
+    /// checks (the utterance goes on).
+    Paused(Utterance),
+    /// Speech came back after a pause: the utterance goes on.
+    Resumed,
+}
+
+/// The neural voice detector and its frame in the making.
+struct Neural {
+    detector: Box<earshot::Detector>,
+    partial: Vec<f32>,
+    /// The latest frame's score, 0..1.
+    score: f32,
+}
+
+impl std::fmt::Debug for Neural {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Neural")
+            .field("score", &self.score)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Neural {
+    fn new() -> Neural {
+        Neural {
+            detector: earshot::Detector::default_boxed(),
+            partial: Vec::with_capacity(NEURAL_FRAME),
+            score: 0.0,
+        }
+    }
+
+    fn push(&mut self, samples: &[f32]) {
+        for &s in samples {
+            // earshot wants [-1, 1] (a debug assertion checks).
+            self.partial.push(s.clamp(-1.0, 1.0));
+            if self.partial.len() == NEURAL_FRAME {
+                self.score = self.detector.predict_f32(&self.partial);
+                self.partial.clear();
+            }
+        }
+    }
 }
 
 /// The detector's state.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Vad {
     config: VadConfig,
     floor_db: f32,
@@ -86,6 +162,7 @@ pub struct Vad {
     run: usize,
     frames: u64,
     level_db: f32,
+    neural: Neural,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +171,8 @@ struct Collecting {
     started_frame: u64,
     last_speech_frame: u64,
     speech_frames: usize,
+    /// Pauses reported since speech last came back.
+    paused: u32,
 }
 
 impl Vad {
@@ -108,6 +187,7 @@ impl Vad {
             run: 0,
             frames: 0,
             level_db: -120.0,
+            neural: Neural::new(),
         }
     }
 
@@ -174,7 +254,13 @@ impl Vad {
         Some(self.close(current, self.now_s()))
     }
 
+    /// The neural detector's latest score (0..1).
+    pub fn voice_score(&self) -> f32 {
+        self.neural.score
+    }
+
     fn frame(&mut self, frame: &[f32], events: &mut Vec<VadEvent>) {
+        self.neural.push(frame);
         let db = holdspace_core::analysis::signal::rms_dbfs(frame);
         self.level_db = db;
         if self.frames < CALIBRATION_FRAMES {
@@ -188,10 +274,15 @@ impl Vad {
             self.frames += 1;
             return;
         }
-        let speech = db > (self.floor_db + self.config.margin_db).max(self.config.min_speech_dbfs);
+        let loud = db > (self.floor_db + self.config.margin_db).max(self.config.min_speech_dbfs);
+        // A turn opens on a voice (loud alone would open one on a clatter); once open, loud
+        // is enough to carry it on, so a trainee resuming after a pause is heard within a
+        // frame, before the network has caught up with the first syllable.
+        let voice = loud && self.config.voice_threshold.is_none_or(|t| self.neural.score >= t);
+        let speech = if self.current.is_some() { loud } else { voice };
         // The floor follows quiet frames quickly and loud ones very slowly, so speech
         // does not drag it up but a new fan does, within seconds.
-        if !speech {
+        if !loud {
             let rate = if db < self.floor_db { 0.3 } else { 0.05 };
             self.floor_db += (db.max(-90.0) - self.floor_db) * rate;
         } else {
@@ -216,6 +307,7 @@ impl Vad {
                         started_frame,
                         last_speech_frame: index,
                         speech_frames: self.run,
+                        paused: 0,
                     });
                     events.push(VadEvent::Started(started_frame as f64 * FRAME as f64 / f64::from(RATE)));
                 }
@@ -225,8 +317,25 @@ impl Vad {
                 if speech {
                     current.last_speech_frame = index;
                     current.speech_frames += 1;
+                    if std::mem::take(&mut current.paused) > 0 {
+                        events.push(VadEvent::Resumed);
+                    }
                 }
                 let silent_ms = (index - current.last_speech_frame) * 10;
+                if let Some(pause_ms) = self.config.pause_ms
+                    && silent_ms >= u64::from(pause_ms) + u64::from(self.config.recheck_ms) * u64::from(current.paused)
+                    && silent_ms < u64::from(self.config.end_silence_ms)
+                    && current.speech_frames * 10 >= self.config.min_speech_ms as usize
+                {
+                    current.paused += 1;
+                    let to_s = |frame: u64| frame as f64 * FRAME as f64 / f64::from(RATE);
+                    events.push(VadEvent::Paused(Utterance {
+                        samples: current.samples.clone(),
+                        started_s: to_s(current.started_frame),
+                        speech_end_s: to_s(current.last_speech_frame + 1),
+                        detected_s: to_s(index + 1),
+                    }));
+                }
                 let length_s = (index + 1 - current.started_frame) as f32 * 0.01;
                 if (silent_ms >= u64::from(self.config.end_silence_ms) || length_s >= self.config.max_utterance_s)
                     && let Some(current) = self.current.take()
@@ -277,6 +386,15 @@ mod tests {
             .collect()
     }
 
+    /// The detector with energy alone deciding: the tones here stand in for speech, which
+    /// the neural gate would (rightly) refuse.
+    fn energy_only() -> VadConfig {
+        VadConfig {
+            voice_threshold: None,
+            ..VadConfig::default()
+        }
+    }
+
     fn run(vad: &mut Vad, audio: &[f32]) -> Vec<VadEvent> {
         // Pushed in uneven chunks, as a sound card delivers them.
         audio.chunks(437).flat_map(|c| vad.push(c)).collect()
@@ -289,7 +407,7 @@ mod tests {
         audio.extend(noise(0.2, 0.003));
         audio.extend(tone(0.6, 0.2)); // a pause shorter than end-pointing: same utterance
         audio.extend(noise(1.5, 0.003));
-        let mut vad = Vad::new(VadConfig::default());
+        let mut vad = Vad::new(energy_only());
         let events = run(&mut vad, &audio);
         assert_eq!(events.len(), 2, "{} events", events.len());
         let VadEvent::Started(start) = events[0] else {
@@ -305,9 +423,94 @@ mod tests {
         assert!(u.samples.len() as f64 / 16_000.0 > u.detected_s - u.started_s);
     }
 
+    fn started(events: &[VadEvent]) -> usize {
+        events.iter().filter(|e| matches!(e, VadEvent::Started(_))).count()
+    }
+
+    #[test]
+    fn a_voice_opens_a_turn_and_clatter_or_a_rush_of_air_does_not() {
+        let voice = crate::testset::TestVoice::Flite {
+            voice: "slt",
+            pitch_hz: 180.0,
+            pace: 1.0,
+        };
+        let said = voice
+            .say("Could you tell me what happened with the parcel?")
+            .unwrap_or_default();
+        let mut audio = noise(0.5, 0.003);
+        audio.extend(said.iter().map(|s| s * 0.5));
+        audio.extend(noise(1.0, 0.003));
+        let mut vad = Vad::new(VadConfig::default());
+        let events = run(&mut vad, &audio);
+        assert_eq!(started(&events), 1, "a voice");
+        assert!(events.iter().any(|e| matches!(e, VadEvent::Ended(_))));
+
+        // Bursts of clatter (a keyboard, a dropped pen) and a rush of air (a fan turned
+        // towards the microphone, breath on it), as loud as the voice. (A steady tone
+        // does pass the network: it hears a held vowel in it.)
+        let mut audio = noise(0.5, 0.003);
+        audio.extend(noise(0.8, 0.05));
+        audio.extend(noise(0.5, 0.003));
+        audio.extend(noise(0.15, 0.3));
+        audio.extend(noise(0.5, 0.003));
+        let mut gated = Vad::new(VadConfig::default());
+        let events = run(&mut gated, &audio);
+        let at: Vec<f64> = events
+            .iter()
+            .filter_map(|e| if let VadEvent::Started(t) = e { Some(*t) } else { None })
+            .collect();
+        assert_eq!(started(&events), 0, "not a voice: started at {at:?}");
+        let mut energy = Vad::new(energy_only());
+        assert!(started(&run(&mut energy, &audio)) > 0, "energy alone is fooled");
+    }
+
+    #[test]
+    fn on_an_open_mic_a_pause_is_reported_and_speech_after_it_resumes_the_same_turn() {
+        let mut vad = Vad::new(VadConfig {
+            voice_threshold: None,
+            ..VadConfig::open_mic(1200)
+        });
+        let mut audio = noise(1.0, 0.003);
+        audio.extend(tone(1.0, 0.2));
+        audio.extend(noise(0.45, 0.003)); // a pause inside the turn
+        audio.extend(tone(0.8, 0.2));
+        audio.extend(noise(1.5, 0.003));
+        let events = run(&mut vad, &audio);
+        let kinds: Vec<&str> = events
+            .iter()
+            .map(|e| match e {
+                VadEvent::Started(_) => "started",
+                VadEvent::Paused(_) => "paused",
+                VadEvent::Resumed => "resumed",
+                VadEvent::Ended(_) => "ended",
+                VadEvent::Dropped => "dropped",
+            })
+            .collect();
+        // The 450 ms pause is judged at 200, 300 and 400 ms; the final silence every
+        // 100 ms from 200 ms until the 1.2 s cap ends the turn.
+        let mut expected = vec!["started", "paused", "paused", "paused", "resumed"];
+        expected.extend(["paused"; 10]);
+        expected.push("ended");
+        assert_eq!(kinds, expected);
+        let VadEvent::Paused(first) = &events[1] else {
+            panic!("a pause")
+        };
+        assert!((first.speech_end_s - 2.0).abs() < 0.02, "{}", first.speech_end_s);
+        assert!(
+            (first.detected_s - 2.2).abs() < 0.02,
+            "200 ms later: {}",
+            first.detected_s
+        );
+        let VadEvent::Ended(whole) = &events[15] else {
+            panic!("the end")
+        };
+        assert!((whole.speech_end_s - 3.25).abs() < 0.03, "{}", whole.speech_end_s);
+        assert!((whole.detected_s - whole.speech_end_s - 1.2).abs() < 0.02, "the cap");
+    }
+
     #[test]
     fn talk_time_and_a_pause_inside_the_turn_are_measured() {
-        let mut vad = Vad::new(VadConfig::default());
+        let mut vad = Vad::new(energy_only());
         assert_eq!((vad.talked_s(), vad.silence_s()), (None, None), "nobody talking");
         run(&mut vad, &noise(1.0, 0.003));
         run(&mut vad, &tone(1.0, 0.2));
@@ -326,7 +529,7 @@ mod tests {
         // The room is measured from the quietest of the first frames.
         let mut audio = noise(0.1, 0.003);
         audio.extend(tone(0.1, 0.2));
-        let mut vad = Vad::new(VadConfig::default());
+        let mut vad = Vad::new(energy_only());
         run(&mut vad, &audio);
         assert!(vad.floor_dbfs() < -50.0, "{}", vad.floor_dbfs());
     }
@@ -336,7 +539,7 @@ mod tests {
         let mut audio = noise(2.0, 0.01);
         audio.extend(tone(0.08, 0.5));
         audio.extend(noise(2.0, 0.01));
-        let mut vad = Vad::new(VadConfig::default());
+        let mut vad = Vad::new(energy_only());
         let events = run(&mut vad, &audio);
         let ended: Vec<(f64, f64)> = events
             .iter()
@@ -355,7 +558,7 @@ mod tests {
 
     #[test]
     fn finish_ends_the_utterance_at_once() {
-        let mut vad = Vad::new(VadConfig::default());
+        let mut vad = Vad::new(energy_only());
         run(&mut vad, &noise(0.3, 0.003));
         run(&mut vad, &tone(1.0, 0.2));
         assert!(vad.in_speech());

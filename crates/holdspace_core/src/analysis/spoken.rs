@@ -1,7 +1,8 @@
 //! What the trainee says, as words a recogniser can listen for: option texts and
 //! phrasings turned into spoken words (numbers, pounds and ordinals spelled out, as
 //! people say them), the JSGF grammar for guided mode, the option a recognised phrase
-//! stands for, and which words a pronouncing dictionary lacks.
+//! stands for, which words a pronouncing dictionary lacks, and whether a transcript
+//! trails off mid-sentence (`trails_off`: the turn is not over).
 
 use std::collections::BTreeMap;
 
@@ -343,8 +344,70 @@ pub fn word_distance(heard: &[String], phrase: &[String]) -> f32 {
     previous[phrase.len()] as f32 / phrase.len() as f32
 }
 
+/// Words no sentence ends on: a turn whose transcript stops on one of these ("…and the",
+/// "…because", "…um") has not finished, whatever the silence or the punctuation.
+const NEVER_LAST: &[&str] = &[
+    "and", "but", "or", "because", "cause", "cos", "although", "though", "unless", "than", "the", "a", "an", "my",
+    "your", "our", "their", "um", "uh", "er", "erm",
+];
+
+/// Words a sentence seldom ends on: hanging unless the recogniser heard the sentence end
+/// (a full stop, question or exclamation mark after them: "What was it for?").
+const SELDOM_LAST: &[&str] = &[
+    "so", "if", "when", "while", "since", "until", "that", "which", "who", "where", "to", "of", "for", "with", "from",
+    "by", "in", "on", "at", "about", "into", "as", "i", "we", "i'm", "we're", "you're", "is", "are", "was", "were",
+    "can", "could", "will", "would", "should", "might", "like", "just", "really", "very",
+];
+
+/// Whether `transcript` stops mid-sentence: on a word no sentence ends on ("and", "the",
+/// "because", "um"), on one a sentence seldom ends on with no full stop after it ("…so
+/// I went to"), or with a trailing comma, dash or ellipsis. An empty transcript does not.
+pub fn trails_off(transcript: &str) -> bool {
+    let t = transcript.trim_end();
+    if [",", "-", "\u{2014}", "...", "\u{2026}"]
+        .iter()
+        .any(|end| t.ends_with(end))
+    {
+        return true;
+    }
+    let Some(last) = t.split_whitespace().last() else {
+        return false;
+    };
+    let word = last
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+        .to_lowercase();
+    let ended = t.ends_with(['.', '?', '!']);
+    NEVER_LAST.contains(&word.as_str()) || (!ended && SELDOM_LAST.contains(&word.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_transcript_that_trails_off_is_not_a_finished_turn() {
+        for hanging in [
+            "I understand, and",
+            "So what I can do is check the",
+            "I'm sorry because",
+            "Let me just, um",
+            "I was going to",
+            "Right, so,",
+            "I hear you...",
+        ] {
+            assert!(trails_off(hanging), "{hanging:?}");
+        }
+        for finished in [
+            "I understand.",
+            "What was it for?",
+            "Take your time.",
+            "Is that right",
+            "I can see why that's upsetting",
+            "",
+        ] {
+            assert!(!trails_off(finished), "{finished:?}");
+        }
+    }
+
     use super::*;
 
     fn words(s: &str) -> String {

@@ -13,18 +13,21 @@ use holdspace_core::engine::events::Spoken;
 use holdspace_speech::listen::Heard;
 
 use super::worker::Reply;
-use super::{ListenState, SpeechInput, SpeechRecognised};
+use super::{ListenState, SpeechInput, SpeechRecognised, TraineeTalk, vad_config};
 use crate::app::notice::Notice;
 use crate::app::session::hud::PlayOptions;
 use crate::app::session::runner::{ActiveSession, CustomerSpoke};
 use crate::app::trainee::correction::{CorrectionWindow, TakeBack};
 use crate::app::trainee::reply::ReplyGiven;
+use holdspace_speech::turn::RESUME_WINDOW_S;
+use holdspace_speech::vad::Vad;
 
 /// Takes the worker's answers: echoes the pick, keeps the decision for `commit`.
 pub(super) fn collect_results(
     mut speech: ResMut<SpeechInput>,
     mut notices: MessageWriter<Notice>,
     mut recognised: MessageWriter<SpeechRecognised>,
+    mut talking: MessageWriter<TraineeTalk>,
 ) {
     let replies: Vec<Reply> = match speech.replies.lock() {
         Ok(rx) => rx.try_iter().collect(),
@@ -35,6 +38,7 @@ pub(super) fn collect_results(
             Reply::Ready {
                 notices: said,
                 can_hear,
+                ends_turns,
             } => {
                 for n in said {
                     notices.write(Notice::info(n));
@@ -42,6 +46,36 @@ pub(super) fn collect_results(
                 speech.can_hear = can_hear;
                 if !can_hear {
                     speech.state = ListenState::Off;
+                }
+                // Without the end-of-turn model, pauses cannot be judged: silence ends turns.
+                if speech.vad.config() != vad_config(speech.mode, ends_turns) {
+                    speech.vad = Vad::new(vad_config(speech.mode, ends_turns));
+                }
+            }
+            Reply::TurnOver { id, ms } => {
+                let Some((current, timing)) = speech.current.as_mut() else {
+                    continue;
+                };
+                if *current != id {
+                    continue;
+                }
+                timing.judged = Some(Instant::now());
+                timing.turn_ms = ms;
+                speech.state = ListenState::Recognising;
+                if !std::mem::replace(&mut speech.stop_reported, true) {
+                    let talked_s = speech.vad.talked_s().unwrap_or_default() as f32;
+                    talking.write(TraineeTalk::Stopped { talked_s });
+                }
+            }
+            Reply::NotOver { id, why } => {
+                if speech.current.as_ref().is_some_and(|(c, _)| *c == id) {
+                    debug!("not the end of the turn: {why}");
+                    speech.current = None;
+                    speech.pause_job = false;
+                    speech.stop_reported = false;
+                    if speech.vad.in_speech() {
+                        speech.state = ListenState::Hearing;
+                    }
                 }
             }
             Reply::Picked { id, text, ms } => {
@@ -83,6 +117,15 @@ pub(super) fn collect_results(
                 timing.heard = Some(Instant::now());
                 timing.grammar_ms = grammar_ms;
                 timing.whisper_ms = whisper_ms;
+                // Heard at a pause and judged over: sent once the trainee has had the
+                // time people take to carry on after a pause inside a sentence.
+                let at_pause = std::mem::take(&mut speech.pause_job);
+                if at_pause && heard == Heard::Nothing {
+                    // Whisper heard nothing in what was judged a turn: wait for more.
+                    speech.state = ListenState::Hearing;
+                    continue;
+                }
+                speech.send_at_s = at_pause.then_some(timing.speech_end_s + RESUME_WINDOW_S);
                 recognised.write(SpeechRecognised {
                     heard: heard.clone(),
                     delivery: delivery.clone(),
@@ -106,6 +149,7 @@ pub(super) fn collect_results(
             Reply::Failed { id, error } => {
                 if speech.current.as_ref().is_some_and(|(c, _)| *c == id) {
                     speech.current = None;
+                    speech.pause_job = false;
                     speech.state = ListenState::NotCaught;
                     notices.write(Notice::error(format!("Speech recognition failed: {error}")));
                 }
@@ -120,6 +164,11 @@ pub(super) fn undo(mut speech: ResMut<SpeechInput>, keys: Option<Res<ButtonInput
     if pressed && matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
         speech.current = None;
         speech.decided = None;
+        speech.pause_job = false;
+        // Dropped at a pause: the rest of that utterance is dropped with it.
+        if speech.send_at_s.take().is_some() || speech.vad.in_speech() {
+            let _ = speech.vad.finish();
+        }
         speech.state = ListenState::Ready;
     }
 }
@@ -153,9 +202,17 @@ pub(super) fn commit(
         ));
         return;
     }
+    if speech.send_at_s.is_some_and(|at| speech.now_s() < at) {
+        return;
+    }
     let Some((heard, delivery)) = speech.decided.take() else {
         return;
     };
+    // A turn judged over at a pause ends here: what the detector still holds of it is
+    // the silence after the last word.
+    if speech.send_at_s.take().is_some() {
+        let _ = speech.vad.finish();
+    }
     // Only words begun in time take the last reply back; later, "sorry, I meant" is just
     // words in a new reply.
     let mut window = window;

@@ -72,6 +72,11 @@ pub struct UtteranceTiming {
     pub picked: Option<Instant>,
     /// When the final decision arrived back.
     pub heard: Option<Instant>,
+    /// On an open microphone, when the end-of-turn model said the turn was over (the
+    /// utterance was sent at a pause); `None` when silence or a key ended it.
+    pub judged: Option<Instant>,
+    /// The end-of-turn model's time, milliseconds.
+    pub turn_ms: f64,
 }
 
 /// A reply recognised from speech, sent to the engine: what the worker heard and how.
@@ -129,6 +134,8 @@ pub struct HearingSettings {
     pub mic_wav: Vec<PathBuf>,
     /// The Whisper model for free speech.
     pub whisper_model: PathBuf,
+    /// The folder of the end-of-turn model and its runtime (the open microphone's).
+    pub turn_model: PathBuf,
 }
 
 impl Default for HearingSettings {
@@ -137,6 +144,7 @@ impl Default for HearingSettings {
             listen: Listen::PushToTalk,
             mic_wav: Vec::new(),
             whisper_model: holdspace_speech::whisper::default_model_path(),
+            turn_model: holdspace_speech::turn::default_dir(),
         }
     }
 }
@@ -167,6 +175,13 @@ pub struct SpeechInput {
     pause_reported: bool,
     /// The customer cut in on the utterance in progress, this many seconds into it.
     cut_off: Option<f32>,
+    /// The job in flight was sent at a pause of the utterance still in progress.
+    pause_job: bool,
+    /// A decision made at a pause waits until this stream time (the trainee may carry
+    /// on); speech before then voids it.
+    send_at_s: Option<f64>,
+    /// The end of the utterance in progress has been reported (`TraineeTalk::Stopped`).
+    stop_reported: bool,
     customer_speaking: bool,
     /// The session wants a reply (options are on offer, the session has not ended).
     awaiting: bool,
@@ -256,9 +271,11 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
     let (jobs, jobs_rx) = channel::<Job>();
     let (replies_tx, replies) = channel::<Reply>();
     let model = config.whisper_model.clone();
+    // Only an open microphone needs to judge pauses; push-to-talk's release ends a turn.
+    let turn_model = (mode == Listen::OpenMic).then(|| config.turn_model.clone());
     let spawned = std::thread::Builder::new()
         .name("holdspace-speech".to_owned())
-        .spawn(move || recognition_worker(model, jobs_rx, replies_tx));
+        .spawn(move || recognition_worker(model, turn_model, jobs_rx, replies_tx));
     if let Err(e) = spawned {
         notices.write(Notice::error(format!("Speech recognition could not start: {e}")));
         return;
@@ -266,7 +283,7 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
     commands.insert_resource(SpeechInput {
         mic,
         mode,
-        vad: Vad::new(VadConfig::default()),
+        vad: Vad::new(vad_config(mode, true)),
         jobs,
         replies: Mutex::new(replies),
         can_hear: true,
@@ -278,6 +295,9 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         pause_at_start: None,
         pause_reported: false,
         cut_off: None,
+        pause_job: false,
+        send_at_s: None,
+        stop_reported: false,
         customer_speaking: false,
         awaiting: false,
         offered: Vec::new(),
@@ -285,6 +305,21 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         tip: None,
         timings: VecDeque::new(),
     });
+}
+
+/// How long a silence ends an open-microphone turn that the end-of-turn checks judged
+/// unfinished: longer than people pause inside a sentence (300–600 ms), short enough not
+/// to leave the customer waiting on a thought that has ended.
+pub const TURN_CAP_MS: u32 = 1200;
+
+/// The detector for `mode`: on an open microphone with the end-of-turn model, pauses are
+/// judged and silence ends a turn only at the cap; without the model, half a second of
+/// silence ends it. Push-to-talk ends at the release.
+pub fn vad_config(mode: Listen, ends_turns: bool) -> VadConfig {
+    match mode {
+        Listen::OpenMic if ends_turns => VadConfig::open_mic(TURN_CAP_MS),
+        _ => VadConfig::default(),
+    }
 }
 
 /// A new session starts with a clean slate.
@@ -304,6 +339,9 @@ fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
     speech.pause_at_start = None;
     speech.pause_reported = false;
     speech.cut_off = None;
+    speech.pause_job = false;
+    speech.send_at_s = None;
+    speech.stop_reported = false;
     speech.customer_speaking = false;
     speech.offered.clear();
 }

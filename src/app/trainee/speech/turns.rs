@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use holdspace_core::Mode;
 use holdspace_core::analysis::spoken::OptionGrammar;
 use holdspace_core::engine::events::OfferedReply;
-use holdspace_speech::vad::VadEvent;
+use holdspace_speech::vad::{Utterance, VadEvent};
 
 use super::worker::Job;
 use super::{Listen, ListenState, SpeechInput, TraineeTalk, UtteranceTiming};
@@ -41,6 +41,8 @@ pub(super) fn track_turns(
     if replied.read().last().is_some() {
         speech.decided = None;
         speech.current = None;
+        speech.pause_job = false;
+        speech.send_at_s = None;
         speech.customer_stopped_s = None;
         if matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
             speech.state = ListenState::Ready;
@@ -137,6 +139,7 @@ pub(super) fn capture(
                     (None, false) => None,
                 };
                 speech.pause_reported = false;
+                speech.stop_reported = false;
                 speech.cut_off = None;
                 if !matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
                     speech.state = ListenState::Hearing;
@@ -148,10 +151,39 @@ pub(super) fn capture(
                     speech.state = ListenState::Ready;
                 }
             }
+            VadEvent::Paused(so_far) => {
+                // Is the turn over? Asked of the audio so far; the utterance goes on
+                // meanwhile, and the answer is dropped if the trainee does.
+                if speech.awaiting && speech.current.is_none() && speech.decided.is_none() {
+                    let grammar =
+                        (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
+                    let (pause_before_s, cut_off_after_s) = (speech.pause_at_start, speech.cut_off);
+                    send(speech, so_far, grammar, pause_before_s, cut_off_after_s, true);
+                }
+            }
+            VadEvent::Resumed => {
+                // They carried on: whatever was being judged or held at the pause is void.
+                let held = speech.send_at_s.take().is_some();
+                if held {
+                    speech.decided = None;
+                }
+                if std::mem::take(&mut speech.pause_job) || held {
+                    speech.current = None;
+                    speech.stop_reported = false;
+                    speech.state = ListenState::Hearing;
+                }
+            }
             VadEvent::Ended(utterance) => {
-                talking.write(TraineeTalk::Stopped {
-                    talked_s: (utterance.detected_s - utterance.started_s) as f32,
-                });
+                if !std::mem::replace(&mut speech.stop_reported, true) {
+                    talking.write(TraineeTalk::Stopped {
+                        talked_s: (utterance.detected_s - utterance.started_s) as f32,
+                    });
+                }
+                // Silence (or the key) ended it: a judgement still pending at its last pause
+                // gives way to the whole utterance.
+                if std::mem::take(&mut speech.pause_job) {
+                    speech.current = None;
+                }
                 if !speech.awaiting || speech.current.is_some() {
                     // Not the trainee's turn, or still busy with the last reply.
                     if speech.state == ListenState::Hearing {
@@ -161,29 +193,48 @@ pub(super) fn capture(
                 }
                 let grammar = (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
                 let pause_before_s = speech.pause_at_start.take();
-                let id = speech.next_id;
-                speech.next_id += 1;
-                let timing = UtteranceTiming {
-                    speech_end_s: utterance.speech_end_s,
-                    detected_s: utterance.detected_s,
-                    queued: Instant::now(),
-                    grammar_ms: 0.0,
-                    whisper_ms: 0.0,
-                    picked: None,
-                    heard: None,
-                };
-                let job = Job {
-                    id,
-                    grammar,
-                    audio: utterance.samples,
-                    pause_before_s,
-                    cut_off_after_s: speech.cut_off.take(),
-                };
-                if speech.jobs.send(job).is_ok() {
-                    speech.current = Some((id, timing));
-                    speech.state = ListenState::Recognising;
-                }
+                let cut_off_after_s = speech.cut_off.take();
+                send(speech, utterance, grammar, pause_before_s, cut_off_after_s, false);
             }
+        }
+    }
+}
+
+/// Hands an utterance (or, `at_pause`, the audio so far) to the worker.
+fn send(
+    speech: &mut SpeechInput,
+    utterance: Utterance,
+    grammar: Option<OptionGrammar>,
+    pause_before_s: Option<f32>,
+    cut_off_after_s: Option<f32>,
+    at_pause: bool,
+) {
+    let id = speech.next_id;
+    speech.next_id += 1;
+    let timing = UtteranceTiming {
+        speech_end_s: utterance.speech_end_s,
+        detected_s: utterance.detected_s,
+        queued: Instant::now(),
+        grammar_ms: 0.0,
+        whisper_ms: 0.0,
+        picked: None,
+        heard: None,
+        judged: None,
+        turn_ms: 0.0,
+    };
+    let job = Job {
+        id,
+        grammar,
+        audio: utterance.samples,
+        pause_before_s,
+        cut_off_after_s,
+        at_pause,
+    };
+    if speech.jobs.send(job).is_ok() {
+        speech.current = Some((id, timing));
+        speech.pause_job = at_pause;
+        if !at_pause {
+            speech.state = ListenState::Recognising;
         }
     }
 }

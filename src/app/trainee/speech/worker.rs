@@ -1,7 +1,9 @@
-//! The recognition worker thread: opens the recognisers (slow: the Whisper model), then
-//! hears each utterance in two stages, the grammar's pick among the offered replies first
-//! (echoed at once), then Whisper's transcript and the decision, with the delivery
-//! measured from the audio.
+//! The recognition worker thread: opens the recognisers (slow: the Whisper model) and, on
+//! an open microphone, the end-of-turn model; then hears each utterance in stages. At a
+//! pause inside a turn, first whether the turn is over (smart-turn on the audio so far);
+//! then the grammar's pick among the offered replies (echoed at once), then Whisper's
+//! transcript (a turn that trails off on "and" or "the" is not over after all) and the
+//! decision, with the delivery measured from the audio.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
@@ -10,8 +12,9 @@ use std::time::Instant;
 use bevy::prelude::*;
 use holdspace_core::Delivery;
 use holdspace_core::analysis::delivery::{LoudnessBaseline, SpokenReply, measure};
-use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words};
+use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words, trails_off};
 use holdspace_speech::listen::{Heard, Listener};
+use holdspace_speech::turn::{COMPLETE, SmartTurn};
 
 /// One utterance for the worker.
 pub(super) struct Job {
@@ -21,12 +24,24 @@ pub(super) struct Job {
     pub pause_before_s: Option<f32>,
     /// The customer cut in this many seconds into it.
     pub cut_off_after_s: Option<f32>,
+    /// The audio so far at a pause: hear it only if the turn is over.
+    pub at_pause: bool,
 }
 
 /// What the worker sends back.
 pub(super) enum Reply {
-    /// The recognisers are open (or not), with notices.
-    Ready { notices: Vec<String>, can_hear: bool },
+    /// The recognisers are open (or not), with notices; `ends_turns`: the end-of-turn
+    /// model is open, so pauses can be judged.
+    Ready {
+        notices: Vec<String>,
+        can_hear: bool,
+        ends_turns: bool,
+    },
+    /// At a pause: the turn is over (recognition follows).
+    TurnOver { id: u64, ms: f64 },
+    /// At a pause: the turn is not over (the voice had not finished, or the words trail
+    /// off); nothing more comes for this job.
+    NotOver { id: u64, why: &'static str },
     /// The grammar's pick (stage one).
     Picked {
         id: u64,
@@ -47,14 +62,58 @@ pub(super) enum Reply {
 
 /// The worker: opens the recognisers (slow: the Whisper model), then hears each job in
 /// two stages. The loudness baseline lives here, where every utterance passes.
-pub(super) fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: Sender<Reply>) {
+pub(super) fn recognition_worker(
+    model: PathBuf,
+    turn_model: Option<PathBuf>,
+    jobs: Receiver<Job>,
+    replies: Sender<Reply>,
+) {
     let mut listener = Listener::open(&model, 1);
+    let mut notices = listener.notices().to_vec();
+    let mut turns = turn_model.and_then(|dir| match SmartTurn::open(&dir) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            warn!("no end-of-turn model: {e}");
+            notices.push(format!(
+                "The end-of-turn model could not be opened ({e}): on the open microphone a reply ends after half a second of silence, so pause less inside a sentence."
+            ));
+            None
+        }
+    });
     let _ = replies.send(Reply::Ready {
-        notices: listener.notices().to_vec(),
+        notices,
         can_hear: listener.can_hear(),
+        ends_turns: turns.is_some(),
     });
     let mut baseline = LoudnessBaseline::default();
     for job in jobs {
+        if job.at_pause
+            && let Some(model) = turns.as_mut()
+        {
+            let t = Instant::now();
+            let complete = model.complete(&job.audio);
+            let complete = match complete {
+                Ok(p) => p,
+                Err(e) => {
+                    // A model that fails once is not trusted again: the pause ends the
+                    // turn now, and later ones are judged by their words alone.
+                    warn!("end-of-turn model failed: {e}");
+                    turns = None;
+                    1.0
+                }
+            };
+            if complete < COMPLETE {
+                let _ = replies.send(Reply::NotOver {
+                    id: job.id,
+                    why: "the voice had not finished",
+                });
+                continue;
+            }
+            let _ = replies.send(Reply::TurnOver {
+                id: job.id,
+                ms: t.elapsed().as_secs_f64() * 1000.0,
+            });
+        }
         let t0 = Instant::now();
         let pick = match job.grammar.as_ref() {
             Some(g) => listener.pick(g, &job.audio),
@@ -86,6 +145,14 @@ pub(super) fn recognition_worker(model: PathBuf, jobs: Receiver<Job>, replies: S
             }
         };
         let whisper_ms = t1.elapsed().as_secs_f64() * 1000.0;
+        // Words that stop on "and" or "the": the trainee is still mid-sentence.
+        if job.at_pause && transcript.as_ref().is_some_and(|t| trails_off(&t.text)) {
+            let _ = replies.send(Reply::NotOver {
+                id: job.id,
+                why: "the words trail off",
+            });
+            continue;
+        }
         let heard = holdspace_speech::listen::decide(job.grammar.as_ref(), pick.as_ref(), transcript.as_ref());
         let words = match &heard {
             Heard::Reply { said, .. } | Heard::Free { said, .. } => spoken_words(said).len() as u32,
