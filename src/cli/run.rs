@@ -190,6 +190,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 .whisper_model
                 .unwrap_or_else(holdspace_speech::whisper::default_model_path),
             turn_model: args.turn_model.unwrap_or_else(holdspace_speech::turn::default_dir),
+            files_push_to_talk: false,
         },
         casting: CastingSettings {
             avatar_dir: args

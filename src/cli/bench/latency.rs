@@ -7,16 +7,26 @@
 //! app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
 //! the sound card (the mock backend, which adds no output buffer).
 //!
-//! Each turn's timeline, from the last sample of speech:
-//! - end detected: the detector's trailing silence closes the utterance;
+//! Both ways of talking are timed: push-to-talk (the key is held while each recorded
+//! reply plays and released as it ends) and the open microphone (the end-of-turn checks
+//! decide). Each turn's timeline, from the last sample of speech:
+//! - end of turn: the key's release, or the end-of-turn model's verdict at a pause (or
+//!   the silence cap);
 //! - text shown: the grammar's pick is echoed on screen;
 //! - recognised: Whisper's transcript confirms (or overrules) it;
 //! - sent: the reply goes to the engine (as soon as the transcript decides it; a slip is
 //!   taken back afterwards, as a correction, so nothing waits for an undo);
 //! - decided: the engine has answered (the frame that sends the customer's line);
-//! - avatar reacts: the first frame whose face or clip weights moved visibly
-//!   ([`VISIBLE`]) from where they were before the decision;
+//! - avatar reacts: the first frame after the end of speech in which the customer's head
+//!   moves visibly in a listening reaction (a nod or a breath, [`VISIBLE_RAD`]), or whose
+//!   face or clip weights moved visibly ([`VISIBLE`]) from where they were before the
+//!   decision, whichever comes first;
 //! - voice starts: the reply's audio reached the mixer.
+//!
+//! Then the open microphone's end-of-turn checks alone (`holdspace_speech::turn`) on the
+//! multi-clause set (`holdspace_speech::turnset`: 46 replies said with pauses of
+//! 300–600 ms inside them, in four voices): how long after the last word each turn is
+//! judged over, and how many were cut at a pause inside them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +36,7 @@ use bevy::prelude::*;
 use holdspace::app::customer::avatar::CastingSettings;
 use holdspace::app::customer::avatar::CustomerReady;
 use holdspace::app::customer::avatar::body::BodyState;
+use holdspace::app::customer::avatar::gaze::GazeState;
 use holdspace::app::customer::voice::CustomerVoiceStarted;
 use holdspace::app::customer::voice::VoiceSettings;
 use holdspace::app::customer::{avatar, lipsync, voice};
@@ -51,6 +62,9 @@ const HZ: f64 = 90.0;
 /// The smallest change of a face unit or clip weight counted as visible (2 % of its
 /// range; the first eased frame after a change of mood moves it by more).
 pub(super) const VISIBLE: f32 = 0.02;
+/// The smallest head movement counted as visible, radians (about 1.1°: the first frames
+/// of a nod move the head by more).
+pub(super) const VISIBLE_RAD: f32 = 0.02;
 /// The scenario played.
 pub(super) const SCENARIO: &str = "delivery_bereavement";
 /// Most turns per session.
@@ -78,6 +92,9 @@ struct Probe {
     turns: Vec<Turn>,
     /// The customer's eased weights at the end of the last frame.
     last_now: Option<BodyTargets>,
+    /// Frames in which a head gesture became visible (nods, breaths).
+    gestures: Vec<Instant>,
+    gesturing: bool,
 }
 
 impl Probe {
@@ -95,7 +112,8 @@ fn stamp_recognised(mut probe: ResMut<Probe>, mut heard: MessageReader<SpeechRec
         let behind = Duration::from_secs_f64((t.detected_s - t.speech_end_s).max(0.0));
         probe.turns.push(Turn {
             speech_end: t.queued.checked_sub(behind),
-            detected: Some(t.queued),
+            // The end-of-turn model's verdict at a pause, else the detector's end.
+            detected: Some(t.judged.unwrap_or(t.queued)),
             shown: t.picked,
             recognised: t.heard,
             ..Turn::default()
@@ -132,8 +150,14 @@ fn stamp_decided(mut probe: ResMut<Probe>, mut spoke: MessageReader<CustomerSpok
     }
 }
 
-/// The end of the frame: has the customer's pose moved since the decision?
-fn stamp_pose(mut probe: ResMut<Probe>, bodies: Query<&BodyState>) {
+/// The end of the frame: has the customer's pose moved since the decision, and has a
+/// listening gesture become visible?
+fn stamp_pose(mut probe: ResMut<Probe>, bodies: Query<&BodyState>, gazes: Query<&GazeState>) {
+    let moving = gazes.iter().any(|g| g.gesture.length() >= VISIBLE_RAD);
+    if moving && !probe.gesturing {
+        probe.gestures.push(Instant::now());
+    }
+    probe.gesturing = moving;
     let Some(body) = bodies.iter().next() else {
         return;
     };
@@ -181,8 +205,9 @@ pub(super) fn first_replies(scenario: &Arc<LoadedScenario>, seed: u64) -> Vec<(S
     texts
 }
 
-/// Plays one session said by `voice`; returns its turns.
-fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Result<Vec<Turn>> {
+/// Plays one session said by `voice`, with push-to-talk or on an open microphone;
+/// returns its turns.
+fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice, push_to_talk: bool) -> Result<Vec<Turn>> {
     let texts: Vec<String> = first_replies(scenario, seed)
         .into_iter()
         .map(|(_, text)| text)
@@ -200,8 +225,13 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Resu
     let mut app = windowless::new_app(&avatar_dir, Gpu::None);
     app.insert_resource(VoiceSettings { audio: false })
         .insert_resource(HearingSettings {
-            listen: Listen::OpenMic,
+            listen: if push_to_talk {
+                Listen::PushToTalk
+            } else {
+                Listen::OpenMic
+            },
             mic_wav: files,
+            files_push_to_talk: push_to_talk,
             ..HearingSettings::default()
         })
         .insert_resource(CastingSettings {
@@ -271,8 +301,20 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice) -> Resu
             avatar::default_dir().display()
         );
     }
-    let probe = app.world_mut().remove_resource::<Probe>().unwrap_or_default();
+    let mut probe = app.world_mut().remove_resource::<Probe>().unwrap_or_default();
     let _ = std::fs::remove_dir_all(&tmp);
+    // The listening reaction comes before the engine's decision: the first gesture after
+    // the speech ended counts when it came before the mood change.
+    let gestures = std::mem::take(&mut probe.gestures);
+    for turn in &mut probe.turns {
+        let first = turn
+            .speech_end
+            .and_then(|end| gestures.iter().copied().find(|g| *g >= end));
+        turn.pose = match (turn.pose, first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
     Ok(probe.turns)
 }
 
@@ -281,45 +323,99 @@ fn ms(from: Option<Instant>, to: Option<Instant>) -> Option<f64> {
     Some(to?.checked_duration_since(from?)?.as_secs_f64() * 1000.0)
 }
 
-pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
-    let scenario = holdspace::loader::load_scenario(SCENARIO, dir)?;
-    let voices = [
-        TestVoice::Flite {
-            voice: "awb",
-            pitch_hz: 115.0,
-            pace: 1.0,
+/// The trainee voices of the app's path: two espeak-ng voices (their prosody is closer
+/// to a person's than flite's, which the end-of-turn model was not trained on) and one
+/// flite voice.
+fn voices() -> [TestVoice; 3] {
+    [
+        TestVoice::Espeak {
+            voice: "en-us",
+            wpm: 165,
+        },
+        TestVoice::Espeak {
+            voice: "en-gb+f3",
+            wpm: 155,
         },
         TestVoice::Flite {
             voice: "slt",
             pitch_hz: 190.0,
             pace: 1.1,
         },
-    ];
-    let mut turns = Vec::new();
-    for (i, voice) in voices.iter().enumerate() {
-        let played = session(&scenario, 5 + i as u64, voice)?;
-        eprintln!("latency: {} said {} turns", voice.label(), played.len());
-        turns.extend(played);
+    ]
+}
+
+pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
+    let scenario = holdspace::loader::load_scenario(SCENARIO, dir)?;
+    let mut rows = Vec::new();
+    for (push_to_talk, mode) in [(true, "push-to-talk"), (false, "open mic")] {
+        let mut turns = Vec::new();
+        for (i, voice) in voices().iter().enumerate() {
+            let played = session(&scenario, 5 + i as u64, voice, push_to_talk)?;
+            eprintln!("latency: {mode}, {} said {} turns", voice.label(), played.len());
+            turns.extend(played);
+        }
+        let decided: Vec<&Turn> = turns.iter().filter(|t| t.decided.is_some()).collect();
+        if decided.is_empty() {
+            bail!("{mode}: no spoken turn reached the engine");
+        }
+        let series = |name: &str, f: &dyn Fn(&Turn) -> Option<f64>| -> Row {
+            distribution(
+                &format!("{mode}: {name}"),
+                decided.iter().filter_map(|t| f(t)).collect(),
+            )
+        };
+        rows.extend([
+            series("speech end → end of turn", &|t| ms(t.speech_end, t.detected)),
+            series("speech end → avatar reacts", &|t| ms(t.speech_end, t.pose)),
+            series("speech end → text shown (grammar)", &|t| ms(t.speech_end, t.shown)),
+            series("speech end → recognised (Whisper)", &|t| {
+                ms(t.speech_end, t.recognised)
+            }),
+            series("speech end → sent", &|t| ms(t.speech_end, t.sent)),
+            series("speech end → engine decided", &|t| ms(t.speech_end, t.decided)),
+            series("speech end → voice starts", &|t| ms(t.speech_end, t.voice)),
+            series("engine decided → voice starts", &|t| ms(t.decided, t.voice)),
+        ]);
     }
-    let decided: Vec<&Turn> = turns.iter().filter(|t| t.decided.is_some()).collect();
-    if decided.is_empty() {
-        bail!("no spoken turn reached the engine");
+    rows.extend(turn_set_rows()?);
+    Ok(rows)
+}
+
+/// The open microphone's end-of-turn checks on the multi-clause set: when each turn was
+/// judged over after its last word, and how many turns were cut at a pause inside them.
+fn turn_set_rows() -> Result<Vec<Row>> {
+    use holdspace_speech::turn::{SmartTurn, default_dir, turn_ends};
+    use holdspace_speech::turnset;
+    use holdspace_speech::vad::VadConfig;
+    let mut model = SmartTurn::open(&default_dir())?;
+    let mut whisper =
+        holdspace_speech::whisper::Transcriber::open(&holdspace_speech::whisper::default_model_path(), 1)?;
+    let config = VadConfig::open_mic(holdspace::app::trainee::speech::TURN_CAP_MS);
+    let (mut detected, mut cuts, mut replies) = (Vec::new(), 0usize, 0usize);
+    for voice in turnset::voices() {
+        let mut cut_here = 0;
+        for (i, reply) in turnset::REPLIES.iter().enumerate() {
+            let said = turnset::say(&voice, reply, i)?;
+            let ends = turn_ends(&said.audio, config, Some(&mut model), Some(&mut whisper))?;
+            let last_start = said.clause_starts_s.last().copied().unwrap_or_default();
+            let last_end = said.clause_ends_s.last().copied().unwrap_or_default();
+            replies += 1;
+            cut_here += ends.iter().filter(|e| e.speech_end_s < last_start).count();
+            if let Some(end) = ends.iter().find(|e| e.speech_end_s >= last_start) {
+                detected.push((end.detected_s - last_end) * 1000.0);
+            }
+        }
+        eprintln!("latency: multi-clause set, {}: {cut_here} cuts", voice.label());
+        cuts += cut_here;
     }
-    let series = |name: &str, f: &dyn Fn(&Turn) -> Option<f64>| -> Row {
-        distribution(name, decided.iter().filter_map(|t| f(t)).collect())
-    };
+    let mut cut_row = distribution(
+        &format!("open mic, {replies} multi-clause replies: cuts at pauses inside them"),
+        vec![cuts as f64],
+    );
+    cut_row.unit = Some("cuts");
+    cut_row.runs = replies;
     Ok(vec![
-        series("speech end → end detected", &|t| ms(t.speech_end, t.detected)),
-        series("speech end → text shown (grammar)", &|t| ms(t.speech_end, t.shown)),
-        series("speech end → recognised (Whisper)", &|t| {
-            ms(t.speech_end, t.recognised)
-        }),
-        series("speech end → sent", &|t| ms(t.speech_end, t.sent)),
-        series("speech end → engine decided", &|t| ms(t.speech_end, t.decided)),
-        series("speech end → avatar reacts", &|t| ms(t.speech_end, t.pose)),
-        series("speech end → voice starts", &|t| ms(t.speech_end, t.voice)),
-        series("sent → engine decided", &|t| ms(t.sent, t.decided)),
-        series("engine decided → avatar reacts", &|t| ms(t.decided, t.pose)),
-        series("engine decided → voice starts", &|t| ms(t.decided, t.voice)),
+        distribution("open mic, multi-clause replies: last word → end of turn", detected),
+        cut_row,
     ])
 }

@@ -537,6 +537,8 @@ pub enum Gesture {
     Nod,
     /// A shake of the head (disagreement, disbelief).
     Shake,
+    /// The small lift of the head with an in-breath before speaking.
+    Breath,
 }
 
 /// The one-off head gestures in a line's tags.

@@ -148,6 +148,8 @@ impl Gestures {
         let (length, cycles, amplitude) = match gesture {
             Gesture::Nod => (1.1, 2.0, 0.16),
             Gesture::Shake => (1.4, 2.5, 0.22),
+            // One slow lift and back: half a cycle.
+            Gesture::Breath => (0.6, 0.5, 0.1),
         };
         let (gesture, t) = (*gesture, *t);
         if t >= length {
@@ -159,6 +161,8 @@ impl Gestures {
         match gesture {
             Gesture::Nod => (0.0, v.abs()),
             Gesture::Shake => (v, 0.0),
+            // Up (a negative pitch-down).
+            Gesture::Breath => (0.0, -v.abs()),
         }
     }
 }

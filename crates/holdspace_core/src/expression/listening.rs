@@ -1,7 +1,7 @@
 //! How the customer listens while the trainee talks: what they do at the trainee's
 //! pauses (a nod, "uh-huh", "yeah"; a sigh or a shake of the head once angry; nothing when
-//! frustrated), how they react the moment the trainee stops (a small nod, stillness, a
-//! breath before answering), and when a hostile customer has heard enough and cuts in.
+//! frustrated), how they react the moment the trainee stops (a small nod while calm, else
+//! a breath before answering), and when a hostile customer has heard enough and cuts in.
 //!
 //! People listen out loud: in conversation the listener gives a backchannel at most
 //! pauses of a long turn, and a listener who gives none reads as cold or not listening.
@@ -176,9 +176,8 @@ impl Listening {
         self.last_at = None;
         match band {
             Band::Calm | Band::Uneasy => (!just_reacted).then_some(ListenerMove::Nod),
-            // Stillness: they wait to see what comes.
-            Band::Frustrated => None,
-            Band::Angry | Band::Hostile => Some(ListenerMove::Breath),
+            // No nod: a breath to answer, and otherwise stillness.
+            Band::Frustrated | Band::Angry | Band::Hostile => Some(ListenerMove::Breath),
         }
     }
 }
@@ -285,7 +284,7 @@ mod tests {
     fn the_end_of_speech_gets_a_reaction_by_band() {
         let mut l = Listening::default();
         assert_eq!(l.at_end(Band::Calm, 3.0), Some(ListenerMove::Nod));
-        assert_eq!(l.at_end(Band::Frustrated, 3.0), None);
+        assert_eq!(l.at_end(Band::Frustrated, 3.0), Some(ListenerMove::Breath), "no nod");
         assert_eq!(l.at_end(Band::Hostile, 3.0), Some(ListenerMove::Breath));
         let style = ListeningStyle::default();
         assert!(l.at_pause(&style, Band::Calm, 2.6).is_some());

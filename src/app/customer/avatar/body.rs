@@ -125,6 +125,7 @@ pub fn show_listening(
         .filter_map(|ListenerReacted(m)| match m {
             ListenerMove::Nod => Some(Gesture::Nod),
             ListenerMove::ShakeHead => Some(Gesture::Shake),
+            ListenerMove::Breath => Some(Gesture::Breath),
             _ => None,
         })
         .collect();

@@ -48,6 +48,8 @@ pub struct GazeState {
     pub eyes: Vec2,
     /// Head direction now (slower than the eyes).
     pub head: Vec2,
+    /// The nod, shake or breath playing now: the head's (yaw, pitch-down) offset, radians.
+    pub gesture: Vec2,
     /// Glances away.
     glances: Glances,
     /// Nods and shakes.
@@ -128,6 +130,7 @@ pub fn look_and_gesture(
             ease(gaze.head.y, wanted.y, 0.35, dt),
         );
         let gesture = Vec2::from(gaze.gestures.step(dt));
+        gaze.gesture = gesture;
         let head_turn = Vec2::new(
             (gaze.head.x * 0.75).clamp(-HEAD_YAW_LIMIT, HEAD_YAW_LIMIT),
             (gaze.head.y * 0.6).clamp(-HEAD_PITCH_LIMIT, HEAD_PITCH_LIMIT),

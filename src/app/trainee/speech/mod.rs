@@ -136,6 +136,9 @@ pub struct HearingSettings {
     pub whisper_model: PathBuf,
     /// The folder of the end-of-turn model and its runtime (the open microphone's).
     pub turn_model: PathBuf,
+    /// With recorded files: say each as if push-to-talk were held while it plays (and
+    /// released as it ends) instead of on an open microphone (the benchmark's two paths).
+    pub files_push_to_talk: bool,
 }
 
 impl Default for HearingSettings {
@@ -145,6 +148,7 @@ impl Default for HearingSettings {
             mic_wav: Vec::new(),
             whisper_model: holdspace_speech::whisper::default_model_path(),
             turn_model: holdspace_speech::turn::default_dir(),
+            files_push_to_talk: false,
         }
     }
 }
@@ -263,7 +267,11 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         }
     };
     let mode = if matches!(mic, Microphone::Files(_)) {
-        Listen::OpenMic
+        if config.files_push_to_talk {
+            Listen::PushToTalk
+        } else {
+            Listen::OpenMic
+        }
     } else {
         config.listen
     };

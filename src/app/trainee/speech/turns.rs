@@ -104,7 +104,11 @@ pub(super) fn capture(
     buffer.clear();
     speech.mic.read(f64::from(time.delta_secs()), &mut buffer);
     // Ctrl on the desktop, the controller's talk button in a headset.
-    let talk_held = talk.is_some_and(|t| t.held());
+    let talk_held = match &speech.mic {
+        // A recorded reply said with push-to-talk: held while it plays.
+        Microphone::Files(feed) => feed.is_playing(),
+        _ => talk.is_some_and(|t| t.held()),
+    };
     let listening = match speech.mode {
         Listen::PushToTalk => talk_held,
         Listen::OpenMic => true,
