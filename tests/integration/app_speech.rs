@@ -72,6 +72,17 @@ fn recorded(texts: &[String], dir: &std::path::Path) -> Vec<std::path::PathBuf> 
 
 #[test]
 fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
+    said_from_wav_files(false);
+}
+
+/// The same with push-to-talk: each reply is said with the key held while it plays, and
+/// the speech starts the instant the key goes down.
+#[test]
+fn a_session_said_with_push_to_talk_ends_where_the_same_clicks_end() {
+    said_from_wav_files(true);
+}
+
+fn said_from_wav_files(push_to_talk: bool) {
     let scenario = load_scenario("delivery_bereavement", &root().join("scenarios")).expect("shipped scenario loads");
     let (ids, texts, outcome) = clicked(&scenario);
     assert!(ids.len() >= 2, "a few turns to say: {ids:?}");
@@ -85,6 +96,7 @@ fn a_session_said_from_wav_files_ends_where_the_same_clicks_end() {
     app.insert_resource(VoiceSettings { audio: false })
         .insert_resource(HearingSettings {
             mic_wav: files,
+            files_push_to_talk: push_to_talk,
             ..HearingSettings::default()
         })
         .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))

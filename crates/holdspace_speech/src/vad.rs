@@ -163,6 +163,10 @@ pub struct Vad {
     frames: u64,
     level_db: f32,
     neural: Neural,
+    /// Frames of the room heard so far towards the first floor.
+    calibrated: u64,
+    /// Hearing the room only: no utterance may start.
+    room_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +192,8 @@ impl Vad {
             frames: 0,
             level_db: -120.0,
             neural: Neural::new(),
+            calibrated: 0,
+            room_only: false,
         }
     }
 
@@ -244,6 +250,16 @@ impl Vad {
         events
     }
 
+    /// Hears the room while nobody may be talking (push-to-talk not held): time goes on
+    /// and the noise floor is measured and follows the room, so a trainee who speaks the
+    /// instant they press the key is heard against the room, not against their own first
+    /// syllable. No utterance starts.
+    pub fn hear_room(&mut self, samples: &[f32]) {
+        self.room_only = true;
+        let _ = self.push(samples);
+        self.room_only = false;
+    }
+
     /// Ends the utterance now (push-to-talk released, or the stream ended), whatever the
     /// trailing silence.
     pub fn finish(&mut self) -> Option<VadEvent> {
@@ -263,14 +279,15 @@ impl Vad {
         self.neural.push(frame);
         let db = holdspace_core::analysis::signal::rms_dbfs(frame);
         self.level_db = db;
-        if self.frames < CALIBRATION_FRAMES {
+        if self.calibrated < CALIBRATION_FRAMES {
             // The room's level: the quietest of the first frames (a word already under
             // way at start-up does not set it).
-            self.floor_db = if self.frames == 0 {
+            self.floor_db = if self.calibrated == 0 {
                 db.max(-90.0)
             } else {
                 self.floor_db.min(db.max(-90.0))
             };
+            self.calibrated += 1;
             self.frames += 1;
             return;
         }
@@ -298,7 +315,7 @@ impl Vad {
                 while self.history.len() > pre_roll {
                     self.history.pop_front();
                 }
-                self.run = if speech { self.run + 1 } else { 0 };
+                self.run = if speech && !self.room_only { self.run + 1 } else { 0 };
                 if self.run >= self.config.start_frames {
                     let started_frame = index + 1 - self.run as u64;
                     let samples: Vec<f32> = self.history.drain(..).collect();
@@ -506,6 +523,24 @@ mod tests {
         };
         assert!((whole.speech_end_s - 3.25).abs() < 0.03, "{}", whole.speech_end_s);
         assert!((whole.detected_s - whole.speech_end_s - 1.2).abs() < 0.02, "the cap");
+    }
+
+    #[test]
+    fn speech_the_instant_push_to_talk_is_held_is_heard_against_the_room() {
+        // The key is pressed mid-sentence: the first audio the detector gets is speech.
+        let mut cold = Vad::new(energy_only());
+        assert_eq!(
+            started(&run(&mut cold, &tone(1.0, 0.2))),
+            0,
+            "its own voice became the floor"
+        );
+        let mut warm = Vad::new(energy_only());
+        warm.hear_room(&noise(0.5, 0.003));
+        assert_eq!(started(&run(&mut warm, &tone(1.0, 0.2))), 1);
+        assert!(
+            (warm.now_s() - 1.5).abs() < 0.01,
+            "time went on while the room was heard"
+        );
     }
 
     #[test]

@@ -117,6 +117,8 @@ pub(super) fn capture(
     let mut events = if listening {
         speech.vad.push(&buffer)
     } else {
+        // Not listening: the room is still heard, for the floor the next turn is heard against.
+        speech.vad.hear_room(&buffer);
         Vec::new()
     };
     if speech.mode == Listen::PushToTalk && !talk_held && speech.vad.in_speech() {
