@@ -216,7 +216,13 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice, push_to
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let mut files = Vec::new();
     for (i, text) in texts.iter().enumerate() {
-        let audio = voice.say(text).map_err(|e| anyhow::anyhow!("{}: {e}", voice.label()))?;
+        let said = voice.say(text).map_err(|e| anyhow::anyhow!("{}: {e}", voice.label()))?;
+        // The synthesiser's trailing silence off: with push-to-talk the key is released as
+        // the file ends, which must be as the speech ends.
+        let audio = match holdspace_core::analysis::delivery::speech_span(&said, 16_000) {
+            Some((_, end)) => said[..(end + 800).min(said.len())].to_vec(),
+            None => said,
+        };
         let path = tmp.join(format!("turn{i}.wav"));
         holdspace_voice::wav::write_mono(&path, 16_000, &audio)?;
         files.push(path);
@@ -249,6 +255,7 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice, push_to
             voice::plugin,
             avatar::plugin,
             speech::plugin,
+            holdspace::app::customer::listening::plugin,
         ))
         .add_systems(
             Update,
