@@ -62,7 +62,10 @@ fn recorded(texts: &[String], dir: &std::path::Path) -> Vec<std::path::PathBuf> 
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            let audio = trainee.say(text).expect("flite speaks");
+            // A beat of room after the last word, as a person lets go of push-to-talk
+            // (the synthesiser trims its own silence, and Whisper drops a word cut dead).
+            let mut audio = trainee.say(text).expect("flite speaks");
+            audio.extend(std::iter::repeat_n(0.0, 16_000 * 3 / 10));
             let path = dir.join(format!("turn{i}.wav"));
             holdspace_voice::wav::write_mono(&path, 16_000, &audio).expect("wav written");
             path
