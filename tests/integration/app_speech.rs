@@ -50,14 +50,19 @@ fn clicked(scenario: &Arc<LoadedScenario>) -> (Vec<String>, Vec<String>, Option<
     (ids, texts, session.outcome().map(|o| o.id.clone()))
 }
 
-/// The trainee's replies, recorded in `dir` (a different voice from the customer's), one
-/// WAV file per turn, in order.
-fn recorded(texts: &[String], dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let trainee = TestVoice::Flite {
+/// The trainee's voice in these tests (not the customer's).
+fn trainee() -> TestVoice {
+    TestVoice::Flite {
         voice: "awb",
         pitch_hz: 115.0,
         pace: 1.0,
-    };
+    }
+}
+
+/// The trainee's replies, recorded in `dir` (a different voice from the customer's), one
+/// WAV file per turn, in order.
+fn recorded(texts: &[String], dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let trainee = trainee();
     texts
         .iter()
         .enumerate()
@@ -277,11 +282,7 @@ fn saying_no_sorry_i_meant_takes_the_reply_back_and_gives_the_one_meant() {
 /// One long turn said with pauses between its clauses (`pause_s` of room silence each),
 /// recorded as one WAV file in `dir`.
 fn monologue(clauses: &[&str], pause_s: f32, dir: &std::path::Path) -> std::path::PathBuf {
-    let trainee = TestVoice::Flite {
-        voice: "awb",
-        pitch_hz: 115.0,
-        pace: 1.0,
-    };
+    let trainee = trainee();
     let gap = vec![0.0f32; (pause_s * 16_000.0) as usize];
     let mut audio = Vec::new();
     for (i, clause) in clauses.iter().enumerate() {
