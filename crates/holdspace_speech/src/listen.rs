@@ -7,6 +7,7 @@
 //! free speech. Without a Whisper model the pick stands alone (grammar-only mode).
 
 use std::path::Path;
+use std::time::Instant;
 
 use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words};
 
@@ -204,6 +205,44 @@ impl Listener {
         }
     }
 
+    /// The grammar's pick and Whisper's transcript of one utterance, the pick on a thread
+    /// of its own while Whisper runs on this one: the answer waits for the slower of the
+    /// two rather than both (each is single-threaded, so on two cores they do not slow
+    /// each other). `on_pick` gets the pick the moment it is made, for the echo.
+    pub fn hear(
+        &mut self,
+        grammar: Option<&OptionGrammar>,
+        audio: &[f32],
+        on_pick: impl FnOnce(&Result<Option<Picked>, SpeechError>, f64) + Send,
+    ) -> Hearing {
+        let Listener { options, whisper, .. } = self;
+        let options = options.as_mut();
+        std::thread::scope(|scope| {
+            let picking = scope.spawn(move || {
+                let t = Instant::now();
+                let pick = match (options, grammar) {
+                    (Some(o), Some(g)) if !g.phrases.is_empty() => o.recognise(g, audio),
+                    _ => Ok(None),
+                };
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                on_pick(&pick, ms);
+                (pick, ms)
+            });
+            let t = Instant::now();
+            let transcript = transcribe(whisper.as_mut(), grammar, audio);
+            let whisper_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let (pick, pick_ms) = picking
+                .join()
+                .unwrap_or_else(|_| (Err(SpeechError::Decode("the grammar recogniser crashed".into())), 0.0));
+            Hearing {
+                pick,
+                transcript,
+                pick_ms,
+                whisper_ms,
+            }
+        })
+    }
+
     /// Whisper's transcript with the offered replies as its prompt, so their words are
     /// the ones it expects (an off-list sentence is still transcribed as said).
     pub fn transcribe_for(
@@ -211,14 +250,33 @@ impl Listener {
         grammar: Option<&OptionGrammar>,
         audio: &[f32],
     ) -> Result<Option<Transcript>, SpeechError> {
-        let prompt = grammar
-            .map(prompt_of)
-            .filter(|p| !p.is_empty() && std::env::var("HOLDSPACE_NO_PROMPT").is_err());
-        self.whisper
-            .as_mut()
-            .map(|w| w.transcribe_with(audio, prompt.as_deref()))
-            .transpose()
+        transcribe(self.whisper.as_mut(), grammar, audio)
     }
+}
+
+/// Both recognisers' answers on one utterance, with how long each took.
+#[derive(Debug)]
+pub struct Hearing {
+    /// The grammar's pick among the offered replies.
+    pub pick: Result<Option<Picked>, SpeechError>,
+    /// Whisper's transcript (none without the model).
+    pub transcript: Result<Option<Transcript>, SpeechError>,
+    /// Milliseconds the pick took.
+    pub pick_ms: f64,
+    /// Milliseconds Whisper took.
+    pub whisper_ms: f64,
+}
+
+/// Whisper's transcript, prompted with the offered replies.
+fn transcribe(
+    whisper: Option<&mut Transcriber>,
+    grammar: Option<&OptionGrammar>,
+    audio: &[f32],
+) -> Result<Option<Transcript>, SpeechError> {
+    let prompt = grammar
+        .map(prompt_of)
+        .filter(|p| !p.is_empty() && std::env::var("HOLDSPACE_NO_PROMPT").is_err());
+    whisper.map(|w| w.transcribe_with(audio, prompt.as_deref())).transpose()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use holdspace_core::Band;
 use holdspace_core::Scenario;
@@ -127,6 +128,49 @@ fn key_of(request: &LineRequest) -> Key {
 /// cleared), bounding memory for a long session with generated variety.
 const CAPACITY: usize = 256;
 
+/// Steers a background prefetch: stop it for good, or hold it between lines while
+/// something more urgent needs the processor (on two cores, recognising the trainee's
+/// reply ran two to three times slower beside a line being synthesised).
+#[derive(Debug, Default)]
+pub struct PrefetchControl {
+    stop: AtomicBool,
+    hold: AtomicBool,
+}
+
+/// How often a held prefetch looks again.
+const HELD_POLL: Duration = Duration::from_millis(5);
+
+impl PrefetchControl {
+    /// Stops the prefetch after the line it is on.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Holds the prefetch before its next line (`true`) or lets it go on (`false`). A
+    /// line already being synthesised finishes.
+    pub fn hold(&self, hold: bool) {
+        self.hold.store(hold, Ordering::Relaxed);
+    }
+
+    /// Whether the prefetch is held now.
+    pub fn is_held(&self) -> bool {
+        self.hold.load(Ordering::Relaxed)
+    }
+
+    /// Waits while held; `false` once stopped.
+    fn wait_while_held(&self) -> bool {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            if !self.is_held() {
+                return true;
+            }
+            std::thread::sleep(HELD_POLL);
+        }
+    }
+}
+
 /// A thread-safe cache of voiced lines.
 #[derive(Debug, Default, Clone)]
 pub struct VoiceCache {
@@ -157,13 +201,14 @@ impl VoiceCache {
         Ok((speech, false))
     }
 
-    /// Voices each request not already cached, in order, until done or `stop` is set.
-    /// Returns how many were synthesised. Run on a background thread at the start of a
-    /// conversation, so that by the time a line is said it is usually a cache hit.
-    pub fn prefetch(&self, requests: &[LineRequest], stop: &AtomicBool) -> usize {
+    /// Voices each request not already cached, in order, until done or stopped, waiting
+    /// between lines while the control is held. Returns how many were synthesised. Run on
+    /// a background thread at the start of a conversation, so that by the time a line is
+    /// said it is usually a cache hit.
+    pub fn prefetch(&self, requests: &[LineRequest], control: &PrefetchControl) -> usize {
         let mut made = 0;
         for request in requests {
-            if stop.load(Ordering::Relaxed) {
+            if !control.wait_while_held() {
                 break;
             }
             // A file that cannot be read is reported when the line is said; skip it here.
@@ -242,12 +287,30 @@ mod tests {
     fn prefetching_makes_later_lines_hits_and_stops_when_asked() {
         let cache = VoiceCache::default();
         let requests = [request(Band::Calm), request(Band::Hostile)];
-        assert_eq!(cache.prefetch(&requests, &AtomicBool::new(false)), 2);
+        assert_eq!(cache.prefetch(&requests, &PrefetchControl::default()), 2);
         assert!(requests.iter().all(|r| cache.contains(r)));
         assert!(cache.voice(&requests[1]).is_ok_and(|(_, hit)| hit));
         let other = VoiceCache::default();
-        assert_eq!(other.prefetch(&requests, &AtomicBool::new(true)), 0);
+        let stopped = PrefetchControl::default();
+        stopped.stop();
+        assert_eq!(other.prefetch(&requests, &stopped), 0);
         assert!(other.is_empty());
+    }
+
+    #[test]
+    fn a_held_prefetch_makes_nothing_until_let_go() {
+        let cache = VoiceCache::default();
+        let requests = [request(Band::Calm), request(Band::Angry)];
+        let control = Arc::new(PrefetchControl::default());
+        control.hold(true);
+        let (worker_cache, worker_control) = (cache.clone(), Arc::clone(&control));
+        let worker = std::thread::spawn(move || worker_cache.prefetch(&requests, &worker_control));
+        // Held: however long it waits, nothing is voiced.
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(cache.is_empty() && !worker.is_finished());
+        control.hold(false);
+        assert_eq!(worker.join().unwrap_or_else(|_| panic!("the prefetch panicked")), 2);
+        assert_eq!(cache.len(), 2);
     }
 
     #[test]

@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -15,6 +14,7 @@ use holdspace_core::Band;
 use holdspace_core::expression::lipsync::MouthShape;
 use holdspace_core::expression::listening::ListenerMove;
 use holdspace_core::scenario::model::Tag;
+use holdspace_voice::cache::PrefetchControl;
 use holdspace_voice::player::CUT_FADE;
 use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
 use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
@@ -112,8 +112,10 @@ pub struct VoiceOutput {
     /// Why there is no sound, shown once at the counter.
     silent_reason: Option<String>,
     told: bool,
-    /// Set to stop the background prefetch of the current scenario's lines.
-    prefetch_stop: Option<Arc<AtomicBool>>,
+    /// Steers the background prefetch of the current scenario's lines.
+    prefetch: Option<Arc<PrefetchControl>>,
+    /// The trainee is talking or their reply is being recognised: the prefetch waits.
+    trainee_busy: bool,
     /// What plays is a sound made while listening ("uh-huh", a sigh), not a line: it is
     /// not the customer talking, so the trainee talking over it interrupts nothing and the
     /// subtitle keeps the last line.
@@ -140,6 +142,12 @@ impl VoiceOutput {
     pub fn has_device(&self) -> bool {
         matches!(self.output, Output::Device(_))
     }
+
+    /// Tells the voice the trainee is talking or being recognised (their turn comes
+    /// first: the background prefetch waits meanwhile).
+    pub fn set_trainee_busy(&mut self, busy: bool) {
+        self.trainee_busy = busy;
+    }
 }
 
 /// Registers the voice.
@@ -159,6 +167,7 @@ pub fn plugin(app: &mut App) {
             (
                 stop_on_take_back,
                 request_lines,
+                pace_prefetch,
                 play_listening_sounds,
                 start_ready_lines,
                 handle_barge_in,
@@ -220,7 +229,8 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
         band: Band::Uneasy,
         silent_reason,
         told: false,
-        prefetch_stop: None,
+        prefetch: None,
+        trainee_busy: false,
         listening_sound: false,
     });
 }
@@ -260,8 +270,8 @@ fn prefetch_lines(
     let (Some(mut voice), Some(active)) = (voice, active) else {
         return;
     };
-    if let Some(old) = voice.prefetch_stop.take() {
-        old.store(true, Ordering::Relaxed);
+    if let Some(old) = voice.prefetch.take() {
+        old.stop();
     }
     let scenario = Arc::clone(active.scenario());
     let id = scenario.scenario.id.clone();
@@ -270,18 +280,27 @@ fn prefetch_lines(
     requests.extend(holdspace_voice::cache::scenario_requests(&scenario.scenario, |audio| {
         recording_path(library.as_deref(), &id, audio)
     }));
-    let stop = Arc::new(AtomicBool::new(false));
-    voice.prefetch_stop = Some(Arc::clone(&stop));
+    let control = Arc::new(PrefetchControl::default());
+    voice.prefetch = Some(Arc::clone(&control));
     let cache = voice.cache.clone();
     let spawned = std::thread::Builder::new()
         .name("voice-prefetch".into())
         .spawn(move || {
             let t = Instant::now();
-            let made = cache.prefetch(&requests, &stop);
+            let made = cache.prefetch(&requests, &control);
             debug!("prefetched {made} of {} lines in {:?}", requests.len(), t.elapsed());
         });
     if let Err(e) = spawned {
         warn!("no line prefetch ({e}); lines are voiced when said");
+    }
+}
+
+/// Holds the prefetch while the trainee talks, their reply is recognised or a line is
+/// being voiced now: on two cores a line synthesised in the background made recognition
+/// two to three times slower, and that wait is the customer's silence after a reply.
+fn pace_prefetch(voice: Res<VoiceOutput>) {
+    if let Some(prefetch) = &voice.prefetch {
+        prefetch.hold(voice.trainee_busy || voice.pending.is_some());
     }
 }
 
@@ -296,8 +315,8 @@ fn silence_room(
     interruption.0 = false;
     if let Some(mut voice) = voice {
         voice.pending = None;
-        if let Some(stop) = voice.prefetch_stop.take() {
-            stop.store(true, Ordering::Relaxed);
+        if let Some(prefetch) = voice.prefetch.take() {
+            prefetch.stop();
         }
         on_speaker!(&mut voice.output, s => {
             s.stop(CUT_FADE);

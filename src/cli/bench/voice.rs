@@ -140,14 +140,13 @@ fn in_sessions(
     speaker: &mut Speaker<CaptureBackend>,
 ) -> Result<Vec<Row>> {
     use holdspace_core::{Mode, Session, SessionEvent, TurnInput};
-    use std::sync::atomic::AtomicBool;
     let (mut prefetch_ms, mut said_ms) = (Vec::new(), Vec::new());
     let (mut hits, mut said) = (0usize, 0usize);
     for (i, scenario) in scenarios.iter().enumerate() {
         let cache = VoiceCache::default();
         let requests = holdspace_voice::cache::scenario_requests(&scenario.scenario, |_| None);
         let t = Instant::now();
-        cache.prefetch(&requests, &AtomicBool::new(false));
+        cache.prefetch(&requests, &holdspace_voice::cache::PrefetchControl::default());
         prefetch_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         for seed in 0..8u64 {
             let (mut session, mut events) = Session::new(Arc::clone(scenario), seed, Mode::Guided);

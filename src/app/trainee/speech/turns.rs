@@ -29,9 +29,14 @@ pub(super) fn track_turns(
     mut ended: MessageReader<SessionEnded>,
     mut replied: MessageReader<TraineeReplied>,
     active: Res<ActiveSession>,
-    voice: Option<Res<VoiceOutput>>,
+    voice: Option<ResMut<VoiceOutput>>,
 ) {
     let speaking = voice.as_ref().is_some_and(|v| v.is_busy());
+    if let Some(mut voice) = voice {
+        // The trainee's turn comes first: background synthesis waits while they talk and
+        // while their reply is recognised.
+        voice.set_trainee_busy(speech.vad.in_speech() || speech.current.is_some());
+    }
     if speech.customer_speaking && !speaking {
         speech.customer_stopped_s = Some(speech.now_s());
     }

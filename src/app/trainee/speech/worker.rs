@@ -1,9 +1,9 @@
 //! The recognition worker thread: opens the recognisers (slow: the Whisper model) and, on
 //! an open microphone, the end-of-turn model; then hears each utterance in stages. At a
 //! pause inside a turn, first whether the turn is over (smart-turn on the audio so far);
-//! then the grammar's pick among the offered replies (echoed at once), then Whisper's
-//! transcript (a turn that trails off on "and" or "the" is not over after all) and the
-//! decision, with the delivery measured from the audio.
+//! then the grammar's pick among the offered replies (echoed at once) and, beside it,
+//! Whisper's transcript (a turn that trails off on "and" or "the" is not over after
+//! all); then the decision, with the delivery measured from the audio.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
@@ -114,13 +114,20 @@ pub(super) fn recognition_worker(
                 ms: t.elapsed().as_secs_f64() * 1000.0,
             });
         }
-        let t0 = Instant::now();
-        let pick = match job.grammar.as_ref() {
-            Some(g) => listener.pick(g, &job.audio),
-            None => Ok(None),
-        };
-        let grammar_ms = t0.elapsed().as_secs_f64() * 1000.0;
-        let pick = match pick {
+        let id = job.id;
+        let echoes = replies.clone();
+        let hearing = listener.hear(job.grammar.as_ref(), &job.audio, move |pick, ms| {
+            // The echo goes as soon as the grammar has picked, while Whisper still runs.
+            if let Ok(pick) = pick {
+                let _ = echoes.send(Reply::Picked {
+                    id,
+                    text: pick.as_ref().map(|p| (p.reply.clone(), p.heard.text.clone())),
+                    ms,
+                });
+            }
+        });
+        let (grammar_ms, whisper_ms) = (hearing.pick_ms, hearing.whisper_ms);
+        let pick = match hearing.pick {
             Ok(p) => p,
             Err(e) => {
                 let _ = replies.send(Reply::Failed {
@@ -130,21 +137,13 @@ pub(super) fn recognition_worker(
                 continue;
             }
         };
-        let echo = pick.as_ref().map(|p| (p.reply.clone(), p.heard.text.clone()));
-        let _ = replies.send(Reply::Picked {
-            id: job.id,
-            text: echo,
-            ms: grammar_ms,
-        });
-        let t1 = Instant::now();
-        let transcript = match listener.transcribe_for(job.grammar.as_ref(), &job.audio) {
+        let transcript = match hearing.transcript {
             Ok(t) => t,
             Err(e) => {
                 warn!("whisper: {e}");
                 None
             }
         };
-        let whisper_ms = t1.elapsed().as_secs_f64() * 1000.0;
         // Words that stop on "and" or "the": the trainee is still mid-sentence.
         if job.at_pause && transcript.as_ref().is_some_and(|t| trails_off(&t.text)) {
             let _ = replies.send(Reply::NotOver {
