@@ -84,6 +84,9 @@ struct Turn {
     before: Option<BodyTargets>,
     pose: Option<Instant>,
     voice: Option<Instant>,
+    /// Milliseconds the grammar's pick and Whisper took in the worker.
+    grammar_ms: f64,
+    whisper_ms: f64,
 }
 
 /// What the probe systems write.
@@ -116,6 +119,8 @@ fn stamp_recognised(mut probe: ResMut<Probe>, mut heard: MessageReader<SpeechRec
             detected: Some(t.judged.unwrap_or(t.queued)),
             shown: t.picked,
             recognised: t.heard,
+            grammar_ms: t.grammar_ms,
+            whisper_ms: t.whisper_ms,
             ..Turn::default()
         });
     }
@@ -382,6 +387,9 @@ pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
             series("speech end → engine decided", &|t| ms(t.speech_end, t.decided)),
             series("speech end → voice starts", &|t| ms(t.speech_end, t.voice)),
             series("engine decided → voice starts", &|t| ms(t.decided, t.voice)),
+            // Where the time goes: the recognisers' own time in the worker, beside the app.
+            series("grammar's own time (in the app)", &|t| Some(t.grammar_ms)),
+            series("Whisper's own time (in the app)", &|t| Some(t.whisper_ms)),
         ]);
     }
     rows.extend(turn_set_rows()?);

@@ -12,6 +12,7 @@ use holdspace_core::analysis::delivery::live_tip;
 use holdspace_core::engine::events::Spoken;
 use holdspace_speech::listen::Heard;
 
+use super::turns::send_ended;
 use super::worker::Reply;
 use super::{ListenState, SpeechInput, SpeechRecognised, TraineeTalk, vad_config};
 use crate::app::notice::Notice;
@@ -72,6 +73,11 @@ pub(super) fn collect_results(
                     debug!("not the end of the turn: {why}");
                     speech.current = None;
                     speech.pause_job = false;
+                    if let Some(ended) = speech.ended_meanwhile.take() {
+                        // Silence ended it meanwhile: the whole of it is the reply.
+                        send_ended(&mut speech, ended);
+                        continue;
+                    }
                     speech.stop_reported = false;
                     if speech.vad.in_speech() {
                         speech.state = ListenState::Hearing;
@@ -120,7 +126,8 @@ pub(super) fn collect_results(
                 // Heard at a pause and judged over: sent once the trainee has had the
                 // time people take to carry on after a pause inside a sentence.
                 let at_pause = std::mem::take(&mut speech.pause_job);
-                if at_pause && heard == Heard::Nothing {
+                let ended = speech.ended_meanwhile.take().is_some();
+                if at_pause && heard == Heard::Nothing && !ended {
                     // Whisper heard nothing in what was judged a turn: wait for more.
                     speech.state = ListenState::Hearing;
                     continue;
@@ -150,6 +157,7 @@ pub(super) fn collect_results(
                 if speech.current.as_ref().is_some_and(|(c, _)| *c == id) {
                     speech.current = None;
                     speech.pause_job = false;
+                    speech.ended_meanwhile = None;
                     speech.state = ListenState::NotCaught;
                     notices.write(Notice::error(format!("Speech recognition failed: {error}")));
                 }
@@ -165,6 +173,7 @@ pub(super) fn undo(mut speech: ResMut<SpeechInput>, keys: Option<Res<ButtonInput
         speech.current = None;
         speech.decided = None;
         speech.pause_job = false;
+        speech.ended_meanwhile = None;
         // Dropped at a pause: the rest of that utterance is dropped with it.
         if speech.send_at_s.take().is_some() || speech.vad.in_speech() {
             let _ = speech.vad.finish();

@@ -31,6 +31,7 @@ use crate::app::screens::Screen;
 use crate::app::session::runner::ActiveSession;
 use crate::app::trainee::mic::{DeviceInput, FileFeed, Microphone};
 use crate::app::{AppSystems, PresentSystems};
+use turns::EndedUtterance;
 use worker::{Job, Reply, recognition_worker};
 
 /// What the listener is doing, for the indicator and for tests.
@@ -181,6 +182,9 @@ pub struct SpeechInput {
     cut_off: Option<f32>,
     /// The job in flight was sent at a pause of the utterance still in progress.
     pause_job: bool,
+    /// Silence ended the utterance while its last pause was still being judged: sent
+    /// whole only if that judgement finds the turn was not over.
+    ended_meanwhile: Option<EndedUtterance>,
     /// A decision made at a pause waits until this stream time (the trainee may carry
     /// on); speech before then voids it.
     send_at_s: Option<f64>,
@@ -304,6 +308,7 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         pause_reported: false,
         cut_off: None,
         pause_job: false,
+        ended_meanwhile: None,
         send_at_s: None,
         stop_reported: false,
         customer_speaking: false,
@@ -348,6 +353,7 @@ fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
     speech.pause_reported = false;
     speech.cut_off = None;
     speech.pause_job = false;
+    speech.ended_meanwhile = None;
     speech.send_at_s = None;
     speech.stop_reported = false;
     speech.customer_speaking = false;

@@ -47,6 +47,7 @@ pub(super) fn track_turns(
         speech.decided = None;
         speech.current = None;
         speech.pause_job = false;
+        speech.ended_meanwhile = None;
         speech.send_at_s = None;
         speech.customer_stopped_s = None;
         if matches!(speech.state, ListenState::Echo { .. } | ListenState::Recognising) {
@@ -190,25 +191,58 @@ pub(super) fn capture(
                         talked_s: (utterance.detected_s - utterance.started_s) as f32,
                     });
                 }
-                // Silence (or the key) ended it: a judgement still pending at its last pause
-                // gives way to the whole utterance.
-                if std::mem::take(&mut speech.pause_job) {
-                    speech.current = None;
-                }
-                if !speech.awaiting || speech.current.is_some() {
-                    // Not the trainee's turn, or still busy with the last reply.
+                if !speech.awaiting {
                     if speech.state == ListenState::Hearing {
                         speech.state = ListenState::Ready;
                     }
                     continue;
                 }
                 let grammar = (active.session().mode() == Mode::Guided).then(|| grammar_for(&active, &speech.offered));
-                let pause_before_s = speech.pause_at_start.take();
-                let cut_off_after_s = speech.cut_off.take();
-                send(speech, utterance, grammar, pause_before_s, cut_off_after_s, false);
+                let ended = EndedUtterance {
+                    utterance,
+                    grammar,
+                    pause_before_s: speech.pause_at_start.take(),
+                    cut_off_after_s: speech.cut_off.take(),
+                };
+                // Silence (or the key) ended it while its last pause is still being
+                // judged: that is the same audio (speech resuming would have voided the
+                // judgement), so the judgement stands, and the whole utterance goes only
+                // if it finds the turn was not over. Starting again would make the
+                // trainee wait for a second recognition.
+                if speech.pause_job {
+                    speech.ended_meanwhile = Some(ended);
+                    continue;
+                }
+                if speech.current.is_some() {
+                    // Not the trainee's turn, or still busy with the last reply.
+                    if speech.state == ListenState::Hearing {
+                        speech.state = ListenState::Ready;
+                    }
+                    continue;
+                }
+                send_ended(speech, ended);
             }
         }
     }
+}
+
+/// An utterance that silence or the key ended, with what goes with it to the worker.
+pub(super) struct EndedUtterance {
+    utterance: Utterance,
+    grammar: Option<OptionGrammar>,
+    pause_before_s: Option<f32>,
+    cut_off_after_s: Option<f32>,
+}
+
+/// Hands an ended utterance to the worker, whole.
+pub(super) fn send_ended(speech: &mut SpeechInput, ended: EndedUtterance) {
+    let EndedUtterance {
+        utterance,
+        grammar,
+        pause_before_s,
+        cut_off_after_s,
+    } = ended;
+    send(speech, utterance, grammar, pause_before_s, cut_off_after_s, false);
 }
 
 /// Hands an utterance (or, `at_pause`, the audio so far) to the worker.
