@@ -207,8 +207,9 @@ impl Listener {
 
     /// The grammar's pick and Whisper's transcript of one utterance, the pick on a thread
     /// of its own while Whisper runs on this one: the answer waits for the slower of the
-    /// two rather than both (each is single-threaded, so on two cores they do not slow
-    /// each other). `on_pick` gets the pick the moment it is made, for the echo.
+    /// two rather than both (each is single-threaded; on two cores shared with the app's
+    /// frames they slow each other a little, on more they do not). `on_pick` gets the pick
+    /// the moment it is made, for the echo.
     pub fn hear(
         &mut self,
         grammar: Option<&OptionGrammar>,
@@ -292,6 +293,19 @@ mod tests {
             ("happened", "Can you tell me what happened?", none),
             ("number", "Can you tell me your order number?", none),
         ])
+    }
+
+    #[test]
+    fn hearing_with_neither_recogniser_reports_the_empty_pick_once_and_no_transcript() {
+        let mut listener = Listener::from_parts(None, None);
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let hearing = listener.hear(Some(&grammar()), &[0.0; 1600], |pick, _| {
+            assert!(matches!(pick, Ok(None)));
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(calls.into_inner(), 1);
+        assert!(matches!(hearing.pick, Ok(None)));
+        assert!(matches!(hearing.transcript, Ok(None)));
     }
 
     fn pick(reply: &str) -> Picked {

@@ -123,10 +123,12 @@ pub fn show_listening(
     let gestures: Vec<Gesture> = reacted
         .read()
         .filter_map(|ListenerReacted(m)| match m {
-            ListenerMove::Nod => Some(Gesture::Nod),
+            // People nod as they say "uh-huh", and a sigh moves the head and shoulders:
+            // the sound alone would leave a still face on a muted or noisy headset.
+            ListenerMove::Nod | ListenerMove::Say(_) => Some(Gesture::Nod),
             ListenerMove::ShakeHead => Some(Gesture::Shake),
-            ListenerMove::Breath => Some(Gesture::Breath),
-            _ => None,
+            ListenerMove::Breath | ListenerMove::Sigh => Some(Gesture::Breath),
+            ListenerMove::CutIn(_) => None,
         })
         .collect();
     if !stopped && gestures.is_empty() {

@@ -214,7 +214,7 @@ pub(super) fn capture(
                     continue;
                 }
                 if speech.current.is_some() {
-                    // Not the trainee's turn, or still busy with the last reply.
+                    // Still busy with the last reply.
                     if speech.state == ListenState::Hearing {
                         speech.state = ListenState::Ready;
                     }
