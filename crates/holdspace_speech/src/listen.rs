@@ -199,10 +199,7 @@ impl Listener {
 
     /// The grammar's pick alone: fast (tens of milliseconds), for the echo.
     pub fn pick(&mut self, grammar: &OptionGrammar, audio: &[f32]) -> Result<Option<Picked>, SpeechError> {
-        match self.options.as_mut() {
-            Some(o) if !grammar.phrases.is_empty() => o.recognise(grammar, audio),
-            _ => Ok(None),
-        }
+        pick(self.options.as_mut(), Some(grammar), audio)
     }
 
     /// The grammar's pick and Whisper's transcript of one utterance, the pick on a thread
@@ -221,10 +218,7 @@ impl Listener {
         std::thread::scope(|scope| {
             let picking = scope.spawn(move || {
                 let t = Instant::now();
-                let pick = match (options, grammar) {
-                    (Some(o), Some(g)) if !g.phrases.is_empty() => o.recognise(g, audio),
-                    _ => Ok(None),
-                };
+                let pick = pick(options, grammar, audio);
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 on_pick(&pick, ms);
                 (pick, ms)
@@ -266,6 +260,18 @@ pub struct Hearing {
     pub pick_ms: f64,
     /// Milliseconds Whisper took.
     pub whisper_ms: f64,
+}
+
+/// The grammar's pick among the offered replies (none without a grammar or recogniser).
+fn pick(
+    options: Option<&mut OptionRecogniser>,
+    grammar: Option<&OptionGrammar>,
+    audio: &[f32],
+) -> Result<Option<Picked>, SpeechError> {
+    match (options, grammar) {
+        (Some(o), Some(g)) if !g.phrases.is_empty() => o.recognise(g, audio),
+        _ => Ok(None),
+    }
 }
 
 /// Whisper's transcript, prompted with the offered replies.
