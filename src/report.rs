@@ -69,6 +69,9 @@ pub fn debrief_text(d: &Debrief) -> String {
             );
             let _ = writeln!(s, "    They said: \"{}\"", t.customer_said);
             let _ = writeln!(s, "    You said:  \"{}\"", t.trainee_said);
+            for a in &t.answered {
+                let _ = writeln!(s, "    They answered: \"{}\" ({})", a.text, a.why);
+            }
             for r in &t.reasons {
                 let _ = writeln!(s, "      {:+.2}  {}", r.escalation, r.note);
             }

@@ -66,6 +66,21 @@ pub fn run(scenario: &str, dir: &Path, seed: u64, limit: usize, json: bool, chec
         if !report.unvisited_steps.is_empty() {
             println!("Steps never visited: {}", report.unvisited_steps.join(", "));
         }
+        println!("\nLines by route (what each move into a step can make the customer say there):");
+        for step in &report.routes {
+            println!("  {}", step.lines_of);
+            for route in &step.incoming {
+                let lines: Vec<String> = route
+                    .lines
+                    .iter()
+                    .map(|(id, answering)| match answering {
+                        Some(a) => format!("{id} ({})", a.describe()),
+                        None => id.clone(),
+                    })
+                    .collect();
+                println!("    after {:<24} {}", route.reply, lines.join(", "));
+            }
+        }
     }
     let problems = report.outcomes.iter().any(|o| o.example.is_none())
         || !report.dead_ends.is_empty()

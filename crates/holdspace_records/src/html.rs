@@ -199,6 +199,19 @@ pub fn report(
             .as_ref()
             .map(|b| format!(r#"<p class="better">Better here: {}</p>"#, escape(b)))
             .unwrap_or_default();
+        // The customer's answer, where a line was written for what the trainee did.
+        let answered: String = t
+            .answered
+            .iter()
+            .map(|a| {
+                format!(
+                    r#"<p class="how">They answered: “{}” ({})</p>"#,
+                    escape(&a.text),
+                    escape(&a.why)
+                )
+            })
+            .collect();
+        let better = format!("{answered}{better}");
         let _ = write!(
             s,
             r#"<tr class="{}"><td>{}</td><td>{}</td><td>“{}”<div class="how">{}</div></td><td><span class="band" style="background:{}">{}</span> → <span class="band" style="background:{}">{}</span><ul>{}</ul>{}</td></tr>"#,

@@ -105,6 +105,7 @@ pub fn listen(
                     band,
                     tags: Vec::new(),
                     cue: None,
+                    answering: None,
                 }));
             }
             Some(m) => {

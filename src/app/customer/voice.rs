@@ -4,6 +4,7 @@
 //! sound card the same path runs on kira's mock backend, advanced by the frame clock, so
 //! lips and subtitles keep their timing in silence. The only module that touches kira.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,6 +97,10 @@ macro_rules! on_speaker {
 /// A line being synthesised.
 struct PendingLine {
     line_id: String,
+    /// The turn it answers: lines of one turn (an answer, then the step's line) are said
+    /// one after the other; a line of a later turn cuts in.
+    turn: u32,
+    text: String,
     band: Band,
     said_at: Instant,
     task: Task<Result<(Arc<Speech>, bool), VoiceError>>,
@@ -106,7 +111,10 @@ struct PendingLine {
 pub struct VoiceOutput {
     output: Output,
     cache: VoiceCache,
-    pending: Option<PendingLine>,
+    /// Lines on their way, oldest first.
+    pending: VecDeque<PendingLine>,
+    /// The turn of the line playing now.
+    playing: Option<u32>,
     /// Band of the line playing now (decides yielding or talking over).
     band: Band,
     /// Why there is no sound, shown once at the counter.
@@ -135,7 +143,14 @@ impl VoiceOutput {
 
     /// Whether a line is being said or is about to be (its audio is being made).
     pub fn is_busy(&self) -> bool {
-        self.pending.is_some() || self.is_speaking()
+        !self.pending.is_empty() || self.is_speaking()
+    }
+
+    /// Whether the next line waits for the one playing: both answer the same turn.
+    fn next_waits(&self) -> bool {
+        self.pending
+            .front()
+            .is_some_and(|next| self.playing == Some(next.turn) && self.is_speaking())
     }
 
     /// Whether the app plays through a sound card.
@@ -225,7 +240,8 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
     commands.insert_resource(VoiceOutput {
         output,
         cache: VoiceCache::default(),
-        pending: None,
+        pending: VecDeque::new(),
+        playing: None,
         band: Band::Uneasy,
         silent_reason,
         told: false,
@@ -300,7 +316,7 @@ fn prefetch_lines(
 /// two to three times slower, and that wait is the customer's silence after a reply.
 fn pace_prefetch(voice: Res<VoiceOutput>) {
     if let Some(prefetch) = &voice.prefetch {
-        prefetch.hold(voice.trainee_busy || voice.pending.is_some());
+        prefetch.hold(voice.trainee_busy || !voice.pending.is_empty());
     }
 }
 
@@ -314,7 +330,8 @@ fn silence_room(
     // An interruption nobody replied after belongs to the conversation that ended.
     interruption.0 = false;
     if let Some(mut voice) = voice {
-        voice.pending = None;
+        voice.pending.clear();
+        voice.playing = None;
         if let Some(prefetch) = voice.prefetch.take() {
             prefetch.stop();
         }
@@ -333,7 +350,7 @@ fn stop_on_take_back(mut taken_back: MessageReader<TurnTakenBack>, mut voice: Re
     if taken_back.read().count() == 0 {
         return;
     }
-    voice.pending = None;
+    voice.pending.clear();
     on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
 }
 
@@ -380,18 +397,27 @@ fn request_lines(
                 other => other,
             }
         });
-        voice.pending = Some(PendingLine {
+        // A line of the same turn as the one before it (the customer's answer to the
+        // reply, then the step's line) follows it; a later turn's replaces what was not
+        // yet voiced.
+        let follows = voice.pending.back().map(|p| p.turn).or(voice.playing) == Some(line.turn);
+        if !follows {
+            voice.pending.clear();
+            // Until the audio starts the whole line waits, dimmed.
+            *progress = VoiceProgress {
+                line_id: Some(line.line_id.clone()),
+                said: String::new(),
+                rest: line.text.clone(),
+            };
+        }
+        voice.pending.push_back(PendingLine {
             line_id: line.line_id.clone(),
+            turn: line.turn,
+            text: line.text.clone(),
             band: line.band,
             said_at: Instant::now(),
             task,
         });
-        // Until the audio starts the whole line waits, dimmed.
-        *progress = VoiceProgress {
-            line_id: Some(line.line_id.clone()),
-            said: String::new(),
-            rest: line.text.clone(),
-        };
     }
 }
 
@@ -408,18 +434,27 @@ fn start_ready_lines(
     mut progress: ResMut<VoiceProgress>,
 ) {
     let voice = &mut *voice;
-    let Some(pending) = voice.pending.as_mut() else {
+    if voice.next_waits() {
+        return;
+    }
+    let Some(pending) = voice.pending.front_mut() else {
         return;
     };
     let Some(result) = check_ready(&mut pending.task) else {
         return;
     };
-    let Some(pending) = voice.pending.take() else {
+    let Some(pending) = voice.pending.pop_front() else {
         return;
+    };
+    *progress = VoiceProgress {
+        line_id: Some(pending.line_id.clone()),
+        said: String::new(),
+        rest: pending.text.clone(),
     };
     match result.and_then(|(speech, cached)| on_speaker!(&mut voice.output, s => s.say(speech)).map(|()| cached)) {
         Ok(cached) => {
             voice.band = pending.band;
+            voice.playing = Some(pending.turn);
             voice.listening_sound = false;
             let latency = pending.said_at.elapsed();
             debug!("line {} voiced after {latency:?} (cached: {cached})", pending.line_id);
@@ -456,7 +491,7 @@ fn play_listening_sounds(
             ListenerMove::Breath => (String::new(), vec![Tag::Breath]),
             _ => continue,
         };
-        if voice.pending.is_some() || voice.is_speaking() {
+        if !voice.pending.is_empty() || voice.is_speaking() {
             continue;
         }
         let request = LineRequest {
@@ -535,7 +570,9 @@ fn publish_progress(voice: Res<VoiceOutput>, mut mouth: ResMut<CustomerMouth>, m
     if mouth.0 != shape {
         mouth.0 = shape;
     }
-    if voice.pending.is_some() || voice.listening_sound {
+    // A line on its way replaces the subtitle (request_lines set it), unless it waits
+    // for the one playing, whose words keep coming.
+    if voice.listening_sound || (!voice.pending.is_empty() && !voice.next_waits()) {
         return;
     }
     let split = on_speaker!(&voice.output, s => match (s.speech(), s.position_s()) {

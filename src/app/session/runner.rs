@@ -360,6 +360,7 @@ fn take_back(
         band,
         tags: Vec::new(),
         cue: None,
+        answering: None,
     }));
     active.pending.extend(
         shown

@@ -219,6 +219,7 @@ mod tests {
             effect: Default::default(),
             next: Next::Finish,
             requires: Vec::new(),
+            answer: Default::default(),
             coach: String::new(),
         }
     }

@@ -90,6 +90,22 @@ pub struct TurningPoint {
     /// turn moved nothing and is not scored.
     #[serde(default)]
     pub not_heard: bool,
+    /// What the customer said back that was written for this turn's route, and why in
+    /// plain words ("a line written to answer paraphrasing"); empty when every line they
+    /// said was one for any route.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answered: Vec<AnsweredLine>,
+}
+
+/// A customer line said in answer to what the trainee did (see [`TurningPoint::answered`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnsweredLine {
+    /// The line's id.
+    pub line_id: String,
+    /// The words.
+    pub text: String,
+    /// Why this line, in plain words.
+    pub why: String,
 }
 
 /// A cue and what happened to it.
@@ -165,8 +181,15 @@ impl Debrief {
         candidates.sort_by(|a, b| delta(b).abs().total_cmp(&delta(a).abs()).then(a.turn.cmp(&b.turn)));
         candidates.truncate(MAX_TURNING_POINTS);
         candidates.sort_by_key(|t| t.turn);
-        let turning_points = candidates.into_iter().map(|t| turning_point(scenario, t)).collect();
-        let turns = record.turns.iter().map(|t| turning_point(scenario, t)).collect();
+        let turning_points = candidates
+            .into_iter()
+            .map(|t| turning_point(scenario, record, t))
+            .collect();
+        let turns = record
+            .turns
+            .iter()
+            .map(|t| turning_point(scenario, record, t))
+            .collect();
 
         let mut cues: Vec<CueReport> = s
             .cues
@@ -261,7 +284,7 @@ fn delta(t: &TurnRecord) -> f32 {
     t.after.escalation - t.before.escalation
 }
 
-fn turning_point(scenario: &LoadedScenario, t: &TurnRecord) -> TurningPoint {
+fn turning_point(scenario: &LoadedScenario, record: &SessionRecord, t: &TurnRecord) -> TurningPoint {
     let mut reasons: Vec<Reason> = t
         .reasons
         .iter()
@@ -282,6 +305,18 @@ fn turning_point(scenario: &LoadedScenario, t: &TurnRecord) -> TurningPoint {
         reasons,
         better_move,
         not_heard: t.analysis.misheard,
+        answered: record
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                SessionEvent::CustomerSpoke(s) if s.turn == t.turn => s.answering.as_ref().map(|a| AnsweredLine {
+                    line_id: s.line_id.clone(),
+                    text: s.text.clone(),
+                    why: a.describe(),
+                }),
+                _ => None,
+            })
+            .collect(),
     }
 }
 

@@ -87,6 +87,33 @@ pub struct Spoken {
     pub tags: Vec<Tag>,
     /// The cue this line gives, if any.
     pub cue: Option<String>,
+    /// What in the turn before it the line was written to answer (`None`: a line for any
+    /// route into its step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answering: Option<Answering>,
+}
+
+/// Why the customer said a line written for a route: what the turn before it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Answering {
+    /// The reply's own answer (`answer:` on the reply).
+    Reply(String),
+    /// A step line written for this reply (`after: ["…"]`).
+    AfterReply(String),
+    /// A step line written for a turn heard as this intent (`after_intents: […]`).
+    AfterIntent(crate::analysis::intent::Intent),
+}
+
+impl Answering {
+    /// In plain words, for the debrief and the coach's report ("a line written to answer
+    /// paraphrasing").
+    pub fn describe(&self) -> String {
+        match self {
+            Answering::Reply(_) => "the customer's answer to that reply".to_owned(),
+            Answering::AfterReply(_) => "a line written to follow that reply".to_owned(),
+            Answering::AfterIntent(intent) => format!("a line written to answer {}", intent.label()),
+        }
+    }
 }
 
 /// A reply on offer.

@@ -70,7 +70,8 @@ fn describe(events: &[SessionEvent], out: &mut String) {
     for event in events {
         let _ = match event {
             SessionEvent::CustomerSpoke(s) => {
-                writeln!(out, "customer [{:?}] {}: \"{}\"", s.band, s.line_id, s.text)
+                let answering = s.answering.as_ref().map(|a| format!(" ({a:?})")).unwrap_or_default();
+                writeln!(out, "customer [{:?}] {}{answering}: \"{}\"", s.band, s.line_id, s.text)
             }
             SessionEvent::ReplyInterpreted { reply, analysis, .. } => writeln!(
                 out,

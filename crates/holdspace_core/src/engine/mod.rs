@@ -8,6 +8,7 @@ pub mod events;
 #[cfg(test)]
 mod golden_tests;
 pub mod journal;
+pub mod lines;
 mod reactions;
 pub mod record;
 #[cfg(test)]
@@ -25,11 +26,12 @@ use crate::analysis::intent::Intent;
 use crate::analysis::matching;
 use crate::analysis::text::{content_stems, stem, words};
 use crate::analysis::{Analysis, Layer, TurnInput, analyse};
-use crate::engine::events::{Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
+use crate::engine::events::{Answering, Cause, OfferedReply, Reason, SessionEvent, Spoken, StateChange};
+use crate::engine::lines::{Route, not_heard_line, pick_line};
 use crate::engine::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
 use crate::engine::state::{Band, Disclosure};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{BandKey, BandLines, Condition, Line, Next, Outcome, Reply, Step, Trigger};
+use crate::scenario::model::{BandLines, Condition, Line, Next, Outcome, Reply, Step, Trigger};
 
 /// Guided (options shown) or open (free speech only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -161,7 +163,7 @@ impl Session {
             *v = true;
         }
         let mut out = Vec::new();
-        session.speak_step(&mut out);
+        session.speak_step(Route::default(), &mut out);
         session.offer(&mut out);
         session.events.extend(out.iter().cloned());
         (session, out)
@@ -187,7 +189,7 @@ impl Session {
         session.disclosure = disclosure;
         session.events.clear();
         let mut out = Vec::new();
-        session.speak_step(&mut out);
+        session.speak_step(Route::default(), &mut out);
         session.offer(&mut out);
         session.events.extend(out.iter().cloned());
         Some((session, out))
@@ -611,7 +613,13 @@ impl Session {
     /// next step's line (or, for words that matched nothing, a line for why) and options.
     fn route(&mut self, scenario: &LoadedScenario, heard: &Heard, revealed_now: bool, out: &mut Vec<SessionEvent>) {
         let (analysis, reply) = (&heard.analysis, heard.reply.as_ref());
+        let said = Route {
+            reply: reply.map(|r| r.id.as_str()),
+            intents: &analysis.intents,
+        };
         let mut ending = self.first_outcome(Trigger::Anytime);
+        // An outcome at any time (they hang up) cuts off even their answer to the reply.
+        let cut_off = ending.is_some();
         let mut goto = None;
         if ending.is_none() {
             match reply.map(|r| &r.next) {
@@ -644,9 +652,19 @@ impl Session {
             ending = self.first_outcome(Trigger::OnTimeout);
         }
 
+        // The customer's own answer to the reply comes first ("Yes, that's it."), then
+        // whatever the call does next.
+        if let Some(r) = reply
+            && !cut_off
+            && !analysis.misheard
+            && !r.answer.is_empty()
+        {
+            let answer = Answering::Reply(r.id.clone());
+            self.speak_lines(&r.answer, &format!("answer/{}", r.id), said, Some(answer), out);
+        }
         if revealed_now {
             let line = scenario.scenario.hidden_need.revealed_line.clone();
-            self.say(&line, "need/revealed".to_owned(), out);
+            self.say(&line, "need/revealed".to_owned(), None, out);
         }
         if let Some(outcome) = ending {
             self.end(&outcome, out);
@@ -681,18 +699,15 @@ impl Session {
                 // stays what a paraphrase is measured against.
                 let before = (self.last_line.clone(), self.last_cue.clone(), self.last_from_step);
                 match lines.filter(|(l, _)| !l.is_empty()) {
-                    Some((lines, prefix)) => self.speak_lines(lines, prefix, out),
+                    Some((lines, prefix)) => self.speak_lines(lines, prefix, said, None, out),
                     None if analysis.misheard => {
                         let line = Line {
                             text: not_heard_line(self.band()).to_owned(),
-                            tags: Vec::new(),
-                            cue: None,
-                            disclosure: None,
-                            audio: None,
+                            ..Line::default()
                         };
-                        self.say(&line, "unclear/default".to_owned(), out);
+                        self.say(&line, "unclear/default".to_owned(), None, out);
                     }
-                    None => self.speak_step(out),
+                    None => self.speak_step(said, out),
                 }
                 if analysis.misheard {
                     (self.last_line, self.last_cue, self.last_from_step) = before;
@@ -834,7 +849,7 @@ impl Session {
 
     fn end(&mut self, outcome: &Outcome, out: &mut Vec<SessionEvent>) {
         if let Some(line) = &outcome.line {
-            self.say(line, format!("outcome/{}", outcome.id), out);
+            self.say(line, format!("outcome/{}", outcome.id), None, out);
         }
         self.outcome = Some(OutcomeRecord {
             id: outcome.id.clone(),
@@ -850,23 +865,33 @@ impl Session {
         });
     }
 
-    fn speak_step(&mut self, out: &mut Vec<SessionEvent>) {
+    /// Says the current step's line that fits `route` (see [`lines::pick_line`]).
+    fn speak_step(&mut self, route: Route<'_>, out: &mut Vec<SessionEvent>) {
         let Some(step) = self.current_step() else {
             return;
         };
         let (lines, id) = (step.say.clone(), step.id.clone());
-        self.speak_lines(&lines, &id, out);
+        self.speak_lines(&lines, &id, route, None, out);
         self.last_from_step = true;
     }
 
-    fn speak_lines(&mut self, lines: &BandLines, prefix: &str, out: &mut Vec<SessionEvent>) {
-        if let Some((key, index, line)) = pick_line(lines, self.band(), self.disclosure, &mut self.rng.0) {
-            let id = format!("{prefix}/{}/{index}", key.label());
-            self.say(&line, id, out);
+    /// Says one of `lines` (ids `prefix/band/index`); `answering` stands for why when the
+    /// line picked was not written for a route of its own.
+    fn speak_lines(
+        &mut self,
+        lines: &BandLines,
+        prefix: &str,
+        route: Route<'_>,
+        answering: Option<Answering>,
+        out: &mut Vec<SessionEvent>,
+    ) {
+        if let Some(picked) = pick_line(lines, self.band(), self.disclosure, route, &mut self.rng.0) {
+            let id = format!("{prefix}/{}/{}", picked.key.label(), picked.index);
+            self.say(&picked.line, id, picked.answering.or(answering), out);
         }
     }
 
-    fn say(&mut self, line: &Line, line_id: String, out: &mut Vec<SessionEvent>) {
+    fn say(&mut self, line: &Line, line_id: String, answering: Option<Answering>, out: &mut Vec<SessionEvent>) {
         if let Some(cue) = &line.cue {
             if !self.cues.iter().any(|c| &c.id == cue) {
                 self.cues.push(CueProgress {
@@ -892,6 +917,7 @@ impl Session {
             band: self.band(),
             tags: line.tags.clone(),
             cue: line.cue.clone(),
+            answering,
         }));
     }
 
@@ -917,59 +943,6 @@ impl Session {
 /// Rounds to four decimals so records stay readable and comparisons exact.
 pub(crate) fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
-}
-
-/// Picks a line for the band: the band's own lines, else `Any`, else the nearest band
-/// with lines (calmer first); among them, lines written for the current disclosure stage,
-/// else lines for any stage. Always draws once from the RNG so variation stays in step.
-/// What a customer says, in character, to words they did not catch, where the scenario
-/// wrote no `unclear` lines of its own.
-fn not_heard_line(band: Band) -> &'static str {
-    match band {
-        Band::Calm | Band::Uneasy => "Sorry, I didn't catch that. Say again?",
-        Band::Frustrated => "Sorry, you what?",
-        Band::Angry | Band::Hostile => "What? Speak up.",
-    }
-}
-
-fn pick_line(
-    lines: &BandLines,
-    band: Band,
-    disclosure: Disclosure,
-    rng: &mut ChaCha8Rng,
-) -> Option<(BandKey, usize, Line)> {
-    let non_empty = |k: BandKey| lines.get(&k).filter(|l| !l.is_empty()).map(|l| (k, l));
-    let mut chosen = non_empty(BandKey::of(band)).or_else(|| non_empty(BandKey::Any));
-    if chosen.is_none() {
-        for distance in 1..Band::ALL.len() {
-            let i = band.index();
-            let calmer = i.checked_sub(distance).and_then(|j| Band::ALL.get(j));
-            let angrier = Band::ALL.get(i + distance);
-            chosen = calmer
-                .and_then(|b| non_empty(BandKey::of(*b)))
-                .or_else(|| angrier.and_then(|b| non_empty(BandKey::of(*b))));
-            if chosen.is_some() {
-                break;
-            }
-        }
-    }
-    let (key, candidates) = chosen?;
-    let exact: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].disclosure == Some(disclosure))
-        .collect();
-    let open: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].disclosure.is_none())
-        .collect();
-    let pool = if !exact.is_empty() {
-        exact
-    } else if !open.is_empty() {
-        open
-    } else {
-        (0..candidates.len()).collect()
-    };
-    let pick = rng.random_range(0..pool.len());
-    let index = pool[pick];
-    Some((key, index, candidates[index].clone()))
 }
 
 /// Whether any word of any keyword is among the stems said.

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::TurnInput;
-use crate::engine::events::SessionEvent;
+use crate::engine::events::{Answering, SessionEvent};
+use crate::engine::lines::{Route, candidates};
 use crate::engine::state::Disclosure;
 use crate::engine::{Mode, Session};
 use crate::scenario::load::LoadedScenario;
@@ -41,6 +42,27 @@ pub struct ExploreReport {
     pub dead_ends: Vec<DeadEnd>,
     /// Steps no walk visited.
     pub unvisited_steps: Vec<String>,
+    /// Per step, the lines each reply into it can produce there (over every band and
+    /// stage the walk met it in), and the replies' own answers.
+    pub routes: Vec<StepRoutes>,
+}
+
+/// The lines the routes into one step (or one reply's `answer`) can produce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRoutes {
+    /// The step id, or `answer/<reply>` for a reply's own answer.
+    pub lines_of: String,
+    /// Each move that led to a line here, in the order the walk met them.
+    pub incoming: Vec<RouteLines>,
+}
+
+/// The lines one move into a step can produce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteLines {
+    /// The reply id, or `(silence)`.
+    pub reply: String,
+    /// Line ids, each with what in the route it answers (`None`: a line for any route).
+    pub lines: Vec<(String, Option<Answering>)>,
 }
 
 /// Whether an outcome can happen, and an example path to it.
@@ -126,6 +148,7 @@ pub fn explore(scenario: Arc<LoadedScenario>, seed: u64, limit: usize) -> Explor
         reveal_path: None,
         dead_ends: Vec::new(),
         unvisited_steps: Vec::new(),
+        routes: Vec::new(),
     };
     let mut visited_steps: BTreeSet<String> = BTreeSet::new();
     let mut seen: BTreeSet<StateKey> = BTreeSet::new();
@@ -163,6 +186,7 @@ pub fn explore(scenario: Arc<LoadedScenario>, seed: u64, limit: usize) -> Explor
             let Ok(events) = next.respond(input) else {
                 continue;
             };
+            note_routes(&mut report.routes, &scenario, mv, &next, &events);
             let mut path = moves.clone();
             path.push(mv.to_owned());
             let peak = peak.max(next.escalation());
@@ -183,6 +207,80 @@ pub fn explore(scenario: Arc<LoadedScenario>, seed: u64, limit: usize) -> Explor
         .map(|s| s.id.clone())
         .collect();
     report
+}
+
+/// Adds the lines `mv` could have produced to `routes`: for each step line (or reply
+/// answer) the move made the customer say, every line the engine could have drawn there.
+fn note_routes(
+    routes: &mut Vec<StepRoutes>,
+    scenario: &LoadedScenario,
+    mv: &str,
+    after: &Session,
+    events: &[SessionEvent],
+) {
+    let intents = events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::ReplyInterpreted { analysis, .. } => Some(analysis.intents.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let route = Route {
+        reply: (mv != SILENCE).then_some(mv),
+        intents: &intents,
+    };
+    // The stage the line was picked in: a cue in it moves a hidden need to hinted after.
+    let hinted_now = events.iter().any(|e| matches!(e, SessionEvent::NeedHinted { .. }));
+    let stage = if hinted_now {
+        Disclosure::Hidden
+    } else {
+        after.disclosure()
+    };
+    for e in events {
+        let SessionEvent::CustomerSpoke(spoken) = e else {
+            continue;
+        };
+        let mut parts = spoken.line_id.rsplitn(3, '/');
+        let (Some(_), Some(_), Some(prefix)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let lines = if let Some(reply) = prefix.strip_prefix("answer/") {
+            scenario.reply(reply).map(|(_, r)| &r.answer)
+        } else {
+            scenario.step(prefix).map(|s| &s.say)
+        };
+        let Some(pool) = lines.and_then(|l| candidates(l, spoken.band, stage, route)) else {
+            continue;
+        };
+        let at = match routes.iter().position(|r| r.lines_of == prefix) {
+            Some(at) => at,
+            None => {
+                routes.push(StepRoutes {
+                    lines_of: prefix.to_owned(),
+                    incoming: Vec::new(),
+                });
+                routes.len() - 1
+            }
+        };
+        let incoming = &mut routes[at].incoming;
+        let at = match incoming.iter().position(|r| r.reply == mv) {
+            Some(at) => at,
+            None => {
+                incoming.push(RouteLines {
+                    reply: mv.to_owned(),
+                    lines: Vec::new(),
+                });
+                incoming.len() - 1
+            }
+        };
+        for (index, answering) in pool.choices {
+            let id = format!("{prefix}/{}/{index}", pool.key.label());
+            let lines = &mut incoming[at].lines;
+            if !lines.iter().any(|(known, _)| known == &id) {
+                lines.push((id, answering));
+            }
+        }
+    }
 }
 
 fn record_ending(report: &mut ExploreReport, outcome: &str, path: Vec<String>, peak: f32, last: f32) {

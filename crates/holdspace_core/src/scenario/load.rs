@@ -114,8 +114,17 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Diag
         } else {
             end
         };
-        Diagnostic::error(e.code.to_string(), start..end, "here")
-            .with_help("check the brackets, commas and field names around this point against docs/authoring.md")
+        let slip = match &e.code {
+            ron::Error::NoSuchEnumVariant { expected, found, .. }
+            | ron::Error::NoSuchStructField { expected, found, .. } => {
+                crate::scenario::suggest::did_you_mean(found, expected.iter().copied())
+            }
+            _ => None,
+        };
+        let help = slip.unwrap_or_else(|| {
+            "check the brackets, commas and field names around this point against docs/authoring.md".to_owned()
+        });
+        Diagnostic::error(e.code.to_string(), start..end, "here").with_help(help)
     })
 }
 

@@ -12,5 +12,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod probe;
+pub mod routes;
 pub mod script;
+pub mod suggest;
 pub mod validate;

@@ -457,7 +457,12 @@ impl BandKey {
 }
 
 /// One thing the customer can say, with how they look while saying it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// A line with `after` or `after_intents` answers a route: it is said only after one of
+/// those replies, or a turn heard as one of those intents, and then in preference to
+/// lines for any route (see `engine::lines::candidates` and `docs/authoring.md`, "Lines
+/// that follow the route").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Line {
     /// The words.
@@ -475,6 +480,20 @@ pub struct Line {
     /// scenario's folder (it may not leave that folder).
     #[serde(default)]
     pub audio: Option<String>,
+    /// Say this line only after one of these replies (by id): it answers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    /// Say this line only after a turn heard as one of these intents (whichever reply
+    /// it matched, or none): it answers that kind of move.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_intents: Vec<Intent>,
+}
+
+impl Line {
+    /// Whether the line answers particular routes rather than any that reaches it.
+    pub fn follows_route(&self) -> bool {
+        !self.after.is_empty() || !self.after_intents.is_empty()
+    }
 }
 
 /// Body language, emotion and sound tags on a customer line.
@@ -540,6 +559,10 @@ pub struct Reply {
     /// Only offered when all of these hold.
     #[serde(default)]
     pub requires: Vec<Condition>,
+    /// What the customer says straight back to this reply, by band, before the line of
+    /// the step it leads to ("Yes. That's it exactly."); nothing when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub answer: BandLines,
     /// For the debrief: why this reply helps or hurts here.
     #[serde(default)]
     pub coach: String,
@@ -716,7 +739,8 @@ pub enum Trigger {
 }
 
 /// A customer line with the stable id the engine gives it when spoken
-/// (`step/band/index`, `unclear/band/index`, `need/revealed`, `outcome/id`).
+/// (`step/band/index`, `answer/reply/band/index`, `unclear/band/index`,
+/// `generic/band/index`, `off_topic/band/index`, `need/revealed`, `outcome/id`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineRef<'a> {
     /// The line's id; the `CustomerSpoke` message carries the same one.
@@ -744,8 +768,13 @@ impl Scenario {
         let mut out = Vec::new();
         for step in &self.steps {
             keyed(&step.id, &step.say, &mut out);
+            for reply in &step.replies {
+                keyed(&format!("answer/{}", reply.id), &reply.answer, &mut out);
+            }
         }
         keyed("unclear", &self.unclear, &mut out);
+        keyed("generic", &self.generic, &mut out);
+        keyed("off_topic", &self.off_topic, &mut out);
         out.push(LineRef {
             id: "need/revealed".to_owned(),
             line: &self.hidden_need.revealed_line,

@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::locate::{Anchor, Locator};
 use crate::scenario::model::{BandLines, Condition, FORMAT_VERSION, Next, Scenario, Trigger};
+use crate::scenario::{routes, suggest};
 
 /// Checks a parsed scenario against its source text (used only to locate problems).
 pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
@@ -25,6 +26,7 @@ pub fn validate(s: &Scenario, source: &str) -> Vec<Diagnostic> {
     v.cues();
     v.audio_paths();
     v.understanding();
+    v.routes();
     v.out
 }
 
@@ -376,12 +378,9 @@ impl<'a> Validator<'a> {
                 {
                     let at = self.at.find(&[Anchor::Key("steps"), Anchor::KeyValue("cue", cue)]);
                     let at = if at.is_empty() { span(self, &name) } else { at };
-                    self.error(
-                        format!("unknown cue \"{cue}\""),
-                        at,
-                        "no cue has this id",
-                        Some("declare it under `cues:`"),
-                    );
+                    let help = suggest::did_you_mean(cue, self.s.cues.iter().map(|c| c.id.as_str()))
+                        .unwrap_or_else(|| "declare it under `cues:`".to_owned());
+                    self.error(format!("unknown cue \"{cue}\""), at, "no cue has this id", Some(&help));
                 }
             }
         }
@@ -391,13 +390,33 @@ impl<'a> Validator<'a> {
         for step in &self.s.steps {
             let sid = step.id.as_str();
             self.lines(&step.say, &format!("step \"{sid}\""), |v, key| v.step_field(sid, key));
+            // The rule is about choice: the replies on offer together, not those declared.
             let n = step.replies.len();
-            if !(2..=5).contains(&n) {
+            let together = crate::scenario::routes::offered_together(self.s, step);
+            if n < 2 || together.most.0 > 5 {
+                let (count, when) = if n < 2 {
+                    (n, String::new())
+                } else {
+                    together.most.clone()
+                };
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" when {when}")
+                };
                 self.error(
-                    format!("step \"{sid}\" offers {n} replies; a step needs 2 to 5"),
+                    format!("step \"{sid}\" offers {count} replies{when}; a step needs 2 to 5 on offer"),
                     self.step_field(sid, "replies"),
                     "replies",
-                    Some("trainees learn by choosing: give at least two contrasting replies"),
+                    Some("trainees learn by choosing: give at least two contrasting replies, and gate the rest with `requires`"),
+                );
+            } else if together.fewest.0 < 2 {
+                let (count, when) = &together.fewest;
+                self.warn(
+                    format!("step \"{sid}\" offers only {count} of its replies when {when}"),
+                    self.step_field(sid, "replies"),
+                    "too few on offer together",
+                    Some("loosen a reply's `requires`, or add one for that situation"),
                 );
             }
             for reply in &step.replies {
@@ -424,7 +443,7 @@ impl<'a> Validator<'a> {
                             format!("reply \"{rid}\" goes to unknown step \"{target}\""),
                             self.reply_field(sid, rid, "next"),
                             "no step has this id",
-                            Some(&self.suggest_step()),
+                            Some(&self.suggest_step_for(target)),
                         );
                     }
                     Next::End(target) if !self.s.outcomes.iter().any(|o| &o.id == target) => {
@@ -436,6 +455,11 @@ impl<'a> Validator<'a> {
                         );
                     }
                     _ => {}
+                }
+                if !reply.answer.is_empty() {
+                    self.lines(&reply.answer, &format!("reply \"{rid}\"'s answer"), |v, _| {
+                        v.reply_field(sid, rid, "answer")
+                    });
                 }
                 if !effect_ok(reply.effect) {
                     self.error(
@@ -463,6 +487,17 @@ impl<'a> Validator<'a> {
     fn suggest_step(&self) -> String {
         let ids: Vec<&str> = self.s.steps.iter().map(|s| s.id.as_str()).collect();
         format!("known steps: {}", ids.join(", "))
+    }
+
+    /// "did you mean `details`?" when `wrong` is a slip for a step id, else the list.
+    fn suggest_step_for(&self, wrong: &str) -> String {
+        suggest::did_you_mean(wrong, self.s.steps.iter().map(|s| s.id.as_str())).unwrap_or_else(|| self.suggest_step())
+    }
+
+    /// Every reply id in the scenario.
+    fn reply_ids(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let s: &'a Scenario = self.s;
+        s.steps.iter().flat_map(|st| st.replies.iter()).map(|r| r.id.as_str())
     }
 
     fn condition(&mut self, c: &Condition, span: Range<usize>) {
@@ -896,6 +931,112 @@ impl Validator<'_> {
                 }
             }
         }
+    }
+}
+
+impl Validator<'_> {
+    /// Lines that follow the route: a reply named in `after` must exist; a step's lines
+    /// must not answer a question after a reply that asked none; lines that can never be
+    /// said and outcomes that can never fire are reported.
+    fn routes(&mut self) {
+        let s = self.s;
+        for step in &s.steps {
+            for line in step.say.values().flatten() {
+                for id in &line.after {
+                    if !self.reply_ids().any(|r| r == id) {
+                        let help = suggest::did_you_mean(id, self.reply_ids())
+                            .unwrap_or_else(|| "name a reply that leads to this step".to_owned());
+                        self.error(
+                            format!("step \"{}\": a line follows unknown reply \"{id}\"", step.id),
+                            self.step_quoted(&step.id, id),
+                            "no reply has this id",
+                            Some(&help),
+                        );
+                    }
+                }
+            }
+        }
+        for m in routes::mismatches(s) {
+            let list = |rs: &[&crate::scenario::model::Reply]| {
+                rs.iter()
+                    .map(|r| format!("\"{}\"", r.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let questions = match m.questions.len() {
+                1 => format!("the question {}", list(&m.questions)),
+                _ => format!("the questions {}", list(&m.questions)),
+            };
+            let others = match m.others.len() {
+                1 => format!("the reply {}, which asks nothing", list(&m.others)),
+                _ => format!("the replies {}, which ask nothing", list(&m.others)),
+            };
+            self.warn(
+                format!(
+                    "step \"{}\": the same lines follow {questions} and {others}; a line that answers one does not fit the other",
+                    m.step.id
+                ),
+                self.step_field(&m.step.id, "say"),
+                "can follow a reply it does not fit",
+                Some(&format!(
+                    "add a line for the other route, e.g. `Line(text: \"…\", after: [\"{}\"])`, or `after_intents: [{}]`",
+                    m.others[0].id,
+                    m.others[0].intents.first().map_or("Paraphrase", |i| i.name()),
+                )),
+            );
+        }
+        for u in routes::unused_lines(s) {
+            let key = format!("{:?}", u.key);
+            let at = match &u.reply {
+                Some(reply) => self.step_quoted(&u.step, reply),
+                None => self.step_field(&u.step, &key),
+            };
+            self.warn(
+                format!("step \"{}\": lines under {key} are never said: {}", u.step, u.why),
+                at,
+                "never said",
+                None,
+            );
+        }
+        // An OnFinish outcome after a catch-all one is never picked; an outcome whose
+        // conditions contradict each other never holds.
+        let mut catch_all: Option<&str> = None;
+        for o in &s.outcomes {
+            let span = self.outcome_span(&o.id);
+            if let Some(why) = contradiction(&o.when) {
+                self.warn(
+                    format!("outcome \"{}\" can never fire: its `when` {why}", o.id),
+                    span.clone(),
+                    "contradictory",
+                    None,
+                );
+            }
+            if o.trigger == Trigger::OnFinish {
+                if let Some(first) = catch_all {
+                    self.warn(
+                        format!(
+                            "outcome \"{}\" can never fire: \"{first}\" comes before it with no `when` and is always taken",
+                            o.id
+                        ),
+                        span,
+                        "shadowed",
+                        Some("outcomes are tried in file order: move the catch-all last"),
+                    );
+                } else if o.when.is_empty() {
+                    catch_all = Some(&o.id);
+                }
+            }
+        }
+    }
+
+    /// Where `value` is quoted inside a step (an id in a line's `after`).
+    fn step_quoted(&self, step: &str, value: &str) -> Range<usize> {
+        self.at.find(&[
+            Anchor::Key("steps"),
+            Anchor::KeyValue("id", step),
+            Anchor::Key("say"),
+            Anchor::Quoted(value),
+        ])
     }
 }
 

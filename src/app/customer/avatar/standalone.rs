@@ -122,6 +122,7 @@ impl HeadlessAvatar {
             band,
             tags: tags.to_vec(),
             cue: None,
+            answering: None,
         }));
     }
 

@@ -142,6 +142,23 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         ChildOf(detail),
         label(format!("How: {}", delivery_words(&t.delivery)), DETAIL - 1.0, MUTED),
     ));
+    // Where the customer's reply was written for what the trainee did, say so: the
+    // reaction was to them, not to whichever way they reached this point.
+    for a in &t.answered {
+        commands.spawn((
+            ChildOf(detail),
+            label(
+                format!(
+                    "{} answered: \"{}\" ({})",
+                    d.customer.split_whitespace().next().unwrap_or(&d.customer),
+                    a.text,
+                    a.why
+                ),
+                DETAIL - 1.0,
+                TEXT,
+            ),
+        ));
+    }
     if t.not_heard {
         // Recognition was unsure of the words: the customer asked again, and nothing in
         // the turn counts for or against the trainee.

@@ -203,6 +203,7 @@ pub(super) fn commit(
             band: active.session().band(),
             tags: Vec::new(),
             cue: None,
+            answering: None,
         }));
         speech.state = ListenState::Ready;
         speech.tip = Some((
