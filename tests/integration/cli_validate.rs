@@ -147,3 +147,79 @@ fn an_option_word_the_recogniser_cannot_hear_is_a_located_error() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
 }
+
+/// A warning at `file:line:`, naming `needle`; the file still validates (exit 0).
+fn assert_located_warning(file: &str, needle: &str, line: usize) {
+    let out = holdspace(&["validate", file]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let prefix = format!("{file}:{line}:");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&prefix) && l.contains(": warning: ") && l.contains(needle)),
+        "no {prefix} warning naming {needle:?} in:\n{stderr}"
+    );
+    // --strict turns it into a failure.
+    assert_eq!(holdspace(&["validate", "--strict", file]).status.code(), Some(1));
+}
+
+#[test]
+fn a_line_that_can_follow_a_reply_it_does_not_fit_is_warned_about() {
+    assert_located_warning(
+        "tests/fixtures/warn/route_mismatch.ron",
+        "the same lines follow the question \"order_number\" and the reply \"paraphrase_late\"",
+        139,
+    );
+}
+
+#[test]
+fn lines_that_can_never_be_said_are_warned_about() {
+    let file = "tests/fixtures/warn/lines_never_said.ron";
+    assert_located_warning(file, "lines under Calm are never said", 140);
+    assert_located_warning(
+        file,
+        "follows the reply \"ask_friday\", which never leads to this step",
+        154,
+    );
+}
+
+#[test]
+fn an_outcome_that_can_never_fire_is_warned_about() {
+    assert_located_warning(
+        "tests/fixtures/warn/outcome_never_fires.ron",
+        "outcome \"resolved\" can never fire: \"surface_only\" comes before it",
+        530,
+    );
+}
+
+#[test]
+fn replies_are_counted_by_what_can_be_offered_together() {
+    assert_located_warning(
+        "tests/fixtures/warn/offered_together.ron",
+        "step \"opening\" offers only 1 of its replies when the need is hidden",
+        74,
+    );
+}
+
+#[test]
+fn a_misspelt_intent_or_reply_id_gets_a_suggestion() {
+    for (file, needle, line, suggestion) in [
+        (
+            "tests/fixtures/warn/misspelt_intent.ron",
+            "`Paraphrse`",
+            86,
+            "did you mean `Paraphrase`?",
+        ),
+        (
+            "tests/fixtures/warn/misspelt_reply.ron",
+            "unknown reply \"paraphrase_lat\"",
+            154,
+            "did you mean `paraphrase_late`?",
+        ),
+    ] {
+        assert_located_error(file, needle, line);
+        let (_, stderr) = text(&holdspace(&["validate", file]));
+        assert!(stderr.contains(suggestion), "{stderr}");
+    }
+}

@@ -255,10 +255,34 @@ fn fixing_the_parcel_without_listening_is_resolved_on_the_surface_only() {
 }
 
 #[test]
-fn every_shipped_scenario_can_end_on_the_surface_only_and_resolved() {
+fn every_shipped_scenario_can_end_on_the_surface_only_and_resolved_and_answers_every_route() {
     for scenario in shipped() {
         let report = crate::scenario::explore::explore(Arc::clone(&scenario), 0, 200_000);
         let id = &scenario.scenario.id;
+        // Every route into every step the walk took: the lines it can produce there are
+        // written for that route or for any route, never for another one.
+        for step in &report.routes {
+            for route in &step.incoming {
+                for (line_id, answering) in &route.lines {
+                    let line = scenario.scenario.line(line_id).expect("a shipped line");
+                    assert_eq!(
+                        line.follows_route(),
+                        answering.is_some(),
+                        "{id}: after {} the customer can say {line_id} ({:?}), written for {:?} {:?}",
+                        route.reply,
+                        line.text,
+                        line.after,
+                        line.after_intents
+                    );
+                }
+            }
+            assert!(!step.incoming.is_empty());
+        }
+        assert!(
+            report.routes.len() >= scenario.scenario.steps.len() - 1,
+            "{id}: {:?}",
+            report.routes
+        );
         for o in &report.outcomes {
             assert!(o.example.is_some(), "{id}: outcome {} is never reached", o.id);
         }
@@ -276,6 +300,64 @@ fn every_shipped_scenario_can_end_on_the_surface_only_and_resolved() {
         assert!(report.reveal_path.is_some(), "{id}: the hidden need is never revealed");
         assert!(report.dead_ends.is_empty(), "{id}: dead ends {:?}", report.dead_ends);
     }
+}
+
+/// The case that showed the gap: Margaret, paraphrased, read out her order number.
+#[test]
+fn a_paraphrase_of_the_parcel_is_answered_as_a_paraphrase_not_with_the_order_number() {
+    let scenario = by_id("delivery_bereavement");
+    let report = crate::scenario::explore::explore(Arc::clone(&scenario), 0, 5_000);
+    let details = report
+        .routes
+        .iter()
+        .find(|r| r.lines_of == "details")
+        .expect("details walked");
+    let lines_after = |reply: &str| -> Vec<(String, Option<Answering>)> {
+        details
+            .incoming
+            .iter()
+            .find(|r| r.reply == reply)
+            .map(|r| r.lines.clone())
+            .unwrap_or_default()
+    };
+    let after_paraphrase = lines_after("paraphrase_late");
+    assert!(!after_paraphrase.is_empty());
+    for (line_id, answering) in &after_paraphrase {
+        assert_eq!(
+            answering,
+            &Some(Answering::AfterReply("paraphrase_late".into())),
+            "{line_id}"
+        );
+        let text = &scenario.scenario.line(line_id).expect("a line").text;
+        assert!(!text.contains("4 4 7 1"), "{text}");
+    }
+    // Asked for it, she still gives the number.
+    for (line_id, answering) in lines_after("order_number") {
+        assert_eq!(answering, None);
+        assert!(
+            scenario
+                .scenario
+                .line(&line_id)
+                .expect("a line")
+                .text
+                .contains("4 4 7 1")
+        );
+    }
+    // And the session JSON says why.
+    let (mut session, _) = Session::new(Arc::clone(&scenario), 1, Mode::Guided);
+    let events = session.respond(TurnInput::choose("paraphrase_late")).expect("a turn");
+    let spoken = events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::CustomerSpoke(s) => Some(s),
+            _ => None,
+        })
+        .expect("she answers");
+    let json = serde_json::to_string(spoken).expect("serialises");
+    assert!(
+        json.contains(r#""answering":{"AfterReply":"paraphrase_late"}"#),
+        "{json}"
+    );
 }
 
 #[test]

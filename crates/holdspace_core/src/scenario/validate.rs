@@ -991,8 +991,13 @@ impl Validator<'_> {
                 Some(reply) => self.step_quoted(&u.step, reply),
                 None => self.step_field(&u.step, &key),
             };
+            let what = if u.reply.is_some() {
+                format!("a line under {key} is")
+            } else {
+                format!("lines under {key} are")
+            };
             self.warn(
-                format!("step \"{}\": lines under {key} are never said: {}", u.step, u.why),
+                format!("step \"{}\": {what} never said: {}", u.step, u.why),
                 at,
                 "never said",
                 None,
