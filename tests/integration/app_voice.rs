@@ -240,3 +240,66 @@ fn the_stand_in_mouth_turns_with_its_neck() {
         "{eyes} {mouth}"
     );
 }
+
+/// Two lines of one turn (the customer's answer to the reply, then the step's line) are
+/// said one after the other: the second waits for the first instead of cutting it off.
+#[test]
+fn the_lines_of_one_turn_are_said_one_after_the_other() {
+    use holdspace::app::session::runner::CustomerSpoke;
+    use holdspace_core::engine::events::Spoken;
+    use holdspace_core::engine::state::Band;
+
+    let mut app = voice_app("delivery_bereavement");
+    let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
+    until_voiced(&mut app, &mut started);
+    for _ in 0..3000 {
+        app.update();
+        if !app.world().resource::<VoiceOutput>().is_speaking() {
+            break;
+        }
+    }
+    let lines = [
+        ("answer/paraphrase_late/any/0", "Mm. Yes. That's it."),
+        ("details/any/0", "It's a dress. A black one."),
+    ];
+    for (id, text) in lines {
+        app.world_mut().write_message(CustomerSpoke(Spoken {
+            turn: 1,
+            line_id: id.to_owned(),
+            text: text.to_owned(),
+            band: Band::Uneasy,
+            tags: Vec::new(),
+            cue: None,
+            answering: None,
+        }));
+    }
+    let first = until_voiced(&mut app, &mut started);
+    assert_eq!(first.line_id, lines[0].0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut first_heard_frames = 0;
+    let second = loop {
+        app.update();
+        if let Some(s) = drain(&app, &mut started).pop() {
+            break s;
+        }
+        if app.world().resource::<VoiceOutput>().is_speaking() {
+            first_heard_frames += 1;
+            let progress = app.world().resource::<VoiceProgress>();
+            assert_eq!(
+                progress.line_id.as_deref(),
+                Some(lines[0].0),
+                "the subtitle stays on the answer"
+            );
+        }
+        assert!(Instant::now() < deadline, "the step's line was never voiced");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    assert_eq!(second.line_id, lines[1].0);
+    // "Mm. Yes. That's it." takes over a second to say at 20 ms a frame.
+    assert!(
+        first_heard_frames > 25,
+        "the answer played for {first_heard_frames} frames only"
+    );
+    let progress = app.world().resource::<VoiceProgress>();
+    assert_eq!(progress.line_id.as_deref(), Some(lines[1].0));
+}

@@ -751,3 +751,68 @@ fn a_turn_taken_back_is_as_if_never_taken() {
     let (mut fresh, _) = Session::new(scenario, 5, Mode::Open);
     assert_eq!(fresh.take_back().expect("nothing to replay"), None);
 }
+
+/// A reply's own `answer` is said before the step's line, with why; not when the customer
+/// hangs up on that turn.
+#[test]
+fn a_replys_answer_comes_before_the_next_line_and_not_when_they_hang_up() {
+    use crate::scenario::model::{BandKey, Line};
+    let shipped = by_id("delivery_bereavement");
+    let mut scenario = shipped.scenario.clone();
+    let answer = |text: &str| {
+        BandLines::from([(
+            BandKey::Any,
+            vec![Line {
+                text: text.to_owned(),
+                ..Line::default()
+            }],
+        )])
+    };
+    for reply in scenario.steps.iter_mut().flat_map(|s| s.replies.iter_mut()) {
+        match reply.id.as_str() {
+            "paraphrase_late" => reply.answer = answer("Mm. Yes."),
+            "assume_frustrating" => {
+                reply.answer = answer("Oh, do you.");
+                reply.effect.escalation = 0.6;
+            }
+            _ => {}
+        }
+    }
+    let loaded = Arc::new(crate::scenario::load::LoadedScenario::new(
+        scenario,
+        &crate::Lexicon::builtin(),
+    ));
+    assert!(loaded.scenario.line("answer/paraphrase_late/any/0").is_some());
+    let spoken = |events: &[SessionEvent]| -> Vec<(String, Option<Answering>)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                SessionEvent::CustomerSpoke(s) => Some((s.line_id.clone(), s.answering.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let (mut session, _) = Session::new(Arc::clone(&loaded), 1, Mode::Guided);
+    let events = session.respond(TurnInput::choose("paraphrase_late")).expect("a turn");
+    let said = spoken(&events);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(
+        said[0],
+        (
+            "answer/paraphrase_late/any/0".to_owned(),
+            Some(Answering::Reply("paraphrase_late".into()))
+        )
+    );
+    assert!(said[1].0.starts_with("details/"), "{said:?}");
+    // A paraphrase of the next line is measured against the step's line, not the answer.
+    assert!(session.last_line().contains("dress"), "{}", session.last_line());
+
+    let (mut session, _) = Session::new(Arc::clone(&loaded), 1, Mode::Guided);
+    let events = session
+        .respond(TurnInput::choose("assume_frustrating"))
+        .expect("a turn");
+    assert!(session.is_ended(), "the effect should end the call");
+    let said = spoken(&events);
+    assert!(said.iter().all(|(id, _)| id.starts_with("outcome/")), "{said:?}");
+}
