@@ -91,7 +91,7 @@ pub struct TurningPoint {
     #[serde(default)]
     pub not_heard: bool,
     /// What the customer said back that was written for this turn's route, and why in
-    /// plain words ("a line written for a turn heard as paraphrasing"); empty when every line they
+    /// plain words ("written for paraphrasing"); empty when every line they
     /// said was one for any route.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answered: Vec<AnsweredLine>,

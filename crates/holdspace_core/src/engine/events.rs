@@ -105,13 +105,13 @@ pub enum Answering {
 }
 
 impl Answering {
-    /// In plain words, for the debrief and the coach's report ("a line written for a turn heard as
-    /// paraphrasing").
+    /// In plain words, for the debrief and the coach's report, after the line: "Margaret
+    /// answered: "Yes. That's it." (written for paraphrasing)".
     pub fn describe(&self) -> String {
         match self {
-            Answering::Reply(_) => "the customer's answer to that reply".to_owned(),
-            Answering::AfterReply(_) => "a line written to follow that reply".to_owned(),
-            Answering::AfterIntent(intent) => format!("a line written for a turn heard as {}", intent.label()),
+            Answering::Reply(_) => "their own answer to that reply".to_owned(),
+            Answering::AfterReply(_) => "written for that reply".to_owned(),
+            Answering::AfterIntent(intent) => format!("written for {}", intent.label()),
         }
     }
 }
