@@ -31,7 +31,7 @@ use crate::engine::lines::{Route, not_heard_line, pick_line};
 use crate::engine::record::{OutcomeRecord, SessionRecord, StatePoint, TurnRecord};
 use crate::engine::state::{Band, Disclosure};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{BandLines, Condition, Line, Next, Outcome, Reply, Step, Trigger};
+use crate::scenario::model::{BandLines, Condition, Facts, Line, Next, Outcome, Reply, Step, Trigger};
 
 /// Guided (options shown) or open (free speech only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -812,22 +812,20 @@ impl Session {
     }
 
     fn holds(&self, condition: &Condition) -> bool {
-        match condition {
-            Condition::NeedRevealed => self.disclosure == Disclosure::Revealed,
-            Condition::NeedNotRevealed => self.disclosure != Disclosure::Revealed,
-            Condition::NeedAddressed => self.addressed,
-            Condition::NeedNotAddressed => !self.addressed,
-            Condition::EscalationAtLeast(v) => self.escalation >= *v,
-            Condition::EscalationBelow(v) => self.escalation < *v,
-            Condition::TrustAtLeast(v) => self.trust >= *v,
-            Condition::TrustBelow(v) => self.trust < *v,
-            Condition::TurnsAtLeast(n) => self.turn >= *n,
-            Condition::Visited(id) => self
-                .scenario
+        let visited = |id: &str| {
+            self.scenario
                 .step_index(id)
                 .and_then(|i| self.visited.get(i).copied())
-                .unwrap_or(false),
-        }
+                .unwrap_or(false)
+        };
+        condition.holds(&Facts {
+            revealed: self.disclosure == Disclosure::Revealed,
+            addressed: self.addressed,
+            escalation: self.escalation,
+            trust: self.trust,
+            turns: self.turn,
+            visited: &visited,
+        })
     }
 
     fn all_hold(&self, conditions: &[Condition]) -> bool {

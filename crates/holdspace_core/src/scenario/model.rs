@@ -667,6 +667,41 @@ pub enum Condition {
     Visited(String),
 }
 
+/// The state a [`Condition`] is tested against: the engine's session, or a situation
+/// `validate` imagines when it counts the replies on offer together.
+pub struct Facts<'a> {
+    /// The hidden need has come out.
+    pub revealed: bool,
+    /// A reply that meets it was chosen after it came out.
+    pub addressed: bool,
+    /// Escalation now.
+    pub escalation: f32,
+    /// Trust now.
+    pub trust: f32,
+    /// Trainee turns taken.
+    pub turns: u32,
+    /// Whether a step (by id) has been visited.
+    pub visited: &'a dyn Fn(&str) -> bool,
+}
+
+impl Condition {
+    /// Whether the condition holds in this state.
+    pub fn holds(&self, facts: &Facts<'_>) -> bool {
+        match self {
+            Condition::NeedRevealed => facts.revealed,
+            Condition::NeedNotRevealed => !facts.revealed,
+            Condition::NeedAddressed => facts.addressed,
+            Condition::NeedNotAddressed => !facts.addressed,
+            Condition::EscalationAtLeast(v) => facts.escalation >= *v,
+            Condition::EscalationBelow(v) => facts.escalation < *v,
+            Condition::TrustAtLeast(v) => facts.trust >= *v,
+            Condition::TrustBelow(v) => facts.trust < *v,
+            Condition::TurnsAtLeast(n) => facts.turns >= *n,
+            Condition::Visited(id) => (facts.visited)(id),
+        }
+    }
+}
+
 /// How a conversation ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::analysis::intent::Intent;
 use crate::engine::lines::{Route, answers};
 use crate::engine::state::Band;
-use crate::scenario::model::{BandKey, BandLines, Condition, Next, Reply, Scenario, Step};
+use crate::scenario::model::{BandKey, BandLines, Condition, Facts, Next, Reply, Scenario, Step};
 
 /// The replies whose `next` leads into `step` (a `Goto`), in file order.
 pub fn incoming<'a>(s: &'a Scenario, step: &str) -> Vec<&'a Reply> {
@@ -179,18 +179,15 @@ struct Situation {
 
 impl Situation {
     fn holds(&self, c: &Condition) -> bool {
-        match c {
-            Condition::NeedRevealed => self.revealed,
-            Condition::NeedNotRevealed => !self.revealed,
-            Condition::NeedAddressed => self.addressed,
-            Condition::NeedNotAddressed => !self.addressed,
-            Condition::EscalationAtLeast(x) => self.escalation >= *x,
-            Condition::EscalationBelow(x) => self.escalation < *x,
-            Condition::TrustAtLeast(x) => self.trust >= *x,
-            Condition::TrustBelow(x) => self.trust < *x,
-            Condition::TurnsAtLeast(n) => self.turns >= *n,
-            Condition::Visited(id) => self.visited.contains(id),
-        }
+        let visited = |id: &str| self.visited.contains(id);
+        c.holds(&Facts {
+            revealed: self.revealed,
+            addressed: self.addressed,
+            escalation: self.escalation,
+            trust: self.trust,
+            turns: self.turns,
+            visited: &visited,
+        })
     }
 
     fn describe(&self, conditions: &[&Condition]) -> String {
