@@ -392,7 +392,7 @@ impl<'a> Validator<'a> {
             self.lines(&step.say, &format!("step \"{sid}\""), |v, key| v.step_field(sid, key));
             // The rule is about choice: the replies on offer together, not those declared.
             let n = step.replies.len();
-            let together = crate::scenario::routes::offered_together(self.s, step);
+            let together = routes::offered_together(self.s, step);
             if n < 2 || together.most.0 > 5 {
                 let (count, when) = if n < 2 {
                     (n, String::new())
@@ -941,7 +941,8 @@ impl Validator<'_> {
     fn routes(&mut self) {
         let s = self.s;
         for step in &s.steps {
-            for line in step.say.values().flatten() {
+            let answers = step.replies.iter().flat_map(|r| r.answer.values().flatten());
+            for line in step.say.values().flatten().chain(answers) {
                 for id in &line.after {
                     if !self.reply_ids().any(|r| r == id) {
                         let help = suggest::did_you_mean(id, self.reply_ids())
