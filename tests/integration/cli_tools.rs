@@ -49,5 +49,19 @@ fn explore_reaches_every_outcome_of_every_shipped_scenario() {
         assert!(!stdout.contains("UNREACHABLE"), "{stdout}");
         assert!(stdout.contains("Hidden need revealed, shortest path:"), "{stdout}");
         assert!(stdout.contains("Dead ends: none"), "{stdout}");
+        assert!(stdout.contains("Lines by route"), "{stdout}");
+        if id == "delivery_bereavement" {
+            // Per step, the lines each move in can produce, and what they answer.
+            let details = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with("after paraphrase_late"))
+                .unwrap_or_else(|| panic!("no route for the paraphrase:\n{stdout}"));
+            assert!(details.contains("details/any/0 (written for that reply)"), "{details}");
+            let policy = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with("after policy_window"))
+                .unwrap_or_else(|| panic!("no route for the policy wall:\n{stdout}"));
+            assert!(policy.contains("(written for a policy wall)"), "{policy}");
+        }
     }
 }
