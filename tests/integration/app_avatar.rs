@@ -203,6 +203,25 @@ fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     avatar.app.insert_resource(CustomerMouth(MouthShape::REST));
     avatar.step();
     assert!(weight(&mut avatar, "jawOpen") < 0.05);
+
+    // The trainee stops talking: the brows flash up (an uneasy customer attending) within
+    // a few frames, and settle back within a second.
+    let before = weight(&mut avatar, "browInnerUp");
+    avatar
+        .app
+        .world_mut()
+        .write_message(holdspace::app::trainee::speech::TraineeTalk::Stopped { talked_s: 3.0 });
+    for _ in 0..4 {
+        avatar.step();
+    }
+    let flashed = weight(&mut avatar, "browInnerUp");
+    assert!(flashed > before + 0.2, "brows {before} → {flashed}");
+    assert!(weight(&mut avatar, "browOuterUpLeft") > 0.2);
+    for _ in 0..30 {
+        avatar.step();
+    }
+    let settled = weight(&mut avatar, "browInnerUp");
+    assert!((settled - before).abs() < 0.05, "brows {before} → {settled}");
 }
 
 /// The eye's forward direction (its bone's +y) and position, in the world.

@@ -1,7 +1,8 @@
 //! How the customer listens while the trainee talks: what they do at the trainee's
 //! pauses (a nod, "uh-huh", "yeah"; a sigh or a shake of the head once angry; nothing when
 //! frustrated), how they react the moment the trainee stops (a small nod while calm, else
-//! a breath before answering), and when a hostile customer has heard enough and cuts in.
+//! a breath before answering, and a flash of the brows either way), and when a hostile
+//! customer has heard enough and cuts in.
 //!
 //! People listen out loud: in conversation the listener gives a backchannel at most
 //! pauses of a long turn, and a listener who gives none reads as cold or not listening.
@@ -182,6 +183,81 @@ impl Listening {
     }
 }
 
+/// The brows' part in the reaction the moment the trainee stops: a quick raise while calm
+/// or uneasy (attention: "go on, I'm with you"), a brief knit once frustrated or worse
+/// (about to object). It comes and goes in about two thirds of a second on top of the
+/// mood's own brows; listeners' brow flashes are that short, and a held one reads as
+/// surprise.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BrowFlash {
+    elapsed: f32,
+    raise: bool,
+    active: bool,
+}
+
+/// Seconds to the peak, at the peak, and back.
+const BROW_RISE_S: f32 = 0.12;
+const BROW_HOLD_S: f32 = 0.2;
+const BROW_FALL_S: f32 = 0.35;
+/// Peak weight of the raise (inner and outer brows) and of the knit.
+const BROW_RAISE: f32 = 0.35;
+const BROW_KNIT: f32 = 0.3;
+
+/// What a [`BrowFlash`] adds to the face this frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BrowOffset {
+    /// Added to `browInnerUp`.
+    pub inner_up: f32,
+    /// Added to `browOuterUp` (both sides).
+    pub outer_up: f32,
+    /// Added to `browDown` (both sides).
+    pub down: f32,
+}
+
+impl BrowFlash {
+    /// A flash for a customer in `band` as the trainee stops.
+    pub fn start(band: Band) -> BrowFlash {
+        BrowFlash {
+            elapsed: 0.0,
+            raise: matches!(band, Band::Calm | Band::Uneasy),
+            active: true,
+        }
+    }
+
+    /// Advances by `dt` seconds and returns this frame's offset (zero once over).
+    pub fn step(&mut self, dt: f32) -> BrowOffset {
+        if !self.active {
+            return BrowOffset::default();
+        }
+        self.elapsed += dt.max(0.0);
+        let t = self.elapsed;
+        let level = if t < BROW_RISE_S {
+            t / BROW_RISE_S
+        } else if t < BROW_RISE_S + BROW_HOLD_S {
+            1.0
+        } else {
+            1.0 - (t - BROW_RISE_S - BROW_HOLD_S) / BROW_FALL_S
+        };
+        if level <= 0.0 {
+            self.active = false;
+            return BrowOffset::default();
+        }
+        if self.raise {
+            BrowOffset {
+                inner_up: BROW_RAISE * level,
+                outer_up: BROW_RAISE * level,
+                down: 0.0,
+            }
+        } else {
+            BrowOffset {
+                inner_up: 0.0,
+                outer_up: 0.0,
+                down: BROW_KNIT * level,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +365,23 @@ mod tests {
         let style = ListeningStyle::default();
         assert!(l.at_pause(&style, Band::Calm, 2.6).is_some());
         assert_eq!(l.at_end(Band::Calm, 3.0), None, "one nod, not two");
+    }
+
+    #[test]
+    fn the_brows_flash_up_when_calm_and_knit_when_angry_and_then_let_go() {
+        let run = |band| {
+            let mut flash = BrowFlash::start(band);
+            (0..60).map(|_| flash.step(1.0 / 60.0)).collect::<Vec<BrowOffset>>()
+        };
+        let calm = run(Band::Calm);
+        let peak = calm.iter().map(|o| o.inner_up).fold(0.0, f32::max);
+        assert!((peak - BROW_RAISE).abs() < 1e-3, "{peak}");
+        assert!(calm.iter().all(|o| o.down == 0.0));
+        // Up within a few frames (it is part of reacting within 150 ms), gone in under a second.
+        assert!(calm[5].inner_up > 0.5 * BROW_RAISE, "{:?}", calm[5]);
+        assert_eq!(calm[59], BrowOffset::default());
+        let angry = run(Band::Angry);
+        assert!(angry.iter().any(|o| o.down > 0.25) && angry.iter().all(|o| o.inner_up == 0.0));
+        assert_eq!(BrowFlash::default().step(0.1), BrowOffset::default());
     }
 }

@@ -15,7 +15,7 @@ use crate::app::customer::listening::ListenerReacted;
 use crate::app::screens::Screen;
 use crate::app::session::runner::{ActiveSession, CustomerSpoke, EscalationChanged, NeedRevealed};
 use crate::app::trainee::speech::TraineeTalk;
-use holdspace_core::expression::listening::ListenerMove;
+use holdspace_core::expression::listening::{BrowFlash, ListenerMove};
 
 /// What the body is aiming for and where it is now.
 #[derive(Component, Debug, Clone, Default)]
@@ -30,6 +30,8 @@ pub struct BodyState {
     pub gestures: Vec<Gesture>,
     /// The trainee just stopped talking: any glance away ends (read by the gaze layer).
     pub look_back: bool,
+    /// The brows' flash as the trainee stops (played by the face).
+    pub brows: BrowFlash,
     /// Whether the weights have been applied once (the first application snaps, so the
     /// avatar does not start in a neutral pose and drift into its mood).
     pub applied: bool,
@@ -113,8 +115,9 @@ pub fn read_state(
 }
 
 /// Shows the customer listening: the nods and head shakes they make while the trainee
-/// talks, and eyes back on the trainee the moment they stop.
+/// talks, and eyes back on the trainee and a flash of the brows the moment they stop.
 pub fn show_listening(
+    session: Option<Res<ActiveSession>>,
     mut reacted: MessageReader<ListenerReacted>,
     mut talk: MessageReader<TraineeTalk>,
     mut bodies: Query<&mut BodyState>,
@@ -134,9 +137,13 @@ pub fn show_listening(
     if !stopped && gestures.is_empty() {
         return;
     }
+    let band = reading(session.as_deref()).band;
     for mut body in &mut bodies {
         body.gestures.extend(gestures.iter().copied());
         body.look_back |= stopped;
+        if stopped {
+            body.brows = BrowFlash::start(band);
+        }
     }
 }
 

@@ -1,6 +1,6 @@
-//! The avatar's face: the eased expression from `body`, the mouth shape the voice
-//! publishes through the lip-sync hook, and blinks, written into the head mesh's face
-//! units (ARKit names) every frame.
+//! The avatar's face: the eased expression from `body`, the brows' flash as the trainee
+//! stops, the mouth shape the voice publishes through the lip-sync hook, and blinks,
+//! written into the head mesh's face units (ARKit names) every frame.
 
 use bevy::prelude::*;
 use holdspace_core::expression::habits::Blinks;
@@ -46,11 +46,11 @@ pub fn drive_face(
     mut commands: Commands,
     time: Res<Time>,
     mouth: Res<CustomerMouth>,
-    mut avatars: Query<(Entity, &BodyState, &AvatarRig, Option<&mut Blinking>)>,
+    mut avatars: Query<(Entity, &mut BodyState, &AvatarRig, Option<&mut Blinking>)>,
     mut faces: Query<&mut MorphWeights>,
 ) {
     let dt = time.delta_secs();
-    for (entity, body, rig, blinking) in &mut avatars {
+    for (entity, mut body, rig, blinking) in &mut avatars {
         let Some((face_entity, names)) = &rig.face else {
             continue;
         };
@@ -64,6 +64,7 @@ pub fn drive_face(
                 0.0
             }
         };
+        let brows = body.brows.step(dt);
         let w = weights.weights_mut();
         w.iter_mut().for_each(|x| *x = 0.0);
         let mut add = |name: &str, v: f32| {
@@ -82,6 +83,12 @@ pub fn drive_face(
             add(name, v);
         }
         add("mouthPressRight", 0.3 * mouth.0.lips_closed);
+        // The flash of the brows as the trainee stops, over the mood's own.
+        add("browInnerUp", brows.inner_up);
+        add("browOuterUpLeft", brows.outer_up);
+        add("browOuterUpRight", brows.outer_up);
+        add("browDownLeft", brows.down);
+        add("browDownRight", brows.down);
         // A squint half-closes the lids already; a blink closes the rest.
         add("eyeBlinkLeft", lids);
         add("eyeBlinkRight", lids);
