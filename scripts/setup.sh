@@ -66,6 +66,13 @@ if ! bash "$(dirname "${BASH_SOURCE[0]}")/turn-model.sh"; then
   echo "warning: the end-of-turn model was not set up; on the open microphone turns will end on silence alone. Run bash scripts/turn-model.sh to retry." >&2
 fi
 
+# The customer's neural voice (Kokoro-82M, its English voices, its vocabulary and
+# misaki's lexicons, from pinned packages, sha256-checked; cached: a second run returns
+# at once). Without it the customer speaks with flite, and the app says so.
+if ! bash "$(dirname "${BASH_SOURCE[0]}")/voice-model.sh"; then
+  echo "warning: the neural voice was not set up; the customer will speak with flite. Run bash scripts/voice-model.sh to retry." >&2
+fi
+
 # The customer avatars (CC0 MakeHuman/MPFB2 data from one pinned wheel, built by headless
 # Blender; cached: a second run returns at once). Without them the app shows its simple
 # stand-in customer and says so, so a failed build (no network, say) warns rather than

@@ -59,6 +59,7 @@ pub fn check_file(path: &Path, shared: &Lexicon) -> ScenarioFile {
                     .diagnostics
                     .extend(recorded_audio_problems(&loaded.scenario, folder, &source));
                 checked.diagnostics.extend(unspeakable_words(&loaded.scenario, &source));
+                checked.diagnostics.extend(unvoiceable_words(&loaded.scenario, &source));
             }
             ScenarioFile {
                 path: path.to_owned(),
@@ -173,6 +174,53 @@ fn unspeakable_words(scenario: &holdspace_core::Scenario, source: &str) -> Vec<D
                 );
             }
         }
+    }
+    out
+}
+
+/// Warnings for customer lines with a word the neural voice's lexicon cannot pronounce
+/// (it would be spelled out letter by letter). Only for a neural voice, and only when it
+/// is installed.
+fn unvoiceable_words(scenario: &holdspace_core::Scenario, source: &str) -> Vec<Diagnostic> {
+    let voice = &scenario.customer.voice;
+    if !voice.is_neural() {
+        return Vec::new();
+    }
+    let Some(lexicon) = holdspace_voice::kokoro::installed_lexicon(&voice.voice) else {
+        return Vec::new();
+    };
+    let at = holdspace_core::scenario::locate::Locator::new(source);
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in scenario.lines() {
+        let text = &line.line.text;
+        if !seen.insert(text.clone()) {
+            continue;
+        }
+        let unknown = lexicon
+            .phonemes(&holdspace_voice::render::spoken_form(&voice.respelled(text)))
+            .unknown;
+        if unknown.is_empty() {
+            continue;
+        }
+        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        let span = source
+            .find(&quoted)
+            .map(|start| start..start + quoted.len())
+            .unwrap_or_else(|| at.find(&[holdspace_core::scenario::locate::Anchor::Key("customer")]));
+        let words = unknown
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            Diagnostic::warning(
+                format!("line {} says {words}, which the customer's voice cannot pronounce and would spell out", line.id),
+                span,
+                "not in the voice's lexicon",
+            )
+            .with_help("add it to the voice's `say_as` with ordinary words that sound like it, e.g. `say_as: {\"Sade\": \"Shar day\"}`; codes can be spaced (\"H X 4\")"),
+        );
     }
     out
 }

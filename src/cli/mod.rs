@@ -10,6 +10,7 @@ mod say;
 mod simulate;
 mod understand;
 mod validate;
+mod voices;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,6 +123,14 @@ enum Command {
     Say {
         #[command(flatten)]
         args: say::SayArgs,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
+    /// The customer's voices: warm the line cache, compare flite with the neural voice,
+    /// list them.
+    Voices {
+        #[command(subcommand)]
+        command: voices::VoicesCommand,
         #[command(flatten)]
         dir: ScenarioDir,
     },
@@ -253,6 +262,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => understand::run(&scenario, &dir.path, &text, step.as_deref(), revealed, lexicon_only),
         Command::Records { command, records, dir } => records::run(command, &records, &dir.path),
         Command::Say { args, dir } => say::run(args, &dir.path),
+        Command::Voices { command, dir } => voices::run(command, &dir.path),
         Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),
         Command::Explore {
             scenario,

@@ -106,7 +106,10 @@ pub fn run(args: SayArgs, dir: &Path) -> Result<ExitCode> {
     } else {
         vec![args.band.map(Band::from).or(found.band).unwrap_or(Band::Uneasy)]
     };
-    let cache = VoiceCache::default();
+    // The same cache the app reads, so what is written is what a session plays.
+    let cache = VoiceCache::with_disk(holdspace_voice::disk::DiskCache::new(
+        holdspace_voice::disk::default_dir(),
+    ));
     for band in bands {
         let request = LineRequest {
             text: found.line.text.clone(),
@@ -124,10 +127,11 @@ pub fn run(args: SayArgs, dir: &Path) -> Result<ExitCode> {
             };
             wav::write_mono(&out, speech.sample_rate, &speech.samples)?;
             println!(
-                "{}: {id} ({}, {} voice, {:.2} s) -> {}",
+                "{}: {id} ({}, {} voice, {}, {:.2} s) -> {}",
                 scenario.id,
                 band.label(),
                 scenario.customer.voice.voice,
+                holdspace_voice::cache::engine_label(&scenario.customer.voice),
                 speech.duration_s(),
                 out.display()
             );

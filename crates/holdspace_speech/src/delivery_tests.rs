@@ -19,6 +19,8 @@ const SENTENCE: &str = "Okay, let me look into that for you and see what I can d
 fn said(pace: f32, gain: f32) -> Vec<f32> {
     let voice = Voice {
         voice: "slt".to_owned(),
+        fallback: None,
+        say_as: Default::default(),
         base_pitch_hz: 175.0,
         pace,
     };

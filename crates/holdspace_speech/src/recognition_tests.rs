@@ -28,6 +28,8 @@ fn say(text: &str, voice: &str) -> Vec<f32> {
     };
     let v = Voice {
         voice: voice.to_owned(),
+        fallback: None,
+        say_as: Default::default(),
         base_pitch_hz: pitch,
         pace: 1.0,
     };

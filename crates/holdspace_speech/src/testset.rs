@@ -114,6 +114,8 @@ impl TestVoice {
             TestVoice::Flite { voice, pitch_hz, pace } => {
                 let v = Voice {
                     voice: (*voice).to_owned(),
+                    fallback: None,
+                    say_as: Default::default(),
                     base_pitch_hz: *pitch_hz,
                     pace: *pace,
                 };

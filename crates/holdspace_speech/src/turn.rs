@@ -11,9 +11,7 @@
 //! sentence left hanging on "and" or "because".
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use ort::environment::Environment;
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::Tensor;
@@ -31,30 +29,11 @@ pub const RESUME_WINDOW_S: f64 = 0.65;
 /// The model file in the turn folder.
 pub const MODEL_FILE: &str = "smart-turn-v3.2-cpu.onnx";
 /// The ONNX Runtime library in the turn folder.
-pub const RUNTIME_FILE: &str = "libonnxruntime.so.1.32.0";
+pub const RUNTIME_FILE: &str = holdspace_voice::onnx::RUNTIME_FILE;
 
 /// Where `scripts/turn-model.sh` puts the model and the runtime.
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("HOLDSPACE_MODELS")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/holdspace/models")))
-        .unwrap_or_else(|| PathBuf::from("models"))
-        .join("turn")
-}
-
-/// ONNX Runtime allows one environment per process, for its whole life: loaded once, by
-/// the first model opened, and kept.
-fn environment(runtime: &Path) -> Result<Environment, SpeechError> {
-    static ENV: OnceLock<Result<Environment, String>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        ort::init_from(runtime)
-            .map_err(|e| format!("ONNX Runtime could not be loaded from {}: {e}", runtime.display()))?
-            .with_name("holdspace")
-            .build()
-            .map_err(|e| format!("ONNX Runtime did not start: {e}"))
-    })
-    .clone()
-    .map_err(SpeechError::Model)
+    holdspace_voice::onnx::models_dir().join("turn")
 }
 
 /// The end-of-turn model, ready to ask.
@@ -74,7 +53,7 @@ impl SmartTurn {
                 )));
             }
         }
-        let env = environment(&runtime)?;
+        let env = holdspace_voice::onnx::environment(&runtime).map_err(SpeechError::Model)?;
         let failed = |e: ort::Error| SpeechError::Model(format!("end-of-turn model {}: {e}", model.display()));
         // One thread: it runs beside Whisper on a two-core machine, and at 8 s of audio a
         // check takes under a tenth of a second.

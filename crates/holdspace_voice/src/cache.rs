@@ -1,5 +1,6 @@
 //! Voiced lines kept in memory, keyed by everything that changes the audio (voice, text,
-//! prosody, recording), so a line heard twice in a band is synthesised once.
+//! prosody, recording), so a line heard twice in a band is synthesised once; and, when
+//! asked, on disk between runs ([`crate::disk`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use holdspace_core::Scenario;
 use holdspace_core::expression::prosody::{NonVerbal, Prosody};
 use holdspace_core::scenario::model::{Tag, Voice};
 
+use crate::disk::DiskCache;
 use crate::error::VoiceError;
 use crate::render::{Speech, recorded_line, render_line};
 use crate::wav;
@@ -124,6 +126,44 @@ fn key_of(request: &LineRequest) -> Key {
     }
 }
 
+/// What says a synthesised line, for keys of lines kept on disk: Kokoro with its model's
+/// sha256 for a neural voice when it is installed, else flite and the voice it uses.
+pub fn engine_of(voice: &Voice) -> String {
+    if voice.is_neural()
+        && let Ok(kokoro) = crate::kokoro::status()
+    {
+        return format!("kokoro {}", kokoro.id());
+    }
+    format!("flite 2.2 {}", voice.flite_voice())
+}
+
+/// Which synthesiser says this voice's lines, in words: "Kokoro-82M" or "flite (slt)".
+pub fn engine_label(voice: &Voice) -> String {
+    if voice.is_neural() && crate::kokoro::status().is_ok() {
+        "Kokoro-82M".to_owned()
+    } else {
+        format!("flite ({})", voice.flite_voice())
+    }
+}
+
+/// The key a synthesised line is kept on disk under (recordings are not kept: they are
+/// files already).
+fn disk_key(request: &LineRequest) -> Option<String> {
+    if request.recording.is_some() {
+        return None;
+    }
+    let p = request.prosody();
+    Some(format!(
+        "{}|{}|{:?}|{:?}|{:?}|{}",
+        engine_of(&request.voice),
+        request.voice.voice,
+        request.voice.base_pitch_hz.to_bits(),
+        p.cache_key(),
+        p.lead_in,
+        request.text
+    ))
+}
+
 /// Lines kept beyond this are dropped (oldest first is not tracked: the whole cache is
 /// cleared), bounding memory for a long session with generated variety.
 const CAPACITY: usize = 256;
@@ -175,22 +215,42 @@ impl PrefetchControl {
 #[derive(Debug, Default, Clone)]
 pub struct VoiceCache {
     lines: Arc<Mutex<HashMap<Key, Arc<Speech>>>>,
+    disk: Option<DiskCache>,
 }
 
 impl VoiceCache {
-    /// The voiced line and whether it came from the cache.
+    /// A cache that also keeps lines on disk, in `disk`'s folder, across runs.
+    pub fn with_disk(disk: DiskCache) -> VoiceCache {
+        VoiceCache {
+            lines: Arc::default(),
+            disk: Some(disk),
+        }
+    }
+
+    /// The voiced line and whether it came from the cache (memory or disk).
     pub fn voice(&self, request: &LineRequest) -> Result<(Arc<Speech>, bool), VoiceError> {
         let key = key_of(request);
         if let Some(hit) = self.lines.lock().ok().and_then(|l| l.get(&key).cloned()) {
             return Ok((hit, true));
         }
+        let on_disk = self.disk.as_ref().zip(disk_key(request));
+        let kept = on_disk.as_ref().and_then(|(disk, k)| disk.get(k));
+        let from_disk = kept.is_some();
         // Synthesise outside the lock: another line may be looked up meanwhile.
-        let speech = Arc::new(match &request.recording {
-            Some(path) => {
+        let speech = Arc::new(match (&request.recording, kept) {
+            (_, Some(speech)) => speech,
+            (Some(path), None) => {
                 let (rate, samples) = wav::read_mono(path)?;
                 recorded_line(&request.text, rate, samples)
             }
-            None => render_line(&request.text, &request.voice, &request.prosody())?,
+            (None, None) => {
+                let speech = render_line(&request.text, &request.voice, &request.prosody())?;
+                if let Some((disk, k)) = &on_disk {
+                    // Not kept only costs the next run a synthesis.
+                    let _ = disk.put(k, &speech);
+                }
+                speech
+            }
         });
         if let Ok(mut lines) = self.lines.lock() {
             if lines.len() >= CAPACITY {
@@ -198,7 +258,7 @@ impl VoiceCache {
             }
             lines.insert(key, speech.clone());
         }
-        Ok((speech, false))
+        Ok((speech, from_disk))
     }
 
     /// Voices each request not already cached, in order, until done or stopped, waiting

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
     /// The scenario names a voice this build does not have.
-    #[error("unknown voice {0:?} (available: slt, rms, awb, kal)")]
+    #[error(
+        "unknown voice {0:?} (flite: slt, rms, awb, kal; Kokoro: af_heart, bf_emma, bm_george and the other English voices)"
+    )]
     UnknownVoice(String),
     /// The text cannot be passed to the synthesiser.
     #[error("cannot synthesise this text: {0}")]
@@ -30,6 +32,9 @@ pub enum VoiceError {
         /// Why.
         message: String,
     },
+    /// The neural voice (Kokoro) could not be loaded or run.
+    #[error("neural voice: {0}")]
+    Neural(String),
     /// No audio device could be opened, or the mixer refused a sound.
     #[error("audio playback unavailable: {0}")]
     Playback(String),

@@ -67,6 +67,9 @@ unsafe extern "C" {
     fn srand(seed: std::ffi::c_uint);
 }
 
+/// The rate every shipped flite voice speaks at.
+pub const SAMPLE_RATE: u32 = 16_000;
+
 /// The voices this build ships, by the name scenarios use.
 pub const VOICES: [(&str, &str); 4] = [
     ("slt", "US English, female"),

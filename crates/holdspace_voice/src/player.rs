@@ -238,12 +238,51 @@ mod tests {
 
     const RATE: u32 = 48_000;
 
-    /// Plays a synthesised line on kira's mock backend and follows the mouth by the
+    /// Plays a line said by flite on kira's mock backend and follows the mouth by the
     /// playback position alone: open in the middle of each vowel that plays, shut in the
     /// middle of each /m b p/.
     #[test]
     fn playback_position_drives_the_mouth() {
-        let voice = Voice::default();
+        playback_drives_the_mouth(&Voice::default());
+    }
+
+    /// The same with the neural voice's timings (Kokoro's per-phoneme durations); and,
+    /// on its audio, the closures are quieter than the open vowels around them, so the
+    /// timings are the audio's (before the durations were moved to the audio, the
+    /// closures were twice as loud as the vowels).
+    #[test]
+    fn playback_position_drives_the_mouth_with_the_neural_voice() {
+        let voice = Voice {
+            voice: "bf_emma".into(),
+            ..Voice::default()
+        };
+        let speech = playback_drives_the_mouth(&voice);
+        assert_eq!(speech.sample_rate, crate::kokoro::model::SAMPLE_RATE, "said by Kokoro");
+        let MouthTrack::Visemes(keys) = &speech.mouth else {
+            panic!("visemes")
+        };
+        let level = |key: &holdspace_core::expression::lipsync::VisemeKey| {
+            let rate = speech.sample_rate as f32;
+            let middle = (key.start_s + key.end_s) / 2.0;
+            let (from, to) = (((middle - 0.015) * rate) as usize, ((middle + 0.015) * rate) as usize);
+            let part = &speech.samples[from.min(speech.samples.len())..to.min(speech.samples.len())];
+            (part.iter().map(|x| x * x).sum::<f32>() / part.len().max(1) as f32).sqrt()
+        };
+        let mean = |v: Viseme| {
+            let levels: Vec<f32> = keys.iter().filter(|k| k.viseme == v).map(level).collect();
+            levels.iter().sum::<f32>() / levels.len().max(1) as f32
+        };
+        assert!(
+            // /m/ is voiced and nearly as loud as a vowel; /p b/ are silent while shut.
+            mean(Viseme::Closed) < mean(Viseme::Open) * 0.85,
+            "closures {} vs open vowels {}",
+            mean(Viseme::Closed),
+            mean(Viseme::Open)
+        );
+    }
+
+    fn playback_drives_the_mouth(voice: &Voice) -> Speech {
+        let voice = voice.clone();
         let speech = render_line(
             "Maybe my parcel came back.",
             &voice,
@@ -255,7 +294,7 @@ mod tests {
         };
         let mut speaker =
             Speaker::<MockBackend>::new(MockBackendSettings { sample_rate: RATE }).unwrap_or_else(|e| panic!("{e}"));
-        speaker.say(Arc::new(speech)).unwrap_or_else(|e| panic!("{e}"));
+        speaker.say(Arc::new(speech.clone())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(speaker.mouth_shape(), MouthShape::REST, "nothing has played yet");
 
         let (mut vowels, mut closures) = (0, 0);
@@ -287,6 +326,7 @@ mod tests {
         speaker.advance(3.0, RATE);
         assert!(!speaker.is_speaking());
         assert_eq!(speaker.mouth_shape(), MouthShape::REST);
+        speech
     }
 
     #[test]

@@ -66,14 +66,91 @@ const LEAD_IN_GAP_S: f32 = 0.12;
 /// Peaks above this are rounded off rather than clipped.
 const LIMIT_KNEE: f32 = 0.8;
 
-/// Synthesises `text` for `voice` with `prosody`.
+/// One sentence as a synthesiser made it, silence trimmed to a breath at each end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    /// Mono samples at the synthesiser's rate.
+    pub samples: Vec<f32>,
+    /// Phone names (ARPAbet, as the lip-sync table knows them) with their end times in
+    /// seconds from the sentence's start.
+    pub phones: Vec<(String, f32)>,
+    /// When each spoken word ends, in seconds from the sentence's start (spoken words:
+    /// "£112" may be three).
+    pub word_ends: Vec<f32>,
+    /// When the last phone ends.
+    pub end_s: f32,
+}
+
+/// Which synthesiser says a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Kokoro for a neural voice when it is installed, else flite.
+    Auto,
+    /// flite, whatever the voice (a neural voice's fallback).
+    Flite,
+}
+
+/// Synthesises `text` for `voice` with `prosody`: with Kokoro when the voice is a neural
+/// one and the model is installed, else with flite.
 pub fn render_line(text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speech, VoiceError> {
+    render_line_with(Engine::Auto, text, voice, prosody)
+}
+
+/// As [`render_line`], with the synthesiser chosen.
+pub fn render_line_with(engine: Engine, text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speech, VoiceError> {
+    if engine == Engine::Auto
+        && voice.is_neural()
+        && let Ok(kokoro) = crate::kokoro::status()
+    {
+        let controls = crate::kokoro::speak::controls(voice, prosody);
+        return assemble(text, prosody, crate::kokoro::model::SAMPLE_RATE, |sentence| {
+            crate::kokoro::speak::sentence(kokoro, &voice.voice, &voice.respelled(sentence), controls)
+        });
+    }
     let settings = FliteSettings {
         f0_mean_hz: prosody.f0_mean_hz,
         f0_stddev_hz: prosody.f0_stddev_hz,
         duration_stretch: prosody.duration_stretch,
     };
-    let mut rate = 16_000;
+    let name = voice.flite_voice();
+    assemble(text, prosody, flite::SAMPLE_RATE, |sentence| {
+        flite_sentence(trim_silence(flite::synthesise(
+            &spoken_form(&voice.respelled(sentence)),
+            name,
+            settings,
+        )?))
+    })
+}
+
+/// flite's segments as a [`Sentence`].
+fn flite_sentence(made: Synthesised) -> Result<Sentence, VoiceError> {
+    // Each word's end: the end of its last phone.
+    let mut word_ends: Vec<f32> = Vec::new();
+    for seg in &made.segments {
+        if let Some(w) = seg.word {
+            if word_ends.len() <= w {
+                word_ends.resize(w + 1, 0.0);
+            }
+            word_ends[w] = seg.end_s;
+        }
+    }
+    Ok(Sentence {
+        end_s: made.segments.last().map_or(0.0, |s| s.end_s),
+        phones: made.segments.iter().map(|s| (s.phone.clone(), s.end_s)).collect(),
+        word_ends,
+        samples: made.samples,
+    })
+}
+
+/// A line from its sentences, each made by `say`: the lead-in first, the prosody's pause
+/// between sentences, the speech brought to the band's level, a soft limiter, the mouth
+/// track and the subtitle's timing.
+fn assemble(
+    text: &str,
+    prosody: &Prosody,
+    rate: u32,
+    mut say: impl FnMut(&str) -> Result<Sentence, VoiceError>,
+) -> Result<Speech, VoiceError> {
     let mut samples: Vec<f32> = Vec::new();
     let mut visemes: Vec<VisemeKey> = Vec::new();
     let mut words = Vec::new();
@@ -91,34 +168,19 @@ pub fn render_line(text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speec
 
     let sentences = split_sentences(text);
     for (i, sentence) in sentences.iter().enumerate() {
-        let made = trim_silence(flite::synthesise(&spoken_form(sentence), &voice.voice, settings)?);
-        rate = made.sample_rate;
+        let made = say(sentence)?;
         let offset = samples.len() as f32 / rate as f32;
         visemes.extend(MouthTrack::from_phones(
-            made.segments.iter().map(|s| (s.phone.as_str(), s.end_s)),
+            made.phones.iter().map(|(p, end)| (p.as_str(), *end)),
             offset,
         ));
-        // Each word's end: the end of its last phone.
-        let mut ends: Vec<f32> = Vec::new();
-        for seg in &made.segments {
-            if let Some(w) = seg.word {
-                if ends.len() <= w {
-                    ends.resize(w + 1, 0.0);
-                }
-                ends[w] = seg.end_s + offset;
-            }
-        }
-        words.extend(time_words(
-            sentence,
-            &ends,
-            offset + made.segments.last().map_or(0.0, |s| s.end_s),
-        ));
+        let ends: Vec<f32> = made.word_ends.iter().map(|e| e + offset).collect();
+        words.extend(time_words(sentence, &ends, offset + made.end_s));
         samples.extend(made.samples);
         if i + 1 < sentences.len() {
             samples.extend(std::iter::repeat_n(0.0, seconds(rate, prosody.sentence_pause_s)));
         }
     }
-
     // Level: the speech (not the lead-in, not the pauses) is brought to the band's level.
     let level = active_level_dbfs(&samples[lead_in_len..], rate);
     let gain = if level > -100.0 {
@@ -414,11 +476,15 @@ mod tests {
     fn pitch_follows_the_voice_setting() {
         let low = Voice {
             voice: "rms".into(),
+            fallback: None,
+            say_as: Default::default(),
             base_pitch_hz: 105.0,
             pace: 1.0,
         };
         let high = Voice {
             voice: "slt".into(),
+            fallback: None,
+            say_as: Default::default(),
             base_pitch_hz: 200.0,
             pace: 1.0,
         };

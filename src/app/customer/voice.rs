@@ -239,7 +239,9 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
     }
     commands.insert_resource(VoiceOutput {
         output,
-        cache: VoiceCache::default(),
+        cache: VoiceCache::with_disk(holdspace_voice::disk::DiskCache::new(
+            holdspace_voice::disk::default_dir(),
+        )),
         pending: VecDeque::new(),
         playing: None,
         band: Band::Uneasy,
@@ -282,10 +284,19 @@ fn prefetch_lines(
     voice: Option<ResMut<VoiceOutput>>,
     active: Option<Res<ActiveSession>>,
     library: Option<Res<ScenarioLibrary>>,
+    mut notices: MessageWriter<Notice>,
 ) {
     let (Some(mut voice), Some(active)) = (voice, active) else {
         return;
     };
+    if active.scenario().scenario.customer.voice.is_neural()
+        && let Err(why) = holdspace_voice::kokoro::installed()
+    {
+        info!("neural voice not installed: {why}");
+        notices.write(Notice::info(
+            "The customer's natural voice is not installed, so they speak with the basic synthesiser. Run bash scripts/voice-model.sh to install it.",
+        ));
+    }
     if let Some(old) = voice.prefetch.take() {
         old.stop();
     }
@@ -299,10 +310,16 @@ fn prefetch_lines(
     let control = Arc::new(PrefetchControl::default());
     voice.prefetch = Some(Arc::clone(&control));
     let cache = voice.cache.clone();
+    let neural = scenario.scenario.customer.voice.is_neural();
     let spawned = std::thread::Builder::new()
         .name("voice-prefetch".into())
         .spawn(move || {
             let t = Instant::now();
+            // Loading the neural voice takes about a second: here, not when the first
+            // line is wanted.
+            if neural && let Err(why) = holdspace_voice::kokoro::status() {
+                debug!("neural voice unavailable: {why}");
+            }
             let made = cache.prefetch(&requests, &control);
             debug!("prefetched {made} of {} lines in {:?}", requests.len(), t.elapsed());
         });

@@ -31,9 +31,13 @@ pub enum Which {
     Core,
     /// Journal a turn (written and synced), read 200 saved attempts, export one session.
     Records,
-    /// Every shipped line: from being chosen to its first audio sample (synthesis and
-    /// mixer), cold and cached, and synthesis speed.
+    /// A third of the shipped lines, neural voice and flite: from being chosen to the
+    /// first audio sample (synthesis and mixer), cold, cached in memory and on disk;
+    /// synthesis speed; cache size; warming a scenario.
     Voice,
+    /// Every shipped line said by the neural voice and transcribed by Whisper: the word
+    /// error rate.
+    VoiceWords,
     /// Speech recognition on the generated test set (flite and espeak-ng voices): option
     /// accuracy, off-list rejection, word error rate, CPU cost and latency.
     Speech,
@@ -186,6 +190,9 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
     }
     if matches!(which, Which::Voice) {
         add(&mut report, section::VOICE, voice::rows(dir));
+    }
+    if matches!(which, Which::VoiceWords) {
+        add(&mut report, section::VOICE_WORDS, voice::words_rows(dir));
     }
     if matches!(which, Which::Avatar) {
         add(&mut report, section::AVATAR, avatar::rows());

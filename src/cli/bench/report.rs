@@ -352,6 +352,8 @@ pub(super) mod section {
     pub const STARTUP: &str = "startup and memory";
     /// `bench voice`.
     pub const VOICE: &str = "voice";
+    /// `bench voice-words`.
+    pub const VOICE_WORDS: &str = "voice words";
     /// `bench avatar`.
     pub const AVATAR: &str = "avatar";
 }

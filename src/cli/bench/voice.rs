@@ -1,6 +1,10 @@
-//! `holdspace bench voice`: for every line of every shipped scenario, the time from the
-//! line being chosen to its first audio sample leaving the mixer, split into synthesis
-//! and mixer, cold and from the cache; and synthesis speed (real-time factor).
+//! `holdspace bench voice`: for a sample of the shipped scenarios' lines (every third,
+//! about 120), said by the customer's neural voice and by the flite fallback, the time
+//! from the line being chosen to its first audio sample leaving the mixer, split into
+//! synthesis and mixer, cold, from memory and from the disk cache; synthesis speed
+//! (real-time factor); the disk cache's size; and the time to warm one scenario.
+//! `holdspace bench voice-words` says every line with the neural voice and has Whisper
+//! transcribe it: the word error rate.
 //!
 //! The mixer is kira's, rendering into memory (`CaptureBackend`) the way a sound card
 //! callback pulls it, so "first sample" is measured on real output. A device adds its own
@@ -13,7 +17,8 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use holdspace_core::Band;
 use holdspace_voice::capture::{CaptureBackend, CaptureSettings};
-use holdspace_voice::{LineRequest, Speaker, VoiceCache};
+use holdspace_voice::disk::DiskCache;
+use holdspace_voice::{Engine, LineRequest, Speaker, VoiceCache, render_line_with};
 
 use super::Row;
 use holdspace::loader::{check_file, scenario_paths, shared_lexicon};
@@ -58,7 +63,9 @@ pub(super) fn distribution(name: &str, mut ms: Vec<f64>) -> Row {
     }
 }
 
-pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
+/// Every line of every shipped scenario, in the band it is written for, with the
+/// scenarios.
+fn shipped_lines(dir: &Path) -> Result<(Vec<LineRequest>, Vec<Arc<holdspace_core::LoadedScenario>>)> {
     let shared = match shared_lexicon(dir) {
         Ok(l) => l,
         Err(e) => bail!("{}: {}", e.0.display(), e.2.message),
@@ -84,52 +91,164 @@ pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
     if requests.is_empty() {
         bail!("no lines in {}", dir.display());
     }
+    Ok((requests, scenarios))
+}
+
+pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
+    let (all, scenarios) = shipped_lines(dir)?;
+    // Every third line: the neural voice takes about half a line's length per line, so
+    // all of them (and again for each way of measuring) would take many minutes.
+    let requests: Vec<LineRequest> = all.into_iter().step_by(3).collect();
     let mut speaker = Speaker::<CaptureBackend>::new(CaptureSettings { sample_rate: RATE })?;
-    let cache = VoiceCache::default();
-    // Warm flite (voice loading happens once per process, at start-up in the app).
-    cache.voice(&requests[0])?;
-    let cache = VoiceCache::default();
-
-    let (mut synth, mut mixer, mut cold, mut warm, mut rtf) = (vec![], vec![], vec![], vec![], vec![]);
-    let mut short = vec![];
-    for request in &requests {
-        let t = Instant::now();
-        let (speech, _) = cache.voice(request)?;
-        let synth_s = t.elapsed().as_secs_f64();
-        speaker.say(Arc::clone(&speech))?;
-        let mix_s = first_sample_s(&mut speaker);
-        synth.push(synth_s * 1000.0);
-        mixer.push(mix_s * 1000.0);
-        cold.push((synth_s + mix_s) * 1000.0);
-        rtf.push(synth_s / f64::from(speech.duration_s()).max(1e-3));
-        if request.text.split_whitespace().count() <= 12 {
-            short.push((synth_s + mix_s) * 1000.0);
-        }
-
-        let t = Instant::now();
-        let (again, hit) = cache.voice(request)?;
-        let lookup_s = t.elapsed().as_secs_f64();
-        debug_assert!(hit);
-        speaker.say(again)?;
-        warm.push((lookup_s + first_sample_s(&mut speaker)) * 1000.0);
+    // Load both synthesisers first (the app does it while the session opens).
+    let _ = holdspace_voice::kokoro::status();
+    render_line_with(Engine::Flite, "Hello.", &requests[0].voice, &requests[0].prosody())?;
+    let mut rows = Vec::new();
+    for (engine, name) in [(Engine::Auto, "neural"), (Engine::Flite, "flite")] {
+        rows.extend(engine_rows(engine, name, &requests, &mut speaker)?);
     }
-    let n = requests.len();
-    let mut rows = vec![
-        distribution(&format!("line → first sample, cold ({n} lines)"), cold),
-        distribution(&format!("  of which synthesis ({n} lines)"), synth),
-        distribution(&format!("  of which mixer ({n} lines)"), mixer),
-        distribution(
-            &format!("short line (≤12 words) → first sample ({})", short.len()),
-            short,
-        ),
-        distribution(&format!("line → first sample, cached ({n} lines)"), warm),
-    ];
-    rows.push(distribution(
-        "synthesis real-time factor (×1000)",
-        rtf.iter().map(|r| r * 1000.0).collect(),
-    ));
+    rows.extend(disk_rows(&requests, &mut speaker)?);
     rows.extend(in_sessions(&scenarios, &mut speaker)?);
     Ok(rows)
+}
+
+/// Cold and cached first samples and the real-time factor with one synthesiser.
+fn engine_rows(
+    engine: Engine,
+    name: &str,
+    requests: &[LineRequest],
+    speaker: &mut Speaker<CaptureBackend>,
+) -> Result<Vec<Row>> {
+    let (mut synth, mut cold, mut rtf, mut typical, mut long) = (vec![], vec![], vec![], vec![], vec![]);
+    for request in requests {
+        let t = Instant::now();
+        let speech = Arc::new(render_line_with(
+            engine,
+            &request.text,
+            &request.voice,
+            &request.prosody(),
+        )?);
+        let synth_s = t.elapsed().as_secs_f64();
+        speaker.say(Arc::clone(&speech))?;
+        let mix_s = first_sample_s(speaker);
+        synth.push(synth_s * 1000.0);
+        cold.push((synth_s + mix_s) * 1000.0);
+        rtf.push(synth_s / f64::from(speech.duration_s()).max(1e-3));
+        match request.text.split_whitespace().count() {
+            0..=12 => typical.push((synth_s + mix_s) * 1000.0),
+            25.. => long.push((synth_s + mix_s) * 1000.0),
+            _ => {}
+        }
+    }
+    let n = requests.len();
+    Ok(vec![
+        distribution(&format!("{name}: line → first sample, cold ({n} lines)"), cold),
+        distribution(&format!("{name}:   of which synthesis ({n} lines)"), synth),
+        distribution(
+            &format!(
+                "{name}: typical line (≤12 words) → first sample, cold ({})",
+                typical.len()
+            ),
+            typical,
+        ),
+        distribution(
+            &format!("{name}: long line (≥25 words) → first sample, cold ({})", long.len()),
+            long,
+        ),
+        distribution(
+            &format!("{name}: synthesis real-time factor (×1000)"),
+            rtf.iter().map(|r| r * 1000.0).collect(),
+        ),
+    ])
+}
+
+/// First samples from memory and from the disk cache, the cache's size, and the time to
+/// warm one scenario's openings into it.
+fn disk_rows(requests: &[LineRequest], speaker: &mut Speaker<CaptureBackend>) -> Result<Vec<Row>> {
+    let dir = std::env::temp_dir().join(format!("holdspace-bench-voice-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let disk = DiskCache::new(&dir);
+    let writer = VoiceCache::with_disk(disk.clone());
+    for request in requests {
+        writer.voice(request)?;
+    }
+    let (mut memory, mut from_disk) = (vec![], vec![]);
+    for request in requests {
+        let t = Instant::now();
+        let (speech, hit) = writer.voice(request)?;
+        let lookup_s = t.elapsed().as_secs_f64();
+        debug_assert!(hit);
+        speaker.say(speech)?;
+        memory.push((lookup_s + first_sample_s(speaker)) * 1000.0);
+        // A new cache over the same folder: as the next run of the app finds it.
+        let fresh = VoiceCache::with_disk(disk.clone());
+        let t = Instant::now();
+        let (speech, hit) = fresh.voice(request)?;
+        let lookup_s = t.elapsed().as_secs_f64();
+        if !hit {
+            bail!("{:?} was not found on disk", request.text);
+        }
+        speaker.say(speech)?;
+        from_disk.push((lookup_s + first_sample_s(speaker)) * 1000.0);
+    }
+    let (bytes, files) = disk.size();
+    let _ = std::fs::remove_dir_all(&dir);
+    let n = requests.len();
+    let mut size = distribution(
+        &format!("disk cache: {files} lines (MB; KB per line as per item)"),
+        vec![bytes as f64 / 1e6],
+    );
+    size.per_item_us = bytes as f64 / 1e3 / files.max(1) as f64;
+    size.unit = Some("MB");
+    Ok(vec![
+        distribution(&format!("line → first sample, cached in memory ({n} lines)"), memory),
+        distribution(
+            &format!("line → first sample, from the disk cache ({n} lines)"),
+            from_disk,
+        ),
+        size,
+    ])
+}
+
+/// Every shipped line said by its customer's neural voice and transcribed by Whisper
+/// tiny.en: the word error rate per scenario and over all (numbers compared as words).
+pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
+    use holdspace_core::analysis::spoken::{expanded, spoken_words, word_distance};
+    use holdspace_speech::whisper::{Transcriber, default_model_path};
+    if let Err(why) = holdspace_voice::kokoro::status() {
+        bail!("the neural voice is not installed ({why})");
+    }
+    let (requests, _) = shipped_lines(dir)?;
+    let mut whisper = Transcriber::open(&default_model_path(), 2)?;
+    let (mut errors, mut words) = (0.0f64, 0usize);
+    let mut per_line = Vec::new();
+    let mut worst: Vec<(f32, String, String)> = Vec::new();
+    for request in &requests {
+        let speech = render_line_with(Engine::Auto, &request.text, &request.voice, &request.prosody())?;
+        let audio = holdspace_speech::resample::to_16k(&speech.samples, speech.sample_rate)?;
+        let heard = whisper.transcribe(&audio)?.text;
+        let reference = expanded(&spoken_words(&holdspace_voice::render::spoken_form(&request.text)));
+        let hypothesis = expanded(&spoken_words(&heard));
+        let distance = word_distance(&hypothesis, &reference);
+        errors += f64::from(distance) * reference.len() as f64;
+        words += reference.len();
+        per_line.push(f64::from(distance) * 1000.0);
+        if distance > 0.0 {
+            worst.push((distance, request.text.clone(), heard));
+        }
+    }
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (d, said, heard) in worst.iter().take(15) {
+        eprintln!("  WER {d:.2}: {said:?} heard as {heard:?}");
+    }
+    let mut total = distribution(
+        &format!("word error rate over {} lines, {words} words (×1000)", requests.len()),
+        vec![errors / words.max(1) as f64 * 1000.0],
+    );
+    total.unit = Some("‰");
+    let mut lines = distribution("word error rate per line (×1000)", per_line);
+    lines.unit = Some("‰");
+    Ok(vec![total, lines])
 }
 
 /// What the app does: prefetch the scenario's lines when the conversation opens, then
@@ -144,7 +263,19 @@ fn in_sessions(
     let (mut hits, mut said) = (0usize, 0usize);
     for (i, scenario) in scenarios.iter().enumerate() {
         let cache = VoiceCache::default();
-        let requests = holdspace_voice::cache::scenario_requests(&scenario.scenario, |_| None);
+        // The lines a session can open with, in every band they can be said in: what the
+        // set-up warms (`holdspace voices warm --openings`) and what a session needs
+        // first. (All of a scenario's lines with the neural voice take minutes.)
+        let requests: Vec<LineRequest> = holdspace_voice::cache::scenario_requests(&scenario.scenario, |_| None)
+            .into_iter()
+            .filter(|r| {
+                scenario
+                    .scenario
+                    .lines()
+                    .iter()
+                    .any(|l| l.id.starts_with("opening/") && l.line.text == r.text)
+            })
+            .collect();
         let t = Instant::now();
         cache.prefetch(&requests, &holdspace_voice::cache::PrefetchControl::default());
         prefetch_ms.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -185,7 +316,7 @@ fn in_sessions(
     }
     Ok(vec![
         distribution(
-            &format!("prefetch one scenario ({} scenarios)", scenarios.len()),
+            &format!("warm one scenario's openings ({} scenarios)", scenarios.len()),
             prefetch_ms,
         ),
         distribution(&format!("said after prefetch ({hits}/{said} hits)"), said_ms),

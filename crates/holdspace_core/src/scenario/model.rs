@@ -146,29 +146,119 @@ fn default_look() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Voice {
-    /// Synthesiser voice name.
+    /// Voice name: one of Kokoro's English voices ([`NEURAL_VOICES`], e.g. "bf_emma"),
+    /// or a flite voice ([`VOICES`]) to use flite alone.
     #[serde(default = "default_voice")]
     pub voice: String,
-    /// Median pitch when calm, in hertz.
+    /// The flite voice said with when the neural voice is not installed (a neural voice
+    /// only; by default "slt" for a female voice, "awb" for a male one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    /// Median pitch when calm, in hertz, of a flite voice. A neural voice keeps its own
+    /// pitch; the bands move both by the same proportions.
     #[serde(default = "default_pitch")]
     pub base_pitch_hz: f32,
     /// Speaking rate multiplier (1.0 = the voice's normal pace).
     #[serde(default = "one")]
     pub pace: f32,
+    /// How words the voice's lexicon lacks are said (names, places): each word, as
+    /// written in the lines, and ordinary words that sound like it ("Sade": "Shar day").
+    /// The subtitle keeps the written word.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub say_as: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Voice {
     fn default() -> Self {
         Voice {
             voice: default_voice(),
+            say_as: std::collections::BTreeMap::new(),
+            fallback: None,
             base_pitch_hz: default_pitch(),
             pace: 1.0,
         }
     }
 }
 
-/// The synthesiser voices the app ships, by the name `Voice(voice: …)` uses.
+impl Voice {
+    /// Whether this names a neural (Kokoro) voice.
+    pub fn is_neural(&self) -> bool {
+        NEURAL_VOICES.contains(&self.voice.as_str())
+    }
+
+    /// `text` with each word of [`Voice::say_as`] replaced by how it is said (whole
+    /// words, as written).
+    pub fn respelled(&self, text: &str) -> String {
+        if self.say_as.is_empty() {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            out.push_str(self.say_as.get(word.as_str()).map_or(word.as_str(), String::as_str));
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() || c == '\'' || c == '’' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+
+    /// The flite voice this is said with when flite speaks: the voice itself, or a
+    /// neural voice's fallback.
+    pub fn flite_voice(&self) -> &str {
+        if !self.is_neural() {
+            return &self.voice;
+        }
+        match &self.fallback {
+            Some(f) => f,
+            None if self.voice.as_bytes().get(1) == Some(&b'm') => "awb",
+            None => "slt",
+        }
+    }
+}
+
+/// The flite voices the app ships, by the name `Voice(voice: …)` uses.
 pub const VOICES: [&str; 4] = ["slt", "rms", "awb", "kal"];
+
+/// Kokoro-82M's English voices: American (`a`) or British (`b`), female (`f`) or male
+/// (`m`). `scripts/voice-model.sh` installs them.
+pub const NEURAL_VOICES: [&str; 28] = [
+    "af_alloy",
+    "af_aoede",
+    "af_bella",
+    "af_heart",
+    "af_jessica",
+    "af_kore",
+    "af_nicole",
+    "af_nova",
+    "af_river",
+    "af_sarah",
+    "af_sky",
+    "am_adam",
+    "am_echo",
+    "am_eric",
+    "am_fenrir",
+    "am_liam",
+    "am_michael",
+    "am_onyx",
+    "am_puck",
+    "am_santa",
+    "bf_alice",
+    "bf_emma",
+    "bf_isabella",
+    "bf_lily",
+    "bm_daniel",
+    "bm_fable",
+    "bm_george",
+    "bm_lewis",
+];
 
 fn default_voice() -> String {
     "slt".to_owned()

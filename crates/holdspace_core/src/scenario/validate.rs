@@ -267,16 +267,48 @@ impl<'a> Validator<'a> {
         }
         self.listening();
         let v = &self.s.customer.voice;
-        if !crate::scenario::model::VOICES.contains(&v.voice.as_str()) {
+        if !crate::scenario::model::VOICES.contains(&v.voice.as_str()) && !v.is_neural() {
+            let near = crate::scenario::suggest::nearest(
+                &v.voice,
+                crate::scenario::model::NEURAL_VOICES
+                    .iter()
+                    .chain(&crate::scenario::model::VOICES)
+                    .copied(),
+            );
             self.error(
                 format!("unknown voice \"{}\"", v.voice),
                 self.at
                     .find(&[Anchor::Key("customer"), Anchor::Key("voice"), Anchor::Key("voice")]),
                 "no such voice",
-                Some("use one of: slt (US female), rms (US male), awb (Scottish male), kal (US male, robotic)"),
+                Some(&match near {
+                    Some(n) => format!("did you mean \"{n}\"? Neural voices: af_heart, af_bella, af_nicole, am_michael, am_fenrir (American), bf_emma, bf_isabella, bf_alice, bf_lily, bm_george, bm_fable, bm_lewis, bm_daniel (British), and the rest listed in docs/authoring.md; flite: slt, rms, awb, kal"),
+                    None => "neural voices: af_heart, af_bella, af_nicole, am_michael, am_fenrir (American), bf_emma, bf_isabella, bf_alice, bf_lily, bm_george, bm_fable, bm_lewis, bm_daniel (British), and the rest listed in docs/authoring.md; flite: slt (US female), rms (US male), awb (Scottish male), kal (US male, robotic)".to_owned(),
+                }),
             );
         }
-        if v.voice == "rms" {
+        if let Some(f) = &v.fallback {
+            if !v.is_neural() {
+                self.warn(
+                    format!(
+                        "`fallback` is only used with a neural voice; \"{}\" is flite's own",
+                        v.voice
+                    ),
+                    self.at
+                        .find(&[Anchor::Key("customer"), Anchor::Key("voice"), Anchor::Key("fallback")]),
+                    "not used",
+                    Some("remove it, or name a neural voice such as \"bf_emma\""),
+                );
+            } else if !crate::scenario::model::VOICES.contains(&f.as_str()) {
+                self.error(
+                    format!("unknown fallback voice \"{f}\""),
+                    self.at
+                        .find(&[Anchor::Key("customer"), Anchor::Key("voice"), Anchor::Key("fallback")]),
+                    "not a flite voice",
+                    Some("the fallback is a flite voice: slt (US female), rms (US male), awb (Scottish male), kal (US male)"),
+                );
+            }
+        }
+        if v.flite_voice() == "rms" {
             self.warn(
                 "voice \"rms\" keeps its own pitch: the band changes only its pace and loudness".to_owned(),
                 self.at
