@@ -61,8 +61,9 @@ fn words(s: &str) -> usize {
 fn the_voice_times_the_subtitle_and_moves_the_mouth() {
     let mut app = voice_app("delivery_bereavement");
     let mut started = app.world().resource::<Messages<CustomerVoiceStarted>>().get_cursor();
-    let first = until_voiced(&mut app, &mut started);
-    assert!(!first.cached, "the first line is synthesised");
+    // The first line may come from the disk cache (an earlier run voiced it) or be
+    // synthesised now; either way it is voiced and timed.
+    let _first = until_voiced(&mut app, &mut started);
     assert!(
         !app.world().resource::<VoiceOutput>().has_device(),
         "--no-audio runs silent"

@@ -15,7 +15,7 @@ use holdspace_core::scenario::model::{Tag, Voice};
 
 use crate::disk::DiskCache;
 use crate::error::VoiceError;
-use crate::render::{Speech, recorded_line, render_line};
+use crate::render::{Engine, Speech, recorded_line, render_line_with};
 use crate::wav;
 
 /// One line to voice.
@@ -129,7 +129,12 @@ fn key_of(request: &LineRequest) -> Key {
 /// What says a synthesised line, for keys of lines kept on disk: Kokoro with its model's
 /// sha256 for a neural voice when it is installed, else flite and the voice it uses.
 pub fn engine_of(voice: &Voice) -> String {
-    if voice.is_neural()
+    engine_key(Engine::Auto, voice)
+}
+
+fn engine_key(engine: Engine, voice: &Voice) -> String {
+    if engine == Engine::Auto
+        && voice.is_neural()
         && let Ok(kokoro) = crate::kokoro::status()
     {
         return format!("kokoro {}", kokoro.id());
@@ -148,14 +153,14 @@ pub fn engine_label(voice: &Voice) -> String {
 
 /// The key a synthesised line is kept on disk under (recordings are not kept: they are
 /// files already).
-fn disk_key(request: &LineRequest) -> Option<String> {
+fn disk_key(engine: Engine, request: &LineRequest) -> Option<String> {
     if request.recording.is_some() {
         return None;
     }
     let p = request.prosody();
     Some(format!(
         "{}|{}|{:?}|{:?}|{:?}|{}",
-        engine_of(&request.voice),
+        engine_key(engine, &request.voice),
         request.voice.voice,
         request.voice.base_pitch_hz.to_bits(),
         p.cache_key(),
@@ -216,15 +221,27 @@ impl PrefetchControl {
 pub struct VoiceCache {
     lines: Arc<Mutex<HashMap<Key, Arc<Speech>>>>,
     disk: Option<DiskCache>,
+    engine: Engine,
 }
 
 impl VoiceCache {
     /// A cache that also keeps lines on disk, in `disk`'s folder, across runs.
     pub fn with_disk(disk: DiskCache) -> VoiceCache {
         VoiceCache {
-            lines: Arc::default(),
             disk: Some(disk),
+            ..VoiceCache::default()
         }
+    }
+
+    /// The same cache voicing with `engine` (flite for every voice, say, on a machine
+    /// too slow for the neural voice).
+    pub fn with_engine(self, engine: Engine) -> VoiceCache {
+        VoiceCache { engine, ..self }
+    }
+
+    /// The synthesiser this cache voices with.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// The voiced line and whether it came from the cache (memory or disk).
@@ -233,7 +250,7 @@ impl VoiceCache {
         if let Some(hit) = self.lines.lock().ok().and_then(|l| l.get(&key).cloned()) {
             return Ok((hit, true));
         }
-        let on_disk = self.disk.as_ref().zip(disk_key(request));
+        let on_disk = self.disk.as_ref().zip(disk_key(self.engine, request));
         let kept = on_disk.as_ref().and_then(|(disk, k)| disk.get(k));
         let from_disk = kept.is_some();
         // Synthesise outside the lock: another line may be looked up meanwhile.
@@ -244,7 +261,7 @@ impl VoiceCache {
                 recorded_line(&request.text, rate, samples)
             }
             (None, None) => {
-                let speech = render_line(&request.text, &request.voice, &request.prosody())?;
+                let speech = render_line_with(self.engine, &request.text, &request.voice, &request.prosody())?;
                 if let Some((disk, k)) = &on_disk {
                     // Not kept only costs the next run a synthesis.
                     let _ = disk.put(k, &speech);

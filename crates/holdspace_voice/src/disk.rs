@@ -89,7 +89,9 @@ impl DiskCache {
         }
         let samples: Vec<f32> = pcm
             .chunks_exact(2)
-            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+            // The scale `put` wrote with (and the WAV writer's), so a kept line written
+            // out again is the same file.
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32767.0)
             .collect();
         Some(Speech {
             sample_rate: rate,

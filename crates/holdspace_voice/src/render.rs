@@ -82,9 +82,10 @@ pub struct Sentence {
 }
 
 /// Which synthesiser says a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// Kokoro for a neural voice when it is installed, else flite.
+    #[default]
     Auto,
     /// flite, whatever the voice (a neural voice's fallback).
     Flite,

@@ -241,7 +241,8 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
         output,
         cache: VoiceCache::with_disk(holdspace_voice::disk::DiskCache::new(
             holdspace_voice::disk::default_dir(),
-        )),
+        ))
+        .with_engine(engine_from_env()),
         pending: VecDeque::new(),
         playing: None,
         band: Band::Uneasy,
@@ -251,6 +252,19 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
         trainee_busy: false,
         listening_sound: false,
     });
+}
+
+/// Set to `flite` to have the customer speak with flite whatever voice the scenario
+/// casts: for a machine too slow for the neural voice, and for the app's tests, whose
+/// sessions would otherwise spend minutes of both cores voicing lines in the background.
+pub const ENGINE_VAR: &str = "HOLDSPACE_VOICE_ENGINE";
+
+fn engine_from_env() -> holdspace_voice::Engine {
+    if std::env::var(ENGINE_VAR).is_ok_and(|v| v == "flite") {
+        holdspace_voice::Engine::Flite
+    } else {
+        holdspace_voice::Engine::Auto
+    }
 }
 
 /// Starts the room bed and says, once, why there is no sound if there is none.
@@ -289,9 +303,9 @@ fn prefetch_lines(
     let (Some(mut voice), Some(active)) = (voice, active) else {
         return;
     };
-    if active.scenario().scenario.customer.voice.is_neural()
-        && let Err(why) = holdspace_voice::kokoro::installed()
-    {
+    let neural =
+        active.scenario().scenario.customer.voice.is_neural() && voice.cache.engine() == holdspace_voice::Engine::Auto;
+    if neural && let Err(why) = holdspace_voice::kokoro::installed() {
         info!("neural voice not installed: {why}");
         notices.write(Notice::info(
             "The customer's natural voice is not installed, so they speak with the basic synthesiser. Run bash scripts/voice-model.sh to install it.",
@@ -310,7 +324,6 @@ fn prefetch_lines(
     let control = Arc::new(PrefetchControl::default());
     voice.prefetch = Some(Arc::clone(&control));
     let cache = voice.cache.clone();
-    let neural = scenario.scenario.customer.voice.is_neural();
     let spawned = std::thread::Builder::new()
         .name("voice-prefetch".into())
         .spawn(move || {

@@ -14,21 +14,12 @@ use std::sync::OnceLock;
 
 pub use model::{Controls, Kokoro};
 
-/// Set to `flite` to have every line said by flite (a machine too slow for the neural
-/// voice, or a comparison).
-pub const ENGINE_VAR: &str = "HOLDSPACE_VOICE_ENGINE";
-
 /// The process's neural voice, opened from the set-up's folders the first time it is
 /// asked for (about a second), or why it cannot be.
 pub fn status() -> Result<&'static Kokoro, &'static str> {
     static KOKORO: OnceLock<Result<Kokoro, String>> = OnceLock::new();
     KOKORO
-        .get_or_init(|| {
-            if std::env::var(ENGINE_VAR).is_ok_and(|v| v == "flite") {
-                return Err(format!("{ENGINE_VAR}=flite"));
-            }
-            Kokoro::open(&model::default_dir(), &crate::onnx::default_runtime()).map_err(|e| e.to_string())
-        })
+        .get_or_init(|| Kokoro::open(&model::default_dir(), &crate::onnx::default_runtime()).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(String::as_str)
 }
@@ -36,9 +27,6 @@ pub fn status() -> Result<&'static Kokoro, &'static str> {
 /// Whether the set-up has installed the neural voice, without loading it (a quick look
 /// at the files, for a notice at the start of a session); why not, if it has not.
 pub fn installed() -> Result<(), String> {
-    if std::env::var(ENGINE_VAR).is_ok_and(|v| v == "flite") {
-        return Err(format!("{ENGINE_VAR}=flite"));
-    }
     let dir = model::default_dir();
     let runtime = crate::onnx::default_runtime();
     for file in [dir.join(model::MODEL_FILE), dir.join("vocab.json"), runtime] {
