@@ -1189,7 +1189,7 @@ mod tests {
     fn an_unknown_voice_and_an_impossible_pitch_are_errors_at_their_fields() {
         let errors = errors_after(|s| {
             s.replace(
-                "voice: \"slt\", base_pitch_hz: 185.0",
+                "voice: \"bf_emma\", fallback: \"slt\", base_pitch_hz: 185.0",
                 "voice: \"hal9000\", base_pitch_hz: 900.0",
             )
         });
@@ -1199,6 +1199,9 @@ mod tests {
             .map_or(0, |i| i + 1);
         assert_eq!(has(&errors, "unknown voice \"hal9000\""), voice_line);
         assert_eq!(has(&errors, "`base_pitch_hz` is 900"), voice_line);
+        // A neural voice's fallback must be a flite voice.
+        let errors = errors_after(|s| s.replace("fallback: \"slt\"", "fallback: \"bf_lily\""));
+        assert_eq!(has(&errors, "unknown fallback voice \"bf_lily\""), voice_line);
     }
 
     #[test]
