@@ -63,6 +63,52 @@ pub fn scenario_requests(scenario: &Scenario, recording: impl Fn(&str) -> Option
     out
 }
 
+/// The lines the customer is likely to say next, for [`PrefetchControl::put_first`]:
+/// for each reply on offer, its answer and the lines of the step it leads to, then the
+/// scenario's generic and off-topic lines, each in the current band first and then in
+/// the bands either side (a reply moves the customer one band at most, usually). With
+/// the neural voice a whole scenario takes minutes to voice, so the prefetch must voice
+/// what can come next before what might come one day.
+pub fn likely_requests(
+    scenario: &Scenario,
+    replies: &[&holdspace_core::scenario::model::Reply],
+    band: Band,
+) -> Vec<LineRequest> {
+    use holdspace_core::scenario::model::{BandKey, BandLines, Next};
+    let i = band.index();
+    let mut bands = vec![band];
+    bands.extend(i.checked_sub(1).map(|j| Band::ALL[j]));
+    bands.extend(Band::ALL.get(i + 1).copied());
+    let mut out: Vec<LineRequest> = Vec::new();
+    let mut add = |lines: &BandLines, b: Band| {
+        let own = lines.get(&BandKey::of(b)).filter(|l| !l.is_empty());
+        for line in own.or_else(|| lines.get(&BandKey::Any)).into_iter().flatten() {
+            if !out.iter().any(|r| r.text == line.text && r.band == b) {
+                out.push(LineRequest {
+                    text: line.text.clone(),
+                    voice: scenario.customer.voice.clone(),
+                    band: b,
+                    tags: line.tags.clone(),
+                    recording: None,
+                });
+            }
+        }
+    };
+    for b in &bands {
+        for reply in replies {
+            add(&reply.answer, *b);
+            if let Next::Goto(id) = &reply.next
+                && let Some(step) = scenario.steps.iter().find(|s| &s.id == id)
+            {
+                add(&step.say, *b);
+            }
+        }
+        add(&scenario.generic, *b);
+        add(&scenario.off_topic, *b);
+    }
+    out
+}
+
 /// The sounds the customer makes while the trainee talks, for [`VoiceCache::prefetch`]
 /// (they must be instant when wanted, so they are voiced first): the scenario's
 /// backchannels in the bands that give them, and a sigh and a breath alone (empty text,
@@ -169,6 +215,47 @@ fn disk_key(engine: Engine, request: &LineRequest) -> Option<String> {
     ))
 }
 
+/// A line as it starts ([`VoiceCache::start`]).
+#[derive(Debug)]
+pub struct Started {
+    /// What to play now: the whole line, or its first sentence.
+    pub speech: Arc<Speech>,
+    /// Whether it came from a cache.
+    pub cached: bool,
+    /// The whole line, coming, when `speech` is only its first sentence.
+    pub rest: Option<Rest>,
+}
+
+/// The whole of a line whose first sentence is playing, being made.
+#[derive(Debug)]
+pub struct Rest(Mutex<std::sync::mpsc::Receiver<Result<Arc<Speech>, VoiceError>>>);
+
+impl Rest {
+    /// The whole line once it is made (`None` while it is not yet); an error if making
+    /// it failed or its thread died.
+    pub fn try_take(&self) -> Option<Result<Arc<Speech>, VoiceError>> {
+        let Ok(receiver) = self.0.lock() else {
+            return Some(Err(VoiceError::Synthesis("the rest of the line was lost".to_owned())));
+        };
+        match receiver.try_recv() {
+            Ok(result) => Some(result),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(VoiceError::Synthesis(
+                "the rest of the line was not made".to_owned(),
+            ))),
+        }
+    }
+
+    /// Waits for the whole line (tests and benchmarks).
+    pub fn wait(self) -> Result<Arc<Speech>, VoiceError> {
+        self.0
+            .into_inner()
+            .map_err(|_| VoiceError::Synthesis("the rest of the line was lost".to_owned()))?
+            .recv()
+            .map_err(|_| VoiceError::Synthesis("the rest of the line was not made".to_owned()))?
+    }
+}
+
 /// Lines kept beyond this are dropped (oldest first is not tracked: the whole cache is
 /// cleared), bounding memory for a long session with generated variety.
 const CAPACITY: usize = 256;
@@ -180,6 +267,8 @@ const CAPACITY: usize = 256;
 pub struct PrefetchControl {
     stop: AtomicBool,
     hold: AtomicBool,
+    /// Lines wanted before the rest of the list, newest first.
+    first: Mutex<std::collections::VecDeque<LineRequest>>,
 }
 
 /// How often a held prefetch looks again.
@@ -195,6 +284,18 @@ impl PrefetchControl {
     /// line already being synthesised finishes.
     pub fn hold(&self, hold: bool) {
         self.hold.store(hold, Ordering::Relaxed);
+    }
+
+    /// Puts `requests` before everything still waiting (the lines likely next, once the
+    /// conversation has moved on); they replace any put first before.
+    pub fn put_first(&self, requests: Vec<LineRequest>) {
+        if let Ok(mut first) = self.first.lock() {
+            *first = requests.into();
+        }
+    }
+
+    fn take_first(&self) -> Option<LineRequest> {
+        self.first.lock().ok().and_then(|mut f| f.pop_front())
     }
 
     /// Whether the prefetch is held now.
@@ -278,18 +379,74 @@ impl VoiceCache {
         Ok((speech, from_disk))
     }
 
+    /// Starts a line as soon as possible: the whole line when it is cached (in memory or
+    /// on disk), a recording or a single sentence; otherwise, with the neural voice, just
+    /// its first sentence, with the whole line made on a thread of its own (and cached)
+    /// for [`crate::Speaker::continue_with`] to carry on into. flite makes a whole line in
+    /// tens of milliseconds, so it always gives the whole line.
+    pub fn start(&self, request: &LineRequest) -> Result<Started, VoiceError> {
+        let streams = request.recording.is_none()
+            && self.engine == Engine::Auto
+            && request.voice.is_neural()
+            && crate::kokoro::status().is_ok()
+            && !self.contains(request)
+            && !self
+                .disk
+                .as_ref()
+                .zip(disk_key(self.engine, request))
+                .is_some_and(|(disk, k)| disk.has(&k));
+        if streams
+            && let Some(first) = crate::render::render_first_sentence_with(
+                self.engine,
+                &request.text,
+                &request.voice,
+                &request.prosody(),
+            )
+        {
+            let first = Arc::new(first?);
+            let (send, receive) = std::sync::mpsc::channel();
+            let (cache, request) = (self.clone(), request.clone());
+            std::thread::Builder::new()
+                .name("voice-rest".into())
+                .spawn(move || {
+                    // The receiver may have gone (the line was cut off): nothing to do.
+                    let _ = send.send(cache.voice(&request).map(|(speech, _)| speech));
+                })
+                .map_err(|e| VoiceError::Synthesis(format!("no thread for the rest of the line: {e}")))?;
+            return Ok(Started {
+                speech: first,
+                cached: false,
+                rest: Some(Rest(Mutex::new(receive))),
+            });
+        }
+        let (speech, cached) = self.voice(request)?;
+        Ok(Started {
+            speech,
+            cached,
+            rest: None,
+        })
+    }
+
     /// Voices each request not already cached, in order, until done or stopped, waiting
     /// between lines while the control is held. Returns how many were synthesised. Run on
     /// a background thread at the start of a conversation, so that by the time a line is
     /// said it is usually a cache hit.
+    /// Lines put first ([`PrefetchControl::put_first`]) go before the rest of the list.
     pub fn prefetch(&self, requests: &[LineRequest], control: &PrefetchControl) -> usize {
         let mut made = 0;
-        for request in requests {
+        let mut rest = requests.iter();
+        loop {
             if !control.wait_while_held() {
                 break;
             }
+            let Some(request) = control.take_first().or_else(|| rest.next().cloned()) else {
+                break;
+            };
+            if self.contains(&request) {
+                continue;
+            }
             // A file that cannot be read is reported when the line is said; skip it here.
-            if let Ok((_, false)) = self.voice(request) {
+            if let Ok((_, false)) = self.voice(&request) {
                 made += 1;
             }
         }
@@ -372,6 +529,43 @@ mod tests {
         stopped.stop();
         assert_eq!(other.prefetch(&requests, &stopped), 0);
         assert!(other.is_empty());
+    }
+
+    #[test]
+    fn lines_put_first_are_voiced_and_replace_the_ones_before() {
+        let cache = VoiceCache::default();
+        let control = PrefetchControl::default();
+        control.put_first(vec![request(Band::Calm)]);
+        // The conversation moved on: only the newest likely lines are wanted.
+        control.put_first(vec![request(Band::Hostile)]);
+        assert_eq!(cache.prefetch(&[], &control), 1);
+        assert!(cache.contains(&request(Band::Hostile)) && !cache.contains(&request(Band::Calm)));
+    }
+
+    #[test]
+    fn the_likely_next_lines_are_the_next_steps_in_this_band_and_its_neighbours() {
+        let source = include_str!("../../../scenarios/delivery_bereavement.ron");
+        let lexicon = holdspace_core::analysis::lexicon::Lexicon::builtin();
+        let Some(loaded) = holdspace_core::scenario::load::check(source, &lexicon).scenario else {
+            panic!("the shipped scenario loads");
+        };
+        let s = &loaded.scenario;
+        let opening = &s.steps[0];
+        let replies: Vec<&holdspace_core::scenario::model::Reply> = opening.replies.iter().collect();
+        let likely = likely_requests(s, &replies, Band::Uneasy);
+        // The details step's uneasy line comes first (the paraphrase leads there).
+        assert!(likely[0].text.starts_with("H X 4 4 7 1. Look"), "{:?}", likely[0].text);
+        assert_eq!(likely[0].band, Band::Uneasy);
+        assert!(
+            likely
+                .iter()
+                .all(|r| matches!(r.band, Band::Calm | Band::Uneasy | Band::Frustrated))
+        );
+        assert!(
+            likely
+                .iter()
+                .any(|r| r.band == Band::Frustrated && r.text.contains("email you sent me"))
+        );
     }
 
     #[test]

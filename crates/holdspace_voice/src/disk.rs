@@ -62,6 +62,11 @@ impl DiskCache {
         self.dir.join(format!("{}.line", stable_hash(key)))
     }
 
+    /// Whether a line is kept under `key` (without reading it).
+    pub fn has(&self, key: &str) -> bool {
+        self.path(key).is_file()
+    }
+
     /// The line kept under `key`, if there is a readable one.
     pub fn get(&self, key: &str) -> Option<Speech> {
         let bytes = std::fs::read(self.path(key)).ok()?;

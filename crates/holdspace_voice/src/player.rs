@@ -39,6 +39,11 @@ pub struct Speaker<B: Backend> {
     mouth_at: [f32; 3],
     bed: Option<StaticSoundHandle>,
     current: Option<Playing>,
+    /// The whole line, carrying on from where `current` (its first sentence) ends.
+    next: Option<Playing>,
+    /// `current` is a first sentence and the rest of its line is still being made: the
+    /// customer is still speaking, between sentences.
+    awaiting_rest: bool,
 }
 
 /// The line being said.
@@ -92,6 +97,8 @@ where
             mouth_at: [0.0; 3],
             bed: None,
             current: None,
+            next: None,
+            awaiting_rest: false,
         })
     }
 
@@ -130,9 +137,61 @@ where
         Ok(())
     }
 
+    /// Says that what [`Self::say`] just started is the first sentence of a line whose
+    /// whole is being made: until [`Self::continue_with`] brings it, the customer counts
+    /// as still speaking.
+    pub fn expect_rest(&mut self) {
+        self.awaiting_rest = self.current.is_some();
+    }
+
+    /// Carries on into `whole`, the line whose first sentence is playing: it starts at
+    /// the first sentence's length, the moment that sentence ends (at once if it already
+    /// has), so the sentences join as they would in one sound. Nothing happens if the
+    /// first sentence was cut off meanwhile.
+    pub fn continue_with(&mut self, whole: Arc<Speech>) -> Result<(), VoiceError> {
+        if !self.awaiting_rest {
+            return Ok(());
+        }
+        self.awaiting_rest = false;
+        let Some(first) = &self.current else {
+            return Ok(());
+        };
+        let from = first.speech.duration_s();
+        let left = match first.handle.state() {
+            PlaybackState::Stopped => 0.0,
+            _ => (from - first.handle.position() as f32).max(0.0),
+        };
+        let start = if left > 0.0 {
+            StartTime::Delayed(Duration::from_secs_f32(left))
+        } else {
+            StartTime::Immediate
+        };
+        let data = sound_data(whole.sample_rate, &whole.samples)
+            .start_position(f64::from(from))
+            .start_time(start);
+        let handle = self.mouth.play(data).map_err(|e| VoiceError::Playback(e.to_string()))?;
+        self.next = Some(Playing { handle, speech: whole });
+        Ok(())
+    }
+
+    /// What is being said: the whole line once its first sentence has ended and the
+    /// whole has taken over, else the line (or first sentence) started last.
+    fn active(&self) -> Option<&Playing> {
+        let current = self.current.as_ref()?;
+        let first_done = match current.handle.state() {
+            PlaybackState::Stopped => true,
+            _ => current.handle.position() as f32 >= current.speech.duration_s(),
+        };
+        match &self.next {
+            Some(next) if first_done => Some(next),
+            _ => Some(current),
+        }
+    }
+
     /// Stops the current line with a fade of `fade`.
     pub fn stop(&mut self, fade: Duration) {
-        if let Some(mut playing) = self.current.take() {
+        self.awaiting_rest = false;
+        for mut playing in [self.current.take(), self.next.take()].into_iter().flatten() {
             playing.handle.stop(tween(fade));
         }
     }
@@ -144,27 +203,30 @@ where
 
     /// Seconds into the current line, while one is playing.
     pub fn position_s(&self) -> Option<f32> {
-        let playing = self.current.as_ref()?;
+        let playing = self.active()?;
         match playing.handle.state() {
             PlaybackState::Stopped => None,
             _ => Some(playing.handle.position() as f32),
         }
     }
 
-    /// Whether the customer is saying something now.
+    /// Whether the customer is saying something now (or is between the first sentence
+    /// of a line and the rest of it).
     pub fn is_speaking(&self) -> bool {
-        self.position_s()
-            .is_some_and(|t| self.current.as_ref().is_some_and(|p| t < p.speech.duration_s()))
+        self.awaiting_rest
+            || self
+                .position_s()
+                .is_some_and(|t| self.active().is_some_and(|p| t < p.speech.duration_s()))
     }
 
     /// The line being said, if any.
     pub fn speech(&self) -> Option<&Arc<Speech>> {
-        self.current.as_ref().map(|p| &p.speech)
+        self.active().map(|p| &p.speech)
     }
 
     /// The mouth shape at the current playback position (at rest when silent).
     pub fn mouth_shape(&self) -> MouthShape {
-        match (self.position_s(), self.current.as_ref()) {
+        match (self.position_s(), self.active()) {
             (Some(t), Some(p)) => p.speech.mouth.shape_at(t),
             _ => MouthShape::REST,
         }
@@ -278,6 +340,59 @@ mod tests {
             "closures {} vs open vowels {}",
             mean(Viseme::Closed),
             mean(Viseme::Open)
+        );
+    }
+
+    /// A line said first sentence first: the whole line carries on from where the first
+    /// sentence ends, with no gap and nothing said twice, and the subtitle and mouth
+    /// follow the whole line once it has taken over.
+    #[test]
+    fn a_line_carries_on_from_its_first_sentence_into_the_whole() {
+        let voice = Voice::default();
+        let p = Prosody::for_line(&voice, Band::Uneasy, &[]);
+        let text = "Where is it? I paid for next-day delivery.";
+        let first = crate::render::render_first_sentence_with(crate::Engine::Flite, text, &voice, &p)
+            .unwrap_or_else(|| panic!("two sentences"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let whole = Arc::new(
+            crate::render::render_line_with(crate::Engine::Flite, text, &voice, &p).unwrap_or_else(|e| panic!("{e}")),
+        );
+        assert_eq!(
+            first.words.len(),
+            whole.words.len(),
+            "the subtitle knows the whole line"
+        );
+        assert!(
+            first.words[3].end_s.is_infinite(),
+            "the second sentence is not said yet"
+        );
+        let mut speaker =
+            Speaker::<MockBackend>::new(MockBackendSettings { sample_rate: RATE }).unwrap_or_else(|e| panic!("{e}"));
+        let first_len = first.duration_s();
+        speaker.say(Arc::new(first)).unwrap_or_else(|e| panic!("{e}"));
+        speaker.expect_rest();
+        // The first sentence plays out before the rest arrives: still speaking.
+        speaker.advance(f64::from(first_len) + 0.1, RATE);
+        assert!(
+            speaker.is_speaking(),
+            "between the sentences the customer is still speaking"
+        );
+        speaker
+            .continue_with(Arc::clone(&whole))
+            .unwrap_or_else(|e| panic!("{e}"));
+        speaker.advance(0.05, RATE);
+        let t = speaker.position_s().unwrap_or(0.0);
+        assert!(
+            t >= first_len && t < first_len + 0.1,
+            "carries on at {t} s, the first was {first_len} s"
+        );
+        assert!(speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &whole)));
+        speaker.advance(f64::from(whole.duration_s()), RATE);
+        assert!(!speaker.is_speaking());
+        assert_eq!(
+            speaker.speech().map(|s| s.subtitle_at(f32::MAX).1.len()),
+            Some(0),
+            "all said"
         );
     }
 

@@ -123,6 +123,35 @@ pub fn render_line_with(engine: Engine, text: &str, voice: &Voice, prosody: &Pro
     })
 }
 
+/// The start of a line of several sentences, to play while the rest is made: the lead-in
+/// and the first sentence, levelled on their own, with the rest of the line's words in
+/// the subtitle as not yet said (their time is infinite). `None` for a line of one
+/// sentence. The whole line ([`render_line_with`]) begins with exactly this audio
+/// (each sentence is made alone, and the neural voice remembers the last few), so
+/// playback can carry on into it at this part's length.
+pub fn render_first_sentence_with(
+    engine: Engine,
+    text: &str,
+    voice: &Voice,
+    prosody: &Prosody,
+) -> Option<Result<Speech, VoiceError>> {
+    let sentences = split_sentences(text);
+    if sentences.len() < 2 {
+        return None;
+    }
+    let mut first = match render_line_with(engine, &sentences[0], voice, prosody) {
+        Ok(first) => first,
+        Err(e) => return Some(Err(e)),
+    };
+    first.words.extend(sentences[1..].iter().flat_map(|s| {
+        s.split_whitespace().map(|w| TimedWord {
+            text: w.to_owned(),
+            end_s: f32::INFINITY,
+        })
+    }));
+    Some(Ok(first))
+}
+
 /// flite's segments as a [`Sentence`].
 fn flite_sentence(made: Synthesised) -> Result<Sentence, VoiceError> {
     // Each word's end: the end of its last phone.

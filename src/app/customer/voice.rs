@@ -16,8 +16,9 @@ use holdspace_core::expression::lipsync::MouthShape;
 use holdspace_core::expression::listening::ListenerMove;
 use holdspace_core::scenario::model::Tag;
 use holdspace_voice::cache::PrefetchControl;
+use holdspace_voice::cache::{Rest, Started};
 use holdspace_voice::player::CUT_FADE;
-use holdspace_voice::{LineRequest, Speaker, Speech, VoiceCache, VoiceError};
+use holdspace_voice::{LineRequest, Speaker, VoiceCache, VoiceError};
 use kira::backend::cpal::{CpalBackend, CpalBackendSettings};
 use kira::backend::mock::MockBackend;
 
@@ -103,7 +104,7 @@ struct PendingLine {
     text: String,
     band: Band,
     said_at: Instant,
-    task: Task<Result<(Arc<Speech>, bool), VoiceError>>,
+    task: Task<Result<Started, VoiceError>>,
 }
 
 /// The voice output, its cache and the line on its way.
@@ -113,6 +114,8 @@ pub struct VoiceOutput {
     cache: VoiceCache,
     /// Lines on their way, oldest first.
     pending: VecDeque<PendingLine>,
+    /// The whole of the line whose first sentence is playing, being made.
+    rest: Option<Rest>,
     /// The turn of the line playing now.
     playing: Option<u32>,
     /// Band of the line playing now (decides yielding or talking over).
@@ -185,6 +188,7 @@ pub fn plugin(app: &mut App) {
                 pace_prefetch,
                 play_listening_sounds,
                 start_ready_lines,
+                continue_lines,
                 handle_barge_in,
                 advance_silent_output,
                 place_voice,
@@ -244,6 +248,7 @@ pub fn open_output(mut commands: Commands, settings: Res<VoiceSettings>) {
         ))
         .with_engine(engine_from_env()),
         pending: VecDeque::new(),
+        rest: None,
         playing: None,
         band: Band::Uneasy,
         silent_reason,
@@ -361,6 +366,7 @@ fn silence_room(
     interruption.0 = false;
     if let Some(mut voice) = voice {
         voice.pending.clear();
+        voice.rest = None;
         voice.playing = None;
         if let Some(prefetch) = voice.prefetch.take() {
             prefetch.stop();
@@ -381,6 +387,7 @@ fn stop_on_take_back(mut taken_back: MessageReader<TurnTakenBack>, mut voice: Re
         return;
     }
     voice.pending.clear();
+    voice.rest = None;
     on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
 }
 
@@ -410,16 +417,27 @@ fn request_lines(
             tags: line.tags.clone(),
             recording,
         };
+        // The lines likely after this one go to the front of the background prefetch.
+        if let Some(prefetch) = &voice.prefetch {
+            let session = active.session();
+            prefetch.put_first(holdspace_voice::cache::likely_requests(
+                scenario,
+                &session.available_replies(),
+                line.band,
+            ));
+        }
         let cache = voice.cache.clone();
         let task = AsyncComputeTaskPool::get().spawn(async move {
-            match cache.voice(&request) {
+            // Cached lines start whole; an uncached neural line starts with its first
+            // sentence while the rest is made.
+            match cache.start(&request) {
                 // A broken recording falls back to the synthesised voice.
                 Err(VoiceError::Recording { path, message }) => {
                     warn!(
                         "recorded line {}: {message}; using the synthesised voice",
                         path.display()
                     );
-                    cache.voice(&LineRequest {
+                    cache.start(&LineRequest {
                         recording: None,
                         ..request
                     })
@@ -481,8 +499,17 @@ fn start_ready_lines(
         said: String::new(),
         rest: pending.text.clone(),
     };
-    match result.and_then(|(speech, cached)| on_speaker!(&mut voice.output, s => s.say(speech)).map(|()| cached)) {
-        Ok(cached) => {
+    let said = result.and_then(|started| {
+        let Started { speech, cached, rest } = started;
+        on_speaker!(&mut voice.output, s => s.say(speech))?;
+        if rest.is_some() {
+            on_speaker!(&mut voice.output, s => s.expect_rest());
+        }
+        Ok((cached, rest))
+    });
+    match said {
+        Ok((cached, rest)) => {
+            voice.rest = rest;
             voice.band = pending.band;
             voice.playing = Some(pending.turn);
             voice.listening_sound = false;
@@ -499,6 +526,21 @@ fn start_ready_lines(
             // Show the words in full: there is no audio to time them.
             progress.said = std::mem::take(&mut progress.rest);
         }
+    }
+}
+
+/// Carries the line on into its whole once the rest of it is made (its first sentence
+/// is playing, or has just ended).
+fn continue_lines(mut voice: ResMut<VoiceOutput>, mut notices: MessageWriter<Notice>) {
+    let voice = &mut *voice;
+    let Some(result) = voice.rest.as_ref().and_then(|r| r.try_take()) else {
+        return;
+    };
+    voice.rest = None;
+    let carried = result.and_then(|whole| on_speaker!(&mut voice.output, s => s.continue_with(whole)));
+    if let Err(e) = carried {
+        on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
+        notices.write(Notice::error(format!("The rest of this line could not be voiced: {e}")));
     }
 }
 

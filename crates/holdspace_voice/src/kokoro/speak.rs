@@ -3,6 +3,9 @@
 //! phonemes from the lexicon, the model's durations as the phones' and words' times, and
 //! the padding silence trimmed to a breath.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
 use holdspace_core::expression::prosody::Prosody;
 use holdspace_core::scenario::model::Voice;
 
@@ -42,8 +45,33 @@ pub fn controls(voice: &Voice, prosody: &Prosody) -> Controls {
     }
 }
 
+/// Sentences said lately, newest last: a line's first sentence is said alone to start
+/// at once, and then again as part of the whole line; the second time is free.
+static RECENT: Mutex<VecDeque<(String, Sentence)>> = Mutex::new(VecDeque::new());
+/// How many recent sentences are kept.
+const RECENT_KEPT: usize = 8;
+
 /// Says one sentence (as [`crate::render::split_sentences`] cuts a line) in `voice`.
 pub fn sentence(kokoro: &Kokoro, voice: &str, text: &str, controls: Controls) -> Result<Sentence, VoiceError> {
+    let key = format!("{}|{voice}|{controls:?}|{text}", kokoro.id());
+    if let Some(hit) = RECENT
+        .lock()
+        .ok()
+        .and_then(|r| r.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone()))
+    {
+        return Ok(hit);
+    }
+    let made = synthesise(kokoro, voice, text, controls)?;
+    if let Ok(mut recent) = RECENT.lock() {
+        if recent.len() >= RECENT_KEPT {
+            recent.pop_front();
+        }
+        recent.push_back((key, made.clone()));
+    }
+    Ok(made)
+}
+
+fn synthesise(kokoro: &Kokoro, voice: &str, text: &str, controls: Controls) -> Result<Sentence, VoiceError> {
     let lexicon = kokoro.lexicon(voice)?;
     let phonemes = lexicon.phonemes(&spoken_form(text));
     // Tokens, the phoneme characters they are, and for each word the index of the token
