@@ -351,7 +351,9 @@ fn prefetch_lines(
 /// two to three times slower, and that wait is the customer's silence after a reply.
 fn pace_prefetch(voice: Res<VoiceOutput>) {
     if let Some(prefetch) = &voice.prefetch {
-        prefetch.hold(voice.trainee_busy || !voice.pending.is_empty());
+        // The rest of a line whose first sentence is playing must not wait behind a
+        // prefetched line either: it would leave a gap between the sentences.
+        prefetch.hold(voice.trainee_busy || !voice.pending.is_empty() || voice.rest.is_some());
     }
 }
 
