@@ -12,6 +12,10 @@ The graph gains:
     so the level and the liveliness of the voice can follow the customer's mood
     (1.0 and 1.0 leave the voice as it was). The spread widens or narrows only the voiced
     frames around their own mean; unvoiced frames (under 10 Hz) stay unvoiced.
+  * input `duration_cap` (int64 [1, tokens]): the most 25 ms frames each token may last.
+    The model gives the leading pad about 14 frames of silence and the closing
+    punctuation several more; the voice trims them anyway, and making them costs as
+    much as speech (about 0.15 s a sentence on two cores), so they are capped.
   * output `durations` (int64, one per input token, pads included): how many 25 ms frames
     (600 samples at 24 kHz) each phoneme lasts, for lip sync and subtitle timing.
 
@@ -133,8 +137,20 @@ def edit_graph(graph):
         edited.append((number, wire, value))
     if renamed != 1:
         raise SystemExit(f"expected one node writing {F0.decode()}, found {renamed}: not the pinned model?")
-    if not any(n == 1 and DURATIONS in v for n, _, v in items):
-        raise SystemExit(f"{DURATIONS.decode()} not found: not the pinned model?")
+    # The durations: the node writing them is renamed too, and capped into their name.
+    capped = 0
+    renamed_items = []
+    for number, wire, value in edited:
+        if number == 1 and wire == 2:
+            node_fields = fields(value)
+            if any(n == 2 and v == DURATIONS for n, _, v in node_fields):
+                node_fields = [(n, w, DURATIONS + b"_raw" if n == 2 and v == DURATIONS else v) for n, w, v in node_fields]
+                value = encode(node_fields)
+                capped += 1
+        renamed_items.append((number, wire, value))
+    if capped != 1:
+        raise SystemExit(f"expected one node writing {DURATIONS.decode()}, found {capped}: not the pinned model?")
+    edited = renamed_items
     raw = F0 + b"_raw"
 
     def t(name):
@@ -160,17 +176,23 @@ def edit_graph(graph):
         node("Relu", [t("wide")], [t("floor")], "holdspace/f0_floor"),
         node("Mul", [t("floor"), b"f0_scale"], [F0], "holdspace/f0_scale"),
     ]
+    cap_node = node("Min", [DURATIONS + b"_raw", b"duration_cap"], [DURATIONS], "holdspace/duration_cap")
     # Nodes must stay in topological order: the new ones go straight after the renamed one.
     out = []
     for number, wire, value in edited:
         out.append((number, wire, value))
-        if number == 1 and wire == 2 and any(n == 2 and v == raw for n, _, v in fields(value)):
-            out.extend((1, 2, n) for n in new_nodes)
+        if number == 1 and wire == 2:
+            written = [v for n, _, v in fields(value) if n == 2]
+            if raw in written:
+                out.extend((1, 2, n) for n in new_nodes)
+            if DURATIONS + b"_raw" in written:
+                out.append((1, 2, cap_node))
     out.append((5, 2, float_tensor(one, [1.0])))
     out.append((5, 2, float_tensor(voiced_hz, [10.0])))
     out.append((5, 2, int64_tensor("holdspace_last_axis", [-1])))
     out.append((11, 2, value_info("f0_scale", FLOAT, [1])))
     out.append((11, 2, value_info("f0_spread", FLOAT, [1])))
+    out.append((11, 2, value_info("duration_cap", INT64, None)))
     out.append((1, 2, node("Identity", [DURATIONS], [b"durations"], "holdspace/durations")))
     out.append((12, 2, value_info("durations", INT64, None)))
     return encode(out)

@@ -171,7 +171,8 @@ enum Command {
         /// Write results as JSON here.
         #[arg(long)]
         json_out: Option<PathBuf>,
-        /// `speech` only: the test suite's four voices instead of all nine.
+        /// `speech`: the test suite's four voices instead of all nine; `voice`: the
+        /// neural voice's first samples only; `understanding`: the development set only.
         #[arg(long)]
         quick: bool,
         /// `frame`: frames measured per view (default 600; 20 mono and 8 stereo on a

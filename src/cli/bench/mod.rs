@@ -129,7 +129,8 @@ fn measure_n(runs: usize, name: &str, items: usize, mut f: impl FnMut() -> usize
 pub struct Options {
     /// Write the results as JSON here.
     pub json_out: Option<PathBuf>,
-    /// `speech`: the test suite's four voices instead of all nine.
+    /// `speech`: the test suite's four voices instead of all nine; `voice`: the neural
+    /// voice's first samples only; `understanding`: the development set only.
     pub quick: bool,
     /// `frame`: frames measured per view (default 600; 20 mono and 8 stereo on a
     /// software renderer).
@@ -189,7 +190,7 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
         add(&mut report, section::SPEECH, speech);
     }
     if matches!(which, Which::Voice) {
-        add(&mut report, section::VOICE, voice::rows(dir));
+        add(&mut report, section::VOICE, voice::rows(dir, options.quick));
     }
     if matches!(which, Which::VoiceWords) {
         add(&mut report, section::VOICE_WORDS, voice::words_rows(dir));

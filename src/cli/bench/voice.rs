@@ -94,7 +94,7 @@ fn shipped_lines(dir: &Path) -> Result<(Vec<LineRequest>, Vec<Arc<holdspace_core
     Ok((requests, scenarios))
 }
 
-pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
+pub(super) fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
     let (all, scenarios) = shipped_lines(dir)?;
     // Every third line: the neural voice takes about half a line's length per line, so
     // all of them (and again for each way of measuring) would take many minutes.
@@ -104,6 +104,11 @@ pub(super) fn rows(dir: &Path) -> Result<Vec<Row>> {
     let _ = holdspace_voice::kokoro::status();
     render_line_with(Engine::Flite, "Hello.", &requests[0].voice, &requests[0].prosody())?;
     let mut rows = Vec::new();
+    if quick {
+        // The neural voice's streamed and whole first samples only (about 8 minutes).
+        rows.extend(engine_rows(Engine::Auto, "neural", &requests, &mut speaker)?);
+        return Ok(rows);
+    }
     for (engine, name) in [(Engine::Auto, "neural"), (Engine::Flite, "flite")] {
         rows.extend(engine_rows(engine, name, &requests, &mut speaker)?);
     }
