@@ -72,6 +72,18 @@ impl Transcriber {
     /// Transcribes one utterance with `prompt` as the text that came before it (Whisper
     /// leans towards its words and spelling).
     pub fn transcribe_with(&mut self, audio: &[f32], prompt: Option<&str>) -> Result<Transcript, SpeechError> {
+        self.run(audio, prompt, false)
+    }
+
+    /// Transcribes a clip of any length as Whisper was trained to: the full 30 s
+    /// context, several segments, the temperature fallback on. About ten times slower
+    /// than [`Self::transcribe`] on a short clip, and not looping on a long one: for
+    /// checking what the customer's voice says (`bench voice-words`), not for replies.
+    pub fn transcribe_full(&mut self, audio: &[f32]) -> Result<Transcript, SpeechError> {
+        self.run(audio, None, true)
+    }
+
+    fn run(&mut self, audio: &[f32], prompt: Option<&str>, full: bool) -> Result<Transcript, SpeechError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         if let Some(prompt) = prompt {
             params.set_initial_prompt(prompt);
@@ -80,7 +92,7 @@ impl Transcriber {
         params.set_language(Some("en"));
         params.set_translate(false);
         params.set_no_context(true);
-        params.set_single_segment(true);
+        params.set_single_segment(!full);
         params.set_no_timestamps(true);
         params.set_print_special(false);
         params.set_print_progress(false);
@@ -94,10 +106,12 @@ impl Transcriber {
         // decoder loop, so the output is also capped at what the clip could hold, the
         // temperature fallback (which re-decodes a loop up to five times) is off, and
         // repeats are cut after.
-        let ctx = (((seconds + AUDIO_CTX_MARGIN_S) * 50.0) as i32).clamp(MIN_AUDIO_CTX, 1500);
-        params.set_audio_ctx(ctx);
-        params.set_max_tokens((seconds * MAX_TOKENS_PER_S) as i32 + 8);
-        params.set_temperature_inc(0.0);
+        if !full {
+            let ctx = (((seconds + AUDIO_CTX_MARGIN_S) * 50.0) as i32).clamp(MIN_AUDIO_CTX, 1500);
+            params.set_audio_ctx(ctx);
+            params.set_max_tokens((seconds * MAX_TOKENS_PER_S) as i32 + 8);
+            params.set_temperature_inc(0.0);
+        }
         // Whisper pads to 30 s internally; very short clips decode badly, so pad to 1 s.
         let padded;
         let audio = if audio.len() < 16_000 {

@@ -266,7 +266,7 @@ fn disk_rows(requests: &[LineRequest], speaker: &mut Speaker<CaptureBackend>) ->
 }
 
 /// Every shipped line said by its customer's neural voice and transcribed by Whisper
-/// tiny.en, sentence by sentence: the word error rate over all lines and per line
+/// tiny.en with its full context: the word error rate over all lines and per line
 /// (numbers compared as words).
 pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
     use holdspace_core::analysis::spoken::{expanded, spoken_words, word_distance};
@@ -280,17 +280,12 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
     let mut per_line = Vec::new();
     let mut worst: Vec<(f32, String, String)> = Vec::new();
     for request in &requests {
-        // Sentence by sentence: the app's Whisper is set up for replies of a few seconds
-        // (a short encoder context), and on a whole 15 s line it loops or stops early,
-        // which is the recogniser's failing, not the voice's. Each sentence is made
-        // alone in the line too, so this is the line's own audio.
-        let mut heard = String::new();
-        for sentence in holdspace_voice::render::split_sentences(&request.text) {
-            let speech = render_line_with(Engine::Auto, &sentence, &request.voice, &request.prosody())?;
-            let audio = holdspace_speech::resample::to_16k(&speech.samples, speech.sample_rate)?;
-            heard.push_str(&whisper.transcribe(&audio)?.text);
-            heard.push(' ');
-        }
+        // With Whisper's full context: the app's setting for replies of a few seconds (a
+        // short encoder context) loops or stops early on a 15 s line or repeats a short
+        // one, which is the recogniser's failing, not the voice's.
+        let speech = render_line_with(Engine::Auto, &request.text, &request.voice, &request.prosody())?;
+        let audio = holdspace_speech::resample::to_16k(&speech.samples, speech.sample_rate)?;
+        let heard = whisper.transcribe_full(&audio)?.text;
         let reference = expanded(&spoken_words(&holdspace_voice::render::spoken_form(&request.text)));
         let hypothesis = expanded(&spoken_words(&heard));
         let distance = word_distance(&hypothesis, &reference);
