@@ -1,73 +1,19 @@
 //! Numbers said as words, for the neural voice, which reads phonemes and so cannot read
 //! digits: "£174.80" has already become "174 pounds 80" ([`crate::render::spoken_form`]);
-//! here "174" becomes "one hundred and seventy-four", "28th" "twenty-eighth", "30-day"
+//! here "174" becomes "one hundred and seventy four", "28th" "twenty eighth", "30-day"
 //! "thirty-day" and "6 0 2" stays digit by digit ("six oh two"), as a British speaker
 //! reads out an account number.
 
-const ONES: [&str; 20] = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-const TENS: [&str; 10] = [
-    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
-
-/// A whole number in words, British style ("one hundred and five"), up to the billions.
+/// A whole number in words, British style ("one hundred and five"): the core's
+/// reading, which the understanding layer uses to hear numbers said.
 pub fn cardinal(n: u64) -> String {
-    if n < 20 {
-        return ONES[n as usize].to_owned();
-    }
-    if n < 100 {
-        let (t, o) = ((n / 10) as usize, (n % 10) as usize);
-        return if o == 0 {
-            TENS[t].to_owned()
-        } else {
-            format!("{}-{}", TENS[t], ONES[o])
-        };
-    }
-    if n < 1000 {
-        let (h, rest) = (n / 100, n % 100);
-        return if rest == 0 {
-            format!("{} hundred", ONES[h as usize])
-        } else {
-            format!("{} hundred and {}", ONES[h as usize], cardinal(rest))
-        };
-    }
-    for (size, name) in [(1_000_000_000, "billion"), (1_000_000, "million"), (1000, "thousand")] {
-        if n >= size {
-            let (high, rest) = (n / size, n % size);
-            return match rest {
-                0 => format!("{} {name}", cardinal(high)),
-                r if r < 100 => format!("{} {name} and {}", cardinal(high), cardinal(r)),
-                r => format!("{} {name} {}", cardinal(high), cardinal(r)),
-            };
-        }
-    }
-    n.to_string()
+    holdspace_core::analysis::spoken::number_words(n).join(" ")
 }
 
-/// An ordinal in words: 3 → "third", 28 → "twenty-eighth".
+/// An ordinal in words: 3 → "third", 28 → "twenty eighth".
 pub fn ordinal(n: u64) -> String {
     let words = cardinal(n);
-    // Only the last word changes: "twenty-eight" → "twenty-eighth".
+    // Only the last word changes: "twenty eight" → "twenty eighth".
     let (head, last) = match words.rfind([' ', '-']) {
         Some(at) => (&words[..=at], &words[at + 1..]),
         None => ("", words.as_str()),
@@ -87,7 +33,7 @@ pub fn ordinal(n: u64) -> String {
 }
 
 /// One token of text with its digits said as words, or `None` when it has no digits.
-/// "174" → "one hundred and seventy-four"; "3rd" → "third"; "30-day" → "thirty-day";
+/// "174" → "one hundred and seventy four"; "3rd" → "third"; "30-day" → "thirty-day";
 /// "1,200" → "one thousand two hundred"; "4.5" → "four point five"; "0" alone → "oh"
 /// (a digit read out in a sequence); "9am" → "nine am".
 pub fn say_number(token: &str) -> Option<String> {
@@ -127,7 +73,7 @@ pub fn say_number(token: &str) -> Option<String> {
             .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
         {
             let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
-            let spoken: Vec<&str> = digits.chars().map(|d| ONES[(d as u8 - b'0') as usize]).collect();
+            let spoken: Vec<String> = digits.chars().map(|d| cardinal(u64::from(d as u8 - b'0'))).collect();
             out.push_str(&format!("{} point {}", cardinal(value), spoken.join(" ")));
             rest = &fraction[digits.len()..];
         } else {
@@ -154,22 +100,22 @@ mod tests {
     fn numbers_read_as_a_british_speaker_reads_them() {
         assert_eq!(cardinal(0), "zero");
         assert_eq!(cardinal(14), "fourteen");
-        assert_eq!(cardinal(63), "sixty-three");
+        assert_eq!(cardinal(63), "sixty three");
         assert_eq!(cardinal(112), "one hundred and twelve");
-        assert_eq!(cardinal(174), "one hundred and seventy-four");
+        assert_eq!(cardinal(174), "one hundred and seventy four");
         assert_eq!(cardinal(1200), "one thousand two hundred");
         assert_eq!(cardinal(2005), "two thousand and five");
         assert_eq!(ordinal(3), "third");
         assert_eq!(ordinal(15), "fifteenth");
-        assert_eq!(ordinal(28), "twenty-eighth");
+        assert_eq!(ordinal(28), "twenty eighth");
         assert_eq!(ordinal(30), "thirtieth");
-        assert_eq!(ordinal(21), "twenty-first");
+        assert_eq!(ordinal(21), "twenty first");
     }
 
     #[test]
     fn tokens_with_digits_become_words() {
         assert_eq!(say_number("3rd").as_deref(), Some("third"));
-        assert_eq!(say_number("28th").as_deref(), Some("twenty-eighth"));
+        assert_eq!(say_number("28th").as_deref(), Some("twenty eighth"));
         assert_eq!(say_number("30-day").as_deref(), Some("thirty-day"));
         assert_eq!(say_number("1,200").as_deref(), Some("one thousand two hundred"));
         assert_eq!(say_number("4.5").as_deref(), Some("four point five"));
