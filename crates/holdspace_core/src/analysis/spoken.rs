@@ -80,7 +80,7 @@ fn spell(n: u64, out: &mut Vec<String>) {
 }
 
 /// The ordinal of a number in words ("third", "twenty eighth").
-fn ordinal_words(n: u64) -> Vec<String> {
+pub fn ordinal_words(n: u64) -> Vec<String> {
     let mut words = number_words(n);
     if let Some(last) = words.pop() {
         let ord = match last.as_str() {

@@ -12,24 +12,7 @@ pub fn cardinal(n: u64) -> String {
 
 /// An ordinal in words: 3 → "third", 28 → "twenty eighth".
 pub fn ordinal(n: u64) -> String {
-    let words = cardinal(n);
-    // Only the last word changes: "twenty eight" → "twenty eighth".
-    let (head, last) = match words.rfind([' ', '-']) {
-        Some(at) => (&words[..=at], &words[at + 1..]),
-        None => ("", words.as_str()),
-    };
-    let last = match last {
-        "one" => "first".to_owned(),
-        "two" => "second".to_owned(),
-        "three" => "third".to_owned(),
-        "five" => "fifth".to_owned(),
-        "eight" => "eighth".to_owned(),
-        "nine" => "ninth".to_owned(),
-        "twelve" => "twelfth".to_owned(),
-        w if w.ends_with('y') => format!("{}ieth", &w[..w.len() - 1]),
-        w => format!("{w}th"),
-    };
-    format!("{head}{last}")
+    holdspace_core::analysis::spoken::ordinal_words(n).join(" ")
 }
 
 /// One token of text with its digits said as words, or `None` when it has no digits.
