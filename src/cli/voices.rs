@@ -28,7 +28,9 @@ pub enum VoicesCommand {
         #[arg(long)]
         openings: bool,
     },
-    /// Write flite and neural versions of five lines in three bands as WAV files.
+    /// Write flite and neural versions of five lines in three bands as WAV files, with
+    /// each take's pitch, length and level; fails if a band up is not higher, faster
+    /// and louder.
     Compare {
         /// Folder for the files (made if missing).
         #[arg(long)]
@@ -115,12 +117,52 @@ fn warm(args: &[String], openings: bool, dir: &Path) -> Result<ExitCode> {
 
 /// The first opening line of each shipped scenario, said calm, frustrated and hostile,
 /// by flite and by the neural voice.
+/// What a listener would judge a take by, measured on its audio.
+struct Heard {
+    /// Median pitch of the voiced frames.
+    pitch_hz: f32,
+    /// Spread of the pitch around it.
+    spread_st: f32,
+    /// Length of the take.
+    seconds: f32,
+    /// Level of the speech, pauses left out.
+    level_dbfs: f32,
+}
+
+impl Heard {
+    fn of(samples: &[f32], rate: u32) -> Self {
+        use holdspace_core::analysis::signal::{active_level_dbfs, median_pitch, pitch_spread_semitones, pitch_track};
+        let track = pitch_track(samples, rate);
+        Heard {
+            pitch_hz: median_pitch(&track).unwrap_or(f32::NAN),
+            spread_st: pitch_spread_semitones(&track).unwrap_or(f32::NAN),
+            seconds: samples.len() as f32 / rate.max(1) as f32,
+            level_dbfs: active_level_dbfs(samples, rate),
+        }
+    }
+
+    /// Higher, faster (the same words in less time) and louder than `other`.
+    fn above(&self, other: &Heard) -> bool {
+        self.pitch_hz > other.pitch_hz && self.seconds < other.seconds && self.level_dbfs > other.level_dbfs
+    }
+}
+
+impl std::fmt::Display for Heard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pitch {:>5.0} Hz, spread {:>4.1} st, {:>4.2} s, {:>6.1} dBFS",
+            self.pitch_hz, self.spread_st, self.seconds, self.level_dbfs
+        )
+    }
+}
+
 fn compare(out: &Path, dir: &Path) -> Result<ExitCode> {
     if let Err(why) = holdspace_voice::kokoro::status() {
         anyhow::bail!("the neural voice is not installed ({why}): run bash scripts/voice-model.sh");
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot make {}", out.display()))?;
-    let mut written = 0;
+    let (mut written, mut unfollowed) = (0, 0);
     for path in scenario_paths(dir)?.into_iter().take(5) {
         let (_, loaded) = load_scenario_file(&path.display().to_string(), dir)?;
         let scenario = &loaded.scenario;
@@ -128,16 +170,6 @@ fn compare(out: &Path, dir: &Path) -> Result<ExitCode> {
             continue;
         };
         let voice = &scenario.customer.voice;
-        for band in [Band::Calm, Band::Frustrated, Band::Hostile] {
-            let prosody = Prosody::for_line(voice, band, &line.line.tags);
-            for (engine, name) in [(Engine::Flite, "flite"), (Engine::Auto, "kokoro")] {
-                let speech = render_line_with(engine, &line.line.text, voice, &prosody)
-                    .with_context(|| format!("voicing {} {}", scenario.id, line.id))?;
-                let file = out.join(format!("{}.{}.{name}.wav", scenario.id, band.label()));
-                wav::write_mono(&file, speech.sample_rate, &speech.samples)?;
-                written += 1;
-            }
-        }
         println!(
             "{}: \"{}\" ({} / {})",
             scenario.id,
@@ -145,7 +177,32 @@ fn compare(out: &Path, dir: &Path) -> Result<ExitCode> {
             voice.voice,
             voice.flite_voice()
         );
+        for (engine, name) in [(Engine::Flite, "flite"), (Engine::Auto, "kokoro")] {
+            let mut measured: Vec<Heard> = Vec::new();
+            for band in [Band::Calm, Band::Frustrated, Band::Hostile] {
+                let prosody = Prosody::for_line(voice, band, &line.line.tags);
+                let speech = render_line_with(engine, &line.line.text, voice, &prosody)
+                    .with_context(|| format!("voicing {} {}", scenario.id, line.id))?;
+                let file = out.join(format!("{}.{}.{name}.wav", scenario.id, band.label()));
+                wav::write_mono(&file, speech.sample_rate, &speech.samples)?;
+                written += 1;
+                let heard = Heard::of(&speech.samples, speech.sample_rate);
+                println!("  {name:<6} {:<10} {heard}", band.label());
+                measured.push(heard);
+            }
+            // Each band up should sound higher, faster and louder; say so where it is not.
+            for pair in measured.windows(2) {
+                if !pair[1].above(&pair[0]) {
+                    unfollowed += 1;
+                    println!("  {name}: a band up is not higher, faster and louder");
+                }
+            }
+        }
     }
     println!("{written} files in {}", out.display());
+    if unfollowed > 0 {
+        println!("{unfollowed} step(s) up a band not higher, faster and louder (see above)");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }

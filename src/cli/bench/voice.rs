@@ -176,14 +176,15 @@ fn engine_rows(
 /// whole follows ([`VoiceCache::start`]). Timed to the first sample; each line's rest is
 /// waited for before the next is timed, as it would be made before the next line.
 fn streamed_rows(requests: &[LineRequest], speaker: &mut Speaker<CaptureBackend>) -> Result<Vec<Row>> {
-    let (mut all, mut typical, mut long) = (vec![], vec![], vec![]);
+    let (mut all, mut typical, mut long, mut late) = (vec![], vec![], vec![], vec![]);
     for request in requests {
         let cache = VoiceCache::default();
         let t = Instant::now();
         let started = cache.start(request)?;
         let start_s = t.elapsed().as_secs_f64();
         speaker.say(Arc::clone(&started.speech))?;
-        let ms = (start_s + first_sample_s(speaker)) * 1000.0;
+        let first_s = start_s + first_sample_s(speaker);
+        let ms = first_s * 1000.0;
         all.push(ms);
         match request.text.split_whitespace().count() {
             0..=12 => typical.push(ms),
@@ -191,11 +192,23 @@ fn streamed_rows(requests: &[LineRequest], speaker: &mut Speaker<CaptureBackend>
             _ => {}
         }
         if let Some(rest) = started.rest {
+            // The first sentence, played in real time from its first sample, ends at
+            // `join`; the whole line made after that leaves a gap in the speech there.
+            let join = first_s + f64::from(started.speech.duration_s());
             rest.wait()?;
+            late.push((t.elapsed().as_secs_f64() - join).max(0.0) * 1000.0);
         }
     }
     let n = requests.len();
+    let gaps = late.iter().filter(|&&ms| ms > 0.0).count();
     Ok(vec![
+        distribution(
+            &format!(
+                "neural, first sentence streamed: the rest of the line late at the join ({} lines streamed, {gaps} late)",
+                late.len()
+            ),
+            late,
+        ),
         distribution(
             &format!("neural, first sentence streamed: line → first sample ({n} lines)"),
             all,

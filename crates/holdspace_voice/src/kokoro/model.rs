@@ -26,10 +26,6 @@ pub const FRAME: usize = 600;
 pub const MAX_TOKENS: usize = 510;
 /// Floats in one style vector.
 const STYLE: usize = 256;
-/// Frames the leading pad and closing punctuation may last (see `scripts/kokoro_controls.py`).
-const LEAD_PAD_FRAMES: i64 = 3;
-/// Kokoro's vocabulary puts punctuation and the space first, at ids 1 to 16.
-const LAST_PUNCTUATION_TOKEN: i64 = 16;
 /// The model file in the voice folder.
 pub const MODEL_FILE: &str = "kokoro.onnx";
 
@@ -123,6 +119,12 @@ impl Kokoro {
             .map_err(|e| model_failed(e.into()))?
             .with_inter_threads(1)
             .map_err(|e| model_failed(e.into()))?
+            // The set-up turns each quantised convolution into float convolution of
+            // dequantised 8-bit weights (scripts/kokoro_controls.py). With the QDQ
+            // rewrites off, ONNX Runtime folds those weights into float constants once,
+            // at load, instead of keeping the dequantisation in every run.
+            .with_config_entry("session.disable_quant_qdq", "1")
+            .map_err(|e| model_failed(e.into()))?
             .commit_from_file(&model)
             .map_err(model_failed)?;
         let id = std::fs::read_to_string(dir.join("stamp"))
@@ -215,15 +217,6 @@ impl Kokoro {
         padded.extend_from_slice(tokens);
         padded.push(0);
         let n = padded.len();
-        // The leading pad is silence the voice trims (the model gives it about 14
-        // frames); so is closing punctuation's. Making them costs as much as speech, so
-        // they are capped: 3 frames keep the run-up into the first sound.
-        let mut caps = vec![i64::MAX; n];
-        caps[0] = LEAD_PAD_FRAMES;
-        caps[n - 1] = 1;
-        if tokens.last().is_some_and(|t| *t <= LAST_PUNCTUATION_TOKEN) {
-            caps[n - 2] = LEAD_PAD_FRAMES;
-        }
         let input = |what: &str, e: ort::Error| failed(format!("{what}: {e}"));
         let inputs = ort::inputs![
             "tokens" => Tensor::from_array(([1usize, n], padded)).map_err(|e| input("tokens", e))?,
@@ -231,7 +224,6 @@ impl Kokoro {
             "speed" => Tensor::from_array(([1usize], vec![controls.speed.clamp(0.5, 2.0)])).map_err(|e| input("speed", e))?,
             "f0_scale" => Tensor::from_array(([1usize], vec![controls.f0_scale.clamp(0.5, 2.0)])).map_err(|e| input("f0_scale", e))?,
             "f0_spread" => Tensor::from_array(([1usize], vec![controls.f0_spread.clamp(0.0, 3.0)])).map_err(|e| input("f0_spread", e))?,
-            "duration_cap" => Tensor::from_array(([1usize, n], caps)).map_err(|e| input("duration_cap", e))?,
         ];
         let mut session = self.session.lock().map_err(|_| failed("model lock poisoned"))?;
         let outputs = session.run(inputs).map_err(|e| failed(format!("synthesis: {e}")))?;

@@ -24,13 +24,11 @@ const PITCH_DEPTH: f32 = 0.75;
 /// How much of the prosody's change in pitch spread a neural voice takes: Kokoro's voices
 /// already move, and doubling it sounds sung.
 const SPREAD_DEPTH: f32 = 0.6;
-/// How far the audio runs ahead of the model's durations (the decoder's convolutions
-/// smear each sound back by about two and a half 25 ms frames). Every time is moved
-/// earlier by it, so the mouth and the words meet the sound. Chosen on the mouth test's
-/// sentence (with the leading pad capped at three frames): at 0 the /p b/ closures were
-/// 1.7 times as loud as the open vowels, at 37.5 ms 0.84, at 50 ms 0.62, at 62.5 ms
-/// 0.53; at 75 ms the first phone would start with the audio.
-const AUDIO_LEAD_S: f32 = 0.0625;
+/// How far the audio runs ahead of the model's durations: the voice starts about three
+/// frames before the leading pad ends and the last sound ends about as early, measured
+/// on the shipped voices (the decoder's convolutions smear each sound back by that much).
+/// Every time is moved earlier by it, so the mouth and the words meet the sound.
+const AUDIO_LEAD_S: f32 = 0.075;
 /// How much of the prosody's change of pace (band and tags, not the voice's own pace) a
 /// neural voice takes: Kokoro rounds each phoneme to whole 25 ms frames, so a change of
 /// under a tenth barely moves short phonemes (calm measured shorter than uneasy for
@@ -39,6 +37,15 @@ const PACE_DEPTH: f32 = 1.5;
 /// Silence kept before the first phone and after the last one.
 const EDGE_BEFORE_S: f32 = 0.04;
 const EDGE_AFTER_S: f32 = 0.06;
+/// The longest a sentence's last sound is kept at the voice's own pace (phrase-final
+/// lengthening makes a final consonant about 150 to 250 ms).
+const FINAL_HOLD_S: f32 = 0.25;
+/// The fade over a sentence's last samples.
+const FADE_OUT_S: f32 = 0.03;
+/// A sample this far under the sentence's peak (−40 dB) is where its first sound begins;
+/// the line keeps [`ONSET_MARGIN_S`] before it.
+const ONSET_FRACTION: f32 = 0.01;
+const ONSET_MARGIN_S: f32 = 0.02;
 
 /// The model's controls for a line with this prosody: rate, pitch level and pitch
 /// liveliness, relative to the voice's own.
@@ -115,14 +122,27 @@ fn synthesise(kokoro: &Kokoro, voice: &str, text: &str, controls: Controls) -> R
         t += d;
         ends.push(t);
     }
-    let last_sound = chars
+    let last_phone = chars
         .iter()
-        .rposition(|c| crate::kokoro::phones::phone_of(*c).is_some_and(|p| p != "pau"))
-        .map_or(t, |i| ends[i]);
-    let start = (lead_s - EDGE_BEFORE_S).max(0.0);
+        .rposition(|c| crate::kokoro::phones::phone_of(*c).is_some_and(|p| p != "pau"));
+    // The model holds a sentence's last consonant for 10 to 28 frames (the "z" of "is."
+    // for 0.7 s), and how much of that stays audible varies with the band: the hold is
+    // cut to what a speaker would give a final sound, relative to the pace.
+    let last_sound = last_phone.map_or(t, |i| {
+        let begins = if i == 0 { lead_s } else { ends[i - 1] };
+        ends[i].min(begins + FINAL_HOLD_S / controls.speed.max(0.5))
+    });
+    let peak = voiced.samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    // Some first sounds (an "r", an "f") begin up to 140 ms before the pad ends, further
+    // ahead than the rest: the line starts before the first sound, wherever it begins.
+    let onset = voiced
+        .samples
+        .iter()
+        .position(|x| x.abs() > peak * ONSET_FRACTION)
+        .map_or(lead_s, |i| i as f32 / SAMPLE_RATE as f32);
+    let start = (lead_s - EDGE_BEFORE_S).min(onset - ONSET_MARGIN_S).max(0.0);
     // The model often holds the last consonant in silence for a few hundred
     // milliseconds: the line ends where the sound does.
-    let peak = voiced.samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     let audible_end = voiced
         .samples
         .iter()
@@ -134,7 +154,13 @@ fn synthesise(kokoro: &Kokoro, voice: &str, text: &str, controls: Controls) -> R
         (start * rate) as usize,
         ((end * rate) as usize).min(voiced.samples.len()),
     );
-    let samples = voiced.samples[from.min(to)..to].to_vec();
+    let mut samples = voiced.samples[from.min(to)..to].to_vec();
+    // Cut short in a held sound, the end fades rather than clicks.
+    let fade = ((FADE_OUT_S * rate) as usize).min(samples.len());
+    let at = samples.len() - fade;
+    for (k, x) in samples[at..].iter_mut().enumerate() {
+        *x *= 0.5 + 0.5 * (std::f32::consts::PI * (k as f32 + 0.5) / fade as f32).cos();
+    }
     let length = samples.len() as f32 / rate;
 
     let mut phones: Vec<(String, f32)> = timed_phones(&chars, &voiced.seconds, lead_s - start)
