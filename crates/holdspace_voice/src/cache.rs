@@ -15,7 +15,7 @@ use holdspace_core::scenario::model::{Tag, Voice};
 
 use crate::disk::DiskCache;
 use crate::error::VoiceError;
-use crate::render::{Engine, Speech, recorded_line, render_line_with};
+use crate::render::{Engine, Speech, recorded_line, render_line_in_parts};
 use crate::wav;
 
 /// One line to voice.
@@ -222,18 +222,27 @@ pub struct Started {
     pub speech: Arc<Speech>,
     /// Whether it came from a cache.
     pub cached: bool,
-    /// The whole line, coming, when `speech` is only its first sentence.
+    /// The longer parts of the line, coming, when `speech` is only its first sentence.
     pub rest: Option<Rest>,
 }
 
-/// The whole of a line whose first sentence is playing, being made.
+/// More of a line whose start is playing: the line up to a later sentence, or the whole.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The line so far, from its start (its first samples are those already playing).
+    pub speech: Arc<Speech>,
+    /// Whether this is the whole line.
+    pub complete: bool,
+}
+
+/// The rest of a line whose first sentence is playing, made sentence by sentence.
 #[derive(Debug)]
-pub struct Rest(Mutex<std::sync::mpsc::Receiver<Result<Arc<Speech>, VoiceError>>>);
+pub struct Rest(Mutex<std::sync::mpsc::Receiver<Result<Part, VoiceError>>>);
 
 impl Rest {
-    /// The whole line once it is made (`None` while it is not yet); an error if making
-    /// it failed or its thread died.
-    pub fn try_take(&self) -> Option<Result<Arc<Speech>, VoiceError>> {
+    /// The next part once it is made (`None` while it is not yet); an error if making it
+    /// failed or its thread died.
+    pub fn try_take(&self) -> Option<Result<Part, VoiceError>> {
         let Ok(receiver) = self.0.lock() else {
             return Some(Err(VoiceError::Synthesis("the rest of the line was lost".to_owned())));
         };
@@ -246,13 +255,23 @@ impl Rest {
         }
     }
 
-    /// Waits for the whole line (tests and benchmarks).
-    pub fn wait(self) -> Result<Arc<Speech>, VoiceError> {
+    /// Waits for the next part (tests and benchmarks).
+    pub fn next(&self) -> Result<Part, VoiceError> {
         self.0
-            .into_inner()
+            .lock()
             .map_err(|_| VoiceError::Synthesis("the rest of the line was lost".to_owned()))?
             .recv()
             .map_err(|_| VoiceError::Synthesis("the rest of the line was not made".to_owned()))?
+    }
+
+    /// Waits for the whole line (tests and benchmarks).
+    pub fn wait(self) -> Result<Arc<Speech>, VoiceError> {
+        loop {
+            let part = self.next()?;
+            if part.complete {
+                return Ok(part.speech);
+            }
+        }
     }
 }
 
@@ -347,6 +366,16 @@ impl VoiceCache {
 
     /// The voiced line and whether it came from the cache (memory or disk).
     pub fn voice(&self, request: &LineRequest) -> Result<(Arc<Speech>, bool), VoiceError> {
+        self.voice_in_parts(request, |_| {})
+    }
+
+    /// As [`Self::voice`], handing `on_part` the line so far after each sentence but the
+    /// last when it has to be synthesised ([`crate::render::render_line_in_parts`]).
+    fn voice_in_parts(
+        &self,
+        request: &LineRequest,
+        on_part: impl FnMut(Speech),
+    ) -> Result<(Arc<Speech>, bool), VoiceError> {
         let key = key_of(request);
         if let Some(hit) = self.lines.lock().ok().and_then(|l| l.get(&key).cloned()) {
             return Ok((hit, true));
@@ -362,7 +391,8 @@ impl VoiceCache {
                 recorded_line(&request.text, rate, samples)
             }
             (None, None) => {
-                let speech = render_line_with(self.engine, &request.text, &request.voice, &request.prosody())?;
+                let speech =
+                    render_line_in_parts(self.engine, &request.text, &request.voice, &request.prosody(), on_part)?;
                 if let Some((disk, k)) = &on_disk {
                     // Not kept only costs the next run a synthesis.
                     let _ = disk.put(k, &speech);
@@ -380,50 +410,53 @@ impl VoiceCache {
     }
 
     /// Starts a line as soon as possible: the whole line when it is cached (in memory or
-    /// on disk), a recording or a single sentence; otherwise, with the neural voice, just
-    /// its first sentence, with the whole line made on a thread of its own (and cached)
-    /// for [`crate::Speaker::continue_with`] to carry on into. flite makes a whole line in
-    /// tens of milliseconds, so it always gives the whole line.
+    /// on disk), a recording or a single sentence; otherwise, with the neural voice, its
+    /// first sentence, while a thread of its own makes the rest sentence by sentence
+    /// (and caches the whole) for [`crate::Speaker::continue_with`] to carry on into,
+    /// each part as the one before it ends. flite makes a whole line in tens of
+    /// milliseconds, so it always gives the whole line.
     pub fn start(&self, request: &LineRequest) -> Result<Started, VoiceError> {
         let streams = request.recording.is_none()
             && self.engine == Engine::Auto
             && request.voice.is_neural()
             && crate::kokoro::status().is_ok()
+            && crate::render::split_sentences(&request.text).len() > 1
             && !self.contains(request)
             && !self
                 .disk
                 .as_ref()
                 .zip(disk_key(self.engine, request))
                 .is_some_and(|(disk, k)| disk.has(&k));
-        if streams
-            && let Some(first) = crate::render::render_first_sentence_with(
-                self.engine,
-                &request.text,
-                &request.voice,
-                &request.prosody(),
-            )
-        {
-            let first = Arc::new(first?);
-            let (send, receive) = std::sync::mpsc::channel();
-            let (cache, request) = (self.clone(), request.clone());
-            std::thread::Builder::new()
-                .name("voice-rest".into())
-                .spawn(move || {
-                    // The receiver may have gone (the line was cut off): nothing to do.
-                    let _ = send.send(cache.voice(&request).map(|(speech, _)| speech));
-                })
-                .map_err(|e| VoiceError::Synthesis(format!("no thread for the rest of the line: {e}")))?;
+        if !streams {
+            let (speech, cached) = self.voice(request)?;
             return Ok(Started {
-                speech: first,
-                cached: false,
-                rest: Some(Rest(Mutex::new(receive))),
+                speech,
+                cached,
+                rest: None,
             });
         }
-        let (speech, cached) = self.voice(request)?;
+        let (send, receive) = std::sync::mpsc::channel();
+        let (cache, line) = (self.clone(), request.clone());
+        std::thread::Builder::new()
+            .name("voice-rest".into())
+            .spawn(move || {
+                // The receiver may have gone (the line was cut off): the line is still
+                // made and cached, for the next time it is said.
+                let made = cache.voice_in_parts(&line, |part| {
+                    let _ = send.send(Ok(Part {
+                        speech: Arc::new(part),
+                        complete: false,
+                    }));
+                });
+                let _ = send.send(made.map(|(speech, _)| Part { speech, complete: true }));
+            })
+            .map_err(|e| VoiceError::Synthesis(format!("no thread for the rest of the line: {e}")))?;
+        let rest = Rest(Mutex::new(receive));
+        let first = rest.next()?;
         Ok(Started {
-            speech,
-            cached,
-            rest: None,
+            speech: first.speech,
+            cached: false,
+            rest: (!first.complete).then_some(rest),
         })
     }
 

@@ -38,18 +38,29 @@ pub struct Speaker<B: Backend> {
     /// Where the mouth was last put (kira does not read positions back).
     mouth_at: [f32; 3],
     bed: Option<StaticSoundHandle>,
-    current: Option<Playing>,
-    /// The whole line, carrying on from where `current` (its first sentence) ends.
-    next: Option<Playing>,
-    /// `current` is a first sentence and the rest of its line is still being made: the
-    /// customer is still speaking, between sentences.
+    /// The line being said: its first part, then each longer part carrying on from
+    /// where the one before it ends (all on the line's clock).
+    pieces: Vec<Playing>,
+    /// The line is not all here yet: the customer is still speaking, even between parts.
     awaiting_rest: bool,
 }
 
-/// The line being said.
+/// A part of the line being said.
 struct Playing {
     handle: StaticSoundHandle,
     speech: Arc<Speech>,
+    /// Where on the line's clock this part starts playing (its sound starts there too).
+    from: f32,
+}
+
+impl Playing {
+    /// Whether it has begun to sound: the first part at once, a later one once its
+    /// position has moved past where it was told to start.
+    fn started(&self) -> bool {
+        self.from == 0.0
+            || matches!(self.handle.state(), PlaybackState::Stopped)
+            || self.handle.position() as f32 > self.from
+    }
 }
 
 fn tween(duration: Duration) -> Tween {
@@ -96,8 +107,7 @@ where
             mouth,
             mouth_at: [0.0; 3],
             bed: None,
-            current: None,
-            next: None,
+            pieces: Vec::new(),
             awaiting_rest: false,
         })
     }
@@ -133,65 +143,75 @@ where
         self.mouth.set_volume(0.0, tween(Duration::from_millis(50)));
         let data = sound_data(speech.sample_rate, &speech.samples).fade_in_tween(tween(Duration::from_millis(8)));
         let handle = self.mouth.play(data).map_err(|e| VoiceError::Playback(e.to_string()))?;
-        self.current = Some(Playing { handle, speech });
+        self.pieces.push(Playing {
+            handle,
+            speech,
+            from: 0.0,
+        });
         Ok(())
     }
 
-    /// Says that what [`Self::say`] just started is the first sentence of a line whose
-    /// whole is being made: until [`Self::continue_with`] brings it, the customer counts
-    /// as still speaking.
+    /// Says that what [`Self::say`] just started is the first part of a line still
+    /// being made: until [`Self::continue_with`] brings the whole, the customer counts as
+    /// still speaking.
     pub fn expect_rest(&mut self) {
-        self.awaiting_rest = self.current.is_some();
+        self.awaiting_rest = !self.pieces.is_empty();
     }
 
-    /// Carries on into `whole`, the line whose first sentence is playing: it starts at
-    /// the first sentence's length, the moment that sentence ends (at once if it already
-    /// has), so the sentences join as they would in one sound. Nothing happens if the
-    /// first sentence was cut off meanwhile.
-    pub fn continue_with(&mut self, whole: Arc<Speech>) -> Result<(), VoiceError> {
+    /// Carries on into `part`, a longer part of the line that is playing (`complete`: the
+    /// whole of it): it starts where the last part given ends, the moment that part ends
+    /// (at once if it already has), so the sentences join as they would in one sound.
+    /// Nothing happens if the line was cut off meanwhile.
+    pub fn continue_with(&mut self, part: Arc<Speech>, complete: bool) -> Result<(), VoiceError> {
         if !self.awaiting_rest {
             return Ok(());
         }
-        self.awaiting_rest = false;
-        let Some(first) = &self.current else {
+        self.awaiting_rest = !complete;
+        let Some(last) = self.pieces.last() else {
             return Ok(());
         };
-        let from = first.speech.duration_s();
-        let left = match first.handle.state() {
-            PlaybackState::Stopped => 0.0,
-            _ => (from - first.handle.position() as f32).max(0.0),
-        };
+        let from = last.speech.duration_s();
+        if part.duration_s() <= from {
+            return Ok(());
+        }
+        let now = self.line_time().unwrap_or(from);
+        let left = (from - now).max(0.0);
         let start = if left > 0.0 {
             StartTime::Delayed(Duration::from_secs_f32(left))
         } else {
             StartTime::Immediate
         };
-        let data = sound_data(whole.sample_rate, &whole.samples)
+        let data = sound_data(part.sample_rate, &part.samples)
             .start_position(f64::from(from))
             .start_time(start);
         let handle = self.mouth.play(data).map_err(|e| VoiceError::Playback(e.to_string()))?;
-        self.next = Some(Playing { handle, speech: whole });
+        self.pieces.push(Playing {
+            handle,
+            speech: part,
+            from,
+        });
         Ok(())
     }
 
-    /// What is being said: the whole line once its first sentence has ended and the
-    /// whole has taken over, else the line (or first sentence) started last.
+    /// How far into the line playback is: the furthest position of the parts that have
+    /// begun (a part that has ended stays at its end).
+    fn line_time(&self) -> Option<f32> {
+        self.pieces
+            .iter()
+            .filter(|p| p.started())
+            .map(|p| p.handle.position() as f32)
+            .reduce(f32::max)
+    }
+
+    /// The part sounding now: the last that has begun.
     fn active(&self) -> Option<&Playing> {
-        let current = self.current.as_ref()?;
-        let first_done = match current.handle.state() {
-            PlaybackState::Stopped => true,
-            _ => current.handle.position() as f32 >= current.speech.duration_s(),
-        };
-        match &self.next {
-            Some(next) if first_done => Some(next),
-            _ => Some(current),
-        }
+        self.pieces.iter().rev().find(|p| p.started()).or(self.pieces.first())
     }
 
     /// Stops the current line with a fade of `fade`.
     pub fn stop(&mut self, fade: Duration) {
         self.awaiting_rest = false;
-        for mut playing in [self.current.take(), self.next.take()].into_iter().flatten() {
+        for mut playing in self.pieces.drain(..) {
             playing.handle.stop(tween(fade));
         }
     }
@@ -343,42 +363,47 @@ mod tests {
         );
     }
 
-    /// A line said first sentence first: the whole line carries on from where the first
-    /// sentence ends, with no gap and nothing said twice, and the subtitle and mouth
-    /// follow the whole line once it has taken over.
+    /// A line said part by part: each longer part carries on from where the one before
+    /// ends (at once if that has ended, else at its end), with nothing said twice, and
+    /// the subtitle and mouth follow each part once it has taken over.
     #[test]
     fn a_line_carries_on_from_its_first_sentence_into_the_whole() {
         let voice = Voice::default();
         let p = Prosody::for_line(&voice, Band::Uneasy, &[]);
-        let text = "Where is it? I paid for next-day delivery.";
-        let first = crate::render::render_first_sentence_with(crate::Engine::Flite, text, &voice, &p)
-            .unwrap_or_else(|| panic!("two sentences"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let text = "Where is it? I paid for next-day delivery. It said Tuesday.";
+        let mut parts = Vec::new();
         let whole = Arc::new(
-            crate::render::render_line_with(crate::Engine::Flite, text, &voice, &p).unwrap_or_else(|e| panic!("{e}")),
+            crate::render::render_line_in_parts(crate::Engine::Flite, text, &voice, &p, |part| parts.push(part))
+                .unwrap_or_else(|e| panic!("{e}")),
         );
-        assert_eq!(
-            first.words.len(),
-            whole.words.len(),
-            "the subtitle knows the whole line"
-        );
+        assert_eq!(parts.len(), 2, "a part after each sentence but the last");
+        for part in &parts {
+            assert_eq!(part.words.len(), whole.words.len(), "the subtitle knows the whole line");
+            assert_eq!(
+                &whole.samples[..part.samples.len()],
+                &part.samples[..],
+                "a part is exactly the start of the whole"
+            );
+        }
         assert!(
-            first.words[3].end_s.is_infinite(),
+            parts[0].words[3].end_s.is_infinite(),
             "the second sentence is not said yet"
         );
+        assert!(parts[1].words[3].end_s.is_finite() && parts[1].words[8].end_s.is_infinite());
+        let (first, second) = (Arc::new(parts[0].clone()), Arc::new(parts[1].clone()));
         let mut speaker =
             Speaker::<MockBackend>::new(MockBackendSettings { sample_rate: RATE }).unwrap_or_else(|e| panic!("{e}"));
-        let first_len = first.duration_s();
-        speaker.say(Arc::new(first)).unwrap_or_else(|e| panic!("{e}"));
+        let (first_len, second_len) = (first.duration_s(), second.duration_s());
+        speaker.say(first).unwrap_or_else(|e| panic!("{e}"));
         speaker.expect_rest();
-        // The first sentence plays out before the rest arrives: still speaking.
+        // The first sentence plays out before the next part arrives: still speaking.
         speaker.advance(f64::from(first_len) + 0.1, RATE);
         assert!(
             speaker.is_speaking(),
             "between the sentences the customer is still speaking"
         );
         speaker
-            .continue_with(Arc::clone(&whole))
+            .continue_with(Arc::clone(&second), false)
             .unwrap_or_else(|e| panic!("{e}"));
         speaker.advance(0.05, RATE);
         let t = speaker.position_s().unwrap_or(0.0);
@@ -386,7 +411,27 @@ mod tests {
             t >= first_len && t < first_len + 0.1,
             "carries on at {t} s, the first was {first_len} s"
         );
-        assert!(speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &whole)));
+        assert!(speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &second)));
+        // The whole arrives while the second part still plays: it waits for its end.
+        speaker
+            .continue_with(Arc::clone(&whole), true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        speaker.advance(0.1, RATE);
+        assert!(
+            speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &second)),
+            "not before its time"
+        );
+        let before = speaker.position_s().unwrap_or(0.0);
+        speaker.advance(f64::from(second_len - before) + 0.05, RATE);
+        let t = speaker.position_s().unwrap_or(0.0);
+        assert!(
+            speaker.speech().is_some_and(|s| Arc::ptr_eq(s, &whole)),
+            "the whole takes over at {t} s"
+        );
+        assert!(
+            t >= second_len && t < second_len + 0.1,
+            "seamless: at {t} s, the second part ended at {second_len} s"
+        );
         speaker.advance(f64::from(whole.duration_s()), RATE);
         assert!(!speaker.is_speaking());
         assert_eq!(

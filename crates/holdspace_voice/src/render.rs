@@ -99,14 +99,34 @@ pub fn render_line(text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speec
 
 /// As [`render_line`], with the synthesiser chosen.
 pub fn render_line_with(engine: Engine, text: &str, voice: &Voice, prosody: &Prosody) -> Result<Speech, VoiceError> {
+    render_line_in_parts(engine, text, voice, prosody, |_| {})
+}
+
+/// As [`render_line_with`], handing `on_part` the line so far after each of its sentences
+/// but the last (lead-in, those sentences and the pause after the last of them; the
+/// words not yet said have an infinite time), so that playback can start on the first
+/// sentence and carry on into each longer part at the previous one's length while the
+/// rest is made. Each part's audio is exactly the start of the whole line's: every
+/// sentence is made and levelled alone.
+pub fn render_line_in_parts(
+    engine: Engine,
+    text: &str,
+    voice: &Voice,
+    prosody: &Prosody,
+    on_part: impl FnMut(Speech),
+) -> Result<Speech, VoiceError> {
     if engine == Engine::Auto
         && voice.is_neural()
         && let Ok(kokoro) = crate::kokoro::status()
     {
         let controls = crate::kokoro::speak::controls(voice, prosody);
-        return assemble(text, prosody, crate::kokoro::model::SAMPLE_RATE, |sentence| {
-            crate::kokoro::speak::sentence(kokoro, &voice.voice, &voice.respelled(sentence), controls)
-        });
+        return assemble(
+            text,
+            prosody,
+            crate::kokoro::model::SAMPLE_RATE,
+            |sentence| crate::kokoro::speak::sentence(kokoro, &voice.voice, &voice.respelled(sentence), controls),
+            on_part,
+        );
     }
     let settings = FliteSettings {
         f0_mean_hz: prosody.f0_mean_hz,
@@ -114,42 +134,19 @@ pub fn render_line_with(engine: Engine, text: &str, voice: &Voice, prosody: &Pro
         duration_stretch: prosody.duration_stretch,
     };
     let name = voice.flite_voice();
-    assemble(text, prosody, flite::SAMPLE_RATE, |sentence| {
-        flite_sentence(trim_silence(flite::synthesise(
-            &spoken_form(&voice.respelled(sentence)),
-            name,
-            settings,
-        )?))
-    })
-}
-
-/// The start of a line of several sentences, to play while the rest is made: the lead-in
-/// and the first sentence, levelled on their own, with the rest of the line's words in
-/// the subtitle as not yet said (their time is infinite). `None` for a line of one
-/// sentence. The whole line ([`render_line_with`]) begins with exactly this audio
-/// (each sentence is made alone, and the neural voice remembers the last few), so
-/// playback can carry on into it at this part's length.
-pub fn render_first_sentence_with(
-    engine: Engine,
-    text: &str,
-    voice: &Voice,
-    prosody: &Prosody,
-) -> Option<Result<Speech, VoiceError>> {
-    let sentences = split_sentences(text);
-    if sentences.len() < 2 {
-        return None;
-    }
-    let mut first = match render_line_with(engine, &sentences[0], voice, prosody) {
-        Ok(first) => first,
-        Err(e) => return Some(Err(e)),
-    };
-    first.words.extend(sentences[1..].iter().flat_map(|s| {
-        s.split_whitespace().map(|w| TimedWord {
-            text: w.to_owned(),
-            end_s: f32::INFINITY,
-        })
-    }));
-    Some(Ok(first))
+    assemble(
+        text,
+        prosody,
+        flite::SAMPLE_RATE,
+        |sentence| {
+            flite_sentence(trim_silence(flite::synthesise(
+                &spoken_form(&voice.respelled(sentence)),
+                name,
+                settings,
+            )?))
+        },
+        on_part,
+    )
 }
 
 /// flite's segments as a [`Sentence`].
@@ -173,32 +170,33 @@ fn flite_sentence(made: Synthesised) -> Result<Sentence, VoiceError> {
 }
 
 /// A line from its sentences, each made by `say`: the lead-in first, the prosody's pause
-/// between sentences, the speech brought to the band's level, a soft limiter, the mouth
-/// track and the subtitle's timing.
+/// between sentences, each sentence brought to the band's level, a soft limiter, the
+/// mouth track and the subtitle's timing; `on_part` gets the line so far after each
+/// sentence that has another after it.
 fn assemble(
     text: &str,
     prosody: &Prosody,
     rate: u32,
     mut say: impl FnMut(&str) -> Result<Sentence, VoiceError>,
+    mut on_part: impl FnMut(Speech),
 ) -> Result<Speech, VoiceError> {
     let mut samples: Vec<f32> = Vec::new();
     let mut visemes: Vec<VisemeKey> = Vec::new();
     let mut words = Vec::new();
-    let target = 10f32.powf((REFERENCE_LEVEL_DBFS + prosody.gain_db) / 20.0);
+    let target_db = REFERENCE_LEVEL_DBFS + prosody.gain_db;
 
-    // The lead-in is placed first; its level is set once the speech level is known.
-    let mut lead_in_len = 0;
     if let Some(kind) = prosody.lead_in {
-        let sound = nonverbal::render(kind, rate, 1.0);
+        let mut sound = nonverbal::render(kind, rate, 1.0);
+        // Non-verbal sounds sit about 8 dB under the speech that follows them.
+        level_to(&mut sound.samples, rate, target_db - 8.0);
         visemes.extend(sound.visemes);
-        samples.extend(sound.samples);
+        samples.extend(sound.samples.iter().map(|s| soft_limit(*s)));
         samples.extend(std::iter::repeat_n(0.0, seconds(rate, LEAD_IN_GAP_S)));
-        lead_in_len = samples.len();
     }
 
     let sentences = split_sentences(text);
     for (i, sentence) in sentences.iter().enumerate() {
-        let made = say(sentence)?;
+        let mut made = say(sentence)?;
         let offset = samples.len() as f32 / rate as f32;
         visemes.extend(MouthTrack::from_phones(
             made.phones.iter().map(|(p, end)| (p.as_str(), *end)),
@@ -206,31 +204,24 @@ fn assemble(
         ));
         let ends: Vec<f32> = made.word_ends.iter().map(|e| e + offset).collect();
         words.extend(time_words(sentence, &ends, offset + made.end_s));
-        samples.extend(made.samples);
+        // Each sentence alone, so that a part of the line is exactly its start.
+        level_to(&mut made.samples, rate, target_db);
+        samples.extend(made.samples.iter().map(|s| soft_limit(*s)));
         if i + 1 < sentences.len() {
             samples.extend(std::iter::repeat_n(0.0, seconds(rate, prosody.sentence_pause_s)));
+            let to_come = sentences[i + 1..].iter().flat_map(|s| {
+                s.split_whitespace().map(|w| TimedWord {
+                    text: w.to_owned(),
+                    end_s: f32::INFINITY,
+                })
+            });
+            on_part(Speech {
+                sample_rate: rate,
+                samples: samples.clone().into(),
+                mouth: MouthTrack::Visemes(visemes.clone()),
+                words: words.iter().cloned().chain(to_come).collect(),
+            });
         }
-    }
-    // Level: the speech (not the lead-in, not the pauses) is brought to the band's level.
-    let level = active_level_dbfs(&samples[lead_in_len..], rate);
-    let gain = if level > -100.0 {
-        target / 10f32.powf(level / 20.0)
-    } else {
-        1.0
-    };
-    for s in &mut samples[lead_in_len..] {
-        *s *= gain;
-    }
-    if lead_in_len > 0 {
-        // Non-verbal sounds sit about 8 dB under the speech that follows them.
-        let lead_level = active_level_dbfs(&samples[..lead_in_len], rate);
-        let lead_gain = 10f32.powf((REFERENCE_LEVEL_DBFS + prosody.gain_db - 8.0 - lead_level) / 20.0);
-        for s in &mut samples[..lead_in_len] {
-            *s *= lead_gain;
-        }
-    }
-    for s in &mut samples {
-        *s = soft_limit(*s);
     }
     Ok(Speech {
         sample_rate: rate,
@@ -238,6 +229,18 @@ fn assemble(
         mouth: MouthTrack::Visemes(visemes),
         words,
     })
+}
+
+/// Scales `samples` so that their active level (pauses left out) is `target_db` dBFS;
+/// silence is left as it is.
+fn level_to(samples: &mut [f32], rate: u32, target_db: f32) {
+    let level = active_level_dbfs(samples, rate);
+    if level > -100.0 {
+        let gain = 10f32.powf((target_db - level) / 20.0);
+        for s in samples.iter_mut() {
+            *s *= gain;
+        }
+    }
 }
 
 /// A recorded line: the author's audio as is, with the mouth following its loudness and

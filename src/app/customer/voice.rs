@@ -531,18 +531,22 @@ fn start_ready_lines(
     }
 }
 
-/// Carries the line on into its whole once the rest of it is made (its first sentence
-/// is playing, or has just ended).
+/// Carries the line on into each longer part of it as it is made (its first sentence is
+/// playing, or has just ended), until the whole is there.
 fn continue_lines(mut voice: ResMut<VoiceOutput>, mut notices: MessageWriter<Notice>) {
     let voice = &mut *voice;
-    let Some(result) = voice.rest.as_ref().and_then(|r| r.try_take()) else {
-        return;
-    };
-    voice.rest = None;
-    let carried = result.and_then(|whole| on_speaker!(&mut voice.output, s => s.continue_with(whole)));
-    if let Err(e) = carried {
-        on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
-        notices.write(Notice::error(format!("The rest of this line could not be voiced: {e}")));
+    while let Some(result) = voice.rest.as_ref().and_then(|r| r.try_take()) {
+        let complete = result.as_ref().map_or(true, |part| part.complete);
+        if complete {
+            voice.rest = None;
+        }
+        let carried =
+            result.and_then(|part| on_speaker!(&mut voice.output, s => s.continue_with(part.speech, part.complete)));
+        if let Err(e) = carried {
+            voice.rest = None;
+            on_speaker!(&mut voice.output, s => s.stop(CUT_FADE));
+            notices.write(Notice::error(format!("The rest of this line could not be voiced: {e}")));
+        }
     }
 }
 
