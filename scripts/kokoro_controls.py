@@ -30,7 +30,9 @@ back. Each becomes `DequantizeLinear` of its 8-bit weights feeding a float `Conv
 voice's session folds the dequantised weights once at load (`session.disable_quant_qdq`),
 so the file stays 8-bit on disk and ONNX Runtime's optimised float convolution does the
 work: 10 to 20 % less time a sentence, the shortest gaining most, and the activations no
-longer rounded to 8 bits. The quantise-and-rescale nodes left unused are removed.
+longer rounded to 8 bits. The quantise-and-rescale nodes left unused are removed. Each
+of those 1-D convolutions then runs as a 2-D one of height 1, which ONNX Runtime's
+blocked x86 kernels take: about 10 % less again.
 
 Usage: python3 kokoro_controls.py IN.onnx OUT.onnx
 """

