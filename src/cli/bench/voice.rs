@@ -291,7 +291,7 @@ fn disk_rows(requests: &[LineRequest], speaker: &mut Speaker<CaptureBackend>) ->
 /// tiny.en with its full context: the word error rate over all lines and per line
 /// (numbers compared as words).
 pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
-    use holdspace_core::analysis::spoken::{expanded, spoken_words, word_distance};
+    use holdspace_core::analysis::spoken::{expanded, spelled_codes, spoken_words, word_distance};
     use holdspace_speech::whisper::{Transcriber, default_model_path};
     if let Err(why) = holdspace_voice::kokoro::status() {
         bail!("the neural voice is not installed ({why})");
@@ -308,8 +308,10 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
         let speech = render_line_with(Engine::Auto, &request.text, &request.voice, &request.prosody())?;
         let audio = holdspace_speech::resample::to_16k(&speech.samples, speech.sample_rate)?;
         let heard = whisper.transcribe_full(&audio)?.text;
-        let reference = expanded(&spoken_words(&holdspace_voice::render::spoken_form(&request.text)));
-        let hypothesis = expanded(&spoken_words(&heard));
+        let reference = expanded(&spoken_words(&spelled_codes(&holdspace_voice::render::spoken_form(
+            &request.text,
+        ))));
+        let hypothesis = expanded(&spoken_words(&spelled_codes(&heard)));
         let distance = word_distance(&hypothesis, &reference);
         errors += f64::from(distance) * reference.len() as f64;
         words += reference.len();
@@ -323,7 +325,10 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
         eprintln!("  WER {d:.2}: {said:?} heard as {heard:?}");
     }
     let mut total = distribution(
-        &format!("word error rate over {} lines, {words} words (×1000)", requests.len()),
+        &format!(
+            "word error rate over {} lines, {words} words, codes spelled out (×1000)",
+            requests.len()
+        ),
         vec![errors / words.max(1) as f64 * 1000.0],
     );
     total.unit = Some("‰");

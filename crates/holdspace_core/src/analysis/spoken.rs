@@ -380,6 +380,30 @@ pub fn trails_off(transcript: &str) -> bool {
     NEVER_LAST.contains(&word.as_str()) || (!ended && SELDOM_LAST.contains(&word.as_str()))
 }
 
+/// Codes read out character by character ("H X 4 4 7 1") written either way: Whisper
+/// writes them joined ("HX4471", "3309175", "602-184"), which is the same thing said. A
+/// word holding letters and digits, or five digits or more, is spelled out, as scoring
+/// normalisers do; amounts and years ("1,380", "2024") are left as they are.
+pub fn spelled_codes(text: &str) -> String {
+    let spell = |word: &str| {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let digits = core.chars().filter(char::is_ascii_digit).count();
+        let letters = core.chars().filter(char::is_ascii_alphabetic).count();
+        let joined = core.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let code = joined && digits > 0 && (letters > 0 || digits >= 5);
+        if code {
+            core.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            word.to_owned()
+        }
+    };
+    text.split_whitespace().map(spell).collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -501,5 +525,16 @@ mod tests {
         assert_eq!(reply, "sorry");
         assert!(d <= 0.5, "{d}");
         assert!(g.distance_to("time", "what's the weather like").unwrap_or(0.0) > 0.5);
+    }
+
+    #[test]
+    fn codes_are_spelled_out_whichever_way_they_are_written() {
+        assert_eq!(spelled_codes("It's HX4471, love."), "It's H X 4 4 7 1 love.");
+        assert_eq!(spelled_codes("3309175 LS62QJ."), "3 3 0 9 1 7 5 L S 6 2 Q J");
+        assert_eq!(spelled_codes("602-184"), "6 0 2 1 8 4");
+        assert_eq!(
+            spelled_codes("£1,380 in 2024 at 14 Kelso Road"),
+            "£1,380 in 2024 at 14 Kelso Road"
+        );
     }
 }
