@@ -197,6 +197,11 @@ pub fn engine_label(voice: &Voice) -> String {
     }
 }
 
+/// How lines are put together from sentences (levelling, trimming, pauses): part of the
+/// disk key, so a line kept by an older build is made again rather than played as it
+/// was. 2: each sentence levelled alone, neural sentences trimmed at their first sound.
+const ASSEMBLY: u32 = 2;
+
 /// The key a synthesised line is kept on disk under (recordings are not kept: they are
 /// files already).
 fn disk_key(engine: Engine, request: &LineRequest) -> Option<String> {
@@ -205,7 +210,7 @@ fn disk_key(engine: Engine, request: &LineRequest) -> Option<String> {
     }
     let p = request.prosody();
     Some(format!(
-        "{}|{}|{:?}|{:?}|{:?}|{}",
+        "{ASSEMBLY}|{}|{}|{:?}|{:?}|{:?}|{}",
         engine_key(engine, &request.voice),
         request.voice.voice,
         request.voice.base_pitch_hz.to_bits(),
