@@ -84,6 +84,12 @@ impl Transcriber {
         self.run(audio, None, true)
     }
 
+    /// As [`Self::transcribe_full`], with `prompt` (names a listener would already know,
+    /// spelled as written) as Whisper's initial prompt.
+    pub fn transcribe_full_with(&mut self, audio: &[f32], prompt: &str) -> Result<Transcript, SpeechError> {
+        self.run(audio, (!prompt.is_empty()).then_some(prompt), true)
+    }
+
     fn run(&mut self, audio: &[f32], prompt: Option<&str>, full: bool) -> Result<Transcript, SpeechError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         if let Some(prompt) = prompt {

@@ -298,7 +298,7 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
     }
     let (requests, _) = shipped_lines(dir)?;
     let mut whisper = Transcriber::open(&default_model_path(), 2)?;
-    let (mut errors, mut words) = (0.0f64, 0usize);
+    let (mut errors, mut errors_knowing, mut words) = (0.0f64, 0.0f64, 0usize);
     let mut per_line = Vec::new();
     let mut worst: Vec<(f32, String, String)> = Vec::new();
     for request in &requests {
@@ -308,12 +308,30 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
         let speech = render_line_with(Engine::Auto, &request.text, &request.voice, &request.prosody())?;
         let audio = holdspace_speech::resample::to_16k(&speech.samples, speech.sample_rate)?;
         let heard = whisper.transcribe_full(&audio)?.text;
+        // The same, knowing the names the author respelled for the voice (the customer's
+        // own name, their street), as a listener who has the scenario in front of them.
+        let names: Vec<&str> = request
+            .voice
+            .say_as
+            .keys()
+            .map(String::as_str)
+            .filter(|name| request.text.contains(name))
+            .collect();
         let reference = expanded(&spoken_words(&spelled_codes(&holdspace_voice::render::spoken_form(
             &request.text,
         ))));
-        let hypothesis = expanded(&spoken_words(&spelled_codes(&heard)));
-        let distance = word_distance(&hypothesis, &reference);
+        let heard_as = |text: &str| expanded(&spoken_words(&spelled_codes(text)));
+        let distance = word_distance(&heard_as(&heard), &reference);
+        let knowing = if names.is_empty() {
+            distance
+        } else {
+            word_distance(
+                &heard_as(&whisper.transcribe_full_with(&audio, &names.join(", "))?.text),
+                &reference,
+            )
+        };
         errors += f64::from(distance) * reference.len() as f64;
+        errors_knowing += f64::from(knowing) * reference.len() as f64;
         words += reference.len();
         per_line.push(f64::from(distance) * 1000.0);
         if distance > 0.0 {
@@ -332,9 +350,14 @@ pub(super) fn words_rows(dir: &Path) -> Result<Vec<Row>> {
         vec![errors / words.max(1) as f64 * 1000.0],
     );
     total.unit = Some("‰");
+    let mut knowing = distribution(
+        "the same, Whisper prompted with the names the author respelled (×1000)",
+        vec![errors_knowing / words.max(1) as f64 * 1000.0],
+    );
+    knowing.unit = Some("‰");
     let mut lines = distribution("word error rate per line (×1000)", per_line);
     lines.unit = Some("‰");
-    Ok(vec![total, lines])
+    Ok(vec![total, knowing, lines])
 }
 
 /// What the app does: prefetch the scenario's lines when the conversation opens, then
