@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use candle_core::Tensor;
+use holdspace_core::analysis::disowning::statements;
 use holdspace_core::analysis::{HeardIntent, Understanding};
 use holdspace_core::scenario::model::Reply;
 use holdspace_core::{Intent, Listener, Session};
@@ -17,6 +18,9 @@ use crate::encoder::{Adapter, Encoder, EncoderError, MODEL_FOLDER, models_dir};
 const ADAPTER: &[u8] = include_bytes!("../model/intent-adapter.safetensors");
 /// Its settings and per-intent thresholds.
 const ADAPTER_META: &str = include_str!("../model/intent-adapter.json");
+
+/// The share of an intent's threshold a statement read alone must reach to carry it.
+const STATEMENT_BAR: f32 = 0.75;
 
 /// Rounds to three decimals: the engine compares these with thresholds, and the same
 /// words must decide the same on every machine.
@@ -131,6 +135,7 @@ impl Hearing {
                 });
             }
         }
+        let by_statement = self.harms_by_statement(text, &intents)?;
         let mut texts: Vec<&str> = vec![text, customer_line];
         for reply in offered {
             texts.push(&reply.text);
@@ -163,7 +168,37 @@ impl Hearing {
             intents,
             replies,
             reflects: round3(reflects.max(0.0)),
+            by_statement,
         })
+    }
+
+    /// The harms heard in each statement read alone, when a harm was heard in the whole
+    /// and some statements disown one but not all (see [`Understanding::by_statement`]):
+    /// one batched pass over the statements. A statement alone is shorter than the reply
+    /// and reads less surely, so it counts a harm from three quarters of the threshold.
+    fn harms_by_statement(&self, text: &str, heard: &[HeardIntent]) -> Result<Vec<Vec<Intent>>, EncoderError> {
+        let statements = statements(text);
+        let mixed = statements.iter().any(|s| s.disowns.is_some()) && statements.iter().any(|s| s.disowns.is_none());
+        if !mixed || !heard.iter().any(|h| h.intent.is_harmful()) {
+            return Ok(Vec::new());
+        }
+        let texts: Vec<String> = statements.iter().map(|s| s.text()).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let probs = self.adapter.probabilities(&self.encoder, &refs)?;
+        Ok(probs
+            .iter()
+            .map(|row| {
+                Intent::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, intent)| {
+                        let bar = self.thresholds.get(*k).copied().unwrap_or(0.5) * STATEMENT_BAR;
+                        intent.is_harmful() && row.get(*k).is_some_and(|p| *p >= bar)
+                    })
+                    .map(|(_, intent)| *intent)
+                    .collect()
+            })
+            .collect())
     }
 
     /// The labelled example of `intent` nearest to the tuned embedding `v`.
@@ -296,6 +331,51 @@ mod tests {
                 .as_ref()
                 .is_some_and(|(text, sim)| !text.is_empty() && *sim > 0.5),
             "{wall:?}"
+        );
+    }
+
+    /// The encoder reads a harm's words and not the "not": a harm heard only in what the
+    /// trainee said they would not do is set aside; one said after it still lands.
+    #[test]
+    fn a_harm_the_words_disown_is_not_heard_but_one_after_it_is() {
+        let ear = hearing();
+        let s = shipped("locked_out_panic");
+        let start = s.scenario.start.clone();
+        let heard = |text: &str| {
+            probe(
+                &s,
+                &start,
+                Disclosure::Hidden,
+                TurnInput::say(text),
+                Some(&ear as &dyn Listener),
+            )
+            .expect("step")
+        };
+        for text in [
+            "I'm not putting you on hold and I'm not transferring you anywhere, I'm right here",
+            "I'm not going to pass you over to another department, I'll stay on with you",
+        ] {
+            // The encoder alone hears the harm it names…
+            let u = ear.hear(text, "", &[]).expect("heard");
+            assert!(u.intents.iter().any(|h| h.intent.is_harmful()), "{text}: {u:?}");
+            // …which the words disowned.
+            let disowned = heard(text);
+            assert!(!disowned.analysis.has_harm(), "{text}: {:?}", disowned.analysis);
+            assert_ne!(
+                disowned.direction,
+                Direction::Escalates,
+                "{text}: {:#?}",
+                disowned.reasons
+            );
+        }
+        let text = "I won't rush you, but honestly my hands are tied, that's just how the system works";
+        let u = ear.hear(text, "", &[]).expect("heard");
+        assert_eq!(u.by_statement.len(), statements(text).len(), "{u:?}");
+        let after = heard(text);
+        assert!(
+            after.analysis.intents.contains(&Intent::PolicyWall),
+            "{:?}",
+            after.analysis
         );
     }
 

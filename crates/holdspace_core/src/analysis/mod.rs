@@ -2,6 +2,7 @@
 //! words it reflects back (paraphrase score), and how it was delivered.
 
 pub mod delivery;
+pub mod disowning;
 pub mod intent;
 pub mod lexicon;
 pub mod matching;
@@ -60,6 +61,12 @@ pub struct Understanding {
     /// Closeness in meaning (0..1) to what the customer had just said.
     #[serde(default)]
     pub reflects: f32,
+    /// The harms heard in each statement read alone ([`disowning::statements`] of the
+    /// words, in order), when a harm was heard and some statement disowns one: empty
+    /// otherwise. Tells "I won't rush you, but that's the process" (a wall after the
+    /// disowning) from "I'm not rushing you, I'm staying right here" (none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_statement: Vec<Vec<Intent>>,
 }
 
 /// One intent the encoder heard.
@@ -327,8 +334,11 @@ impl Analysis {
     /// Adds what the sentence encoder heard: intents the phrases and shapes did not find,
     /// unless the words negated or reported them ("I'm not going to tell you to calm
     /// down" stays free of minimising whatever the encoder thinks). A question's kind
-    /// read from its first word gives way to the encoder's reading.
-    pub fn hear_meaning(&mut self, understanding: &Understanding) {
+    /// read from its first word gives way to the encoder's reading. A harm heard only in
+    /// statements of `text` that disown it ("I'm not passing you on") is set aside
+    /// ([`disowning`]).
+    pub fn hear_meaning(&mut self, text: &str, understanding: &Understanding) {
+        let statements = disowning::statements(text);
         // What the phrases and shapes heard is precise; the encoder fills gaps. Where it
         // contradicts them (a harm in a reply they heard only help in, or the reverse) it
         // must be sure.
@@ -364,6 +374,16 @@ impl Analysis {
                 continue;
             }
             if intent.is_harmful() && disowned && !harmful {
+                continue;
+            }
+            if intent.is_harmful()
+                && !self.intents.contains(&intent)
+                && let Some(by) = only_where_disowned(intent, &statements, &understanding.by_statement)
+            {
+                if !self.set_aside.iter().any(|(i, _)| *i == intent) {
+                    self.set_aside
+                        .push((intent, format!("heard only where it was disowned (\"{by}\")")));
+                }
                 continue;
             }
             if self.intents.contains(&intent)
@@ -418,6 +438,26 @@ impl Analysis {
     pub fn has_harm(&self) -> bool {
         self.intents.iter().any(|i| i.is_harmful())
     }
+}
+
+/// When `intent` was heard only in statements that disown it, the words that disowned
+/// it. When every statement disowns, the whole reading is theirs; otherwise the encoder's
+/// reading of each alone (`by_statement`) says where the harm is, and without that
+/// reading the harm stands.
+fn only_where_disowned(
+    intent: Intent,
+    statements: &[disowning::Statement],
+    by_statement: &[Vec<Intent>],
+) -> Option<String> {
+    let first = statements.iter().find_map(|s| s.disowns.clone())?;
+    let everywhere = statements.iter().all(|s| s.disowns.is_some());
+    let read_alone = by_statement.len() == statements.len();
+    let only_there = read_alone
+        && statements
+            .iter()
+            .zip(by_statement)
+            .all(|(s, heard)| s.disowns.is_some() || !heard.contains(&intent));
+    (everywhere || only_there).then_some(first)
 }
 
 /// How a refusal's evidence begins (its words follow, in quotes).
@@ -708,28 +748,27 @@ mod tests {
 
     #[test]
     fn a_disowned_harm_is_not_heard_again_from_its_meaning() {
-        let mut a = analyse(
-            "It doesn't sound like it's just a fee to you.",
-            &Lexicon::builtin(),
-            "",
-            &[],
-        );
+        let text = "It doesn't sound like it's just a fee to you.";
+        let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
         // The encoder reads "fee" and "not" and hears a wall; the words said none.
-        a.hear_meaning(&Understanding {
-            intents: vec![
-                HeardIntent {
-                    intent: Intent::PolicyWall,
-                    probability: 0.97,
-                    like: None,
-                },
-                HeardIntent {
-                    intent: Intent::Acknowledge,
-                    probability: 0.8,
-                    like: None,
-                },
-            ],
-            ..Understanding::default()
-        });
+        a.hear_meaning(
+            text,
+            &Understanding {
+                intents: vec![
+                    HeardIntent {
+                        intent: Intent::PolicyWall,
+                        probability: 0.97,
+                        like: None,
+                    },
+                    HeardIntent {
+                        intent: Intent::Acknowledge,
+                        probability: 0.8,
+                        like: None,
+                    },
+                ],
+                ..Understanding::default()
+            },
+        );
         assert_eq!(a.intents, vec![Intent::Acknowledge]);
     }
 
@@ -745,10 +784,13 @@ mod tests {
     fn a_transfer_is_not_also_a_wall_unless_the_words_or_a_surer_reading_say_so() {
         let hear = |text: &str, understood: Vec<HeardIntent>| {
             let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
-            a.hear_meaning(&Understanding {
-                intents: understood,
-                ..Understanding::default()
-            });
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: understood,
+                    ..Understanding::default()
+                },
+            );
             a.intents
         };
         // The encoder hears "I'll have to pass you over" as a refusal too.
@@ -796,13 +838,68 @@ mod tests {
     fn their_own_situation_said_back_is_not_a_refusal() {
         let text = "so you can't get into your banking, the deadline's today, and the reader is at home";
         let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
-        a.hear_meaning(&Understanding {
-            intents: vec![heard(Intent::Paraphrase, 0.99)],
-            ..Understanding::default()
-        });
+        a.hear_meaning(
+            text,
+            &Understanding {
+                intents: vec![heard(Intent::Paraphrase, 0.99)],
+                ..Understanding::default()
+            },
+        );
         assert_eq!(a.intents, vec![Intent::Paraphrase], "{:?}", a.evidence);
         // The same words without a reflection are still heard as the rule they state.
         assert!(intents("you can't get a refund on that one").contains(&Intent::PolicyWall));
+    }
+
+    #[test]
+    fn a_harm_heard_only_where_it_was_disowned_is_set_aside() {
+        let hear = |text: &str, understood: Vec<HeardIntent>, by_statement: Vec<Vec<Intent>>| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: understood,
+                    by_statement,
+                    ..Understanding::default()
+                },
+            );
+            a
+        };
+        // One statement that disowns: the encoder's "hold" and "passing on" are not said.
+        let a = hear(
+            "I'm not putting you on hold and I'm not passing you on",
+            vec![heard(Intent::PolicyWall, 0.9), heard(Intent::Transfer, 0.8)],
+            vec![],
+        );
+        assert!(!a.has_harm(), "{:?}", a.intents);
+        assert!(
+            a.set_aside
+                .iter()
+                .any(|(i, why)| *i == Intent::PolicyWall && why.contains("disowned"))
+        );
+        // Several: the reading of each alone says whether the wall is in the one that
+        // disowns or in the one after.
+        let text = "I won't rush you, but that's just how the process works";
+        let wall = vec![heard(Intent::PolicyWall, 0.9)];
+        let after = hear(text, wall.clone(), vec![vec![], vec![Intent::PolicyWall]]);
+        assert!(after.intents.contains(&Intent::PolicyWall), "{:?}", after.intents);
+        let nowhere = hear(text, wall.clone(), vec![vec![Intent::PolicyWall], vec![]]);
+        assert!(!nowhere.intents.contains(&Intent::PolicyWall), "{:?}", nowhere.intents);
+        // Not read alone: the harm stands.
+        assert!(hear(text, wall, vec![]).intents.contains(&Intent::PolicyWall));
+        // A refusal is the wall, however it is put.
+        let refused = hear(
+            "I won't be able to waive it",
+            vec![heard(Intent::PolicyWall, 0.9)],
+            vec![],
+        );
+        assert!(refused.intents.contains(&Intent::PolicyWall), "{:?}", refused.intents);
+        // Their own words turned on them are not disowned.
+        let reported = hear(
+            "you said you're no good with it, so maybe that's why it keeps going off",
+            vec![heard(Intent::Blame, 0.8)],
+            vec![],
+        );
+        assert!(reported.intents.contains(&Intent::Blame), "{:?}", reported.intents);
     }
 
     #[test]

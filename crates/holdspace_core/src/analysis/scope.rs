@@ -48,10 +48,10 @@ const DISOWNED_AFTER: &[&[&str]] = &[
 /// Words that, after "and", "so" or "because", open a new statement with its own
 /// subject: a negation before them does not reach past ("nobody rang you and that is
 /// on us" owns the fault).
-const SUBJECTS: &[&str] = &["i", "it", "that", "this", "we", "you", "they", "he", "she"];
+pub(crate) const SUBJECTS: &[&str] = &["i", "it", "that", "this", "we", "you", "they", "he", "she"];
 
 /// Joining words a new statement can follow.
-const JOINERS: &[&str] = &["and", "so", "because", "cause"];
+pub(crate) const JOINERS: &[&str] = &["and", "so", "because", "cause"];
 
 /// Why a phrase found in a clause does not count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,7 +258,7 @@ pub fn repeating(words: &[String]) -> Option<String> {
 }
 
 /// Verbs that, refused, make a policy wall: what the trainee could do for them.
-const ACTIONS: &[&str] = &[
+pub(crate) const ACTIONS: &[&str] = &[
     "approve",
     "arrange",
     "authorise",

@@ -475,7 +475,7 @@ impl Session {
         let mut analysis = analyse(&words_said, &scenario.lexicon, &self.last_line, key_points);
         let understanding = input.understanding.as_ref().filter(|_| !clicked_without_words);
         if let Some(u) = understanding {
-            analysis.hear_meaning(u);
+            analysis.hear_meaning(&words_said, u);
         }
         let reply: Option<Reply> = match chosen {
             Some(r) => Some(r.clone()),

@@ -1,0 +1,308 @@
+//! Statements that disown a harm by their shape, so that the sentence encoder's reading
+//! of the harm's words does not count against the trainee.
+//!
+//! The encoder reads "I'm not putting you on hold and I'm not passing you on" as a
+//! transfer or a wall: it sees the words of the harm, not the "not". The lexicon's scope
+//! (`scope::set_aside`) catches a negated phrase it knows; this catches the shape whatever
+//! the words after it: the trainee saying what they will not do to the customer ("I won't
+//! rush you", "nobody's going to…"), freeing the customer of something ("you don't have to
+//! tell me", "you're not a nuisance", "none of this is your fault"). A refusal of what the
+//! customer wants ("I won't waive it", "I'm not able to unlock it", "we won't keep booking
+//! visits") is not disowning: it is the wall. Neither is the customer's own word reported
+//! back: "you said it doesn't matter, so I'll treat it like any other order" turns their
+//! words on them, and the lexicon's scope already sets a reported phrase aside.
+//!
+//! The unit is a statement: a clause, cut again where "and", "so" or "because" opens a new
+//! subject ("I'm not rushing you and that's the process" disowns only its first half).
+
+use crate::analysis::scope::{ACTIONS, JOINERS, SUBJECTS, refusal};
+use crate::analysis::text::{Clause, clauses};
+
+/// Words that may open a statement without changing what it does.
+const OPENERS: &[&str] = &[
+    "and", "because", "but", "cause", "honestly", "listen", "look", "now", "oh", "ok", "okay", "so", "well",
+];
+
+/// The trainee saying what they will not do ("I'm not going to…", "I won't…").
+const WILL_NOT: &[&[&str]] = &[
+    &["i", "am", "not", "going", "to"],
+    &["i", "am", "never", "going", "to"],
+    &["i", "will", "not"],
+    &["i", "will", "never"],
+    &["i", "would", "not"],
+    &["i", "would", "never"],
+    &["ill", "not"],
+    &["ill", "never"],
+    &["id", "never"],
+    &["id", "not"],
+    &["i", "do", "not", "want", "to"],
+    &["i", "am", "not", "here", "to"],
+    &["we", "are", "not", "going", "to"],
+    &["we", "will", "not"],
+    &["we", "would", "never"],
+    &["nobody", "is", "going", "to"],
+    &["nobodys", "going", "to"],
+    &["no", "one", "is", "going", "to"],
+    &["no", "ones", "going", "to"],
+    &["nobody", "will"],
+    &["no", "one", "will"],
+    &["nobody", "is", "blaming"],
+    &["nobodys", "blaming"],
+    &["no", "one", "is", "blaming"],
+    &["i", "did", "not", "mean", "to"],
+    &["i", "do", "not", "mean", "to"],
+    &["there", "is", "no", "excuse"],
+];
+
+/// Freeing the customer of something, or of blame.
+const RELEASE: &[&[&str]] = &[
+    &["you", "do", "not", "have", "to"],
+    &["you", "do", "not", "need", "to"],
+    &["you", "need", "not"],
+    &["you", "have", "nothing", "to"],
+    &["you", "have", "not", "done", "anything", "wrong"],
+    &["you", "did", "not", "do", "anything", "wrong"],
+    &["you", "are", "not", "a", "nuisance"],
+    &["you", "are", "not", "a", "bother"],
+    &["you", "are", "not", "a", "pest"],
+    &["you", "are", "not", "a", "burden"],
+    &["you", "are", "not", "being", "a"],
+    &["you", "are", "not", "in", "trouble"],
+    &["you", "are", "not", "taking", "up"],
+    &["you", "are", "not", "keeping", "me"],
+    &["you", "are", "not", "wasting"],
+    &["you", "are", "not", "bothering"],
+    &["you", "will", "not", "bother"],
+    &["you", "are", "not", "going", "too"],
+    &["you", "are", "not", "rattling"],
+    &["you", "are", "not", "to", "blame"],
+    &["it", "is", "not", "your", "fault"],
+    &["that", "is", "not", "your", "fault"],
+    &["this", "is", "not", "your", "fault"],
+    &["none", "of", "this", "is", "your", "fault"],
+];
+
+/// What the customer may be told not to do that is itself a reproach ("you don't have
+/// to shout"): freeing them of these is not disowning anything.
+const REPROACHES: &[&str] = &[
+    "abusive",
+    "aggressive",
+    "angry",
+    "attitude",
+    "bite",
+    "cross",
+    "dramatic",
+    "emotional",
+    "fuss",
+    "overreact",
+    "panic",
+    "raise",
+    "rude",
+    "shout",
+    "stress",
+    "swear",
+    "tone",
+    "upset",
+    "worked",
+    "worry",
+    "yell",
+];
+
+/// Words between "I won't" and its verb ("I won't just keep booking…").
+const PASSING: &[&str] = &[
+    "carry", "continue", "even", "ever", "just", "keep", "on", "really", "to",
+];
+
+/// Verbs refused with "you" after them that still refuse the customer something ("I won't
+/// give you a refund").
+const GIVING: &[&str] = &["give", "get", "offer", "refund", "credit", "compensate"];
+
+/// One statement of a reply: its words, and the words that disowned it, if it disowns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// Lower-case normalised words.
+    pub words: Vec<String>,
+    /// The words that made it disown a harm ("i will not"), if they did.
+    pub disowns: Option<String>,
+}
+
+impl Statement {
+    /// Its words as one text, for the encoder to read alone.
+    pub fn text(&self) -> String {
+        self.words.join(" ")
+    }
+}
+
+/// The statements of `text`, in order, each with whether it disowns.
+pub fn statements(text: &str) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for clause in clauses(text) {
+        let refuses = refusal(&clause).is_some();
+        for words in split(&clause) {
+            let disowns = if refuses { None } else { disowning(words) };
+            out.push(Statement {
+                words: words.to_vec(),
+                disowns,
+            });
+        }
+    }
+    out
+}
+
+/// A clause cut where a joining word opens a new subject.
+fn split(clause: &Clause) -> Vec<&[String]> {
+    let w = &clause.words;
+    let mut cuts = vec![0];
+    for i in 1..w.len().saturating_sub(1) {
+        if JOINERS.contains(&w[i].as_str()) && SUBJECTS.contains(&w[i + 1].as_str()) {
+            cuts.push(i);
+        }
+    }
+    cuts.push(w.len());
+    cuts.windows(2)
+        .filter_map(|c| w.get(c[0]..c[1]))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The words that make a statement disown a harm, if it does.
+pub fn disowning(words: &[String]) -> Option<String> {
+    let skip = words
+        .iter()
+        .take(3)
+        .take_while(|w| OPENERS.contains(&w.as_str()))
+        .count();
+    let core = words.get(skip..).unwrap_or_default();
+    let starts = |pattern: &[&str]| core.len() >= pattern.len() && core.iter().zip(pattern).all(|(a, b)| a == b);
+    // "I'm not putting you on hold", "I'm not rushing you": what they are not doing now.
+    let doing_now = ["i", "am", "not"];
+    let now = starts(&doing_now)
+        && core
+            .get(3)
+            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && v != "going");
+    let will_not = WILL_NOT.iter().find(|p| starts(p)).map(|p| p.len());
+    if let Some(len) = will_not.or(now.then_some(doing_now.len())) {
+        let rest = core.get(len..).unwrap_or_default();
+        // "I won't be able to", "I won't waive it", "I'm not refunding that": a refusal,
+        // the wall itself. A harm done to the customer ("put you on hold") is disowned.
+        let verb = rest.iter().position(|w| !PASSING.contains(&w.as_str()));
+        let refuses = rest.first().is_some_and(|w| w == "be")
+            || verb.is_some_and(|at| {
+                let v = rest[at].as_str();
+                let to_you = rest.get(at + 1).is_some_and(|n| n == "you");
+                is_action(v) && (!to_you || GIVING.contains(&v))
+            });
+        return (!refuses).then(|| core[..len].join(" "));
+    }
+    // "No passing you to billing this time".
+    if let [no, doing, you, ..] = core
+        && no == "no"
+        && doing.ends_with("ing")
+        && you == "you"
+    {
+        return Some(format!("no {doing}"));
+    }
+    // "I don't think any of this is your fault", "that's not on you".
+    for fault in [&["your", "fault"][..], &["on", "you"], &["to", "blame"]] {
+        let at = core
+            .windows(fault.len())
+            .position(|w| w.iter().zip(fault).all(|(a, b)| a == b));
+        if let Some(negator) = at.and_then(|at| {
+            core[..at]
+                .iter()
+                .find(|w| matches!(w.as_str(), "not" | "never" | "nobody" | "none"))
+        }) {
+            return Some(format!("{negator} … {}", fault.join(" ")));
+        }
+    }
+    if let Some(p) = RELEASE.iter().find(|p| starts(p)) {
+        let reproach = core.iter().any(|w| REPROACHES.iter().any(|r| w.starts_with(r)));
+        return (!reproach).then(|| p.join(" "));
+    }
+    None
+}
+
+/// Whether a verb (or its "-ing" form) is one of the things the trainee could do for the
+/// customer ([`ACTIONS`]).
+fn is_action(verb: &str) -> bool {
+    let base = verb.strip_suffix("ing").filter(|b| b.len() >= 2);
+    ACTIONS.contains(&verb)
+        || base.is_some_and(|b| {
+            ACTIONS.contains(&b)
+                || ACTIONS
+                    .iter()
+                    .any(|a| a.strip_suffix('e') == Some(b) || (a.len() + 1 == b.len() && b.starts_with(a)))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disowned(text: &str) -> Vec<Option<String>> {
+        statements(text).into_iter().map(|s| s.disowns).collect()
+    }
+
+    #[test]
+    fn what_the_trainee_will_not_do_disowns() {
+        for said in [
+            "I'm not going to tell you to calm down",
+            "I won't rush you",
+            "I'm not putting you on hold",
+            "nobody's going to rush you here",
+            "I won't pretend to know what the last six months have been like",
+            "I'm not going to put you through to anyone else",
+            "I'd never blame you for that",
+        ] {
+            let d = disowned(said);
+            assert!(d.len() == 1 && d[0].is_some(), "{said}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_not_disowning() {
+        for said in [
+            "I won't be able to unlock it",
+            "I won't waive the fee",
+            "I'm not going to give you a refund",
+            "I'm not allowed to let it go through",
+            "I'm not refunding that",
+            "I can't take it off",
+            "it's not a big deal",
+            "you're not listening",
+            "you don't have to shout",
+            "you don't need to get so upset about it",
+            "there's no need to get worked up about it",
+            "we won't keep booking visits for a fault nobody can find",
+            "you said it doesn't matter why",
+        ] {
+            assert_eq!(disowned(said), vec![None], "{said}");
+        }
+    }
+
+    #[test]
+    fn freeing_the_customer_disowns() {
+        for said in [
+            "you don't have to tell me",
+            "you're not a nuisance",
+            "none of this is your fault",
+            "you don't need to start from scratch again",
+            "no passing you to billing this time",
+            "I don't think any of this is your fault",
+            "nobody's blaming you",
+        ] {
+            assert!(disowned(said)[0].is_some(), "{said}");
+        }
+    }
+
+    #[test]
+    fn a_new_subject_is_a_new_statement() {
+        let s = statements("I'm not rushing you and that's just the process, I'm afraid");
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s[0].disowns.is_some());
+        assert!(s[1].disowns.is_none());
+        assert_eq!(s[1].text(), "and that is just the process");
+        let s = statements("I'm not putting you on hold and I'm not passing you on");
+        assert!(s.iter().all(|s| s.disowns.is_some()), "{s:?}");
+    }
+}
