@@ -376,6 +376,14 @@ impl Analysis {
             if intent.is_harmful() && disowned && !harmful {
                 continue;
             }
+            // Passing someone on needs somewhere to pass them: "it'll be on its way within
+            // the hour, you'll have it Thursday" names nobody else, whatever it sounds like.
+            if intent == Intent::Transfer
+                && !self.intents.contains(&intent)
+                && !words(text).iter().any(|w| elsewhere(w))
+            {
+                continue;
+            }
             if intent.is_harmful()
                 && !self.intents.contains(&intent)
                 && let Some(by) = only_where_disowned(intent, &statements, &understanding.by_statement)
@@ -470,6 +478,86 @@ const CLOSED_OPENERS: &[&str] = &[
     "am", "are", "can", "could", "did", "do", "does", "has", "have", "is", "may", "shall", "should", "was", "were",
     "when", "where", "which", "who", "will", "would",
 ];
+
+/// Words that name or point to someone or somewhere else: every way of passing a
+/// customer on in the training files has one ("the fraud team", "my supervisor", "their
+/// number", "speak to customer relations", "a bereavement charity").
+const ELSEWHERE: &[&str] = &[
+    "across",
+    "advice",
+    "agency",
+    "another",
+    "app",
+    "bank",
+    "banks",
+    "billing",
+    "branch",
+    "charity",
+    "colleague",
+    "colleagues",
+    "collections",
+    "company",
+    "complaints",
+    "courier",
+    "department",
+    "departments",
+    "depot",
+    "desk",
+    "else",
+    "elsewhere",
+    "email",
+    "engineer",
+    "engineers",
+    "guys",
+    "lads",
+    "line",
+    "lot",
+    "manager",
+    "managers",
+    "number",
+    "office",
+    "ombudsman",
+    "online",
+    "other",
+    "over",
+    "people",
+    "provider",
+    "refer",
+    "referral",
+    "relations",
+    "security",
+    "service",
+    "side",
+    "somebody",
+    "someone",
+    "speak",
+    "speaking",
+    "specialist",
+    "specialists",
+    "supervisor",
+    "support",
+    "talk",
+    "talking",
+    "team",
+    "teams",
+    "tech",
+    "technical",
+    "their",
+    "them",
+    "they",
+    "theyll",
+    "theyre",
+    "through",
+    "transfer",
+    "transferring",
+    "unit",
+    "website",
+];
+
+/// Whether a word points to someone or somewhere else (see [`ELSEWHERE`]).
+fn elsewhere(word: &str) -> bool {
+    ELSEWHERE.binary_search(&word).is_ok()
+}
 
 /// Single-word fillers.
 const FILLER_WORDS: &[&str] = &["ah", "er", "erm", "hmm", "uh", "uhh", "uhm", "um", "umm"];
@@ -900,6 +988,34 @@ mod tests {
             vec![],
         );
         assert!(reported.intents.contains(&Intent::Blame), "{:?}", reported.intents);
+    }
+
+    #[test]
+    fn a_transfer_needs_someone_to_pass_them_to() {
+        let hear = |text: &str| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: vec![heard(Intent::Transfer, 0.9)],
+                    ..Understanding::default()
+                },
+            );
+            a.intents
+        };
+        assert!(!hear("it'll be on its way within the hour, you'll have it Thursday").contains(&Intent::Transfer));
+        for passed in [
+            "let me get my supervisor for you",
+            "you'd be better off ringing the number on the back of your card",
+            "I'll raise it and they'll call you within two days",
+        ] {
+            assert!(hear(passed).contains(&Intent::Transfer), "{passed}");
+        }
+    }
+
+    #[test]
+    fn elsewhere_is_sorted_for_its_search() {
+        assert!(ELSEWHERE.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
