@@ -339,6 +339,15 @@ impl Analysis {
     /// ([`disowning`]).
     pub fn hear_meaning(&mut self, text: &str, understanding: &Understanding) {
         let statements = disowning::statements(text);
+        // An acknowledgement read from a disowned harm stands for want of anything else:
+        // the encoder's reading comes first ("I won't rush you, what would help?" asks),
+        // and it is read again after.
+        if self
+            .evidence_for(Intent::Acknowledge)
+            .is_some_and(|e| e.starts_with(DISOWNING))
+        {
+            self.remove(Intent::Acknowledge);
+        }
         // What the phrases and shapes heard is precise; the encoder fills gaps. Where it
         // contradicts them (a harm in a reply they heard only help in, or the reverse) it
         // must be sure.
@@ -422,6 +431,36 @@ impl Analysis {
             self.add(intent, Layer::Encoder, why);
         }
         self.drop_reflected_refusal();
+        // Read again now that the encoder has spoken: its moves come first.
+        self.acknowledge_disowning(text);
+    }
+
+    /// A reply whose only move is to disown a harm ("you didn't do anything wrong", "calm
+    /// down is the last thing I'd say", "I won't pretend to know what it's been like")
+    /// acknowledges the customer: the labelling guide's reading of these, and how they
+    /// land.
+    fn acknowledge_disowning(&mut self, text: &str) {
+        if self.intents.iter().any(|i| i.is_helpful() || i.is_harmful()) {
+            return;
+        }
+        let disowned = disowning::statements(text)
+            .into_iter()
+            .find_map(|s| s.disowns)
+            .or_else(|| {
+                self.set_aside
+                    .iter()
+                    .find(|(i, why)| {
+                        // "Not" and "never" disown; "no fault found" states a finding.
+                        i.is_harmful()
+                            && ["negated by \"not\"", "negated by \"never\"", "the last thing"]
+                                .iter()
+                                .any(|n| why.contains(n))
+                    })
+                    .map(|(_, why)| why.clone())
+            });
+        if let Some(words) = disowned {
+            self.add(Intent::Acknowledge, Layer::Shape, format!("{DISOWNING}{words}"));
+        }
     }
 
     /// "So you can't get into your banking, and the deadline's today": a refusal whose
@@ -467,6 +506,9 @@ fn only_where_disowned(
             .all(|(s, heard)| s.disowns.is_some() || !heard.contains(&intent));
     (everywhere || only_there).then_some(first)
 }
+
+/// How the evidence begins for an acknowledgement read from a disowned harm.
+const DISOWNING: &str = "disowning a harm: ";
 
 /// How a refusal's evidence begins (its words follow, in quotes).
 const REFUSAL: &str = "a refusal: ";
@@ -664,6 +706,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
             format!("only filler words (\"{}\"): a non-answer", all_words.join(" ")),
         );
     }
+    a.acknowledge_disowning(text);
     a.fillers = count_fillers(&all_words);
     a.words = u32::try_from(all_words.len()).unwrap_or(u32::MAX);
     a.repeats = scope::repeating(&all_words);
@@ -988,6 +1031,44 @@ mod tests {
             vec![],
         );
         assert!(reported.intents.contains(&Intent::Blame), "{:?}", reported.intents);
+    }
+
+    #[test]
+    fn disowning_a_harm_and_nothing_else_acknowledges() {
+        for said in [
+            "you didn't do anything wrong, the lock's there to protect you",
+            "calm down is the last thing I'd say",
+            "I won't pretend to know what the last six months have been like",
+        ] {
+            assert_eq!(intents(said), [Intent::Acknowledge], "{said}");
+        }
+        // With another move, that move is what it does.
+        let text = "I won't rush you, what would help most this week?";
+        let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+        assert!(!a.intents.contains(&Intent::Acknowledge), "{:?}", a.intents);
+        a.hear_meaning(
+            text,
+            &Understanding {
+                intents: vec![heard(Intent::TakeYourTime, 0.9)],
+                ..Understanding::default()
+            },
+        );
+        assert!(!a.intents.contains(&Intent::Acknowledge), "{:?}", a.intents);
+        // The encoder's acknowledgement stands beside its other moves.
+        let text = "I'm not going to tell you that's normal, let's have a proper look at it together";
+        let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+        a.hear_meaning(
+            text,
+            &Understanding {
+                intents: vec![heard(Intent::Acknowledge, 0.7), heard(Intent::Solution, 0.9)],
+                ..Understanding::default()
+            },
+        );
+        assert_eq!(a.intents, [Intent::Acknowledge, Intent::Solution]);
+        assert_eq!(a.layer_of(Intent::Acknowledge), Some(Layer::Encoder));
+        // A refusal disowns nothing, nor does a finding.
+        assert!(!intents("I won't waive the fee").contains(&Intent::Acknowledge));
+        assert!(!intents("once it's been marked no fault found my hands are tied").contains(&Intent::Acknowledge));
     }
 
     #[test]
