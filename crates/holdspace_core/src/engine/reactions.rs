@@ -59,7 +59,7 @@ pub(super) struct Moment {
 
 /// Each move heard, at its effect on this customer (`effect_of`: the scenario's
 /// override, else [`Intent::default_effect`]), with the note the debrief shows. A move
-/// taken back by a "but" counts for half; a paraphrase by how much it reflects; an
+/// taken back by a "but", or said beside a harm, counts for half; a paraphrase by how much it reflects; an
 /// apology less each time (`apologies` counts them across the session).
 pub(super) fn intent_reasons(
     analysis: &Analysis,
@@ -68,6 +68,12 @@ pub(super) fn intent_reasons(
     apologies: &mut u32,
 ) -> Vec<Reason> {
     let mut reasons = Vec::new();
+    // A harm in the reply is what the customer hears ("I'm so sorry, I know exactly how
+    // you feel"): the help beside it counts for half, as a "but" takes help back.
+    let harmed = analysis
+        .intents
+        .iter()
+        .find(|i| i.is_harmful() && !analysis.undercut.contains(i));
     for intent in &analysis.intents {
         let mut effect = effect_of(*intent);
         let evidence = analysis
@@ -87,6 +93,10 @@ pub(super) fn intent_reasons(
             effect.escalation *= 0.5;
             effect.trust *= 0.5;
             note.push_str(", taken back by the \"but\" that followed");
+        } else if let Some(harm) = harmed.filter(|_| intent.is_helpful()) {
+            effect.escalation *= 0.5;
+            effect.trust *= 0.5;
+            note.push_str(&format!(", for half: {} came with it", harm.label()));
         }
         match intent {
             // A close, accurate paraphrase calms more than a loose one.
@@ -324,4 +334,42 @@ pub(super) fn delivery_reasons(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(intents: &[Intent], undercut: &[Intent]) -> f32 {
+        let analysis = Analysis {
+            intents: intents.to_vec(),
+            undercut: undercut.to_vec(),
+            ..Analysis::default()
+        };
+        intent_reasons(&analysis, "words", Intent::default_effect, &mut 0)
+            .iter()
+            .map(|r| r.escalation)
+            .sum()
+    }
+
+    /// The harm is what the customer hears (docs/labelling.md, "Direction"): kind words
+    /// said with assumptive empathy or a transfer do not make up for it.
+    #[test]
+    fn help_said_beside_a_harm_does_not_outweigh_it() {
+        use Intent::*;
+        for moves in [
+            &[Acknowledge, AssumptiveEmpathy, TakeYourTime][..],
+            &[Apology, Transfer],
+            &[Paraphrase, AssumptiveEmpathy],
+            &[Solution, Transfer],
+        ] {
+            assert!(net(moves, &[]) > 0.0, "{moves:?}: {}", net(moves, &[]));
+        }
+        // Alone, the same help calms.
+        assert!(net(&[Acknowledge, TakeYourTime], &[]) < 0.0);
+        // Help a "but" took back is not halved twice.
+        let taken_back = net(&[Apology, PolicyWall], &[Apology]);
+        let beside = net(&[Apology, PolicyWall], &[]);
+        assert!((taken_back - beside).abs() < 1e-6);
+    }
 }
