@@ -446,6 +446,7 @@ impl Analysis {
         let disowned = disowning::statements(text)
             .into_iter()
             .find_map(|s| s.disowns)
+            .map(|words| format!("\"{words} …\""))
             .or_else(|| {
                 self.set_aside
                     .iter()
