@@ -175,17 +175,22 @@ pub fn disowning(words: &[String]) -> Option<String> {
     let core = words.get(skip..).unwrap_or_default();
     let starts = |pattern: &[&str]| core.len() >= pattern.len() && core.iter().zip(pattern).all(|(a, b)| a == b);
     // "I'm not putting you on hold", "I'm not rushing you": what they are not doing now.
+    // ("I'm not being funny, but…" announces a harm rather than disowning one.)
     let doing_now = ["i", "am", "not"];
     let now = starts(&doing_now)
         && core
             .get(3)
-            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && v != "going");
+            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && v != "going" && v != "being");
     let will_not = WILL_NOT.iter().find(|p| starts(p)).map(|p| p.len());
     if let Some(len) = will_not.or(now.then_some(doing_now.len())) {
         let rest = core.get(len..).unwrap_or_default();
         // "I won't be able to", "I won't waive it", "I'm not refunding that": a refusal,
         // the wall itself. A harm done to the customer ("put you on hold") is disowned.
         let verb = rest.iter().position(|w| !PASSING.contains(&w.as_str()));
+        // "I'm not going to lie, …" means "honestly": it disowns nothing.
+        if verb.is_some_and(|at| rest[at] == "lie") {
+            return None;
+        }
         let refuses = rest.first().is_some_and(|w| w == "be")
             || verb.is_some_and(|at| {
                 let v = rest[at].as_str();
@@ -271,6 +276,8 @@ mod tests {
             "it's not a big deal",
             "you're not listening",
             "you don't have to shout",
+            "I'm not gonna lie that's just how it works",
+            "I'm not being funny it's only a dress",
             "you don't need to get so upset about it",
             "there's no need to get worked up about it",
             "we won't keep booking visits for a fault nobody can find",
