@@ -432,20 +432,20 @@ impl Analysis {
         }
         self.drop_reflected_refusal();
         // Read again now that the encoder has spoken: its moves come first.
-        self.acknowledge_disowning(text);
+        self.acknowledge_disowning(&statements);
     }
 
     /// A reply whose only move is to disown a harm ("you didn't do anything wrong", "calm
     /// down is the last thing I'd say", "I won't pretend to know what it's been like")
     /// acknowledges the customer: the labelling guide's reading of these, and how they
     /// land.
-    fn acknowledge_disowning(&mut self, text: &str) {
+    fn acknowledge_disowning(&mut self, statements: &[disowning::Statement]) {
         if self.intents.iter().any(|i| i.is_helpful() || i.is_harmful()) {
             return;
         }
-        let disowned = disowning::statements(text)
-            .into_iter()
-            .find_map(|s| s.disowns)
+        let disowned = statements
+            .iter()
+            .find_map(|s| s.disowns.clone())
             .map(|words| format!("\"{words} …\""))
             .or_else(|| {
                 self.set_aside
@@ -707,7 +707,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
             format!("only filler words (\"{}\"): a non-answer", all_words.join(" ")),
         );
     }
-    a.acknowledge_disowning(text);
+    a.acknowledge_disowning(&disowning::statements(text));
     a.fillers = count_fillers(&all_words);
     a.words = u32::try_from(all_words.len()).unwrap_or(u32::MAX);
     a.repeats = scope::repeating(&all_words);
