@@ -239,7 +239,7 @@ mod tests {
     use std::sync::Arc;
 
     use holdspace_core::scenario::model::Direction;
-    use holdspace_core::scenario::probe::probe;
+    use holdspace_core::scenario::probe::{Understood, probe};
     use holdspace_core::{Disclosure, LoadedScenario, TurnInput};
 
     use super::*;
@@ -252,6 +252,19 @@ mod tests {
                 .scenario
                 .expect("loads"),
         )
+    }
+
+    /// What the customer at the start of `scenario`, the need hidden, makes of `text`.
+    fn at_start(ear: &Hearing, scenario: &Arc<LoadedScenario>, text: &str) -> Understood {
+        let start = scenario.scenario.start.clone();
+        probe(
+            scenario,
+            &start,
+            Disclosure::Hidden,
+            TurnInput::say(text),
+            Some(ear as &dyn Listener),
+        )
+        .expect("step")
     }
 
     fn hearing() -> Hearing {
@@ -287,17 +300,7 @@ mod tests {
             ),
         ] {
             let s = shipped(id);
-            let start = s.scenario.start.clone();
-            let heard = |text: &str| {
-                probe(
-                    &s,
-                    &start,
-                    Disclosure::Hidden,
-                    TurnInput::say(text),
-                    Some(&ear as &dyn Listener),
-                )
-                .expect("step")
-            };
+            let heard = |text: &str| at_start(&ear, &s, text);
             let p = heard(paraphrase);
             assert_eq!(p.direction, Direction::Calms, "{id}: {paraphrase}\n{:#?}", p.reasons);
             assert!(
@@ -340,17 +343,7 @@ mod tests {
     fn a_harm_the_words_disown_is_not_heard_but_one_after_it_is() {
         let ear = hearing();
         let s = shipped("locked_out_panic");
-        let start = s.scenario.start.clone();
-        let heard = |text: &str| {
-            probe(
-                &s,
-                &start,
-                Disclosure::Hidden,
-                TurnInput::say(text),
-                Some(&ear as &dyn Listener),
-            )
-            .expect("step")
-        };
+        let heard = |text: &str| at_start(&ear, &s, text);
         for text in [
             "I'm not putting you on hold and I'm not transferring you anywhere, I'm right here",
             "I'm not going to pass you over to another department, I'll stay on with you",
