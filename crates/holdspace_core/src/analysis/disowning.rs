@@ -80,6 +80,16 @@ const RELEASE: &[&[&str]] = &[
     &["that", "is", "not", "your", "fault"],
     &["this", "is", "not", "your", "fault"],
     &["none", "of", "this", "is", "your", "fault"],
+    &["you", "should", "not", "have", "to"],
+    &["you", "should", "not", "have", "had", "to"],
+    &["you", "should", "not", "need", "to"],
+    &["it", "is", "not", "your", "job"],
+    &["that", "is", "not", "your", "job"],
+    &["its", "not", "your", "job"],
+    &["it", "is", "not", "up", "to", "you"],
+    &["its", "not", "up", "to", "you"],
+    &["it", "should", "not", "be", "up", "to", "you"],
+    &["it", "should", "not", "be", "on", "you"],
 ];
 
 /// What the customer may be told not to do that is itself a reproach ("you don't have
@@ -116,6 +126,24 @@ const PASSING: &[&str] = &[
 /// Verbs refused with "you" after them that still refuse the customer something ("I won't
 /// give you a refund").
 const GIVING: &[&str] = &["give", "get", "offer", "refund", "credit", "compensate"];
+
+/// What the trainee may say they will not give or make the customer that is itself a
+/// harm ("I won't give you the usual spiel", "I won't make excuses"): refusing these is
+/// disowning, not a wall.
+const UNWELCOME: &[&str] = &[
+    "excuse",
+    "excuses",
+    "grief",
+    "hassle",
+    "jargon",
+    "lecture",
+    "runaround",
+    "script",
+    "speech",
+    "spiel",
+    "usual",
+    "waffle",
+];
 
 /// One statement of a reply: its words, and the words that disowned it, if it disowns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +223,12 @@ pub fn disowning(words: &[String]) -> Option<String> {
             || verb.is_some_and(|at| {
                 let v = rest[at].as_str();
                 let to_you = rest.get(at + 1).is_some_and(|n| n == "you");
-                is_action(v) && (!to_you || GIVING.contains(&v))
+                let unwelcome = rest
+                    .iter()
+                    .skip(at + 1)
+                    .take(4)
+                    .any(|w| UNWELCOME.contains(&w.as_str()));
+                is_action(v) && (!to_you || GIVING.contains(&v)) && !unwelcome
             });
         return (!refuses).then(|| core[..len].join(" "));
     }
@@ -258,6 +291,8 @@ mod tests {
             "I won't pretend to know what the last six months have been like",
             "I'm not going to put you through to anyone else",
             "I'd never blame you for that",
+            "I'm not going to give you the usual spiel about couriers",
+            "I won't make excuses for the courier",
         ] {
             let d = disowned(said);
             assert!(d.len() == 1 && d[0].is_some(), "{said}: {d:?}");
@@ -282,6 +317,7 @@ mod tests {
             "there's no need to get worked up about it",
             "we won't keep booking visits for a fault nobody can find",
             "you said it doesn't matter why",
+            "I won't give you a refund on the line rental",
         ] {
             assert_eq!(disowned(said), vec![None], "{said}");
         }
@@ -297,6 +333,8 @@ mod tests {
             "no passing you to billing this time",
             "I don't think any of this is your fault",
             "nobody's blaming you",
+            "you shouldn't have had to chase us six times",
+            "it's not your job to keep ringing us",
         ] {
             assert!(disowned(said)[0].is_some(), "{said}");
         }

@@ -93,6 +93,15 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     {
         return Some(SetAside::Meant(meant));
     }
+    if hit.intent == Intent::Minimising && hit.phrase.ends_with("only") && a_limit(after) {
+        return Some(SetAside::Meant(
+            "a limit on what can be done, not making little of their problem",
+        ));
+    }
+    // "unless I know exactly what it's for": a condition, not a claim about them.
+    if hit.intent == Intent::AssumptiveEmpathy && before.last().is_some_and(|w| CONDITIONS.contains(&w.as_str())) {
+        return Some(SetAside::Meant("a condition, not a claim to know how they feel"));
+    }
     let reach = before.len().saturating_sub(NEGATION_REACH);
     for (i, w) in before.iter().enumerate().skip(reach) {
         if NEGATORS.contains(&w.as_str()) && !(w == "no" && i <= clause.lead) {
@@ -103,13 +112,18 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
             if starts_a_statement(clause.words.get(i + 1..=hit.start).unwrap_or_default()) {
                 continue;
             }
+            if inverted(&clause.words, i) {
+                continue;
+            }
             return Some(SetAside::Negated(w.clone()));
         }
     }
     for frame in REPORT_FRAMES {
+        // "don't you think…" asks the customer to agree; it reports nobody.
         if before
             .windows(frame.len())
-            .any(|w| w.iter().zip(frame.iter()).all(|(a, b)| a == b))
+            .enumerate()
+            .any(|(k, w)| w.iter().zip(frame.iter()).all(|(a, b)| a == b) && !(k > 0 && inverted(before, k - 1)))
         {
             return Some(SetAside::Reported(frame.join(" ")));
         }
@@ -160,6 +174,39 @@ fn not_blame(phrase: &str, after: &[String]) -> Option<&'static str> {
         return Some("an offer (\"if you'd rather\")");
     }
     None
+}
+
+/// Auxiliaries that, with "not" and then a subject, make a negative question ("don't you
+/// think you're overreacting?", "isn't it only a parcel?"): it asserts what follows.
+const AUXILIARIES: &[&str] = &[
+    "am", "are", "can", "could", "did", "do", "does", "has", "have", "is", "should", "was", "were", "will", "would",
+];
+
+/// Whether the "not" at `i` in `words` belongs to a negative question ("do not you
+/// think…"), which asserts the phrase after it instead of negating it.
+fn inverted(words: &[String], i: usize) -> bool {
+    let aux = i
+        .checked_sub(1)
+        .and_then(|j| words.get(j))
+        .is_some_and(|w| AUXILIARIES.contains(&w.as_str()));
+    let subject = words.get(i + 1).is_some_and(|w| SUBJECTS.contains(&w.as_str()));
+    aux && subject && words.get(i).is_some_and(|w| w == "not")
+}
+
+/// Words that make what follows them a condition ("unless I know exactly what it's for").
+const CONDITIONS: &[&str] = &["if", "unless", "until", "once"];
+
+/// Whether the words after "it's only" limit what the trainee can do ("it's only refunds
+/// we can do", "it's only the interest I can freeze") rather than make little of the
+/// customer's problem ("it's only a passcode").
+fn a_limit(after: &[String]) -> bool {
+    after.windows(2).take(6).any(|w| {
+        matches!(w[0].as_str(), "i" | "we" | "they")
+            && matches!(
+                w[1].as_str(),
+                "can" | "could" | "do" | "offer" | "are" | "am" | "will" | "would"
+            )
+    })
 }
 
 /// Whether the words between a negation and a phrase hold a new statement ("… and
@@ -458,6 +505,35 @@ mod tests {
         ));
         let c = first("it doesn't sound like it's just a deposit");
         assert!(set_aside(&c, &hit(&c, "just a")).is_some());
+    }
+
+    #[test]
+    fn a_negative_question_asserts_what_follows() {
+        let c = first("don't you think you're overreacting a bit");
+        let words: Vec<String> = "overreacting".split(' ').map(str::to_owned).collect();
+        assert!(c.words.contains(&words[0]), "{c:?}");
+        assert_eq!(set_aside(&c, &hit(&c, "overreacting")), None);
+        let c = first("isn't it only a parcel at the end of the day");
+        assert_eq!(set_aside(&c, &hit(&c, "only a parcel")), None);
+        let c = first("I don't think you're overreacting at all");
+        assert!(set_aside(&c, &hit(&c, "overreacting")).is_some());
+    }
+
+    #[test]
+    fn a_limit_or_a_condition_is_not_the_harm_its_words_name() {
+        let c = first("I'm not able to offer compensation, it's only refunds we can do");
+        let c2 = clauses("I'm not able to offer compensation, it's only refunds we can do").remove(1);
+        assert!(set_aside(&c2, &hit(&c2, "its only")).is_some(), "{c:?}");
+        let c = first("it's only a passcode, you can reset it");
+        assert_eq!(set_aside(&c, &hit(&c, "its only")), None);
+        let c = first("I can only let it through unless I know exactly what it's for");
+        let mut empathy = hit(&c, "i know exactly what");
+        empathy.intent = crate::Intent::AssumptiveEmpathy;
+        assert!(set_aside(&c, &empathy).is_some());
+        let c = first("honestly I know exactly what you mean");
+        let mut empathy = hit(&c, "i know exactly what");
+        empathy.intent = crate::Intent::AssumptiveEmpathy;
+        assert_eq!(set_aside(&c, &empathy), None);
     }
 
     #[test]
