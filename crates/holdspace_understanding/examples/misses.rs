@@ -1,7 +1,8 @@
 //! Prints the understanding figures and every miss on the training files, for an author
 //! tuning the lexicon or the matcher: `cargo run -p holdspace_understanding --example
-//! misses [train|calibrate|dev] [FILTER]`. Tune on `train` only; `dev` is for measuring (the
-//! benchmark, `holdspace bench understanding`, reports it).
+//! misses [train|calibrate|dev|PROBES.tsv] [FILTER]`. Tune on `train` only; `dev` is for
+//! measuring (the benchmark, `holdspace bench understanding`, reports it). A `.tsv` path
+//! runs an author's own probe rows, in the corpus's columns.
 
 use std::sync::Arc;
 
@@ -12,7 +13,13 @@ fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let set = args.next().unwrap_or_else(|| "train".to_owned());
     let filter = args.next().unwrap_or_default();
-    let mut rows = load(if set == "dev" { DEV } else { TRAIN }).map_err(|e| e.to_string())?;
+    // A path to a `.tsv` of the corpus's columns: an author's own probe rows.
+    let mut rows = if set.ends_with(".tsv") {
+        let source = std::fs::read_to_string(&set).map_err(|e| format!("{set}: {e}"))?;
+        holdspace_understanding::corpus::parse(&set, &source).map_err(|e| e.to_string())?
+    } else {
+        load(if set == "dev" { DEV } else { TRAIN }).map_err(|e| e.to_string())?
+    };
     // `calibrate`: only the training rows held out of fitting the encoder.
     if set == "calibrate" {
         rows.retain(|r| holdspace_understanding::corpus::held_for_thresholds(&r.text));

@@ -60,8 +60,12 @@ const RELEASE: &[&[&str]] = &[
     &["you", "do", "not", "need", "to"],
     &["you", "need", "not"],
     &["you", "have", "nothing", "to"],
-    &["you", "have", "not", "done", "anything", "wrong"],
-    &["you", "did", "not", "do", "anything", "wrong"],
+    &["you", "have", "not", "done", "anything"],
+    &["you", "did", "not", "do", "anything"],
+    &["you", "have", "done", "nothing"],
+    &["you", "never", "need", "a", "reason"],
+    &["nobody", "should", "have", "to"],
+    &["no", "one", "should", "have", "to"],
     &["you", "are", "not", "a", "nuisance"],
     &["you", "are", "not", "a", "bother"],
     &["you", "are", "not", "a", "pest"],
@@ -212,6 +216,15 @@ pub fn disowning(words: &[String]) -> Option<String> {
     let will_not = WILL_NOT.iter().find(|p| starts(p)).map(|p| p.len());
     if let Some(len) = will_not.or(now.then_some(doing_now.len())) {
         let rest = core.get(len..).unwrap_or_default();
+        // "nobody's going to rush you" disowns a harm done to the customer; "nobody's going
+        // to lose a flat over one payment" promises an outcome, which is another move.
+        if core
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "nobody" | "nobodys" | "no"))
+            && !rest.iter().take(4).any(|w| w == "you" || w == "your")
+        {
+            return None;
+        }
         // "I won't be able to", "I won't waive it", "I'm not refunding that": a refusal,
         // the wall itself. A harm done to the customer ("put you on hold") is disowned.
         let verb = rest.iter().position(|w| !PASSING.contains(&w.as_str()));
@@ -318,6 +331,7 @@ mod tests {
             "we won't keep booking visits for a fault nobody can find",
             "you said it doesn't matter why",
             "I won't give you a refund on the line rental",
+            "nobody's going to lose a flat over one payment",
         ] {
             assert_eq!(disowned(said), vec![None], "{said}");
         }
@@ -335,6 +349,8 @@ mod tests {
             "nobody's blaming you",
             "you shouldn't have had to chase us six times",
             "it's not your job to keep ringing us",
+            "you haven't done anything daft",
+            "nobody should have to ring six times to get an answer",
         ] {
             assert!(disowned(said)[0].is_some(), "{said}");
         }

@@ -657,6 +657,15 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
                 format!("telling them what they should have done: \"{words}\""),
             ));
         }
+        if let Some(words) = scope::failed_to(clause)
+            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
+        {
+            here.push((
+                Intent::Blame,
+                Layer::Shape,
+                format!("telling them what they failed to do: \"{words}\""),
+            ));
+        }
         if let Some(words) = scope::blaming_question(clause) {
             here.push((
                 Intent::Blame,

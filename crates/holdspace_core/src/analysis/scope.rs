@@ -93,6 +93,9 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     {
         return Some(SetAside::Meant(meant));
     }
+    if hit.intent == Intent::Minimising && after.starts_with(&["to".to_owned(), "ask".to_owned()]) {
+        return Some(SetAside::Meant("a fair thing to ask, not making little of it"));
+    }
     if hit.intent == Intent::Minimising && hit.phrase.ends_with("only") && a_limit(after) {
         return Some(SetAside::Meant(
             "a limit on what can be done, not making little of their problem",
@@ -113,6 +116,10 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
                 continue;
             }
             if inverted(&clause.words, i) {
+                continue;
+            }
+            // "I can't imagine how hard that is" still tells them how they feel.
+            if before.iter().skip(i + 1).take(3).any(|w| w == "imagine") {
                 continue;
             }
             return Some(SetAside::Negated(w.clone()));
@@ -191,6 +198,111 @@ fn inverted(words: &[String], i: usize) -> bool {
         .is_some_and(|w| AUXILIARIES.contains(&w.as_str()));
     let subject = words.get(i + 1).is_some_and(|w| SUBJECTS.contains(&w.as_str()));
     aux && subject && words.get(i).is_some_and(|w| w == "not")
+}
+
+/// What the customer may be told they failed to do ("you never sent us the reading",
+/// "you didn't leave it on standby"): their part of the job, not what happened to them
+/// ("you never got a call back" is not blame).
+const DUTIES: &[&str] = &[
+    "activate",
+    "activated",
+    "answer",
+    "answered",
+    "check",
+    "checked",
+    "confirm",
+    "confirmed",
+    "enter",
+    "entered",
+    "fill",
+    "filled",
+    "follow",
+    "followed",
+    "give",
+    "gave",
+    "inform",
+    "informed",
+    "leave",
+    "mention",
+    "mentioned",
+    "notify",
+    "notified",
+    "pay",
+    "paid",
+    "put",
+    "read",
+    "register",
+    "registered",
+    "reply",
+    "replied",
+    "report",
+    "reported",
+    "return",
+    "returned",
+    "ring",
+    "rang",
+    "save",
+    "saved",
+    "send",
+    "sent",
+    "set",
+    "sign",
+    "signed",
+    "switch",
+    "switched",
+    "tell",
+    "told",
+    "turn",
+    "turned",
+    "update",
+    "updated",
+];
+
+/// "You never sent us the meter reading", "you didn't tell the last person": telling the
+/// customer what they failed to do. A negation, report or condition before the "you"
+/// ("I'm not saying you didn't…", "if you didn't get the email") makes it something else.
+/// Returns the words that showed it.
+pub fn failed_to(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    let at = w.iter().position(|x| x == "you")?;
+    let before = &w[..at];
+    let softened = before.iter().any(|x| {
+        NEGATORS.contains(&x.as_str())
+            || CONDITIONS.contains(&x.as_str())
+            || matches!(x.as_str(), "saying" | "say" | "said" | "when" | "whether")
+    });
+    if softened {
+        return None;
+    }
+    let mut j = at + 1;
+    while w
+        .get(j)
+        .is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "actually" | "ever" | "even"))
+    {
+        j += 1;
+    }
+    let negated = match w.get(j..).unwrap_or_default() {
+        [d, n, ..] if matches!(d.as_str(), "did" | "have" | "had") && n == "not" => 2,
+        [n, ..] if n == "never" => 1,
+        _ => return None,
+    };
+    j += negated;
+    while w
+        .get(j)
+        .is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "actually" | "ever" | "even"))
+    {
+        j += 1;
+    }
+    let verb = w.get(j)?;
+    // "you didn't ring to be told off": a purpose, not a duty left undone.
+    let purpose = w.get(j + 1).is_some_and(|x| x == "to")
+        && w.get(j + 2).is_some_and(|x| {
+            !matches!(
+                x.as_str(),
+                "us" | "me" | "the" | "a" | "an" | "anyone" | "him" | "her" | "them" | "your"
+            )
+        });
+    (DUTIES.contains(&verb.as_str()) && !purpose).then(|| w[at..=j].join(" "))
 }
 
 /// Words that make what follows them a condition ("unless I know exactly what it's for").
@@ -508,6 +620,19 @@ mod tests {
     }
 
     #[test]
+    fn what_the_customer_failed_to_do_is_read_from_its_shape() {
+        let failed = |t: &str| failed_to(&first(t));
+        assert!(failed("you never actually sent us the meter reading though").is_some());
+        assert!(failed("you didn't leave it on standby like we said").is_some());
+        assert_eq!(failed("you never got a call back"), None);
+        assert_eq!(failed("I'm not saying you didn't send it"), None);
+        assert_eq!(failed("if you didn't get the email I can resend it"), None);
+        assert_eq!(failed("you didn't do anything wrong"), None);
+        assert_eq!(failed("you didn't ring to be told off"), None);
+        assert!(failed("you never sent it to us").is_some());
+    }
+
+    #[test]
     fn a_negative_question_asserts_what_follows() {
         let c = first("don't you think you're overreacting a bit");
         let words: Vec<String> = "overreacting".split(' ').map(str::to_owned).collect();
@@ -515,6 +640,8 @@ mod tests {
         assert_eq!(set_aside(&c, &hit(&c, "overreacting")), None);
         let c = first("isn't it only a parcel at the end of the day");
         assert_eq!(set_aside(&c, &hit(&c, "only a parcel")), None);
+        let c = first("I can't imagine how frustrating that is");
+        assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
         let c = first("I don't think you're overreacting at all");
         assert!(set_aside(&c, &hit(&c, "overreacting")).is_some());
     }
