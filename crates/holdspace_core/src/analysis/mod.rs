@@ -657,6 +657,12 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
                 format!("telling them what they should have done: \"{words}\""),
             ));
         }
+        if let Some(words) = scope::offer(clause)
+            && scope::refusal(clause).is_none()
+            && !here.iter().any(|(i, _, _)| *i == Intent::Solution)
+        {
+            here.push((Intent::Solution, Layer::Shape, format!("an offer: \"{words}\"")));
+        }
         if let Some(words) = scope::failed_to(clause)
             && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
         {

@@ -305,6 +305,40 @@ pub fn failed_to(clause: &Clause) -> Option<String> {
     (DUTIES.contains(&verb.as_str()) && !purpose).then(|| w[at..=j].join(" "))
 }
 
+/// Actions too broad to be an offer on their own ("I'll put you through", "we'll take it
+/// one bit at a time", "I'll give you their number", "I'll just make a note").
+const BROAD: &[&str] = &["bend", "break", "do", "get", "give", "go", "help", "make", "offer", "put", "take"];
+
+/// "I can verify you with a code instead", "we'll reset it now": the trainee offering to do
+/// one of the things a refusal would refuse ([`ACTIONS`]), said as a statement. The mirror
+/// of [`refusal`]. Returns the words that showed it.
+pub fn offer(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    for (i, subject) in w.iter().enumerate() {
+        let modal = match subject.as_str() {
+            "i" | "we" => w.get(i + 1).filter(|m| matches!(m.as_str(), "can" | "will" | "could")).map(|_| 2),
+            "ill" | "well" => Some(1),
+            _ => None,
+        };
+        let Some(skip) = modal else { continue };
+        // "if I can…", "I can not…", a negation earlier: not an offer.
+        if w[..i].iter().any(|x| NEGATORS.contains(&x.as_str()) || CONDITIONS.contains(&x.as_str())) {
+            return None;
+        }
+        let mut j = i + skip;
+        while w.get(j).is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "also" | "definitely" | "easily" | "quickly")) {
+            j += 1;
+        }
+        // "I'll send you to billing" passes them on.
+        let passes_on = w.get(j + 1).is_some_and(|x| x == "you")
+            && w.get(j + 2).is_some_and(|x| matches!(x.as_str(), "to" | "through" | "over" | "across"));
+        if w.get(j).is_some_and(|v| ACTIONS.contains(&v.as_str()) && !BROAD.contains(&v.as_str())) && !passes_on {
+            return Some(w[i..=j].join(" "));
+        }
+    }
+    None
+}
+
 /// Words that make what follows them a condition ("unless I know exactly what it's for").
 const CONDITIONS: &[&str] = &["if", "unless", "until", "once"];
 
@@ -461,6 +495,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "unblock",
     "unfreeze",
     "unlock",
+    "verify",
     "waive",
 ];
 
@@ -630,6 +665,19 @@ mod tests {
         assert_eq!(failed("you didn't do anything wrong"), None);
         assert_eq!(failed("you didn't ring to be told off"), None);
         assert!(failed("you never sent it to us").is_some());
+    }
+
+    #[test]
+    fn an_offer_is_read_from_its_shape() {
+        let offered = |t: &str| offer(&first(t));
+        assert!(offered("I can verify you with a code to your mobile instead").is_some());
+        assert!(offered("we'll just reset it for you now").is_some());
+        assert_eq!(offered("I can not verify you without the reader"), None);
+        assert_eq!(offered("can I take your name"), None);
+        assert_eq!(offered("I can hear how much this matters"), None);
+        assert_eq!(offered("if I can unlock it I will"), None);
+        assert_eq!(offered("I'll put you through to my supervisor"), None);
+        assert_eq!(offered("I'll send you over to billing"), None);
     }
 
     #[test]
