@@ -307,32 +307,46 @@ pub fn failed_to(clause: &Clause) -> Option<String> {
 
 /// Actions too broad to be an offer on their own ("I'll put you through", "we'll take it
 /// one bit at a time", "I'll give you their number", "I'll just make a note").
-const BROAD: &[&str] = &["bend", "break", "do", "get", "give", "go", "help", "make", "offer", "put", "take"];
+const BROAD: &[&str] = &[
+    "bend", "break", "do", "get", "give", "go", "help", "make", "offer", "put", "take",
+];
 
 /// "I can verify you with a code instead", "we'll reset it now": the trainee offering to do
-/// one of the things a refusal would refuse ([`ACTIONS`]), said as a statement. The mirror
+/// one of the things a refusal would refuse (the refusal verbs), said as a statement. The mirror
 /// of [`refusal`]. Returns the words that showed it.
 pub fn offer(clause: &Clause) -> Option<String> {
     let w = &clause.words;
     for (i, subject) in w.iter().enumerate() {
         let modal = match subject.as_str() {
-            "i" | "we" => w.get(i + 1).filter(|m| matches!(m.as_str(), "can" | "will" | "could")).map(|_| 2),
+            "i" | "we" => w
+                .get(i + 1)
+                .filter(|m| matches!(m.as_str(), "can" | "will" | "could"))
+                .map(|_| 2),
             "ill" | "well" => Some(1),
             _ => None,
         };
         let Some(skip) = modal else { continue };
         // "if I can…", "I can not…", a negation earlier: not an offer.
-        if w[..i].iter().any(|x| NEGATORS.contains(&x.as_str()) || CONDITIONS.contains(&x.as_str())) {
+        if w[..i]
+            .iter()
+            .any(|x| NEGATORS.contains(&x.as_str()) || CONDITIONS.contains(&x.as_str()))
+        {
             return None;
         }
         let mut j = i + skip;
-        while w.get(j).is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "also" | "definitely" | "easily" | "quickly")) {
+        while w.get(j).is_some_and(|x| {
+            HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "also" | "definitely" | "easily" | "quickly")
+        }) {
             j += 1;
         }
         // "I'll send you to billing" passes them on.
         let passes_on = w.get(j + 1).is_some_and(|x| x == "you")
-            && w.get(j + 2).is_some_and(|x| matches!(x.as_str(), "to" | "through" | "over" | "across"));
-        if w.get(j).is_some_and(|v| ACTIONS.contains(&v.as_str()) && !BROAD.contains(&v.as_str())) && !passes_on {
+            && w.get(j + 2)
+                .is_some_and(|x| matches!(x.as_str(), "to" | "through" | "over" | "across"));
+        if w.get(j)
+            .is_some_and(|v| ACTIONS.contains(&v.as_str()) && !BROAD.contains(&v.as_str()))
+            && !passes_on
+        {
             return Some(w[i..=j].join(" "));
         }
     }
