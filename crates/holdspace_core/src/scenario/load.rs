@@ -147,8 +147,11 @@ pub fn check(source: &str, shared: &Lexicon) -> Checked {
         }
     };
     let mut diagnostics = validate(&scenario, source);
-    diagnostics.sort_by_key(|d| (d.severity, d.span.start));
     let scenario = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| LoadedScenario::new(scenario, shared));
+    if let Some(loaded) = &scenario {
+        diagnostics.extend(crate::scenario::validate::lexicon_conflicts(loaded, source));
+    }
+    diagnostics.sort_by_key(|d| (d.severity, d.span.start));
     Checked { scenario, diagnostics }
 }
 

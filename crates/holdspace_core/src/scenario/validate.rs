@@ -1079,6 +1079,53 @@ impl Validator<'_> {
 }
 
 /// Why a list of conditions can never all hold, if it cannot.
+/// Words of a reply (its text, phrasings or examples) that the scenario's own lexicon
+/// hears as a harm the reply does not carry: a trainee who says them is matched to the
+/// reply yet heard as harming the customer ("you've rung four times this week" in a
+/// paraphrase, when the scenario lists it as blame). Run on a scenario that loaded, since
+/// it needs the lexicon the scenario builds.
+pub fn lexicon_conflicts(loaded: &crate::scenario::load::LoadedScenario, source: &str) -> Vec<Diagnostic> {
+    let at = Locator::new(source);
+    let mut out = Vec::new();
+    for step in &loaded.scenario.steps {
+        for reply in &step.replies {
+            let said = std::iter::once(("text", &reply.text))
+                .chain(reply.phrasings.iter().map(|t| ("phrasings", t)))
+                .chain(reply.examples.iter().map(|t| ("examples", t)));
+            for (key, text) in said {
+                let a = crate::analysis::analyse(text, &loaded.lexicon, "", &[]);
+                let harm = a
+                    .evidence
+                    .iter()
+                    .find(|(i, why)| i.is_harmful() && !reply.intents.contains(i) && why.starts_with('"'));
+                if let Some((intent, why)) = harm {
+                    let span = at.find(&[
+                        Anchor::Key("steps"),
+                        Anchor::KeyValue("id", &step.id),
+                        Anchor::KeyValue("id", &reply.id),
+                        Anchor::Key(key),
+                    ]);
+                    out.push(
+                        Diagnostic::warning(
+                            format!(
+                                "reply \"{}\": \"{text}\" is heard as `{}` ({why}), which the reply does not carry",
+                                reply.id,
+                                intent.name()
+                            ),
+                            span,
+                            "heard as a harm",
+                        )
+                        .with_help(
+                            "reword it, or make the lexicon phrase longer so that it only matches the harmful use",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
 fn contradiction(requires: &[Condition]) -> Option<String> {
     let has = |c: &Condition| requires.contains(c);
     if has(&Condition::NeedRevealed) && has(&Condition::NeedNotRevealed) {
@@ -1261,6 +1308,28 @@ mod tests {
         }
         assert_eq!(super::audio_path_problem("audio/opening.wav"), None);
         assert_eq!(super::audio_path_problem("opening.WAV"), None);
+    }
+
+    #[test]
+    fn words_of_a_reply_heard_as_a_harm_it_does_not_carry_are_warned_about() {
+        let conflicts = |source: &str| {
+            let checked = crate::check(source, &crate::Lexicon::builtin());
+            let loaded = checked.scenario.expect("loads");
+            super::lexicon_conflicts(&loaded, source)
+        };
+        let source = include_str!("../../../../scenarios/delivery_bereavement.ron");
+        assert!(conflicts(source).is_empty(), "{:?}", conflicts(source));
+        let text = "You mentioned Friday. What's happening on Friday?";
+        assert!(source.contains(text));
+        let edited = source.replacen(text, "You mentioned Friday. It's only a parcel though.", 1);
+        let found = conflicts(&edited);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`Minimising`"), "{}", found[0].message);
+        assert!(
+            edited[found[0].span.clone()].contains("text"),
+            "{:?}",
+            &edited[found[0].span.clone()]
+        );
     }
 
     #[test]
