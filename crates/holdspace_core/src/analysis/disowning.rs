@@ -245,6 +245,18 @@ pub fn disowning(words: &[String]) -> Option<String> {
             });
         return (!refuses).then(|| core[..len].join(" "));
     }
+    // "No more excuses", "no call backs, I'm refunding it myself": the harm named and
+    // ruled out.
+    let ruled_out = if core.get(1).is_some_and(|w| w == "more") { 2 } else { 1 };
+    if core.first().is_some_and(|w| w == "no")
+        && core.get(ruled_out).is_some_and(|w| {
+            UNWELCOME.contains(&w.as_str())
+                || matches!(w.as_str(), "callbacks" | "promises" | "transfers")
+                || (w == "call" && core.get(ruled_out + 1).is_some_and(|b| b == "backs"))
+        })
+    {
+        return Some(core[..=ruled_out].join(" "));
+    }
     // "No passing you to billing this time".
     if let [no, doing, you, ..] = core
         && no == "no"
@@ -351,6 +363,8 @@ mod tests {
             "it's not your job to keep ringing us",
             "you haven't done anything daft",
             "nobody should have to ring six times to get an answer",
+            "no call backs, I'm refunding it myself as we speak",
+            "no more excuses from us",
         ] {
             assert!(disowned(said)[0].is_some(), "{said}");
         }
