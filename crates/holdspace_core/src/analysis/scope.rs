@@ -264,45 +264,48 @@ const DUTIES: &[&str] = &[
 /// Returns the words that showed it.
 pub fn failed_to(clause: &Clause) -> Option<String> {
     let w = &clause.words;
-    let at = w.iter().position(|x| x == "you")?;
-    let before = &w[..at];
-    let softened = before.iter().any(|x| {
-        NEGATORS.contains(&x.as_str())
-            || CONDITIONS.contains(&x.as_str())
-            || matches!(x.as_str(), "saying" | "say" | "said" | "when" | "whether")
-    });
-    if softened {
-        return None;
-    }
-    let mut j = at + 1;
-    while w
-        .get(j)
-        .is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "actually" | "ever" | "even"))
-    {
-        j += 1;
-    }
-    let negated = match w.get(j..).unwrap_or_default() {
-        [d, n, ..] if matches!(d.as_str(), "did" | "have" | "had") && n == "not" => 2,
-        [n, ..] if n == "never" => 1,
-        _ => return None,
-    };
-    j += negated;
-    while w
-        .get(j)
-        .is_some_and(|x| HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "actually" | "ever" | "even"))
-    {
-        j += 1;
-    }
-    let verb = w.get(j)?;
-    // "you didn't ring to be told off": a purpose, not a duty left undone.
-    let purpose = w.get(j + 1).is_some_and(|x| x == "to")
-        && w.get(j + 2).is_some_and(|x| {
-            !matches!(
-                x.as_str(),
-                "us" | "me" | "the" | "a" | "an" | "anyone" | "him" | "her" | "them" | "your"
-            )
+    // "thank you, you never sent…": every "you" may open it, not only the first.
+    for at in w.iter().enumerate().filter(|(_, x)| *x == "you").map(|(i, _)| i) {
+        let softened = w[..at].iter().any(|x| {
+            NEGATORS.contains(&x.as_str())
+                || CONDITIONS.contains(&x.as_str())
+                || matches!(x.as_str(), "saying" | "say" | "said" | "when" | "whether")
         });
-    (DUTIES.contains(&verb.as_str()) && !purpose).then(|| w[at..=j].join(" "))
+        if softened {
+            return None;
+        }
+        let mut j = past_hedges(w, at + 1, &["actually", "ever", "even"]);
+        j += match w.get(j..).unwrap_or_default() {
+            [d, n, ..] if matches!(d.as_str(), "did" | "have" | "had") && n == "not" => 2,
+            [n, ..] if n == "never" => 1,
+            _ => continue,
+        };
+        j = past_hedges(w, j, &["actually", "ever", "even"]);
+        let Some(verb) = w.get(j) else { continue };
+        // "you didn't ring to be told off": a purpose, not a duty left undone.
+        let purpose = w.get(j + 1).is_some_and(|x| x == "to")
+            && w.get(j + 2).is_some_and(|x| {
+                !matches!(
+                    x.as_str(),
+                    "us" | "me" | "the" | "a" | "an" | "anyone" | "him" | "her" | "them" | "your"
+                )
+            });
+        if DUTIES.contains(&verb.as_str()) && !purpose {
+            return Some(w[at..=j].join(" "));
+        }
+    }
+    None
+}
+
+/// The index of the first word from `j` on that is not a hedge ([`HEDGES`] or `extra`).
+fn past_hedges(words: &[String], mut j: usize, extra: &[&str]) -> usize {
+    while words
+        .get(j)
+        .is_some_and(|x| HEDGES.contains(&x.as_str()) || extra.contains(&x.as_str()))
+    {
+        j += 1;
+    }
+    j
 }
 
 /// Actions too broad to be an offer on their own ("I'll put you through", "we'll take it
@@ -333,12 +336,7 @@ pub fn offer(clause: &Clause) -> Option<String> {
         {
             return None;
         }
-        let mut j = i + skip;
-        while w.get(j).is_some_and(|x| {
-            HEDGES.contains(&x.as_str()) || matches!(x.as_str(), "also" | "definitely" | "easily" | "quickly")
-        }) {
-            j += 1;
-        }
+        let j = past_hedges(w, i + skip, &["also", "definitely", "easily", "quickly"]);
         // "I'll send you to billing" passes them on.
         let passes_on = w.get(j + 1).is_some_and(|x| x == "you")
             && w.get(j + 2)
@@ -679,6 +677,7 @@ mod tests {
         assert_eq!(failed("you didn't do anything wrong"), None);
         assert_eq!(failed("you didn't ring to be told off"), None);
         assert!(failed("you never sent it to us").is_some());
+        assert!(failed("thank you you never sent the reading though").is_some());
     }
 
     #[test]
