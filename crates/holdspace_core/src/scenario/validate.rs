@@ -1094,10 +1094,12 @@ pub fn lexicon_conflicts(loaded: &crate::scenario::load::LoadedScenario, source:
                 .chain(reply.examples.iter().map(|t| ("examples", t)));
             for (key, text) in said {
                 let a = crate::analysis::analyse(text, &loaded.lexicon, "", &[]);
+                // Only the scenario's phrases: they are what the author can change here.
+                let from_phrase = |i: &crate::Intent| a.layers.contains(&(*i, crate::analysis::Layer::Lexicon));
                 let harm = a
                     .evidence
                     .iter()
-                    .find(|(i, why)| i.is_harmful() && !reply.intents.contains(i) && why.starts_with('"'));
+                    .find(|(i, _)| i.is_harmful() && !reply.intents.contains(i) && from_phrase(i));
                 if let Some((intent, why)) = harm {
                     let span = at.find(&[
                         Anchor::Key("steps"),
