@@ -637,7 +637,8 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
                 None => here.push((hit.intent, Layer::Lexicon, format!("\"{}\"", hit.phrase))),
             }
         }
-        if let Some(words) = scope::refusal(clause) {
+        let refused = scope::refusal(clause);
+        if let Some(words) = &refused {
             here.push((Intent::PolicyWall, Layer::Shape, format!("{REFUSAL}\"{words}\"")));
             // "I can't send it today" refuses the fix it names: no phrase or encoder may
             // hear that fix as offered.
@@ -658,7 +659,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
             ));
         }
         if let Some(words) = scope::offer(clause)
-            && scope::refusal(clause).is_none()
+            && refused.is_none()
             && !here.iter().any(|(i, _, _)| *i == Intent::Solution)
         {
             here.push((Intent::Solution, Layer::Shape, format!("an offer: \"{words}\"")));
