@@ -168,10 +168,21 @@ impl Statement {
 /// The statements of `text`, in order, each with whether it disowns.
 pub fn statements(text: &str) -> Vec<Statement> {
     let mut out = Vec::new();
-    for clause in clauses(text) {
-        let refuses = refusal(&clause).is_some();
-        for words in split(&clause) {
-            let disowns = if refuses { None } else { disowning(words) };
+    let all = clauses(text);
+    for (k, clause) in all.iter().enumerate() {
+        let refuses = refusal(clause).is_some();
+        // "I can't promise Friday, but I'll chase it myself": honest about a limit before
+        // what the trainee will do. Without the "but…" ("I can't guarantee anyone'll
+        // call, that's not down to me") the limit is the whole answer: a wall.
+        let but_after = all[k + 1..].iter().any(|c| c.after_contrast && refusal(c).is_none());
+        for words in split(clause) {
+            let disowns = if refuses {
+                None
+            } else if but_after && let Some(limit) = honest_limit(words) {
+                Some(limit)
+            } else {
+                disowning(words)
+            };
             out.push(Statement {
                 words: words.to_vec(),
                 disowns,
@@ -228,9 +239,13 @@ pub fn disowning(words: &[String]) -> Option<String> {
         // "I won't be able to", "I won't waive it", "I'm not refunding that": a refusal,
         // the wall itself. A harm done to the customer ("put you on hold") is disowned.
         let verb = rest.iter().position(|w| !PASSING.contains(&w.as_str()));
-        // "I'm not going to lie, …" means "honestly": it disowns nothing.
-        if verb.is_some_and(|at| rest[at] == "lie") {
-            return None;
+        // "I won't lie to you" means "honestly": it refuses nothing the customer wants, so
+        // it is no wall; what follows it in the same statement is read on its own terms.
+        if let Some(at) = verb.filter(|at| rest[*at] == "lie") {
+            let candour = rest[at + 1..]
+                .iter()
+                .all(|w| matches!(w.as_str(), "to" | "you" | "though" | "honestly" | "mate" | "love"));
+            return candour.then(|| format!("{} lie", core[..len].join(" ")));
         }
         let refuses = rest.first().is_some_and(|w| w == "be")
             || verb.is_some_and(|at| {
@@ -278,9 +293,64 @@ pub fn disowning(words: &[String]) -> Option<String> {
             return Some(format!("{negator} … {}", fault.join(" ")));
         }
     }
+    if let Some(words) = not_foolish(core) {
+        return Some(words);
+    }
     if let Some(p) = RELEASE.iter().find(|p| starts(p)) {
         let reproach = core.iter().any(|w| REPROACHES.iter().any(|r| w.starts_with(r)));
         return (!reproach).then(|| p.join(" "));
+    }
+    None
+}
+
+/// "I can't promise…", "we couldn't guarantee…": the trainee honest about a limit.
+fn honest_limit(words: &[String]) -> Option<String> {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    match words.get(skip..).unwrap_or_default() {
+        [subject, can, not, promise, ..]
+            if matches!(subject.as_str(), "i" | "we")
+                && matches!(can.as_str(), "can" | "could")
+                && not == "not"
+                && matches!(promise.as_str(), "promise" | "guarantee") =>
+        {
+            Some(format!("{subject} {can} not {promise}"))
+        }
+        _ => None,
+    }
+}
+
+/// What the customer may fear they are, or their call is, and be told they are not.
+const FOOLISH: &[&str] = &[
+    "daft",
+    "dumb",
+    "petty",
+    "ridiculous",
+    "silly",
+    "stupid",
+    "trivial",
+    "unreasonable",
+];
+
+/// "It's not silly at all to ring", "there's nothing daft about asking for help", "you're
+/// not being unreasonable": telling the customer their call or question is not foolish
+/// frees them; it does not make little of them, whatever the encoder makes of "silly".
+/// "Don't be silly" is the brush-off (an order, not a statement), and "I'm not being
+/// funny, but…" speaks of the trainee: neither is this.
+fn not_foolish(core: &[String]) -> Option<String> {
+    if core.first().is_some_and(|w| w == "i") {
+        return None;
+    }
+    for (i, w) in core.iter().enumerate() {
+        if !matches!(w.as_str(), "not" | "nothing" | "never") {
+            continue;
+        }
+        let order = i > 0 && core[i - 1] == "do" && core.get(i + 1).is_some_and(|b| b == "be");
+        if order {
+            continue;
+        }
+        if let Some(f) = core.iter().skip(i + 1).take(3).find(|f| FOOLISH.contains(&f.as_str())) {
+            return Some(format!("{w} … {f}"));
+        }
     }
     None
 }
@@ -344,6 +414,9 @@ mod tests {
             "you said it doesn't matter why",
             "I won't give you a refund on the line rental",
             "nobody's going to lose a flat over one payment",
+            "don't be silly",
+            "oh don't be daft it's only a dress",
+            "I can't guarantee anyone'll call",
         ] {
             assert_eq!(disowned(said), vec![None], "{said}");
         }
@@ -365,8 +438,13 @@ mod tests {
             "nobody should have to ring six times to get an answer",
             "no call backs, I'm refunding it myself as we speak",
             "no more excuses from us",
+            "no, it's not silly at all to ring about it",
+            "there's nothing daft about asking for help with a bill that size",
+            "you're not being unreasonable",
+            "I won't lie to you",
+            "I can't promise Friday, but I'll chase the courier myself",
         ] {
-            assert!(disowned(said)[0].is_some(), "{said}");
+            assert!(disowned(said).iter().any(Option::is_some), "{said}");
         }
     }
 

@@ -623,12 +623,16 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
 
     for clause in &clauses {
         let mut here: Vec<(Intent, Layer, String)> = Vec::new();
+        // What this clause's own words disowned: "I'm not saying it's your fault, but you
+        // needed to update the card" disowns blame in one clause and blames in the next.
+        let mut aside_here: Vec<Intent> = Vec::new();
         for hit in longest_hits(lexicon.find(clause)) {
             match scope::set_aside(clause, &hit) {
                 // Not that move at all ("you should have it Thursday"): nothing was
                 // disowned, so the encoder's reading still counts.
                 Some(scope::SetAside::Meant(_)) => {}
                 Some(why) => {
+                    aside_here.push(hit.intent);
                     if !a.set_aside.iter().any(|(i, _)| *i == hit.intent) {
                         a.set_aside
                             .push((hit.intent, format!("\"{}\" ({})", hit.phrase, why.describe())));
@@ -649,8 +653,13 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
         }
         if let Some(words) = scope::should_have(clause)
             && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
-            && !a.set_aside.iter().any(|(i, _)| *i == Intent::Blame)
-            && !clause.words.iter().take(3).any(|w| w == "not" || w == "never")
+            && !aside_here.contains(&Intent::Blame)
+            && !clause
+                .words
+                .iter()
+                .take(3)
+                .take_while(|w| *w != "you")
+                .any(|w| w == "not" || w == "never")
         {
             here.push((
                 Intent::Blame,
@@ -1136,6 +1145,15 @@ mod tests {
         let heard = intents("Why didn't you ring us sooner?");
         assert_eq!(heard, [Intent::Blame]);
         assert_eq!(intents("Why is Friday so important?"), [Intent::OpenQuestion]);
+    }
+
+    #[test]
+    fn blame_after_a_disowned_blame_still_counts() {
+        // The first clause disowns blame; the second blames all the same.
+        let heard = intents("I'm not saying it's your fault, but you really needed to update the card.");
+        assert!(heard.contains(&Intent::Blame), "{heard:?}");
+        assert!(intents("You can't have read the letter properly.").contains(&Intent::Blame));
+        assert!(!intents("I'm not saying you should have checked.").contains(&Intent::Blame));
     }
 
     #[test]

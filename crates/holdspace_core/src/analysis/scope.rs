@@ -78,6 +78,18 @@ impl SetAside {
     }
 }
 
+/// Verbs of knowing whose "why…" or "how…" after a negation is taken as given.
+const KNOWING: &[&str] = &["know", "see", "sure", "understand", "get"];
+
+/// "… sure why", "… know how": a verb of knowing with a "why" or "how" after it, so that
+/// the words that follow are presupposed rather than negated.
+fn knowing_what(between: &[String]) -> bool {
+    between
+        .windows(2)
+        .take(4)
+        .any(|w| KNOWING.contains(&w[0].as_str()) && matches!(w[1].as_str(), "why" | "how"))
+}
+
 /// Whether a lexicon hit is negated or reported in its clause.
 pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     let before = clause.words.get(..hit.start).unwrap_or_default();
@@ -118,8 +130,10 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
             if inverted(&clause.words, i) {
                 continue;
             }
-            // "I can't imagine how hard that is" still tells them how they feel.
-            if before.iter().skip(i + 1).take(3).any(|w| w == "imagine") {
+            // "I can't imagine how hard that is" still tells them how they feel, and "I'm
+            // not sure why you keep ringing" still says they keep ringing: what follows
+            // "why" or "how" after a verb of knowing is taken as given, not negated.
+            if before.iter().skip(i + 1).take(3).any(|w| w == "imagine") || knowing_what(&before[i + 1..]) {
                 continue;
             }
             return Some(SetAside::Negated(w.clone()));
@@ -254,6 +268,8 @@ const DUTIES: &[&str] = &[
     "told",
     "turn",
     "turned",
+    "type",
+    "typed",
     "update",
     "updated",
 ];
@@ -529,6 +545,9 @@ const REFUSING: &[&[&str]] = &[
     &["will", "not", "be", "able"],
     &["do", "not", "have", "the", "authority"],
     &["do", "not", "have", "the", "power"],
+    &["have", "not", "got", "the", "authority"],
+    &["have", "not", "got", "the", "power"],
+    &["have", "no", "authority"],
     &["have", "no", "way"],
     &["is", "not", "possible"],
 ];
@@ -594,7 +613,11 @@ pub fn should_have(clause: &Clause) -> Option<String> {
         let rest = w.get(j..).unwrap_or_default();
         let blames = matches!(rest, [m, h, ..] if (m == "should" || m == "could") && (h == "have" || h == "of"))
             || matches!(rest, [o, t, h, ..] if o == "ought" && t == "to" && h == "have")
-            || matches!(rest, [n, t, ..] if (n == "needed" || n == "were") && (t == "to" || t == "meant" || t == "supposed"));
+            || matches!(rest, [n, t, ..] if (n == "needed" || n == "were") && (t == "to" || t == "meant" || t == "supposed"))
+            // "You must have typed it wrong", "you can't have read the letter": guessing
+            // at what they did wrong. ("You must have been worried" is not: only a duty.)
+            || matches!(rest, [m, h, v, ..] if (m == "must" || m == "mustve") && h == "have" && DUTIES.contains(&v.as_str()))
+            || matches!(rest, [c, n, h, v, ..] if c == "can" && n == "not" && h == "have" && DUTIES.contains(&v.as_str()));
         // "You could have been hurt" is concern, not blame, and "you should have it by
         // Thursday" a promise: the word after "have" decides.
         let concern = rest.get(2).is_some_and(|v| v == "been" || THINGS.contains(&v.as_str()));
@@ -694,6 +717,16 @@ mod tests {
     }
 
     #[test]
+    fn guessing_what_they_did_wrong_is_blame_and_concern_is_not() {
+        assert!(should_have(&first("you can't have read the letter properly")).is_some());
+        assert!(should_have(&first("you must have typed it in wrong")).is_some());
+        assert!(should_have(&first("you really needed to update the card")).is_some());
+        assert_eq!(should_have(&first("you must have been so worried")), None);
+        assert_eq!(should_have(&first("you can't have known the card had expired")), None);
+        assert_eq!(should_have(&first("you should have it by Thursday")), None);
+    }
+
+    #[test]
     fn a_negative_question_asserts_what_follows() {
         let c = first("don't you think you're overreacting a bit");
         let words: Vec<String> = "overreacting".split(' ').map(str::to_owned).collect();
@@ -705,6 +738,11 @@ mod tests {
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
         let c = first("I don't think you're overreacting at all");
         assert!(set_aside(&c, &hit(&c, "overreacting")).is_some());
+        // What follows "why" after a verb of knowing is given, not negated.
+        let c = first("I'm not sure why you keep ringing about it");
+        assert_eq!(set_aside(&c, &hit(&c, "you keep ringing")), None);
+        let c = first("I don't know why you didn't just check the email");
+        assert_eq!(set_aside(&c, &hit(&c, "did not just check")), None);
     }
 
     #[test]
