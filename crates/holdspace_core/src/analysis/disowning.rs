@@ -68,6 +68,8 @@ const RELEASE: &[&[&str]] = &[
     &["no", "one", "should", "have", "to"],
     &["you", "are", "not", "a", "nuisance"],
     &["you", "are", "not", "a", "bother"],
+    &["you", "are", "never", "a"],
+    &["you", "could", "never", "be", "a"],
     &["you", "are", "not", "a", "pest"],
     &["you", "are", "not", "a", "burden"],
     &["you", "are", "not", "being", "a"],
@@ -442,6 +444,7 @@ mod tests {
             "there's nothing daft about asking for help with a bill that size",
             "you're not being unreasonable",
             "I won't lie to you",
+            "you're never a bother, Arthur, I mean that",
             "I can't promise Friday, but I'll chase the courier myself",
         ] {
             assert!(disowned(said).iter().any(Option::is_some), "{said}");

@@ -387,10 +387,12 @@ impl Analysis {
             }
             // Passing someone on needs somewhere to pass them: "it'll be on its way within
             // the hour, you'll have it Thursday" names nobody else, whatever it sounds like.
-            if intent == Intent::Transfer
-                && !self.intents.contains(&intent)
-                && !words(text).iter().any(|w| elsewhere(w))
-            {
+            if intent == Intent::Transfer && !self.intents.contains(&intent) && !points_elsewhere(&words(text)) {
+                continue;
+            }
+            // Asking about what the customer just said is not off-topic ("Jean sounds like
+            // she was a lovely lady"), unless the encoder is sure.
+            if intent == Intent::OffTopic && !self.reflected.is_empty() && heard.probability < Self::SURE_AGAINST {
                 continue;
             }
             if intent.is_harmful()
@@ -600,6 +602,28 @@ const ELSEWHERE: &[&str] = &[
 /// Whether a word points to someone or somewhere else (see [`ELSEWHERE`]).
 fn elsewhere(word: &str) -> bool {
     ELSEWHERE.binary_search(&word).is_ok()
+}
+
+/// Whether the words point to someone or somewhere else the customer is passed to. Two
+/// of [`ELSEWHERE`]'s words also have other uses: "through" passes someone on only as
+/// "put you through" ("I'll send the payment through" does not), and an engineer the
+/// trainee books or sends comes to the customer ("I can book an engineer for Thursday").
+fn points_elsewhere(words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        let before = &words[i.saturating_sub(3)..i];
+        match w.as_str() {
+            "through" => before
+                .last()
+                .is_some_and(|b| matches!(b.as_str(), "you" | "them" | "him" | "her")),
+            "engineer" | "engineers" => !before.iter().any(|b| {
+                matches!(
+                    b.as_str(),
+                    "book" | "booked" | "booking" | "send" | "sending" | "arrange" | "arranged" | "get" | "getting"
+                )
+            }),
+            _ => elsewhere(w),
+        }
+    })
 }
 
 /// Single-word fillers.
@@ -1123,6 +1147,16 @@ mod tests {
     #[test]
     fn elsewhere_is_sorted_for_its_search() {
         assert!(ELSEWHERE.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn through_and_engineer_point_elsewhere_only_when_the_customer_goes_there() {
+        let says = |t: &str| points_elsewhere(&words(t));
+        assert!(says("I'll put you through to billing"));
+        assert!(!says("I'll send the payment through for you now"));
+        assert!(!says("I can book an engineer to come on Thursday"));
+        assert!(says("you'll need to speak to an engineer about that"));
+        assert!(says("the fraud team will call you"));
     }
 
     #[test]
