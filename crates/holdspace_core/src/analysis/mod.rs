@@ -1179,6 +1179,9 @@ mod tests {
         let heard = intents("Why didn't you ring us sooner?");
         assert_eq!(heard, [Intent::Blame]);
         assert_eq!(intents("Why is Friday so important?"), [Intent::OpenQuestion]);
+        let heard = intents("have you been pressing the wrong button on the remote again");
+        assert!(heard.contains(&Intent::Blame), "{heard:?}");
+        assert!(!intents("have you tried turning it off and on again?").contains(&Intent::Blame));
     }
 
     #[test]

@@ -639,6 +639,16 @@ const ACCUSING: &[&str] = &[
 /// the customer. Returns the words that showed it.
 pub fn blaming_question(clause: &Clause) -> Option<String> {
     let core = clause.core();
+    // "Have you been pressing the wrong button again?", "did you type it in wrong?": a
+    // yes/no question (said with or without the question mark) that guesses at the
+    // customer's mistake.
+    if let [aux, you, rest @ ..] = core
+        && matches!(aux.as_str(), "have" | "did" | "are" | "were" | "could")
+        && you == "you"
+        && rest.iter().any(|w| w == "wrong")
+    {
+        return Some(format!("{aux} you … wrong"));
+    }
     let opens = match core {
         [first, ..] if first == "why" => 1,
         [first, second, ..] if first == "how" && second == "come" => 2,
