@@ -17,10 +17,11 @@ pub const CUSTOMER_Z: f32 = -1.05;
 #[derive(Component, Debug)]
 pub struct MainCamera;
 
-/// The trainee's view: aimed a little below the customer's face so the face sits in the
-/// upper half of the frame, clear of the subtitle and options.
+/// The trainee's view: aimed at the customer's hands on the counter, so her face sits in
+/// the upper third of the frame and her hands above the subtitle and options (aimed at
+/// her chest, at 1.22 m, the subtitle covered her hands at 1280 × 720).
 pub fn trainee_view() -> Transform {
-    Transform::from_xyz(0.0, EYE_HEIGHT, TRAINEE_Z).looking_at(Vec3::new(0.0, 1.22, CUSTOMER_Z), Vec3::Y)
+    Transform::from_xyz(0.0, EYE_HEIGHT, TRAINEE_Z).looking_at(Vec3::new(0.0, 1.1, CUSTOMER_Z), Vec3::Y)
 }
 
 /// The customer's view, for the replay: from their eyes towards where the trainee stood.
@@ -164,24 +165,29 @@ pub fn build_room(
         &trim,
         Vec3::new(0.0, 0.85, -0.09),
     );
-    piece(
-        "Monitor",
-        Cuboid::new(0.5, 0.32, 0.03).into(),
-        &monitor,
-        Vec3::new(0.85, 1.27, -0.3),
-    );
-    piece(
-        "Monitor stand",
-        Cuboid::new(0.06, 0.2, 0.06).into(),
-        &counter_body,
-        Vec3::new(0.85, 1.1, -0.32),
-    );
+    // A notice on the back wall: a coloured header over a pale sheet of lines, at eye
+    // level where the trainee's view takes it in.
     piece(
         "Poster",
-        Cuboid::new(1.1, 0.7, 0.02).into(),
+        Cuboid::new(0.9, 0.62, 0.02).into(),
         &poster,
-        Vec3::new(-1.2, 1.9, -2.54),
+        Vec3::new(-1.25, 1.62, -2.54),
     );
+    let sheet = material(0.93, 0.92, 0.88, 0.9);
+    piece(
+        "Poster sheet",
+        Cuboid::new(0.8, 0.4, 0.01).into(),
+        &sheet,
+        Vec3::new(-1.25, 1.56, -2.525),
+    );
+    for (i, width) in [0.6f32, 0.45, 0.55].into_iter().enumerate() {
+        piece(
+            "Poster line",
+            Cuboid::new(width, 0.035, 0.005).into(),
+            &trim,
+            Vec3::new(-1.25 - (0.6 - width) / 2.0, 1.66 - i as f32 * 0.09, -2.518),
+        );
+    }
     piece(
         "Plant pot",
         Cylinder::new(0.16, 0.35).into(),
@@ -189,6 +195,50 @@ pub fn build_room(
         Vec3::new(1.9, 0.175, -2.2),
     );
     piece("Plant", Sphere::new(0.32).into(), &plant, Vec3::new(1.9, 0.62, -2.2));
+    // The trainee's screen, turned towards them and lit: a black slab read as a block
+    // standing on the counter, not as the desk's monitor.
+    let screen = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.10, 0.13, 0.17),
+        emissive: LinearRgba::rgb(0.22, 0.32, 0.42),
+        perceptual_roughness: 0.2,
+        ..default()
+    });
+    let rows = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.8, 0.85, 0.9),
+        emissive: LinearRgba::rgb(0.55, 0.62, 0.7),
+        ..default()
+    });
+    let facing = Quat::from_rotation_y(-0.4);
+    commands
+        .spawn((
+            scene("Monitor"),
+            Mesh3d(meshes.add(Cuboid::new(0.5, 0.32, 0.03))),
+            MeshMaterial3d(monitor.clone()),
+            Transform::from_xyz(0.85, 1.27, -0.3).with_rotation(facing),
+        ))
+        .with_children(|monitor| {
+            monitor.spawn((
+                Name::new("Monitor stand"),
+                Mesh3d(meshes.add(Cuboid::new(0.06, 0.2, 0.06))),
+                MeshMaterial3d(counter_body.clone()),
+                Transform::from_xyz(0.0, -0.17, -0.03),
+            ));
+            monitor.spawn((
+                Name::new("Monitor screen"),
+                Mesh3d(meshes.add(Cuboid::new(0.46, 0.28, 0.004))),
+                MeshMaterial3d(screen),
+                Transform::from_xyz(0.0, 0.0, 0.017),
+            ));
+            // A few lines of a customer record on it.
+            for (i, width) in [0.3f32, 0.22, 0.34, 0.18].into_iter().enumerate() {
+                monitor.spawn((
+                    Name::new("Monitor text"),
+                    Mesh3d(meshes.add(Cuboid::new(width, 0.018, 0.002))),
+                    MeshMaterial3d(rows.clone()),
+                    Transform::from_xyz(-0.2 + width / 2.0, 0.09 - i as f32 * 0.055, 0.02),
+                ));
+            }
+        });
 
     commands.spawn((
         scene("Ceiling light"),
