@@ -378,6 +378,18 @@ impl Analysis {
             if intent == Intent::PolicyWall && passing_on.is_some_and(|p| p >= heard.probability) {
                 continue;
             }
+            // The words offer to do something and refuse nothing: a wall the encoder
+            // half-hears in "what we can do instead is…" must be sure.
+            if intent == Intent::PolicyWall
+                && self.layer_of(Intent::Solution) == Some(Layer::Shape)
+                && !self
+                    .set_aside
+                    .iter()
+                    .any(|(i, w)| *i == Intent::Solution && w.starts_with("refused"))
+                && heard.probability < Self::SURE_AGAINST
+            {
+                continue;
+            }
             let contradicts = intent.is_harmful() && helpful && !harmful;
             if contradicts && heard.probability < Self::SURE_AGAINST {
                 continue;
@@ -783,6 +795,12 @@ fn longest_hits(hits: Vec<Hit>) -> Vec<Hit> {
 /// opens closed questions; "can you tell me your" asks for a fact. A question whose
 /// first word asks for a fact is closed when no phrase said otherwise.
 fn resolve_question(clause: &Clause, here: &mut Vec<(Intent, Layer, String)>) {
+    // "What we can do instead is verify you by text": a statement of what will be done,
+    // shaped like a question only in its first word.
+    if scope::cleft_offer(clause).is_some() {
+        here.retain(|(i, _, _)| !matches!(i, Intent::OpenQuestion | Intent::ClosedQuestion));
+        return;
+    }
     let length = |intent: Intent, here: &[(Intent, Layer, String)]| {
         here.iter()
             .filter(|(i, _, _)| *i == intent)
@@ -1182,6 +1200,9 @@ mod tests {
         let heard = intents("have you been pressing the wrong button on the remote again");
         assert!(heard.contains(&Intent::Blame), "{heard:?}");
         assert!(!intents("have you tried turning it off and on again?").contains(&Intent::Blame));
+        assert!(intents("did you not get the email telling you about the price change").contains(&Intent::Blame));
+        assert!(intents("didn't you get the letter?").contains(&Intent::Blame));
+        assert!(!intents("did you get the email I sent?").contains(&Intent::Blame));
     }
 
     #[test]
@@ -1191,6 +1212,13 @@ mod tests {
         assert!(heard.contains(&Intent::Blame), "{heard:?}");
         assert!(intents("You can't have read the letter properly.").contains(&Intent::Blame));
         assert!(!intents("I'm not saying you should have checked.").contains(&Intent::Blame));
+    }
+
+    #[test]
+    fn what_we_can_do_is_an_offer_not_a_question() {
+        let heard = intents("what we can do instead is verify you with a one-time code to your mobile");
+        assert_eq!(heard, [Intent::Solution]);
+        assert!(intents("what can we do to put this right?").contains(&Intent::OpenQuestion));
     }
 
     #[test]

@@ -330,10 +330,43 @@ const BROAD: &[&str] = &[
     "bend", "break", "do", "get", "give", "go", "help", "make", "offer", "put", "take",
 ];
 
+/// "What we can do instead is verify you by text", "what I'll do is send a new one": a
+/// statement of what the trainee will do, fronted by "what". Returns the action word when
+/// it is one a refusal would refuse (not a broad one like "do" or "get"), or "do" when
+/// the statement names no such action; `None` when the clause is not so shaped.
+pub fn cleft_offer(clause: &Clause) -> Option<String> {
+    let core = clause.core();
+    let [what, subject, rest @ ..] = core else { return None };
+    if what != "what" || !matches!(subject.as_str(), "i" | "we") {
+        return None;
+    }
+    let done = rest.iter().take(5).position(|w| w == "do")?;
+    let is = rest
+        .iter()
+        .skip(done + 1)
+        .take(3)
+        .position(|w| w == "is")
+        .map(|k| done + 1 + k)?;
+    let action = rest
+        .iter()
+        .skip(is + 1)
+        .find(|w| !matches!(w.as_str(), "to" | "just" | "i" | "we" | "can" | "will"))?;
+    Some(
+        if ACTIONS.contains(&action.as_str()) && !BROAD.contains(&action.as_str()) {
+            action.clone()
+        } else {
+            "do".to_owned()
+        },
+    )
+}
+
 /// "I can verify you with a code instead", "we'll reset it now": the trainee offering to do
 /// one of the things a refusal would refuse (the refusal verbs), said as a statement. The mirror
 /// of [`refusal`]. Returns the words that showed it.
 pub fn offer(clause: &Clause) -> Option<String> {
+    if let Some(action) = cleft_offer(clause).filter(|a| a != "do") {
+        return Some(format!("what … do is {action}"));
+    }
     let w = &clause.words;
     for (i, subject) in w.iter().enumerate() {
         let modal = match subject.as_str() {
@@ -578,6 +611,17 @@ pub fn refusal(clause: &Clause) -> Option<String> {
                 .skip(end)
                 .take(4)
                 .find(|(_, v)| ACTIONS.contains(&v.as_str()));
+            // "you can't get in", "you can't get into your banking": the customer's
+            // trouble, not something refused them.
+            let locked_out = subject == "you"
+                && action.is_some_and(|(j, v)| {
+                    v == "get"
+                        && w.get(j + 1)
+                            .is_some_and(|n| matches!(n.as_str(), "in" | "into" | "on" | "online" | "through" | "back"))
+                });
+            if locked_out {
+                continue;
+            }
             if let Some((j, _)) = action {
                 return Some(w[i..=j].join(" "));
             }
@@ -648,6 +692,19 @@ pub fn blaming_question(clause: &Clause) -> Option<String> {
         && rest.iter().any(|w| w == "wrong")
     {
         return Some(format!("{aux} you … wrong"));
+    }
+    // "Did you not get the email?", "have you not read the letter?": asked as if they
+    // should have.
+    if let [aux, a, b, verb, ..] = core
+        && matches!(aux.as_str(), "did" | "have")
+        && ((a == "you" && (b == "not" || b == "never")) || (a == "not" && b == "you"))
+        && (DUTIES.contains(&verb.as_str())
+            || matches!(
+                verb.as_str(),
+                "get" | "got" | "see" | "seen" | "receive" | "received" | "notice" | "noticed"
+            ))
+    {
+        return Some(format!("{aux} {a} {b} {verb}"));
     }
     let opens = match core {
         [first, ..] if first == "why" => 1,
@@ -830,6 +887,8 @@ mod tests {
         assert!(refusal(&first("we can't waive that fee")).is_some());
         assert!(refusal(&first("I'm afraid I'm unable to change that")).is_some());
         assert!(refusal(&first("I can't imagine how hard this is")).is_none());
+        assert!(refusal(&first("rent due today and you can't get in")).is_none());
+        assert!(refusal(&first("you can't get a refund on that")).is_some());
         assert!(refusal(&first("I can unlock it now")).is_none());
     }
 
