@@ -718,6 +718,15 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
                 format!("telling them what they failed to do: \"{words}\""),
             ));
         }
+        if let Some(words) = scope::did_wrong(clause)
+            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
+        {
+            here.push((
+                Intent::Blame,
+                Layer::Shape,
+                format!("telling them what they did wrong: \"{words}\""),
+            ));
+        }
         if let Some(words) = scope::blaming_question(clause) {
             here.push((
                 Intent::Blame,

@@ -313,6 +313,40 @@ pub fn failed_to(clause: &Clause) -> Option<String> {
     None
 }
 
+/// Doing-words besides [`DUTIES`] that a customer may be told they did wrong.
+const HANDLING: &[&str] = &[
+    "chose", "choose", "picked", "pick", "plugged", "plug", "pressed", "press", "pressing", "selected", "select",
+    "typed",
+];
+
+/// "You've probably just got it on the wrong input", "you pressed the wrong button":
+/// telling the customer what they did wrong. What was done to them ("you got the wrong
+/// parcel", "you were given the wrong number") is not this. Returns the words that showed it.
+pub fn did_wrong(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    for at in w.iter().enumerate().filter(|(_, x)| *x == "you").map(|(i, _)| i) {
+        if w[..at]
+            .iter()
+            .any(|x| NEGATORS.contains(&x.as_str()) || CONDITIONS.contains(&x.as_str()))
+        {
+            return None;
+        }
+        let j = past_hedges(
+            w,
+            at + 1,
+            &["have", "must", "might", "may", "will", "probably", "accidentally"],
+        );
+        let Some(verb) = w.get(j) else { continue };
+        let doing = DUTIES.contains(&verb.as_str())
+            || HANDLING.contains(&verb.as_str())
+            || (matches!(verb.as_str(), "got" | "left" | "set") && w.get(j + 1).is_some_and(|x| x == "it"));
+        if doing && w.iter().skip(j + 1).take(5).any(|x| x == "wrong") {
+            return Some(w[at..=j].join(" ") + " … wrong");
+        }
+    }
+    None
+}
+
 /// The index of the first word from `j` on that is not a hedge ([`HEDGES`] or `extra`).
 fn past_hedges(words: &[String], mut j: usize, extra: &[&str]) -> usize {
     while words
@@ -781,6 +815,22 @@ mod tests {
         assert_eq!(offered("if I can unlock it I will"), None);
         assert_eq!(offered("I'll put you through to my supervisor"), None);
         assert_eq!(offered("I'll send you over to billing"), None);
+    }
+
+    #[test]
+    fn what_they_did_wrong_is_blame_and_what_was_done_to_them_is_not() {
+        assert!(
+            did_wrong(&first(
+                "the box is fine, you've probably just got it on the wrong input"
+            ))
+            .is_none()
+        );
+        let c = clauses("the box is fine, you've probably just got it on the wrong input").remove(1);
+        assert!(did_wrong(&c).is_some(), "{c:?}");
+        assert!(did_wrong(&first("you pressed the wrong button")).is_some());
+        assert_eq!(did_wrong(&first("you got the wrong parcel")), None);
+        assert_eq!(did_wrong(&first("you were given the wrong number")), None);
+        assert_eq!(did_wrong(&first("I don't think you pressed anything wrong")), None);
     }
 
     #[test]
