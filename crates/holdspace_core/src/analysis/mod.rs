@@ -616,10 +616,11 @@ fn elsewhere(word: &str) -> bool {
     ELSEWHERE.binary_search(&word).is_ok()
 }
 
-/// Whether the words point to someone or somewhere else the customer is passed to. Two
+/// Whether the words point to someone or somewhere else the customer is passed to. Three
 /// of [`ELSEWHERE`]'s words also have other uses: "through" passes someone on only as
-/// "put you through" ("I'll send the payment through" does not), and an engineer the
-/// trainee books or sends comes to the customer ("I can book an engineer for Thursday").
+/// "put you through" ("I'll send the payment through" does not), an engineer the
+/// trainee books or sends comes to the customer ("I can book an engineer for Thursday"),
+/// and "email you" is the trainee writing to them ("email them" passes them on).
 fn points_elsewhere(words: &[String]) -> bool {
     words.iter().enumerate().any(|(i, w)| {
         let before = &words[i.saturating_sub(3)..i];
@@ -633,6 +634,8 @@ fn points_elsewhere(words: &[String]) -> bool {
                     "book" | "booked" | "booking" | "send" | "sending" | "arrange" | "arranged" | "get" | "getting"
                 )
             }),
+            // "I'll email you the new price" is the trainee writing to them.
+            "email" => words.get(i + 1).is_none_or(|n| n != "you"),
             _ => elsewhere(w),
         }
     })
@@ -1184,6 +1187,8 @@ mod tests {
         assert!(!says("I can book an engineer to come on Thursday"));
         assert!(says("you'll need to speak to an engineer about that"));
         assert!(says("the fraud team will call you"));
+        assert!(!says("I'll email you the new price in writing now"));
+        assert!(says("you'll need to email them"));
     }
 
     #[test]
