@@ -712,23 +712,16 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
         {
             here.push((Intent::Solution, Layer::Shape, format!("an offer: \"{words}\"")));
         }
-        if let Some(words) = scope::failed_to(clause)
-            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
-        {
-            here.push((
-                Intent::Blame,
-                Layer::Shape,
-                format!("telling them what they failed to do: \"{words}\""),
-            ));
-        }
-        if let Some(words) = scope::did_wrong(clause)
-            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
-        {
-            here.push((
-                Intent::Blame,
-                Layer::Shape,
-                format!("telling them what they did wrong: \"{words}\""),
-            ));
+        let faults: [(fn(&Clause) -> Option<String>, &str); 2] = [
+            (scope::failed_to, "what they failed to do"),
+            (scope::did_wrong, "what they did wrong"),
+        ];
+        for (shape, what) in faults {
+            if !here.iter().any(|(i, _, _)| *i == Intent::Blame)
+                && let Some(words) = shape(clause)
+            {
+                here.push((Intent::Blame, Layer::Shape, format!("telling them {what}: \"{words}\"")));
+            }
         }
         if let Some(words) = scope::blaming_question(clause) {
             here.push((
