@@ -108,7 +108,16 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     if hit.intent == Intent::Minimising && after.starts_with(&["to".to_owned(), "ask".to_owned()]) {
         return Some(SetAside::Meant("a fair thing to ask, not making little of it"));
     }
-    if hit.intent == Intent::Minimising && hit.phrase.ends_with("only") && a_limit(after) {
+    if hit.intent == Intent::Minimising && hit.phrase == "its just the" && a_cause_or_wall(before, after)
+    {
+        return Some(SetAside::Meant(
+            "naming a cause or a rule, not making little of their problem",
+        ));
+    }
+    if hit.intent == Intent::Minimising
+        && (hit.phrase.ends_with("only") || hit.phrase.ends_with("just the"))
+        && a_limit(after)
+    {
         return Some(SetAside::Meant(
             "a limit on what can be done, not making little of their problem",
         ));
@@ -437,9 +446,9 @@ pub fn offer(clause: &Clause) -> Option<String> {
 /// Words that make what follows them a condition ("unless I know exactly what it's for").
 const CONDITIONS: &[&str] = &["if", "unless", "until", "once"];
 
-/// Whether the words after "it's only" limit what the trainee can do ("it's only refunds
-/// we can do", "it's only the interest I can freeze") rather than make little of the
-/// customer's problem ("it's only a passcode").
+/// Whether the words after "it's only" or "it's just the" limit what the trainee can do
+/// ("it's only refunds we can do", "it's just the interest I can freeze") rather than
+/// make little of the customer's problem ("it's only a passcode", "it's just the telly").
 fn a_limit(after: &[String]) -> bool {
     after.windows(2).take(6).any(|w| {
         matches!(w[0].as_str(), "i" | "we" | "they")
@@ -448,6 +457,17 @@ fn a_limit(after: &[String]) -> bool {
                 "can" | "could" | "do" | "offer" | "are" | "am" | "will" | "would"
             )
     })
+}
+
+/// Whether "it's just the…" names a cause the trainee has found ("I think it's just the
+/// standby setting", "it's probably just the router") or a rule ("it's just the process",
+/// which the walls read), rather than making little of what the customer cares about
+/// ("it's just the telly").
+fn a_cause_or_wall(before: &[String], after: &[String]) -> bool {
+    const HEDGES: &[&str] = &["think", "probably", "maybe", "might", "could", "likely", "reckon"];
+    const RULES: &[&str] = &["process", "system", "policy", "rules", "way", "procedure"];
+    before.iter().rev().take(4).any(|w| HEDGES.contains(&w.as_str()))
+        || after.first().is_some_and(|w| RULES.contains(&w.as_str()))
 }
 
 /// Whether the words between a negation and a phrase hold a new statement ("… and
@@ -867,6 +887,14 @@ mod tests {
         let c = first("I'm not able to offer compensation, it's only refunds we can do");
         let c2 = clauses("I'm not able to offer compensation, it's only refunds we can do").remove(1);
         assert!(set_aside(&c2, &hit(&c2, "its only")).is_some(), "{c:?}");
+        let c = first("it's just the interest I can freeze, not the fee");
+        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
+        let c = first("I think it's just the four hour power-off setting");
+        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
+        let c = first("it's just the process, disputes go to billing first");
+        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
+        let c = first("it's just the telly, you don't have to ring every time");
+        assert_eq!(set_aside(&c, &hit(&c, "its just the")), None);
         let c = first("it's only a passcode, you can reset it");
         assert_eq!(set_aside(&c, &hit(&c, "its only")), None);
         let c = first("I can only let it through unless I know exactly what it's for");

@@ -281,13 +281,19 @@ pub fn is_stopword(word: &str) -> bool {
 /// Content-word stems of `text`, in order of first appearance, without repeats.
 pub fn content_stems(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for w in words(text) {
+    let all = words(text);
+    for (i, w) in all.iter().enumerate() {
         // Short numbers ("28", "63") are content: amounts and dates are what customers repeat.
         let number = w.chars().all(|c| c.is_ascii_digit());
-        if (w.chars().count() < 3 && !number) || is_stopword(&w) {
+        if (w.chars().count() < 3 && !number) || is_stopword(w) {
             continue;
         }
-        let s = stem(&w);
+        // "I'm going to pretend…" marks the future, as "will" does; "what's going on"
+        // keeps its "going", which is content there.
+        if w == "going" && all.get(i + 1).is_some_and(|n| n == "to") {
+            continue;
+        }
+        let s = stem(w);
         if !out.contains(&s) {
             out.push(s);
         }
@@ -341,5 +347,8 @@ mod tests {
             content_stems("I need it by Friday, it's for the funeral"),
             ["need", "friday", "funeral"]
         );
+        // The future's "going to" is no content; "what's going on" is.
+        assert_eq!(content_stems("I'm going to sort Friday"), ["sort", "friday"]);
+        assert!(content_stems("what's going on on Friday").len() == 2);
     }
 }
