@@ -407,6 +407,16 @@ impl Analysis {
             if intent == Intent::OffTopic && !self.reflected.is_empty() && heard.probability < Self::SURE_AGAINST {
                 continue;
             }
+            // Nor is warmth the words name as help ("I'm not going anywhere, Arthur, I'm
+            // happy to have a chat"): the encoder must be sure it left the call. An
+            // acknowledgement's words are too common to say so ("is that a dog I can hear?").
+            let helped_by_words = self
+                .intents
+                .iter()
+                .any(|i| i.is_helpful() && *i != Intent::Acknowledge && self.layer_of(*i) == Some(Layer::Lexicon));
+            if intent == Intent::OffTopic && helped_by_words && !harmful && heard.probability < Self::SURE_AGAINST {
+                continue;
+            }
             if intent.is_harmful()
                 && !self.intents.contains(&intent)
                 && let Some(by) = only_where_disowned(intent, &statements, &understanding.by_statement)
@@ -951,6 +961,14 @@ mod tests {
     }
 
     #[test]
+    fn taking_the_fault_off_them_is_acknowledging_and_how_a_fault_happens_is_no_shrug() {
+        let heard = intents("you weren't to know the card had expired, it happens without any warning");
+        assert_eq!(heard, vec![Intent::Acknowledge]);
+        let heard = intents("it happens, these things do");
+        assert!(heard.contains(&Intent::Minimising), "{heard:?}");
+    }
+
+    #[test]
     fn a_disowned_harm_is_not_heard_again_from_its_meaning() {
         let text = "It doesn't sound like it's just a fee to you.";
         let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
@@ -982,6 +1000,30 @@ mod tests {
             probability,
             like: None,
         }
+    }
+
+    #[test]
+    fn warmth_the_words_name_as_help_is_not_off_topic_unless_the_encoder_is_sure() {
+        let hear = |text: &str, p: f32| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: vec![heard(Intent::OffTopic, p)],
+                    ..Understanding::default()
+                },
+            );
+            a.intents
+        };
+        let warm = hear("I'm not going anywhere, Arthur, I'm happy to have a chat", 0.18);
+        assert!(!warm.contains(&Intent::OffTopic), "{warm:?}");
+        assert!(warm.contains(&Intent::TakeYourTime), "{warm:?}");
+        // Sure it left the call: off-topic, whatever kindness came first.
+        let chat = hear("take your time, did you see the match last night?", 0.9);
+        assert!(chat.contains(&Intent::OffTopic), "{chat:?}");
+        // "I can hear" acknowledges in words too common to vouch for the topic.
+        let dog = hear("sorry quick one is that a dog I can hear in the background", 0.3);
+        assert!(dog.contains(&Intent::OffTopic), "{dog:?}");
     }
 
     #[test]

@@ -108,8 +108,15 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     if hit.intent == Intent::Minimising && after.starts_with(&["to".to_owned(), "ask".to_owned()]) {
         return Some(SetAside::Meant("a fair thing to ask, not making little of it"));
     }
-    if hit.intent == Intent::Minimising && hit.phrase == "its just the" && a_cause_or_wall(before, after)
+    // "It happens without any warning", "it happens when the card expires": how the fault
+    // comes about, not a shrug.
+    if hit.intent == Intent::Minimising
+        && hit.phrase == "it happens"
+        && after.first().is_some_and(|w| HOW_IT_HAPPENS.contains(&w.as_str()))
     {
+        return Some(SetAside::Meant("how the fault comes about, not a shrug"));
+    }
+    if hit.intent == Intent::Minimising && hit.phrase == "its just the" && a_cause_or_wall(before, after) {
         return Some(SetAside::Meant(
             "naming a cause or a rule, not making little of their problem",
         ));
@@ -458,6 +465,19 @@ fn a_limit(after: &[String]) -> bool {
             )
     })
 }
+
+/// Words after "it happens" that say how or when it does.
+const HOW_IT_HAPPENS: &[&str] = &[
+    "without",
+    "when",
+    "whenever",
+    "if",
+    "because",
+    "after",
+    "automatically",
+    "overnight",
+    "once",
+];
 
 /// Whether "it's just the…" names a cause the trainee has found ("I think it's just the
 /// standby setting", "it's probably just the router") or a rule ("it's just the process",
@@ -889,6 +909,10 @@ mod tests {
         assert!(set_aside(&c2, &hit(&c2, "its only")).is_some(), "{c:?}");
         let c = first("it's just the interest I can freeze, not the fee");
         assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
+        let c = first("it happens without any warning");
+        assert!(set_aside(&c, &hit(&c, "it happens")).is_some(), "{c:?}");
+        let c = first("it happens, don't worry about it");
+        assert_eq!(set_aside(&c, &hit(&c, "it happens")), None);
         let c = first("I think it's just the four hour power-off setting");
         assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
         let c = first("it's just the process, disputes go to billing first");
