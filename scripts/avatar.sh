@@ -40,7 +40,9 @@ if ! command -v blender >/dev/null 2>&1; then
   exit 1
 fi
 blender_version="$(blender --version 2>/dev/null | head -n1)"
-want_stamp="wheel-sha256=$WHEEL_SHA256 builder-sha256=$(sha256sum "$builder" | cut -d' ' -f1) $blender_version looks=${LOOKS[*]}"
+# The builder and the modules beside it (groom.py: hair cards; garments.py: clothes).
+builder_sha="$(cat "$here"/avatar/*.py | sha256sum | cut -d' ' -f1)"
+want_stamp="wheel-sha256=$WHEEL_SHA256 builder-sha256=$builder_sha $blender_version looks=${LOOKS[*]}"
 all_there=1
 for look in "${LOOKS[@]}"; do [ -s "$out/$look.glb" ] || all_there=0; done
 if [ "$all_there" = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then

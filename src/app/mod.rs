@@ -92,7 +92,8 @@ pub fn plugin(app: &mut App) {
         screens::plugin,
         dev::capture::plugin,
     ));
-    app.add_systems(Startup, session::scene::spawn_camera);
+    app.add_systems(Startup, session::scene::spawn_camera)
+        .add_systems(Update, session::scene::frame_close_up.after(AppSystems::TickTimers));
 }
 
 /// Whether a display is available for a window. Bevy would panic while building its

@@ -3,6 +3,7 @@
 
 use bevy::prelude::*;
 
+use crate::app::customer::anchor::CustomerFace;
 use crate::app::screens::Screen;
 
 /// Eye height of a standing trainee, metres.
@@ -31,14 +32,45 @@ pub fn customer_view() -> Transform {
 
 /// A head-and-shoulders view of the customer from just over the counter, narrow-angle,
 /// with the face in the upper half of the frame (clear of the subtitle and options).
+/// Until the face is found it aims where an average customer's eyes are.
 pub fn close_up_view() -> (Transform, Projection) {
-    let transform =
-        Transform::from_xyz(0.0, 1.6, CUSTOMER_Z + 1.5).looking_at(Vec3::new(0.0, 1.33, CUSTOMER_Z), Vec3::Y);
+    let transform = close_up_on(1.53);
     let projection = Projection::Perspective(PerspectiveProjection {
         fov: 28f32.to_radians(),
         ..default()
     });
     (transform, projection)
+}
+
+/// How far below the eyes the close-up aims: the face in the upper half of the frame and
+/// the shoulders below it, clear of the subtitle and options.
+pub const CLOSE_UP_AIM_BELOW_EYES: f32 = 0.2;
+
+/// The close-up aimed at a face whose eyes are at `eyes_y` (looks differ in height by
+/// 20 cm, more than one fixed aim frames: a tall customer lost the top of his head).
+pub fn close_up_on(eyes_y: f32) -> Transform {
+    let aim = eyes_y - CLOSE_UP_AIM_BELOW_EYES;
+    Transform::from_xyz(0.0, aim + 0.27, CUSTOMER_Z + 1.5).looking_at(Vec3::new(0.0, aim, CUSTOMER_Z), Vec3::Y)
+}
+
+/// Aims the close-up at the customer's face the first time it is found, then holds still:
+/// following the head would hide the very nods and drops the close-up is there to show.
+pub fn frame_close_up(
+    settings: Option<Res<SceneSettings>>,
+    face: Res<CustomerFace>,
+    mut cameras: Query<&mut Transform, With<MainCamera>>,
+    mut framed: Local<bool>,
+) {
+    if *framed || !settings.is_some_and(|s| s.close_up) {
+        return;
+    }
+    let Some(eyes) = face.eyes else {
+        return;
+    };
+    for mut camera in &mut cameras {
+        *camera = close_up_on(eyes.y);
+    }
+    *framed = true;
 }
 
 /// How the camera frames the scene.
@@ -269,5 +301,29 @@ pub fn ambient() -> GlobalAmbientLight {
         color: Color::srgb(0.95, 0.92, 0.88),
         brightness: 180.0,
         ..default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_close_up_puts_every_looks_eyes_in_the_upper_half_with_the_top_of_the_head_in_frame() {
+        let half_fov = 14f32.to_radians();
+        // From a short older woman to a tall man.
+        for eyes_y in [1.42, 1.53, 1.62, 1.72] {
+            let camera = close_up_on(eyes_y);
+            let elevation = |y: f32| {
+                let to = (Vec3::new(0.0, y, CUSTOMER_Z) - camera.translation).normalize();
+                let forward = camera.forward().as_vec3();
+                // Positive above the view's centre.
+                (to.y - forward.y).signum() * to.angle_between(forward)
+            };
+            let eyes = elevation(eyes_y);
+            assert!(eyes > 0.1 * half_fov && eyes < 0.75 * half_fov, "{eyes_y}: {eyes}");
+            // The crown, about 12 cm above the eyes, stays inside the frame.
+            assert!(elevation(eyes_y + 0.12) < half_fov, "{eyes_y}");
+        }
     }
 }
