@@ -694,7 +694,8 @@ def build_look(data, name, look, out_dir):
     top_faces = [f for f, m in zip(body_faces, body_mats) if m == "shirt"]
     rest = [(f, m) for f, m in zip(body_faces, body_mats) if m != "shirt"]
     skin_all = body_faces + [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips", "shirt")]
-    gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.007)
+    sleeves = frozenset(i for f in top_faces for i in f if dominant[i].startswith(arm_bones))
+    gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.009, smoothing=12, rigid=sleeves)
     spine_y = bones["spine03"].head_local.y
 
     # An open front (a cardigan over a blouse, a jumper over a shirt): a V from the

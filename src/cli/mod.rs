@@ -7,6 +7,7 @@ mod play;
 mod records;
 mod run;
 mod say;
+mod sheet;
 mod simulate;
 mod understand;
 mod validate;
@@ -133,6 +134,19 @@ enum Command {
         command: voices::VoicesCommand,
         #[command(flatten)]
         dir: ScenarioDir,
+    },
+    /// Render every avatar look in five states (calm, frustrated, angry, hostile, need
+    /// revealed) offscreen into one contact sheet, checking each panel shows the customer.
+    ContactSheet {
+        /// Folder the sheet (avatar-states.png) is written to.
+        #[arg(long, default_value = "target/contact-sheet")]
+        out: PathBuf,
+        /// Folder of the avatar GLBs (default: where scripts/avatar.sh builds them).
+        #[arg(long)]
+        avatars: Option<PathBuf>,
+        /// Only this look (repeatable): older_female, adult_male, young_female, older_male.
+        #[arg(long = "look")]
+        looks: Vec<String>,
     },
     /// Print the scenario's steps and replies as a Mermaid or Graphviz graph.
     Graph {
@@ -264,6 +278,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Records { command, records, dir } => records::run(command, &records, &dir.path),
         Command::Say { args, dir } => say::run(args, &dir.path),
         Command::Voices { command, dir } => voices::run(command, &dir.path),
+        Command::ContactSheet { out, avatars, looks } => sheet::run(&out, avatars, &looks),
         Command::Graph { scenario, format, dir } => graph::run(&scenario, &dir.path, format),
         Command::Explore {
             scenario,

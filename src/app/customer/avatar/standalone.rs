@@ -1,13 +1,17 @@
-//! A windowless, GPU-less app holding only the avatar and what it reads (the lip-sync
-//! hook, the engine's messages, a camera to look at): the avatar's tests and its CPU
-//! benchmark drive it frame by frame with a fixed time step.
+//! A windowless app holding only the avatar and what it reads (the lip-sync hook, the
+//! engine's messages, a camera to look at): the avatar's tests and its CPU benchmark
+//! drive it frame by frame with a fixed time step, without a GPU; the contact sheet
+//! renders it offscreen in the session's room.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use bevy::mesh::skinning::SkinnedMesh;
+use bevy::camera::RenderTarget;
 use bevy::prelude::*;
+use bevy::render::render_resource::{TextureFormat, TextureUsages};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
 use holdspace_core::Band;
 use holdspace_core::engine::events::Spoken;
@@ -19,7 +23,11 @@ use crate::app::customer::avatar::rig::AvatarRig;
 use crate::app::customer::avatar::{Avatar, AvatarClips, CustomerReady};
 use crate::app::screens::Screen;
 use crate::app::session::runner::{CustomerSpoke, EscalationChanged, NeedRevealed};
-use crate::app::session::scene::{MainCamera, trainee_view};
+use crate::app::session::scene::{MainCamera, close_up_on, close_up_view, trainee_view};
+
+/// The image a rendered avatar's close-up draws into.
+#[derive(Resource, Clone)]
+struct Target(Handle<Image>);
 
 /// The avatar alone in a headless app.
 pub struct HeadlessAvatar {
@@ -35,7 +43,31 @@ impl HeadlessAvatar {
     /// Builds the app for one look read from `dir`, stepping `frame_seconds` of game time
     /// per update, and waits (up to 60 s) for the avatar to load and pose.
     pub fn new(dir: &Path, look: &str, frame_seconds: f32) -> Result<HeadlessAvatar> {
-        let mut app = crate::app::platform::windowless::new_app(dir, crate::app::platform::windowless::Gpu::None);
+        Self::build(dir, look, frame_seconds, None)
+    }
+
+    /// As [`HeadlessAvatar::new`], but rendered offscreen (lavapipe without a GPU) into
+    /// an image of `size`, in the session's room, through the close-up aimed at the
+    /// face: for the contact sheet. Capture it with [`HeadlessAvatar::capture`].
+    pub fn rendered(dir: &Path, look: &str, frame_seconds: f32, size: UVec2) -> Result<HeadlessAvatar> {
+        let mut me = Self::build(dir, look, frame_seconds, Some(size))?;
+        let eyes = match (me.joint("eye.L"), me.joint("eye.R")) {
+            (Some(l), Some(r)) => (l.translation() + r.translation()) / 2.0,
+            _ => bail!("the {look} avatar has no eye joints"),
+        };
+        let world = me.app.world_mut();
+        let mut q = world.query_filtered::<(&mut Transform, &mut Camera), With<MainCamera>>();
+        for (mut t, mut camera) in q.iter_mut(world) {
+            *t = close_up_on(eyes.y);
+            // Drawn only when captured: a software renderer takes most of a second a frame.
+            camera.is_active = false;
+        }
+        Ok(me)
+    }
+
+    fn build(dir: &Path, look: &str, frame_seconds: f32, rendered: Option<UVec2>) -> Result<HeadlessAvatar> {
+        use crate::app::platform::windowless::{Gpu, new_app};
+        let mut app = new_app(dir, if rendered.is_some() { Gpu::Offscreen } else { Gpu::None });
         app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f32(
             frame_seconds,
         )))
@@ -54,8 +86,30 @@ impl HeadlessAvatar {
         ))
         .insert_state(Screen::Session);
         crate::app::configure_sets(&mut app);
-        app.world_mut()
-            .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
+        match rendered {
+            None => {
+                app.world_mut()
+                    .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
+            }
+            Some(size) => {
+                let mut image = Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
+                image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+                let target = app.world_mut().resource_mut::<Assets<Image>>().add(image);
+                let (transform, projection) = close_up_view();
+                app.insert_resource(crate::app::session::scene::ambient())
+                    .insert_resource(ClearColor(crate::app::theme::BACKGROUND))
+                    .insert_resource(Target(target.clone()))
+                    .add_systems(Startup, crate::app::session::scene::spawn_room);
+                app.world_mut().spawn((
+                    Name::new("Close-up"),
+                    MainCamera,
+                    Camera3d::default(),
+                    RenderTarget::Image(target.into()),
+                    transform,
+                    projection,
+                ));
+            }
+        }
         crate::app::platform::windowless::finish(&mut app);
 
         let mut me = HeadlessAvatar {
@@ -89,6 +143,56 @@ impl HeadlessAvatar {
             std::thread::sleep(Duration::from_millis(5));
         }
         Ok(me)
+    }
+
+    /// Takes what the close-up shows now (only for [`HeadlessAvatar::rendered`]), as
+    /// RGB rows.
+    pub fn capture(&mut self) -> Result<crate::app::dev::sheet::Panel> {
+        let Some(target) = self.app.world().get_resource::<Target>().map(|t| t.0.clone()) else {
+            bail!("this avatar is not rendered (use HeadlessAvatar::rendered)");
+        };
+        self.set_drawing(true);
+        // The first frames drawn compile the pipelines (and an unlit frame may come first).
+        for _ in 0..3 {
+            self.app.update();
+        }
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let put = std::sync::Arc::clone(&slot);
+        self.app
+            .world_mut()
+            .spawn(Screenshot::image(target))
+            .observe(move |captured: On<ScreenshotCaptured>| {
+                let picture = captured
+                    .image
+                    .clone()
+                    .try_into_dynamic()
+                    .map(|d| d.to_rgb8())
+                    .map_err(|e| e.to_string());
+                if let Ok(mut s) = put.lock() {
+                    *s = Some(picture);
+                }
+            });
+        for _ in 0..10 {
+            self.app.update();
+            if let Some(result) = slot.lock().ok().and_then(|mut s| s.take()) {
+                self.set_drawing(false);
+                let rgb = result.map_err(|e| anyhow::anyhow!("reading the close-up back: {e}"))?;
+                return Ok(crate::app::dev::sheet::Panel {
+                    width: rgb.width() as usize,
+                    height: rgb.height() as usize,
+                    rgb: rgb.into_raw(),
+                });
+            }
+        }
+        bail!("the close-up was never read back")
+    }
+
+    fn set_drawing(&mut self, on: bool) {
+        let world = self.app.world_mut();
+        let mut q = world.query_filtered::<&mut Camera, With<MainCamera>>();
+        for mut camera in q.iter_mut(world) {
+            camera.is_active = on;
+        }
     }
 
     /// The avatar root's visibility (the whole customer), once it is spawned.
