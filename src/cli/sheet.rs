@@ -3,6 +3,7 @@
 //! close-up and laid out one row per look, left to right in that order. Each panel is
 //! checked (not black, not flat, no notice banner over the face); the sheet is written
 //! whatever they show, so a failing panel can be looked at, and the command fails then.
+//! A half-size copy (`avatar-states-half.png`) is what docs/avatar-states.png is made from.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,7 +38,10 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
     for look in &looks {
         let glb = dir.join(format!("{look}.glb"));
         if !glb.is_file() {
-            bail!("{} is missing: build the avatars with `bash scripts/avatar.sh`", glb.display());
+            bail!(
+                "{} is missing: build the avatars with `bash scripts/avatar.sh`",
+                glb.display()
+            );
         }
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -64,7 +68,11 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
             }
             let started = std::time::Instant::now();
             let panel = avatar.capture()?;
-            eprintln!("{look}, {}: drawn in {:.1} s", state.name, started.elapsed().as_secs_f32());
+            eprintln!(
+                "{look}, {}: drawn in {:.1} s",
+                state.name,
+                started.elapsed().as_secs_f32()
+            );
             if let Err(fault) = sheet::check(&panel) {
                 faults.push(format!("{look}, {}: {fault}", state.name));
             }
@@ -74,7 +82,10 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
         rows.push(row);
     }
     let path = out.join("avatar-states.png");
-    save(&sheet::grid(&rows, 6), &path)?;
+    let grid = sheet::grid(&rows, 6);
+    save(&grid, &path)?;
+    // The README's copy: half the size, a tenth of a repository's worth of PNG.
+    save(&sheet::half(&grid), &out.join("avatar-states-half.png"))?;
     println!(
         "contact sheet: {} (rows {}; columns {})",
         path.display(),
@@ -82,7 +93,11 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
         STATES.map(|s| s.name).join(", ")
     );
     if !faults.is_empty() {
-        eprintln!("{} panel(s) do not show the customer:\n  {}", faults.len(), faults.join("\n  "));
+        eprintln!(
+            "{} panel(s) do not show the customer:\n  {}",
+            faults.len(),
+            faults.join("\n  ")
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
@@ -90,7 +105,11 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
 
 /// Writes an RGB panel as PNG (through Bevy's image conversion, so no image crate of our own).
 fn save(panel: &Panel, path: &Path) -> Result<()> {
-    let rgba: Vec<u8> = panel.rgb.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let rgba: Vec<u8> = panel
+        .rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
     let image = Image::new(
         Extent3d {
             width: panel.width as u32,

@@ -1,8 +1,8 @@
 //! The customer avatar: the GLBs the set-up builds (structure, no CUBICSPLINE morph
 //! curves), loaded headless into Bevy (joints, face units, clips), gaze following a moving
 //! camera, a ten-minute session through every transition without a panic or a NaN, the
-//! stand-in when the GLB is missing or broken, and screenshots of one customer in four
-//! states put together as the contact sheet in docs/.
+//! stand-in when the GLB is missing or broken, and the contact sheet (every look in five
+//! states, `holdspace contact-sheet`) with the checks its panels must pass.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,8 @@ use holdspace_core::engine::state::Disclosure;
 use holdspace_core::expression::body::{BodyCue, BodyStyle, LOOKS, targets};
 use holdspace_core::expression::lipsync::MouthShape;
 use holdspace_core::scenario::model::Tag;
+
+use holdspace::app::dev::sheet::{Panel, PanelFault, STATES, check};
 
 use crate::{Shot, scratch};
 
@@ -398,125 +400,99 @@ fn a_missing_or_broken_avatar_falls_back_to_the_stand_in_with_a_notice() {
     assert!(log.contains("could not be loaded"), "{log}");
 }
 
-/// One state of the contact sheet: a name and the scripted turns that reach it.
-struct State {
-    name: &'static str,
-    script: &'static str,
-    frames: u32,
-}
-
-const STATES: [State; 4] = [
-    State {
-        name: "calm",
-        // The need met: the closing line, relieved (caught before the debrief opens).
-        script: "@paraphrase_late\n@notice_fine\n@guarantee_and_call\n",
-        frames: 25,
-    },
-    State {
-        name: "frustrated",
-        script: "",
-        frames: 10,
-    },
-    State {
-        name: "hostile",
-        script: "@assume_frustrating {db=-8 interrupted}\n@repeat_policy {db=-8}\n",
-        frames: 20,
-    },
-    State {
-        name: "need_revealed",
-        script: "@paraphrase_late\n@notice_fine\n",
-        frames: 20,
-    },
-];
-
 #[test]
-fn one_customer_in_four_states_looks_different_and_makes_the_contact_sheet() {
+fn the_contact_sheet_shows_every_look_in_five_distinct_states() {
     avatars();
-    let dir = scratch("avatar_states");
-    let mut shots = Vec::new();
-    for state in &STATES {
-        let png = dir.join(format!("{}.png", state.name));
-        let script = dir.join(format!("{}.txt", state.name));
-        std::fs::write(&script, state.script).expect("script written");
-        let frames = state.frames.to_string();
-        let mut args = vec![
-            "--scenario",
-            "delivery_bereavement",
-            "--seed",
-            "1",
-            "--close-up",
-            // No device notices over the face: no headset, no sound card asked for.
-            "--desktop",
-            "--no-audio",
-            "--listen",
-            "off",
-            "--script-interval",
-            "6",
-            "--frames",
-            &frames,
-            "--screenshot",
-            png.to_str().expect("utf-8"),
-        ];
-        if !state.script.is_empty() {
-            args.extend(["--script", script.to_str().expect("utf-8")]);
+    let out = scratch("contact_sheet");
+    let run = crate::holdspace(&["contact-sheet", "--out", out.to_str().expect("utf-8")]);
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "{log}");
+    // Written into the scratch folder, never the tracked tree; docs/avatar-states.png is
+    // a copy made by hand when the avatars change.
+    let sheet = Shot::open(&out.join("avatar-states.png"));
+    let (columns, rows, gap) = (STATES.len(), LOOKS.len(), 6);
+    let (w, h) = ((sheet.width + gap) / columns - gap, (sheet.height + gap) / rows - gap);
+    assert_eq!((w, h), (360, 420), "sheet of {}×{}", sheet.width, sheet.height);
+    for r in 0..rows {
+        let panels: Vec<Panel> = (0..columns)
+            .map(|c| sheet.crop(c * (w + gap), r * (h + gap), w, h))
+            .collect();
+        for (c, panel) in panels.iter().enumerate() {
+            assert_eq!(check(panel), Ok(()), "row {r}, {}", STATES[c].name);
         }
-        let (ok, log) = run_app(&args);
-        assert!(ok && !log.contains("panicked"), "{}: {log}", state.name);
-        assert!(
-            log.contains("avatar ready: look older_female, 163 joints, 52 face units"),
-            "{log}"
-        );
-        let shot = Shot::open(&png);
-        shot.assert_drawn(state.name);
-        assert!(!shot.has_notice_banner(), "{}: a notice covers the face", state.name);
-        shots.push((state.name, png.clone(), shot));
-    }
-    // Every pair differs visibly in the customer's part of the frame (head and shoulders,
-    // above the subtitle).
-    let customer = [0.3, 0.0, 0.7, 0.62];
-    for i in 0..shots.len() {
-        for j in i + 1..shots.len() {
-            let d = shots[i].2.difference(&shots[j].2, customer);
-            eprintln!("{} vs {}: mean difference {d:.2}", shots[i].0, shots[j].0);
-            assert!(d > 1.0, "{} and {} look the same ({d:.2})", shots[i].0, shots[j].0);
-        }
-    }
-    // Written beside the shots, never into the tracked tree; docs/avatar-states.png is a
-    // copy of it, refreshed by hand when the avatar changes.
-    let sheet = dir.join("avatar-states.png");
-    contact_sheet(&shots.iter().map(|(_, p, _)| p.clone()).collect::<Vec<_>>(), &sheet);
-    eprintln!("contact sheet: {}", sheet.display());
-}
-
-/// Crops each shot to the customer (the upper middle) and lays them side by side.
-fn contact_sheet(pngs: &[PathBuf], out: &Path) {
-    let crop = |shot: &Shot| {
-        let (x0, x1) = (shot.width * 3 / 10, shot.width * 7 / 10);
-        let (y0, y1) = (0, shot.height * 31 / 50);
-        let mut rows = Vec::new();
-        for y in y0..y1 {
-            for x in x0..x1 {
-                rows.extend_from_slice(&shot.pixel(x, y));
+        // Each state reads differently from every other in the same look.
+        for i in 0..columns {
+            for j in i + 1..columns {
+                let d = mean_difference(&panels[i], &panels[j]);
+                eprintln!("row {r}: {} vs {}: {d:.2}", STATES[i].name, STATES[j].name);
+                assert!(
+                    d > 1.0,
+                    "row {r}: {} and {} look the same ({d:.2})",
+                    STATES[i].name,
+                    STATES[j].name
+                );
             }
         }
-        (x1 - x0, y1 - y0, rows)
-    };
-    let parts: Vec<_> = pngs.iter().map(|p| crop(&Shot::open(p))).collect();
-    let (w, h) = (parts[0].0, parts[0].1);
-    let gap = 8;
-    let total_w = w * parts.len() + gap * (parts.len() - 1);
-    let mut pixels = vec![255u8; total_w * h * 3];
-    for (i, (_, _, data)) in parts.iter().enumerate() {
-        for y in 0..h {
-            let src = &data[y * w * 3..(y + 1) * w * 3];
-            let at = (y * total_w + i * (w + gap)) * 3;
-            pixels[at..at + w * 3].copy_from_slice(src);
+    }
+    eprintln!("contact sheet: {}", out.join("avatar-states.png").display());
+}
+
+fn mean_difference(a: &Panel, b: &Panel) -> f32 {
+    let total: u64 = a.rgb.iter().zip(&b.rgb).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    total as f32 / a.rgb.len().max(1) as f32
+}
+
+#[test]
+fn a_black_flat_or_bannered_panel_fails_the_contact_sheet_check() {
+    // A picture with something in it: a light wall, a darker figure, a mid-tone face.
+    let mut drawn = Panel::filled(120, 140, [200, 190, 175]);
+    for y in 30..140 {
+        for x in 35..85 {
+            drawn.set(x, y, if y < 60 { [190, 150, 130] } else { [70, 40, 60] });
         }
     }
-    let file = std::fs::File::create(out).expect("sheet file");
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), total_w as u32, h as u32);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().expect("png header");
-    writer.write_image_data(&pixels).expect("png data");
+    assert_eq!(check(&drawn), Ok(()));
+    assert!(matches!(
+        check(&Panel::filled(120, 140, [0, 0, 0])),
+        Err(PanelFault::Black { .. })
+    ));
+    assert!(matches!(
+        check(&Panel::filled(120, 140, [6, 8, 5])),
+        Err(PanelFault::Black { .. })
+    ));
+    assert!(matches!(
+        check(&Panel::filled(120, 140, [128, 128, 128])),
+        Err(PanelFault::Blank { .. })
+    ));
+    // The theme's notice panel across the top.
+    let mut banner = drawn.clone();
+    for y in 0..12 {
+        for x in 0..120 {
+            banner.set(x, y, [52, 54, 60]);
+        }
+    }
+    assert_eq!(check(&banner), Err(PanelFault::Banner));
+}
+
+#[test]
+fn the_close_up_puts_every_looks_eyes_in_the_upper_half_with_the_head_in_frame() {
+    use holdspace::app::session::scene::{CUSTOMER_Z, close_up_on};
+    let half_fov = 14f32.to_radians();
+    // From a short older woman to a tall man.
+    for eyes_y in [1.42, 1.53, 1.62, 1.72] {
+        let camera = close_up_on(eyes_y);
+        let forward = camera.forward().as_vec3();
+        let elevation = |y: f32| {
+            let to = (Vec3::new(0.0, y, CUSTOMER_Z) - camera.translation).normalize();
+            (to.y - forward.y).signum() * to.angle_between(forward)
+        };
+        let eyes = elevation(eyes_y);
+        assert!(eyes > 0.1 * half_fov && eyes < 0.75 * half_fov, "{eyes_y}: {eyes}");
+        // The crown, about 12 cm above the eyes, stays inside the frame.
+        assert!(elevation(eyes_y + 0.12) < half_fov, "{eyes_y}");
+    }
 }

@@ -226,6 +226,21 @@ impl Shot {
         grey as f32 / all.max(1) as f32 > 0.55
     }
 
+    /// A region as a contact-sheet panel.
+    pub fn crop(&self, x0: usize, y0: usize, w: usize, h: usize) -> holdspace::app::dev::sheet::Panel {
+        let mut rgb = Vec::with_capacity(w * h * 3);
+        for y in y0..y0 + h {
+            for x in x0..x0 + w {
+                rgb.extend_from_slice(&self.pixel(x, y));
+            }
+        }
+        holdspace::app::dev::sheet::Panel {
+            width: w,
+            height: h,
+            rgb,
+        }
+    }
+
     /// Panics unless the picture shows something: not black, not one flat colour.
     pub fn assert_drawn(&self, what: &str) {
         let brightness = self.brightness([0.0, 0.0, 1.0, 1.0]);

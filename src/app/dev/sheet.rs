@@ -134,7 +134,11 @@ fn luminance(p: [u8; 3]) -> f32 {
 
 /// Whether a panel shows something: not black, not flat, no banner over the top.
 pub fn check(panel: &Panel) -> Result<(), PanelFault> {
-    let mut lum: Vec<f32> = panel.rgb.chunks_exact(3).map(|p| luminance([p[0], p[1], p[2]])).collect();
+    let mut lum: Vec<f32> = panel
+        .rgb
+        .chunks_exact(3)
+        .map(|p| luminance([p[0], p[1], p[2]]))
+        .collect();
     if lum.is_empty() {
         return Err(PanelFault::Blank { spread: 0.0 });
     }
@@ -164,7 +168,10 @@ fn has_banner(panel: &Panel) -> bool {
     for y in y0..y1 {
         for x in x0..x1 {
             let p = panel.pixel(x, y);
-            let (lo, hi) = (p.iter().copied().min().unwrap_or(0), p.iter().copied().max().unwrap_or(0));
+            let (lo, hi) = (
+                p.iter().copied().min().unwrap_or(0),
+                p.iter().copied().max().unwrap_or(0),
+            );
             all += 1;
             if (24..=110).contains(&lo) && hi <= 110 && hi - lo <= 28 {
                 grey += 1;
@@ -192,6 +199,25 @@ pub fn grid(rows: &[Vec<Panel>], gap: usize) -> Panel {
                 let at = ((oy + y) * width + ox) * 3;
                 out.rgb[at..at + src.len()].copy_from_slice(src);
             }
+        }
+    }
+    out
+}
+
+/// Half the size, each pixel the mean of four: the copy the README shows.
+pub fn half(panel: &Panel) -> Panel {
+    let (w, h) = (panel.width / 2, panel.height / 2);
+    let mut out = Panel::filled(w, h, [0, 0, 0]);
+    for y in 0..h {
+        for x in 0..w {
+            let mut sum = [0u32; 3];
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let p = panel.pixel(2 * x + dx, 2 * y + dy);
+                for c in 0..3 {
+                    sum[c] += u32::from(p[c]);
+                }
+            }
+            out.set(x, y, sum.map(|v| (v / 4) as u8));
         }
     }
     out

@@ -303,27 +303,3 @@ pub fn ambient() -> GlobalAmbientLight {
         ..default()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_close_up_puts_every_looks_eyes_in_the_upper_half_with_the_top_of_the_head_in_frame() {
-        let half_fov = 14f32.to_radians();
-        // From a short older woman to a tall man.
-        for eyes_y in [1.42, 1.53, 1.62, 1.72] {
-            let camera = close_up_on(eyes_y);
-            let elevation = |y: f32| {
-                let to = (Vec3::new(0.0, y, CUSTOMER_Z) - camera.translation).normalize();
-                let forward = camera.forward().as_vec3();
-                // Positive above the view's centre.
-                (to.y - forward.y).signum() * to.angle_between(forward)
-            };
-            let eyes = elevation(eyes_y);
-            assert!(eyes > 0.1 * half_fov && eyes < 0.75 * half_fov, "{eyes_y}: {eyes}");
-            // The crown, about 12 cm above the eyes, stays inside the frame.
-            assert!(elevation(eyes_y + 0.12) < half_fov, "{eyes_y}");
-        }
-    }
-}
