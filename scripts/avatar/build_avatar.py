@@ -11,9 +11,11 @@ face units by Mika Suominen). For each LOOK it writes OUT/LOOK.glb holding:
 - `Body`: the skinned body, its top as a garment lifted off the skin (garments.py: a
   cardigan or jumper open over a blouse or shirt for some looks), trousers and shoes by the
   bone that moves each face, and no morph targets;
-- `Head`: head and neck skin with painted lips, brows and hair as alpha-tested cards with
-  generated strand textures over a textured cap (groom.py), eyeballs, eyelashes, teeth and
-  tongue, carrying the 52 face units as morph targets (named as ARKit names them);
+- `Head`: head and neck skin with painted lips, hair-textured brow strips, eyeballs,
+  eyelashes, teeth and tongue, carrying the 52 face units as morph targets (named as ARKit
+  names them);
+- `Hair`: alpha-tested cards with generated strand textures over a textured cap
+  (groom.py), skinned to the head, without morph targets;
 - the armature (`default` rig, 163 bones, 4 influences per vertex);
 - body clips with LINEAR keys (sampled): idle, arms_crossed, point, hands_on_counter, open,
   lean_in, turn_away, head_down. Each keys only its own layer's bones (arms, torso or head),
@@ -646,6 +648,11 @@ def build_look(data, name, look, out_dir):
     card_v, card_f, card_uv, card_src = groom.hair_cards(
         verts, scalp_faces, skin_faces, above_line, centre, style, seed, nearest_of)
     add(card_v, card_f, card_uv, card_src, "hair")
+    # The cap and cards are a mesh of their own, skinned but without the face units: in
+    # the head they doubled the vertices every morph target is evaluated for (in every
+    # shadow view), and the scalp under the hair barely moves with the face.
+    groomed = (hair_v, hair_f, hair_uv, hair_src, hair_mats)
+    hair_v, hair_f, hair_uv, hair_src, hair_mats = [], [], [], [], []
     # Brows: strips laid on the skin above each eye, textured with short hairs (painting
     # faces of the low-poly base mesh gave jagged blocks; a flat strip read as paint).
     brow_v, brow_f, brow_uv, brow_src = brows(verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"], eye_l, eye_r)
@@ -656,7 +663,7 @@ def build_look(data, name, look, out_dir):
     collar_v, collar_f, collar_src = collar(verts, head_faces + body_faces, neck_axis, collar_z)
     # The collar is the blouse's or shirt's under an open cardigan.
     add(collar_v, collar_f, [(0.0, 0.0)] * len(collar_v), collar_src, "under" if "under" in look else "shirt")
-    log(f"{name}: {len(card_f)} hair card quads")
+    log(f"{name}: {len(card_f)} hair card quads in the Hair mesh")
 
     # Eyeballs: spheres of our own (the helper eyes are 72-vertex blobs), an iris and a
     # pupil by the angle from the eye's forward axis, each on its eye bone.
@@ -689,6 +696,10 @@ def build_look(data, name, look, out_dir):
     hv, hf, hmats, hfm, hw, head_remap = submesh(head_faces, head_mats, ev, ef, em, ew)
     head_uv = [(0.0, 0.0)] * len(head_remap) + hair_uv + [(0.0, 0.0)] * (len(ev) - len(hair_uv))
     head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, uvs=head_uv)
+    gv_, gf_, guv_, gsrc_, gmats_ = groomed
+    names = list(dict.fromkeys(gmats_))
+    make_mesh("Hair", gv_, gf_, [mats[n] for n in names], [names.index(m) for m in gmats_], armature,
+              dict(following(gsrc_)), uvs=guv_)
     # The top as a garment: the shirt faces lifted off the body and smoothed, then
     # dropped from the body itself (see garments.py).
     top_faces = [f for f, m in zip(body_faces, body_mats) if m == "shirt"]
