@@ -220,7 +220,34 @@ def build_armature(name, rig, joint_pos):
     return obj
 
 
-def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True, uvs=None):
+def skin_tint(p, eye_l, eye_r, seed):
+    """A colour multiplier (linear RGB) for skin at `p`: the blood under thin skin (cheeks,
+    nose tip, ears) redder, the eye sockets a little darker, and a faint mottling, so the
+    skin is not one flat colour. Weights fall off smoothly; 1.0 is the material's own."""
+    p = Vector(p)
+    mid = (eye_l + eye_r) / 2
+    tint = np.ones(3)
+
+    def blob(centre, radius, colour, strength):
+        nonlocal tint
+        w = math.exp(-((p - centre).length / radius) ** 2) * strength
+        tint = tint * (1.0 - w) + np.array(colour) * tint * w
+
+    for eye, side in ((eye_l, 1.0), (eye_r, -1.0)):
+        out = side if eye.x > mid.x else -side
+        blob(eye + Vector((0.032 * out, -0.006, -0.032)), 0.02, (1.0, 0.84, 0.84), 0.9)
+        blob(eye + Vector((0.0, 0.004, -0.006)), 0.013, (0.86, 0.82, 0.86), 0.8)
+    blob(mid + Vector((0.0, -0.05, -0.036)), 0.014, (1.0, 0.86, 0.86), 0.8)
+    for side in (1.0, -1.0):
+        blob(mid + Vector((side * 0.075, 0.07, -0.01)), 0.025, (1.0, 0.86, 0.84), 0.8)
+    rng = np.random.default_rng(seed)
+    phase = rng.uniform(0, 6.3, 3)
+    mottle = 1.0 + 0.035 * (math.sin(170 * p.x + phase[0]) * math.sin(150 * p.y + phase[1])
+                            + math.sin(130 * p.z + phase[2])) / 2
+    return tint * mottle
+
+
+def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True, uvs=None, colours=None):
     """A skinned mesh object: verts (N x 3, Blender space), faces (lists of indices),
     per-face material index, weights {bone: (indices, values)}, and optionally one UV per
     vertex (the textured cards have vertices of their own, so per-vertex is enough)."""
@@ -231,6 +258,14 @@ def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True
         loop_vertex = np.zeros(len(mesh.loops), dtype=np.int64)
         mesh.loops.foreach_get("vertex_index", loop_vertex)
         layer.data.foreach_set("uv", np.asarray(uvs, dtype=np.float32)[loop_vertex].ravel())
+    if colours is not None:
+        # One colour per vertex, written per corner (the exporter's COLOR_0).
+        vc = mesh.vertex_colors.new(name="Col")
+        loop_vertex = np.zeros(len(mesh.loops), dtype=np.int64)
+        mesh.loops.foreach_get("vertex_index", loop_vertex)
+        rgba = np.ones((len(verts), 4), dtype=np.float32)
+        rgba[:, :3] = np.asarray(colours, dtype=np.float32)
+        vc.data.foreach_set("color", rgba[loop_vertex].ravel())
     for m in mats:
         mesh.materials.append(m)
     mesh.polygons.foreach_set("material_index", np.asarray(face_mat, dtype=np.int32))
@@ -695,7 +730,11 @@ def build_look(data, name, look, out_dir):
 
     hv, hf, hmats, hfm, hw, head_remap = submesh(head_faces, head_mats, ev, ef, em, ew)
     head_uv = [(0.0, 0.0)] * len(head_remap) + hair_uv + [(0.0, 0.0)] * (len(ev) - len(hair_uv))
-    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, uvs=head_uv)
+    # The skin's own variation on the head's skin vertices (everything added after them,
+    # brows, collar and eyes, keeps its material's colour).
+    head_colours = [skin_tint(v, eye_l, eye_r, 3) for v in hv[:len(head_remap)]]
+    head_colours += [(1.0, 1.0, 1.0)] * (len(hv) - len(head_remap))
+    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, uvs=head_uv, colours=head_colours)
     gv_, gf_, guv_, gsrc_, gmats_ = groomed
     names = list(dict.fromkeys(gmats_))
     make_mesh("Hair", gv_, gf_, [mats[n] for n in names], [names.index(m) for m in gmats_], armature,
@@ -1048,7 +1087,8 @@ def export(path):
         # The hair and brow cards are textured; nothing else has a UV layer.
         export_texcoords=True,
         export_normals=True,
-        export_colors=False,
+        # The head's skin variation (skin_tint) rides on its vertex colours.
+        export_colors=True,
         export_materials="EXPORT",
         export_skins=True,
         export_all_influences=False,
