@@ -187,15 +187,11 @@ def material(name, rgb, roughness=0.7):
     m = bpy.data.materials.new(name)
     m.use_nodes = True
     bsdf = m.node_tree.nodes.get("Principled BSDF")
-    lin = [srgb_to_linear(c) for c in rgb]
+    lin = [groom.srgb_to_linear(c) for c in rgb]
     bsdf.inputs["Base Color"].default_value = (*lin, 1.0)
     bsdf.inputs["Roughness"].default_value = roughness
     bsdf.inputs["Specular"].default_value = 0.3
     return m
-
-
-def srgb_to_linear(c):
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
 def build_armature(name, rig, joint_pos):
@@ -570,7 +566,9 @@ def build_look(data, name, look, out_dir):
     def body_material(face):
         c = verts[face].mean(axis=0)
         doms = [dominant[i] for i in face]
-        dom = max(set(doms), key=doms.count)
+        # Sorted first: a tie between bones must not be broken by string hashing, which
+        # Python seeds afresh in every process (the garment's faces follow from this).
+        dom = max(sorted(set(doms)), key=doms.count)
         if dom.startswith(("foot", "toe")):
             return "shoes"
         if dom.startswith(("wrist", "finger", "metacarpal")):

@@ -101,18 +101,23 @@ def srgb_to_linear(c):
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
-def card_material(name, image, roughness=0.55, cutoff=0.5):
-    """A double-sided, alpha-tested material reading colour and alpha from `image`."""
+def textured(name, image, roughness, specular):
+    """A material whose base colour is `image`; returns it and its image node."""
     m = bpy.data.materials.new(name)
     m.use_nodes = True
-    nodes = m.node_tree.nodes
-    bsdf = nodes.get("Principled BSDF")
-    tex = nodes.new("ShaderNodeTexImage")
+    bsdf = m.node_tree.nodes.get("Principled BSDF")
+    tex = m.node_tree.nodes.new("ShaderNodeTexImage")
     tex.image = image
     m.node_tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
-    m.node_tree.links.new(tex.outputs["Alpha"], bsdf.inputs["Alpha"])
     bsdf.inputs["Roughness"].default_value = roughness
-    bsdf.inputs["Specular"].default_value = 0.35
+    bsdf.inputs["Specular"].default_value = specular
+    return m, tex
+
+
+def card_material(name, image, roughness=0.55, cutoff=0.5):
+    """A double-sided, alpha-tested material reading colour and alpha from `image`."""
+    m, tex = textured(name, image, roughness, 0.35)
+    m.node_tree.links.new(tex.outputs["Alpha"], m.node_tree.nodes.get("Principled BSDF").inputs["Alpha"])
     m.blend_method = "CLIP"
     m.alpha_threshold = cutoff
     m.use_backface_culling = False
@@ -131,16 +136,7 @@ def cap_material(name, image, shade=0.8):
     img = bpy.data.images.new(name, w, h, alpha=False)
     img.pixels.foreach_set(px.ravel())
     img.pack()
-    m = bpy.data.materials.new(name)
-    m.use_nodes = True
-    nodes = m.node_tree.nodes
-    bsdf = nodes.get("Principled BSDF")
-    tex = nodes.new("ShaderNodeTexImage")
-    tex.image = img
-    m.node_tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
-    bsdf.inputs["Roughness"].default_value = 0.7
-    bsdf.inputs["Specular"].default_value = 0.3
-    return m
+    return textured(name, img, 0.7, 0.3)[0]
 
 
 class Scalp:

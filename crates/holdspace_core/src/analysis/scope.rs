@@ -907,18 +907,30 @@ mod tests {
         let c = first("I'm not able to offer compensation, it's only refunds we can do");
         let c2 = clauses("I'm not able to offer compensation, it's only refunds we can do").remove(1);
         assert!(set_aside(&c2, &hit(&c2, "its only")).is_some(), "{c:?}");
-        let c = first("it's just the interest I can freeze, not the fee");
-        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
-        let c = first("it happens without any warning");
-        assert!(set_aside(&c, &hit(&c, "it happens")).is_some(), "{c:?}");
-        let c = first("it happens, don't worry about it");
-        assert_eq!(set_aside(&c, &hit(&c, "it happens")), None);
-        let c = first("I think it's just the four hour power-off setting");
-        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
-        let c = first("it's just the process, disputes go to billing first");
-        assert!(set_aside(&c, &hit(&c, "its just the")).is_some(), "{c:?}");
-        let c = first("it's just the telly, you don't have to ring every time");
-        assert_eq!(set_aside(&c, &hit(&c, "its just the")), None);
+        // (said, the phrase, whether it is set aside)
+        for (said, phrase, aside) in [
+            ("it's just the interest I can freeze, not the fee", "its just the", true),
+            (
+                "I think it's just the four hour power-off setting",
+                "its just the",
+                true,
+            ),
+            (
+                "it's just the process, disputes go to billing first",
+                "its just the",
+                true,
+            ),
+            (
+                "it's just the telly, you don't have to ring every time",
+                "its just the",
+                false,
+            ),
+            ("it happens without any warning", "it happens", true),
+            ("it happens, don't worry about it", "it happens", false),
+        ] {
+            let c = first(said);
+            assert_eq!(set_aside(&c, &hit(&c, phrase)).is_some(), aside, "{said}");
+        }
         let c = first("it's only a passcode, you can reset it");
         assert_eq!(set_aside(&c, &hit(&c, "its only")), None);
         let c = first("I can only let it through unless I know exactly what it's for");
