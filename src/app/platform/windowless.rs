@@ -71,3 +71,12 @@ pub fn finish(app: &mut App) {
     app.finish();
     app.cleanup();
 }
+
+/// An image a camera can render into and a screenshot can read back (the frame
+/// benchmark's eyes, the contact sheet's close-up).
+pub fn render_target(size: UVec2) -> Image {
+    use bevy::render::render_resource::{TextureFormat, TextureUsages};
+    let mut image = Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
+    image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+    image
+}

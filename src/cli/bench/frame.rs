@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
-use bevy::render::render_resource::{PollType, TextureFormat, TextureUsages};
+use bevy::render::render_resource::PollType;
 use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
@@ -122,9 +122,7 @@ fn aim_eyes(mut commands: Commands, eyes: Res<Eyes>, mut main: Query<(Entity, &m
 }
 
 fn target(images: &mut Assets<Image>, size: UVec2) -> Handle<Image> {
-    let mut image = Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
-    image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
-    images.add(image)
+    images.add(windowless::render_target(size))
 }
 
 /// The whole app rendering a scripted session offscreen.

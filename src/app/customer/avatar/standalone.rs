@@ -10,7 +10,6 @@ use anyhow::{Context, Result, bail};
 use bevy::camera::RenderTarget;
 use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
-use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
 use holdspace_core::Band;
@@ -92,8 +91,7 @@ impl HeadlessAvatar {
                     .spawn((Name::new("Trainee's eyes"), MainCamera, trainee_view()));
             }
             Some(size) => {
-                let mut image = Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
-                image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+                let image = crate::app::platform::windowless::render_target(size);
                 let target = app.world_mut().resource_mut::<Assets<Image>>().add(image);
                 let (transform, projection) = close_up_view();
                 app.insert_resource(crate::app::session::scene::ambient())
