@@ -40,7 +40,8 @@ if ! command -v blender >/dev/null 2>&1; then
   exit 1
 fi
 blender_version="$(blender --version 2>/dev/null | head -n1)"
-# The builder and the modules beside it (groom.py: hair cards; garments.py: clothes).
+# The builder and the modules beside it (groom.py: hair cards; garments.py: clothes;
+# surface.py: skin and cloth detail; accessories.py: glasses and a lanyard).
 builder_sha="$(cat "$here"/avatar/*.py | sha256sum | cut -d' ' -f1)"
 want_stamp="wheel-sha256=$WHEEL_SHA256 builder-sha256=$builder_sha $blender_version looks=${LOOKS[*]}"
 all_there=1

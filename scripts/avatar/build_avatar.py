@@ -11,11 +11,16 @@ face units by Mika Suominen). For each LOOK it writes OUT/LOOK.glb holding:
 - `Body`: the skinned body, its top as a garment lifted off the skin (garments.py: a
   cardigan or jumper open over a blouse or shirt for some looks), trousers and shoes by the
   bone that moves each face, and no morph targets;
-- `Head`: head and neck skin with painted lips, hair-textured brow strips, eyeballs,
-  eyelashes, teeth and tongue, carrying the 52 face units as morph targets (named as ARKit
-  names them);
+- `Head`: head and neck skin with painted lips, hair-textured brow strips, glossy
+  eyeballs, eyelash cards, teeth and tongue, carrying the 52 face units as morph targets
+  (named as ARKit names them);
 - `Hair`: alpha-tested cards with generated strand textures over a textured cap
   (groom.py), skinned to the head, without morph targets;
+- `Accessories`, for the looks that wear them: glasses on the head bone, a lanyard with an
+  ID card following the chest (accessories.py);
+- skin with a tiled relief and roughness, and clothes with a knit or weave, from tiles
+  generated in surface.py and laid on by the base mesh's UV atlas (skin) or by wrapping
+  round the body and arms (garments);
 - the armature (`default` rig, 163 bones, 4 influences per vertex);
 - body clips with LINEAR keys (sampled): idle, arms_crossed, point, hands_on_counter, open,
   lean_in, turn_away, head_down. Each keys only its own layer's bones (arms, torso or head),
@@ -40,7 +45,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import garments  # noqa: E402  (beside this script; Blender does not put it on the path)
+import accessories  # noqa: E402
 import groom  # noqa: E402
+import surface  # noqa: E402
 from mathutils import Matrix, Quaternion, Vector
 
 # --- what each look is -------------------------------------------------------------------
@@ -53,6 +60,8 @@ LOOKS = {
         skin=(0.86, 0.68, 0.58), hair=(0.72, 0.71, 0.70), brow=(0.45, 0.42, 0.40),
         iris=(0.35, 0.45, 0.55), shirt=(0.45, 0.25, 0.38), under=(0.90, 0.87, 0.80), trousers=(0.20, 0.20, 0.24),
         shoes=(0.12, 0.10, 0.09), lips=(0.70, 0.42, 0.42), sleeves="long",
+        # Fine gold-coloured metal reading glasses.
+        glasses=dict(rgb=(0.72, 0.58, 0.34), metal=True, rim=(0.023, 0.015)),
         # A short, set grey cut: fanned out from the crown, lifting off the head.
         hair_style=dict(cap=0.009, front=0.052, back=-0.075, bun=0.0, flow="crown", cards=560,
                         length=0.06, layers=3, segments=5, width=0.018, crown_back=0.0,
@@ -73,6 +82,8 @@ LOOKS = {
         skin=(0.45, 0.30, 0.22), hair=(0.07, 0.06, 0.06), brow=(0.08, 0.06, 0.05),
         iris=(0.18, 0.11, 0.07), shirt=(0.80, 0.58, 0.18), trousers=(0.14, 0.16, 0.26),
         shoes=(0.85, 0.85, 0.82), lips=(0.36, 0.20, 0.18), sleeves="long",
+        # On her way to work: a lanyard and ID card.
+        lanyard=dict(ribbon=(0.12, 0.18, 0.40), band=(0.10, 0.50, 0.62)),
         # Drawn back into a bun.
         hair_style=dict(cap=0.008, front=0.05, back=-0.05, bun=0.055, flow="bun", cards=520,
                         length=0.09, layers=2, segments=5, width=0.014, crown_back=0.02,
@@ -83,6 +94,8 @@ LOOKS = {
         skin=(0.85, 0.67, 0.57), hair=(0.60, 0.59, 0.57), brow=(0.50, 0.48, 0.45),
         iris=(0.32, 0.40, 0.42), shirt=(0.45, 0.38, 0.28), under=(0.62, 0.70, 0.80), trousers=(0.25, 0.22, 0.18),
         shoes=(0.15, 0.09, 0.06), lips=(0.66, 0.46, 0.44), sleeves="long",
+        # Heavy dark tortoiseshell frames.
+        glasses=dict(rgb=(0.20, 0.12, 0.07), metal=False, rim=(0.025, 0.018)),
         # Receding and cropped close.
         hair_style=dict(cap=0.003, front=0.075, back=-0.05, bun=0.0, flow="back", cards=360,
                         length=0.03, layers=2, segments=3, width=0.012, crown_back=0.02,
@@ -114,19 +127,24 @@ def log(*a):
 
 
 def read_obj(path):
-    """Vertices (N x 3, MakeHuman units: decimetres, Y up) and faces with their group."""
-    verts, faces = [], []
+    """Vertices (N x 3, MakeHuman units: decimetres, Y up), faces with their group, and
+    each face's corner UVs in the base mesh's atlas (a vertex on a seam has one per side,
+    so UVs go per corner, not per vertex)."""
+    verts, faces, uv, face_uv = [], [], [], []
     group = None
     with open(path) as f:
         for line in f:
             if line.startswith("v "):
                 verts.append([float(x) for x in line.split()[1:4]])
+            elif line.startswith("vt "):
+                uv.append(tuple(float(x) for x in line.split()[1:3]))
             elif line.startswith("g "):
                 group = line.split()[1]
             elif line.startswith("f "):
-                idx = [int(p.split("/")[0]) - 1 for p in line.split()[1:]]
-                faces.append((idx, group))
-    return np.array(verts, dtype=np.float64), faces
+                corners = [p.split("/") for p in line.split()[1:]]
+                faces.append(([int(c[0]) - 1 for c in corners], group))
+                face_uv.append([uv[int(c[1]) - 1] if len(c) > 1 and c[1] else (0.0, 0.0) for c in corners])
+    return np.array(verts, dtype=np.float64), faces, face_uv
 
 
 def read_target(path):
@@ -194,6 +212,97 @@ def material(name, rgb, roughness=0.7):
     return m
 
 
+def wear(look, armature, verts, skin_faces, eye_l, eye_r, gv, gf, gsrc, following, collar_z):
+    """The look's accessories (see accessories.py) as one mesh: glasses ride the head bone,
+    a lanyard follows the body under it."""
+    from mathutils.bvhtree import BVHTree
+    from mathutils.kdtree import KDTree
+
+    av, af, amats, sources = [], [], [], []
+    head_weights = []
+    if "glasses" in look:
+        spec = look["glasses"]
+        used = sorted({i for f in skin_faces for i in f})
+        local = {i: k for k, i in enumerate(used)}
+        head = BVHTree.FromPolygons([tuple(verts[i]) for i in used], [[local[i] for i in f] for f in skin_faces])
+
+        def head_ray(origin, direction):
+            return head.ray_cast(origin, direction, 1.0)[0]
+
+        v, f = accessories.glasses(head_ray, eye_l, eye_r, rim=spec["rim"])
+        head_weights = list(range(len(av), len(av) + len(v)))
+        af += [[len(av) + i for i in q] for q in f]
+        amats += ["frame"] * len(f)
+        av += v
+        sources += [None] * len(v)
+    if "lanyard" in look:
+        body = BVHTree.FromPolygons([tuple(p) for p in gv], [list(q) for q in gf])
+        near = KDTree(len(gv))
+        for k, p in enumerate(gv):
+            near.insert(Vector(p), k)
+        near.balance()
+
+        def chest_ray(origin, direction):
+            hit, normal, _, _ = body.ray_cast(origin, direction, 1.0)
+            return None if hit is None else (hit, normal)
+
+        v, f, parts, anchors = accessories.lanyard(chest_ray, 0.045, collar_z, 0.2)
+        af += [[len(av) + i for i in q] for q in f]
+        amats += parts
+        av += v
+        sources += [gsrc[near.find(a)[1]] for a in anchors]
+    if not av:
+        return
+    mats = {}
+    if "glasses" in look:
+        spec = look["glasses"]
+        frame = material("frame", spec["rgb"], 0.3 if spec["metal"] else 0.35)
+        frame.node_tree.nodes.get("Principled BSDF").inputs["Metallic"].default_value = 1.0 if spec["metal"] else 0.0
+        mats["frame"] = frame
+    if "lanyard" in look:
+        spec = look["lanyard"]
+        mats["ribbon"] = material("ribbon", spec["ribbon"], 0.8)
+        mats["card"] = material("card", (0.93, 0.93, 0.91), 0.4)
+        mats["clip"] = material("clip", (0.6, 0.6, 0.62), 0.3)
+        mats["band"] = material("band", spec["band"], 0.4)
+    names = list(dict.fromkeys(amats))
+    weights = dict(following([s if s is not None else -1 for s in sources]))
+    if head_weights:
+        idx, val = weights.get("head", (np.zeros(0, dtype=np.int64), np.zeros(0)))
+        weights["head"] = (np.concatenate([idx, np.array(head_weights)]), np.concatenate([val, np.ones(len(head_weights))]))
+    make_mesh("Accessories", av, af, [mats[n] for n in names], [names.index(m) for m in amats], armature, weights)
+    log(f"accessories: {', '.join(k for k in ('glasses', 'lanyard') if k in look)} ({len(af)} quads)")
+
+
+def glossy(m):
+    """A clear, wet coat over a material: glTF's KHR_materials_clearcoat, which the exporter
+    writes from the Principled BSDF's Clearcoat inputs."""
+    bsdf = m.node_tree.nodes.get("Principled BSDF")
+    bsdf.inputs["Clearcoat"].default_value = 1.0
+    bsdf.inputs["Clearcoat Roughness"].default_value = 0.04
+    return m
+
+
+def lash_uvs(verts, faces, mats, uvs, eye_l, eye_r):
+    """`uvs` with the lash faces' corners replaced: v from the lid (0) out to the tips (1),
+    u along the lid, a few texture widths per lash, so the strand texture fans out of the
+    lid. The base mesh's own lash UVs point at a texture MakeHuman ships elsewhere."""
+    lash = [k for k, m in enumerate(mats) if m == "lash"]
+    used = sorted({i for k in lash for i in faces[k]})
+    mid_x = (eye_l.x + eye_r.x) / 2
+    dist, across = {}, {}
+    for i in used:
+        p = Vector(verts[i])
+        eye = eye_l if (p.x - mid_x) * (eye_l.x - mid_x) > 0 else eye_r
+        dist[i] = (p - eye).length
+        across[i] = abs(p.x - eye.x)
+    lo, hi = min(dist.values()), max(dist.values())
+    out = list(uvs)
+    for k in lash:
+        out[k] = [(across[i] / 0.006, (dist[i] - lo) / max(hi - lo, 1e-6)) for i in faces[k]]
+    return out
+
+
 def build_armature(name, rig, joint_pos):
     arm = bpy.data.armatures.new(name)
     obj = bpy.data.objects.new(name, arm)
@@ -243,10 +352,12 @@ def skin_tint(p, eye_l, eye_r, seed):
     return tint * mottle
 
 
-def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True, uvs=None, colours=None):
+def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True, uvs=None, colours=None,
+              corner_uvs=None):
     """A skinned mesh object: verts (N x 3, Blender space), faces (lists of indices),
-    per-face material index, weights {bone: (indices, values)}, and optionally one UV per
-    vertex (the textured cards have vertices of their own, so per-vertex is enough)."""
+    per-face material index, weights {bone: (indices, values)}, and optionally UVs: one per
+    vertex (`uvs`: the cards have vertices of their own) or one per face corner
+    (`corner_uvs`, a list per face: the body's atlas splits at its seams)."""
     mesh = bpy.data.meshes.new(name)
     mesh.from_pydata([tuple(v) for v in verts], [], [tuple(f) for f in faces])
     if uvs is not None:
@@ -254,6 +365,11 @@ def make_mesh(name, verts, faces, mats, face_mat, armature, weights, smooth=True
         loop_vertex = np.zeros(len(mesh.loops), dtype=np.int64)
         mesh.loops.foreach_get("vertex_index", loop_vertex)
         layer.data.foreach_set("uv", np.asarray(uvs, dtype=np.float32)[loop_vertex].ravel())
+    elif corner_uvs is not None:
+        # from_pydata lays loops face by face in the order given, so the flat list lines up.
+        layer = mesh.uv_layers.new(name="UVMap")
+        flat = np.array([uv for face in corner_uvs for uv in face], dtype=np.float32)
+        layer.data.foreach_set("uv", flat.ravel())
     if colours is not None:
         # One colour per vertex, written per corner (the exporter's COLOR_0).
         vc = mesh.vertex_colors.new(name="Col")
@@ -477,7 +593,7 @@ def build_look(data, name, look, out_dir):
     t0 = time.time()
     bpy.ops.wm.read_factory_settings(use_empty=True)
     mpfb = os.path.join(data, "mpfb2")
-    base, obj_faces = read_obj(os.path.join(mpfb, "3dobjs", "base.obj"))
+    base, obj_faces, obj_uvs = read_obj(os.path.join(mpfb, "3dobjs", "base.obj"))
     meta = json.load(open(os.path.join(mpfb, "mesh_metadata", "basemesh_vertex_groups.json")))
     rig = json.load(open(os.path.join(mpfb, "rigs", "standard", "rig.default.json")))
     wjson = json.load(open(os.path.join(mpfb, "rigs", "standard", "weights.default.json")))["weights"]
@@ -543,10 +659,15 @@ def build_look(data, name, look, out_dir):
         "helper-r-eyelashes-2": "lash",
     }
     hair_image = groom.strand_texture(f"{name}_hair", look["hair"], 7)
+    seed = sum(map(ord, name))
+    # A cardigan or jumper is knitted; a shirt or blouse, and what shows under a cardigan,
+    # is woven.
+    top = (surface.knit_textures if "under" in look else surface.weave_textures)(f"{name}_shirt", look["shirt"], seed)
+    under = surface.weave_textures(f"{name}_under", look.get("under", look["shirt"]), seed + 1)
     mats = {
-        "skin": material("skin", look["skin"], 0.6),
-        "shirt": material("shirt", look["shirt"], 0.9),
-        "under": material("under", look.get("under", look["shirt"]), 0.8),
+        "skin": surface.skin_material("skin", look["skin"], *surface.skin_textures(name, seed)),
+        "shirt": surface.cloth_material("shirt", *top),
+        "under": surface.cloth_material("under", *under, roughness=0.8),
         "trousers": material("trousers", look["trousers"], 0.9),
         "shoes": material("shoes", look["shoes"], 0.5),
         "hair": groom.card_material("hair", hair_image),
@@ -555,10 +676,14 @@ def build_look(data, name, look, out_dir):
         "lips": material("lips", look["lips"], 0.5),
         "teeth": material("teeth", (0.92, 0.9, 0.84), 0.3),
         "tongue": material("tongue", (0.75, 0.38, 0.38), 0.5),
-        "lash": material("lash", (0.06, 0.05, 0.05), 0.9),
-        "sclera": material("sclera", (0.93, 0.92, 0.9), 0.2),
-        "iris": material("iris", look["iris"], 0.2),
-        "pupil": material("pupil", (0.02, 0.02, 0.02), 0.1),
+        # Lashes as cards: a fringe of strands, cut at the texture's alpha like the hair.
+        "lash": groom.card_material("lash", groom.strand_texture(
+            f"{name}_lash", (0.08, 0.06, 0.05), 13, size=(128, 64), strands=160, min_length=0.7), 0.6),
+        # The eye is wet: a glossy coat over it keeps a sharp highlight that moves with the
+        # eye as it turns (the spheres ride the eye bones).
+        "sclera": glossy(material("sclera", (0.93, 0.92, 0.9), 0.25)),
+        "iris": glossy(material("iris", look["iris"], 0.3)),
+        "pupil": glossy(material("pupil", (0.02, 0.02, 0.02), 0.3)),
     }
     arm_bones = ("upperarm", "lowerarm", "shoulder01", "clavicle")
     long_sleeves = look["sleeves"] == "long"
@@ -609,9 +734,11 @@ def build_look(data, name, look, out_dir):
             idx, off = read_target(os.path.join(units, fname))
             unit_moves.update(idx[np.linalg.norm(off, axis=1) > 1e-4].tolist())
 
-    body_faces, body_mats = [], []
-    head_faces, head_mats = [], []
-    for face, group in obj_faces:
+    body_faces, body_mats, body_uvs = [], [], []
+    head_faces, head_mats, head_uvs = [], [], []
+    for (face, group), face_uv in zip(obj_faces, obj_uvs):
+        # Which list this face went to, for its corner UVs.
+        before = len(head_faces)
         if group in keep_body_groups:
             c = verts[face].mean(axis=0)
             above = c[2] > collar_z and not any(dominant[i].startswith(arm_bones) for i in face)
@@ -633,8 +760,20 @@ def build_look(data, name, look, out_dir):
         elif group in head_helpers:
             head_faces.append(face)
             head_mats.append(head_helpers[group])
+        else:
+            continue
+        (head_uvs if len(head_faces) > before else body_uvs).append(face_uv)
 
-    def submesh(faces, mat_names, extra_verts=(), extra_faces=(), extra_mats=(), extra_weights=()):
+    # The atlas's UVs scaled so the skin's detail tile repeats every few centimetres.
+    uv_scale = surface.skin_uv_scale(
+        verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"],
+        [u for u, m in zip(head_uvs, head_mats) if m == "skin"])
+    head_uvs = [[(u * uv_scale, v * uv_scale) for u, v in face] for face in head_uvs]
+    body_uvs = [[(u * uv_scale, v * uv_scale) for u, v in face] for face in body_uvs]
+    head_uvs = lash_uvs(verts, head_faces, head_mats, head_uvs, eye_l, eye_r)
+
+    def submesh(faces, mat_names, extra_verts=(), extra_faces=(), extra_mats=(), extra_weights=(),
+                face_uvs=(), extra_uvs=()):
         used = sorted({i for f in faces for i in f})
         remap = {old: new for new, old in enumerate(used)}
         v = [verts[i] for i in used] + list(extra_verts)
@@ -654,7 +793,9 @@ def build_look(data, name, look, out_dir):
         for bone, (idx, val) in extra_weights:
             oi, ov = w.get(bone, (np.zeros(0, dtype=np.int64), np.zeros(0)))
             w[bone] = (np.concatenate([oi, np.asarray(idx) + off]), np.concatenate([ov, val]))
-        return v, f, [mats[n] for n in names], face_mat, w, remap
+        # Corner UVs: the base faces' own, then the added faces' from their vertices.
+        corner = [list(u) for u in face_uvs] + [[extra_uvs[i] for i in face] for face in extra_faces]
+        return v, f, [mats[n] for n in names], face_mat, w, remap, corner
 
     style = look["hair_style"]
     skin_faces = [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips")]
@@ -677,7 +818,6 @@ def build_look(data, name, look, out_dir):
     def nearest_of(face, p):
         return min(face, key=lambda i: (Vector(verts[i]) - p).length)
 
-    seed = sum(map(ord, name))
     card_v, card_f, card_uv, card_src = groom.hair_cards(
         verts, scalp_faces, skin_faces, above_line, centre, style, seed, nearest_of)
     add(card_v, card_f, card_uv, card_src, "hair")
@@ -694,8 +834,11 @@ def build_look(data, name, look, out_dir):
     # head mesh's skin meets the body's shirt.
     neck_axis = (bones["neck01"].head_local, bones["neck02"].head_local)
     collar_v, collar_f, collar_src = collar(verts, head_faces + body_faces, neck_axis, collar_z)
-    # The collar is the blouse's or shirt's under an open cardigan.
-    add(collar_v, collar_f, [(0.0, 0.0)] * len(collar_v), collar_src, "under" if "under" in look else "shirt")
+    # The collar is the blouse's or shirt's under an open cardigan, its weave wrapped round
+    # the neck.
+    neck_base = neck_axis[0]
+    collar_uv = surface.garment_uvs(collar_v, collar_src, frozenset(), (neck_base.x, neck_base.y, 0.0), {})
+    add(collar_v, collar_f, collar_uv, collar_src, "under" if "under" in look else "shirt")
     log(f"{name}: {len(card_f)} hair card quads in the Hair mesh")
 
     # Eyeballs: spheres of our own (the helper eyes are 72-vertex blobs), an iris and a
@@ -726,13 +869,14 @@ def build_look(data, name, look, out_dir):
             em.append("pupil" if ring < 3 else "iris" if ring < 6 else "sclera")
         ew.append((bone_name, (np.arange(start, start + len(sv)), np.ones(len(sv)))))
 
-    hv, hf, hmats, hfm, hw, head_remap = submesh(head_faces, head_mats, ev, ef, em, ew)
-    head_uv = [(0.0, 0.0)] * len(head_remap) + hair_uv + [(0.0, 0.0)] * (len(ev) - len(hair_uv))
+    extra_uv = hair_uv + [(0.0, 0.0)] * (len(ev) - len(hair_uv))
+    hv, hf, hmats, hfm, hw, head_remap, head_corners = submesh(
+        head_faces, head_mats, ev, ef, em, ew, face_uvs=head_uvs, extra_uvs=extra_uv)
     # The skin's own variation on the head's skin vertices (everything added after them,
     # brows, collar and eyes, keeps its material's colour).
     head_colours = [skin_tint(v, eye_l, eye_r, 3) for v in hv[:len(head_remap)]]
     head_colours += [(1.0, 1.0, 1.0)] * (len(hv) - len(head_remap))
-    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, uvs=head_uv, colours=head_colours)
+    head_obj = make_mesh("Head", hv, hf, hmats, hfm, armature, hw, corner_uvs=head_corners, colours=head_colours)
     gv_, gf_, guv_, gsrc_, gmats_ = groomed
     names = list(dict.fromkeys(gmats_))
     make_mesh("Hair", gv_, gf_, [mats[n] for n in names], [names.index(m) for m in gmats_], armature,
@@ -740,7 +884,7 @@ def build_look(data, name, look, out_dir):
     # The top as a garment: the shirt faces lifted off the body and smoothed, then
     # dropped from the body itself (see garments.py).
     top_faces = [f for f, m in zip(body_faces, body_mats) if m == "shirt"]
-    rest = [(f, m) for f, m in zip(body_faces, body_mats) if m != "shirt"]
+    rest = [(f, m, u) for f, m, u in zip(body_faces, body_mats, body_uvs) if m != "shirt"]
     skin_all = body_faces + [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips", "shirt")]
     sleeves = frozenset(i for f in top_faces for i in f if dominant[i].startswith(arm_bones))
     gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.009, smoothing=12, rigid=sleeves)
@@ -773,9 +917,18 @@ def build_look(data, name, look, out_dir):
 
     gmats = [garment_material(f, h) for f, h in zip(gf, ghem)]
     log(f"{name}: garment of {len(gf)} faces over {len(top_faces)} body faces")
-    bv, bf, bmats, bfm, bw, _ = submesh(
-        [f for f, _ in rest], [m for _, m in rest], gv, gf, gmats, following(gsrc))
-    make_mesh("Body", bv, bf, bmats, bfm, armature, bw)
+    arm_axes = {}
+    for s in "LR":
+        shoulder, wrist = bones[f"upperarm01.{s}"].head_local, bones[f"wrist.{s}"].head_local
+        arm_axes[1.0 if shoulder.x > 0 else -1.0] = (tuple(shoulder), tuple(wrist))
+    gsleeve = frozenset(i for i in gsrc if i in sleeves)
+    guv = surface.garment_uvs(gv, gsrc, gsleeve, (0.0, spine_y, 0.0), arm_axes)
+    bv, bf, bmats, bfm, bw, _, body_corners = submesh(
+        [f for f, _, _ in rest], [m for _, m, _ in rest], gv, gf, gmats, following(gsrc),
+        face_uvs=[u for _, _, u in rest], extra_uvs=guv)
+    make_mesh("Body", bv, bf, bmats, bfm, armature, bw, corner_uvs=body_corners)
+    wear(look, armature, verts, [f for f, m in zip(head_faces, head_mats) if m == "skin"],
+         eye_l, eye_r, gv, gf, gsrc, following, collar_z)
 
     # Face units on the head: ARKit-named shape keys from faceunits01 (MakeHuman units).
     units_dir = os.path.join(data, "faceunits01", "targets", "faceunits")

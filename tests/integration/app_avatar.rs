@@ -165,6 +165,137 @@ fn every_look_has_the_rig_face_units_and_linear_body_clips() {
     }
 }
 
+/// The material of a GLB's JSON by name.
+fn material<'a>(json: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    json["materials"].as_array()?.iter().find(|m| m["name"] == name)
+}
+
+#[test]
+fn a_mip_chain_halves_to_one_texel_averaging_in_linear_light() {
+    use bevy::asset::RenderAssetUsages;
+    use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+    use holdspace::app::customer::avatar::mips::{mip_chain, wants_mips};
+
+    // 4 x 2: a black and a white column pair over one grey row pair.
+    let texels: [[u8; 4]; 8] = [
+        [0, 0, 0, 255],
+        [255, 255, 255, 255],
+        [10, 20, 30, 255],
+        [10, 20, 30, 255],
+        [0, 0, 0, 255],
+        [255, 255, 255, 255],
+        [10, 20, 30, 255],
+        [10, 20, 30, 255],
+    ];
+    let data: Vec<u8> = texels.concat();
+    let (linear, levels) = mip_chain(&data, 4, 2, false);
+    assert_eq!(levels, 3, "4x2, 2x1, 1x1");
+    assert_eq!(linear.len(), (8 + 2 + 1) * 4);
+    assert_eq!(&linear[..32], &data[..], "level 0 as given");
+    assert_eq!(
+        &linear[32..36],
+        &[128, 128, 128, 255],
+        "black and white average to mid grey"
+    );
+    assert_eq!(&linear[36..40], &[10, 20, 30, 255]);
+    // In sRGB the same average is taken on light, not on the stored values: half of
+    // white's light is stored as 188, not 128.
+    let (srgb, _) = mip_chain(&data, 4, 2, true);
+    assert_eq!(srgb[32], 188);
+
+    let image = |format, levels| {
+        let texel: &[u8] = if format == TextureFormat::Rgba16Float {
+            &[0; 8]
+        } else {
+            &[0, 0, 0, 255]
+        };
+        let mut i = Image::new_fill(
+            Extent3d {
+                width: 64,
+                height: 64,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            texel,
+            format,
+            RenderAssetUsages::default(),
+        );
+        i.texture_descriptor.mip_level_count = levels;
+        i
+    };
+    assert!(wants_mips(&image(TextureFormat::Rgba8UnormSrgb, 1)));
+    assert!(wants_mips(&image(TextureFormat::Rgba8Unorm, 1)));
+    assert!(
+        !wants_mips(&image(TextureFormat::Rgba8UnormSrgb, 7)),
+        "already has them"
+    );
+    assert!(!wants_mips(&image(TextureFormat::Rgba16Float, 1)), "not 8-bit RGBA");
+}
+
+#[test]
+fn every_look_has_skin_and_cloth_detail_lashes_and_its_accessories() {
+    let dir = avatars();
+    for look in LOOKS {
+        let json = gltf_json(&dir.join(format!("{look}.glb")));
+        let skin = material(&json, "skin").unwrap_or_else(|| panic!("{look}: skin"));
+        assert!(skin["normalTexture"].is_object(), "{look}: the skin's relief");
+        assert!(
+            skin["pbrMetallicRoughness"]["metallicRoughnessTexture"].is_object(),
+            "{look}: the skin's roughness varies"
+        );
+        // The blouse or shirt under a cardigan is there on the older looks only.
+        for cloth in ["shirt", "under"] {
+            let Some(m) = material(&json, cloth) else {
+                assert_eq!(cloth, "under", "{look}: no {cloth}");
+                continue;
+            };
+            assert!(m["normalTexture"].is_object(), "{look}: {cloth} has a weave or knit");
+            assert!(
+                m["pbrMetallicRoughness"]["baseColorTexture"].is_object(),
+                "{look}: {cloth} has a yarn colour"
+            );
+        }
+        for card in ["hair", "brow", "lash"] {
+            let m = material(&json, card).unwrap_or_else(|| panic!("{look}: {card}"));
+            assert_eq!(m["alphaMode"], "MASK", "{look}: {card} is cut from its texture");
+        }
+        for wet in ["sclera", "iris"] {
+            let m = material(&json, wet).unwrap_or_else(|| panic!("{look}: {wet}"));
+            assert!(
+                m["extensions"]["KHR_materials_clearcoat"]["clearcoatFactor"].as_f64() > Some(0.5),
+                "{look}: the {wet} has a wet coat"
+            );
+        }
+        // The tiles repeat: no sampler clamps them.
+        for sampler in json["samplers"].as_array().into_iter().flatten() {
+            assert_ne!(sampler["wrapS"], 33071, "{look}: a clamped sampler");
+        }
+        let meshes: Vec<&str> = json["meshes"]
+            .as_array()
+            .expect("meshes")
+            .iter()
+            .filter_map(|m| m["name"].as_str())
+            .collect();
+        let wears = |thing: &str| material(&json, thing).is_some();
+        let (glasses, lanyard) = match look {
+            "older_female" | "older_male" => (true, false),
+            "young_female" => (false, true),
+            _ => (false, false),
+        };
+        assert_eq!(wears("frame"), glasses, "{look}: glasses");
+        assert_eq!(
+            wears("ribbon") && wears("card"),
+            lanyard,
+            "{look}: a lanyard and ID card"
+        );
+        assert_eq!(
+            meshes.contains(&"Accessories"),
+            glasses || lanyard,
+            "{look}: {meshes:?}"
+        );
+    }
+}
+
 #[test]
 fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     let dir = avatars();
@@ -180,6 +311,37 @@ fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     let mut want: Vec<String> = CLIPS.iter().map(|c| (*c).to_owned()).collect();
     want.sort();
     assert_eq!(avatar.clip_names(), want);
+
+    // Its opaque textures were given mipmaps on load (a PNG holds one level); the cards'
+    // cut-out textures were left alone.
+    let world = avatar.app.world();
+    let server = world.resource::<AssetServer>();
+    let (mut opaque, mut cut) = (0, 0);
+    for (id, image) in world.resource::<Assets<Image>>().iter() {
+        let from_avatar = server
+            .get_path(id)
+            .is_some_and(|p| p.source().as_str() == Some(holdspace::app::customer::avatar::SOURCE));
+        let Some(data) = image.data.as_deref().filter(|_| from_avatar) else {
+            continue;
+        };
+        let levels = image.texture_descriptor.mip_level_count;
+        if data[..image.texture_descriptor.size.width as usize * image.texture_descriptor.size.height as usize * 4]
+            .chunks_exact(4)
+            .any(|p| p[3] < 255)
+        {
+            cut += 1;
+            assert_eq!(levels, 1, "{id:?}: a cut-out texture keeps its one level");
+        } else {
+            opaque += 1;
+            let side = image
+                .texture_descriptor
+                .size
+                .width
+                .max(image.texture_descriptor.size.height);
+            assert_eq!(levels, 32 - side.leading_zeros(), "{id:?}: a full chain down to 1x1");
+        }
+    }
+    assert!(opaque >= 5 && cut >= 3, "{opaque} opaque and {cut} cut-out textures");
 
     // The lip-sync hook drives the jaw and mouth units: an open "ah" from the voice…
     let ah = MouthShape {

@@ -6,11 +6,13 @@
 //! graph once the scene is spawned; [`body`] turns the engine's state into eased body
 //! targets and clip weights; [`face`] drives the face units (expression, lip sync,
 //! blinks); [`gaze`] adds the code layers on top of the clips (eye contact, glances away,
-//! nods and shakes, fidgeting).
+//! nods and shakes, fidgeting); [`mips`] gives its generated textures the mipmaps a PNG
+//! cannot carry.
 
 pub mod body;
 pub mod face;
 pub mod gaze;
+pub mod mips;
 pub mod rig;
 pub mod standalone;
 
@@ -106,7 +108,7 @@ pub fn plugin(app: &mut App) {
                 .chain(),
         )
         .add_systems(Update, finish_loading.run_if(in_state(Screen::Session)))
-        .add_plugins((body::plugin, face::plugin, gaze::plugin));
+        .add_plugins((body::plugin, face::plugin, gaze::plugin, mips::plugin));
 }
 
 fn casting_avatar(casting: Option<Res<Casting>>) -> bool {

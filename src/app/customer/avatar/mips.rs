@@ -1,0 +1,142 @@
+//! Mipmaps for the avatar's textures, made when they load.
+//!
+//! The avatar build packs its generated tiles (skin relief, knit and weave, hair and lash
+//! strands) into the GLB as PNG, and glTF asks for trilinear minification, but a PNG holds
+//! one level and Bevy makes no others. Seen from the counter, a tile's texels are finer
+//! than the pixels they land on, so they alias: the shirt weave drew moiré rings across
+//! the chest. This builds the chain on the CPU when an image from the `avatars://` source
+//! arrives: the tiles are 64 to 256 texels, a few hundred microseconds all told.
+//!
+//! Textures with alpha (the hair, brow and lash cards, cut at 0.5) are left as they are:
+//! averaged strands either fall under the cut and the hair goes bald, or, with their alpha
+//! scaled to keep coverage, whole cards turn solid and the hair reads as patchwork (both
+//! were tried, and the unfiltered strands looked most like hair).
+
+use bevy::asset::{AssetEvent, AssetEventSystems};
+use bevy::image::{Image, ImageFilterMode, ImageSampler};
+use bevy::prelude::*;
+use bevy::render::render_resource::TextureFormat;
+
+use super::SOURCE;
+
+/// Adds the system that gives the avatar's textures their mipmaps.
+pub fn plugin(app: &mut App) {
+    // Right after the frame's asset events are written and before the render world
+    // extracts the new images: the first upload already carries the chain. (Changed a
+    // frame later, the image is uploaded afresh but the materials stay bound to the
+    // texture they were first given.)
+    app.add_systems(PostUpdate, add_mips.after(AssetEventSystems));
+}
+
+fn add_mips(mut events: MessageReader<AssetEvent<Image>>, assets: Res<AssetServer>, mut images: ResMut<Assets<Image>>) {
+    for event in events.read() {
+        let AssetEvent::Added { id } = event else { continue };
+        let from_avatar = assets
+            .get_path(*id)
+            .is_some_and(|path| path.source().as_str() == Some(SOURCE));
+        if !from_avatar || !images.get(*id).is_some_and(wants_mips) {
+            continue;
+        }
+        if let Some(mut image) = images.get_mut(*id) {
+            let Some(data) = image.data.as_deref() else { continue };
+            if data.chunks_exact(4).any(|p| p[3] < 255) {
+                continue;
+            }
+            let size = image.texture_descriptor.size;
+            let srgb = image.texture_descriptor.format == TextureFormat::Rgba8UnormSrgb;
+            let (chain, levels) = mip_chain(data, size.width, size.height, srgb);
+            image.data = Some(chain);
+            image.texture_descriptor.mip_level_count = levels;
+        }
+    }
+}
+
+/// Whether an image asks for mipmaps it lacks: one level, 8-bit RGBA, a sampler that
+/// filters between levels (or the default, which for glTF textures is trilinear).
+pub fn wants_mips(image: &Image) -> bool {
+    let descriptor = &image.texture_descriptor;
+    let rgba8 = matches!(
+        descriptor.format,
+        TextureFormat::Rgba8Unorm | TextureFormat::Rgba8UnormSrgb
+    );
+    let filters_levels = match &image.sampler {
+        ImageSampler::Descriptor(sampler) => sampler.mipmap_filter == ImageFilterMode::Linear,
+        ImageSampler::Default => true,
+    };
+    descriptor.mip_level_count == 1
+        && descriptor.size.depth_or_array_layers == 1
+        && rgba8
+        && filters_levels
+        && image.data.is_some()
+}
+
+/// The full mip chain of an RGBA8 image (`data`, `width` x `height`), level 0 first, each
+/// level a 2x2 box filter of the one above (colour in linear light when `srgb`; alpha
+/// always linear); and how many levels there are.
+pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, u32) {
+    let decode = |v: u8| if srgb { srgb_to_linear(v) } else { f32::from(v) / 255.0 };
+    let encode = |v: f32| {
+        if srgb {
+            linear_to_srgb(v)
+        } else {
+            (v.clamp(0.0, 1.0) * 255.0).round() as u8
+        }
+    };
+    let mut out = data.to_vec();
+    let mut level: Vec<[f32; 4]> = data
+        .chunks_exact(4)
+        .map(|p| [decode(p[0]), decode(p[1]), decode(p[2]), f32::from(p[3]) / 255.0])
+        .collect();
+    let (mut w, mut h) = (width.max(1) as usize, height.max(1) as usize);
+    let mut levels = 1;
+    while w > 1 || h > 1 {
+        let (nw, nh) = ((w / 2).max(1), (h / 2).max(1));
+        let mut next = vec![[0.0f32; 4]; nw * nh];
+        for y in 0..nh {
+            for x in 0..nw {
+                let mut sum = [0.0f32; 4];
+                // The 2x2 block above, clamped where a side is already one texel.
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    let sx = (2 * x + dx).min(w - 1);
+                    let sy = (2 * y + dy).min(h - 1);
+                    let p = level[sy * w + sx];
+                    for c in 0..4 {
+                        sum[c] += p[c];
+                    }
+                }
+                next[y * nw + x] = sum.map(|s| s / 4.0);
+            }
+        }
+        out.extend(
+            next.iter()
+                .flat_map(|p| [encode(p[0]), encode(p[1]), encode(p[2]), encode_alpha(p[3])]),
+        );
+        level = next;
+        (w, h) = (nw, nh);
+        levels += 1;
+    }
+    (out, levels)
+}
+
+fn encode_alpha(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+fn srgb_to_linear(v: u8) -> f32 {
+    let c = f32::from(v) / 255.0;
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn linear_to_srgb(v: f32) -> u8 {
+    let c = v.clamp(0.0, 1.0);
+    let s = if c <= 0.003_130_8 {
+        c * 12.92
+    } else {
+        1.055 * c.powf(1.0 / 2.4) - 0.055
+    };
+    (s * 255.0).round() as u8
+}
