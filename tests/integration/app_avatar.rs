@@ -174,7 +174,7 @@ fn material<'a>(json: &'a serde_json::Value, name: &str) -> Option<&'a serde_jso
 fn a_mip_chain_halves_to_one_texel_averaging_in_linear_light() {
     use bevy::asset::RenderAssetUsages;
     use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-    use holdspace::app::customer::avatar::mips::{mip_chain, wants_mips};
+    use holdspace::app::customer::avatar::mips::{CUT_LEVELS, CUTOFF, mip_chain, wants_mips};
 
     // 4 x 2: a black and a white column pair over one grey row pair.
     let texels: [[u8; 4]; 8] = [
@@ -188,7 +188,7 @@ fn a_mip_chain_halves_to_one_texel_averaging_in_linear_light() {
         [10, 20, 30, 255],
     ];
     let data: Vec<u8> = texels.concat();
-    let (linear, levels) = mip_chain(&data, 4, 2, false);
+    let (linear, levels) = mip_chain(&data, 4, 2, false, None);
     assert_eq!(levels, 3, "4x2, 2x1, 1x1");
     assert_eq!(linear.len(), (8 + 2 + 1) * 4);
     assert_eq!(&linear[..32], &data[..], "level 0 as given");
@@ -200,8 +200,31 @@ fn a_mip_chain_halves_to_one_texel_averaging_in_linear_light() {
     assert_eq!(&linear[36..40], &[10, 20, 30, 255]);
     // In sRGB the same average is taken on light, not on the stored values: half of
     // white's light is stored as 188, not 128.
-    let (srgb, _) = mip_chain(&data, 4, 2, true);
+    let (srgb, _) = mip_chain(&data, 4, 2, true, None);
     assert_eq!(srgb[32], 188);
+
+    // A cut-out texture: one opaque texel in each 2x2 block of a 4 x 4 image. Averaged,
+    // every block's alpha is a quarter and nothing would pass a 0.5 cut; scaled, the
+    // half-size level has texels passing again.
+    let strands: Vec<u8> = (0..16)
+        .flat_map(|i| {
+            if i % 2 == 0 && (i / 4) % 2 == 0 {
+                [200, 200, 200, 255]
+            } else {
+                [200, 200, 200, 0]
+            }
+        })
+        .collect();
+    let (chain, levels) = mip_chain(&strands, 4, 4, false, Some(CUTOFF));
+    assert_eq!(levels, CUT_LEVELS.min(3));
+    let half: Vec<u8> = chain[16 * 4..20 * 4].chunks_exact(4).map(|p| p[3]).collect();
+    let passing = half.iter().filter(|a| f32::from(**a) / 255.0 >= CUTOFF).count();
+    assert!(passing >= 1, "coverage kept: {half:?}");
+    let (unscaled, _) = mip_chain(&strands, 4, 4, false, None);
+    assert!(
+        unscaled[16 * 4..20 * 4].chunks_exact(4).all(|p| p[3] < 128),
+        "plain averaging loses it"
+    );
 
     let image = |format, levels| {
         let texel: &[u8] = if format == TextureFormat::Rgba16Float {
@@ -230,6 +253,30 @@ fn a_mip_chain_halves_to_one_texel_averaging_in_linear_light() {
         "already has them"
     );
     assert!(!wants_mips(&image(TextureFormat::Rgba16Float, 1)), "not 8-bit RGBA");
+}
+
+#[test]
+fn translucent_skin_keeps_its_lit_side_as_bright_and_is_made_so_once() {
+    use holdspace::app::customer::avatar::skin::{TRANSMISSION, make_translucent};
+    let mut skin = StandardMaterial {
+        base_color: Color::linear_rgb(0.6, 0.4, 0.3),
+        ..default()
+    };
+    make_translucent(&mut skin);
+    assert_eq!(skin.diffuse_transmission, TRANSMISSION);
+    let lit = skin.base_color.to_linear();
+    // Bevy reflects base x (1 - transmission): the same light as before.
+    assert!((lit.red * (1.0 - TRANSMISSION) - 0.6).abs() < 1e-5, "{lit:?}");
+    assert!((lit.blue * (1.0 - TRANSMISSION) - 0.3).abs() < 1e-5, "{lit:?}");
+    assert!(skin.thickness > 0.0 && skin.attenuation_distance.is_finite());
+    let warm = skin.attenuation_color.to_linear();
+    assert!(
+        warm.red > warm.green && warm.green >= warm.blue,
+        "blood absorbs blue and green first"
+    );
+    // The head and the hands share the material: a second pass changes nothing.
+    make_translucent(&mut skin);
+    assert_eq!(skin.base_color.to_linear(), lit);
 }
 
 #[test]
@@ -312,8 +359,28 @@ fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
     want.sort();
     assert_eq!(avatar.clip_names(), want);
 
-    // Its opaque textures were given mipmaps on load (a PNG holds one level); the cards'
-    // cut-out textures were left alone.
+    // Its skin lets light in (see avatar::skin), on the head and the hands alike.
+    let world = avatar.app.world_mut();
+    let mut skins = world.query::<(&bevy::gltf::GltfMaterialName, &MeshMaterial3d<StandardMaterial>)>();
+    let handles: Vec<_> = skins
+        .iter(world)
+        .filter(|(name, _)| name.0 == holdspace::app::customer::avatar::skin::MATERIAL)
+        .map(|(_, m)| m.0.clone())
+        .collect();
+    assert!(!handles.is_empty(), "skin meshes");
+    for handle in handles {
+        let skin = world
+            .resource::<Assets<StandardMaterial>>()
+            .get(&handle)
+            .expect("skin material");
+        assert_eq!(
+            skin.diffuse_transmission,
+            holdspace::app::customer::avatar::skin::TRANSMISSION
+        );
+    }
+
+    // Its textures were given mipmaps on load (a PNG holds one level): opaque ones down
+    // to one texel, the cards' cut-out ones a short chain.
     let world = avatar.app.world();
     let server = world.resource::<AssetServer>();
     let (mut opaque, mut cut) = (0, 0);
@@ -330,7 +397,11 @@ fn the_avatar_loads_headless_with_its_joints_face_units_and_clips() {
             .any(|p| p[3] < 255)
         {
             cut += 1;
-            assert_eq!(levels, 1, "{id:?}: a cut-out texture keeps its one level");
+            assert_eq!(
+                levels,
+                holdspace::app::customer::avatar::mips::CUT_LEVELS,
+                "{id:?}: a cut-out texture's short chain"
+            );
         } else {
             opaque += 1;
             let side = image

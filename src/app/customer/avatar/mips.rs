@@ -7,10 +7,12 @@
 //! the chest. This builds the chain on the CPU when an image from the `avatars://` source
 //! arrives: the tiles are 64 to 256 texels, a few hundred microseconds all told.
 //!
-//! Textures with alpha (the hair, brow and lash cards, cut at 0.5) are left as they are:
-//! averaged strands either fall under the cut and the hair goes bald, or, with their alpha
-//! scaled to keep coverage, whole cards turn solid and the hair reads as patchwork (both
-//! were tried, and the unfiltered strands looked most like hair).
+//! Textures with alpha (the hair, brow and lash cards, cut at 0.5) get a short chain
+//! that keeps their coverage. Averaged alone, strands fall under the cut level by level
+//! and the hair goes bald; with each level's alpha scaled so as many texels pass the cut
+//! as at the top, they hold. Only [`CUT_LEVELS`] levels, though: deeper, a whole card is
+//! a few texels and turns into a solid patch (seen on the crown of a bowed head). With
+//! no levels at all the strands sparkled and the brows broke into dots.
 
 use bevy::asset::{AssetEvent, AssetEventSystems};
 use bevy::image::{Image, ImageFilterMode, ImageSampler};
@@ -18,6 +20,12 @@ use bevy::prelude::*;
 use bevy::render::render_resource::TextureFormat;
 
 use super::SOURCE;
+
+/// The alpha cut-off of the avatar's masked materials (`alphaCutoff` in the GLB).
+pub const CUTOFF: f32 = 0.5;
+
+/// How many levels a cut-out texture gets (the full size, a half and a quarter).
+pub const CUT_LEVELS: u32 = 3;
 
 /// Adds the system that gives the avatar's textures their mipmaps.
 pub fn plugin(app: &mut App) {
@@ -39,12 +47,10 @@ fn add_mips(mut events: MessageReader<AssetEvent<Image>>, assets: Res<AssetServe
         }
         if let Some(mut image) = images.get_mut(*id) {
             let Some(data) = image.data.as_deref() else { continue };
-            if data.chunks_exact(4).any(|p| p[3] < 255) {
-                continue;
-            }
+            let cut = data.chunks_exact(4).any(|p| p[3] < 255).then_some(CUTOFF);
             let size = image.texture_descriptor.size;
             let srgb = image.texture_descriptor.format == TextureFormat::Rgba8UnormSrgb;
-            let (chain, levels) = mip_chain(data, size.width, size.height, srgb);
+            let (chain, levels) = mip_chain(data, size.width, size.height, srgb, cut);
             image.data = Some(chain);
             image.texture_descriptor.mip_level_count = levels;
         }
@@ -70,10 +76,12 @@ pub fn wants_mips(image: &Image) -> bool {
         && image.data.is_some()
 }
 
-/// The full mip chain of an RGBA8 image (`data`, `width` x `height`), level 0 first, each
-/// level a 2x2 box filter of the one above (colour in linear light when `srgb`; alpha
-/// always linear); and how many levels there are.
-pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, u32) {
+/// The mip chain of an RGBA8 image (`data`, `width` x `height`), level 0 first, each level
+/// a 2x2 box filter of the one above (colour in linear light when `srgb`; alpha always
+/// linear); and how many levels there are. Down to 1x1, or, for a texture alpha-tested
+/// at `cut`, [`CUT_LEVELS`] levels whose alpha is scaled to keep level 0's share of texels
+/// at or above the cut.
+pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool, cut: Option<f32>) -> (Vec<u8>, u32) {
     let decode = |v: u8| if srgb { srgb_to_linear(v) } else { f32::from(v) / 255.0 };
     let encode = |v: f32| {
         if srgb {
@@ -87,9 +95,10 @@ pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, 
         .chunks_exact(4)
         .map(|p| [decode(p[0]), decode(p[1]), decode(p[2]), f32::from(p[3]) / 255.0])
         .collect();
+    let coverage = cut.map(|c| coverage_at(&level, c, 1.0));
     let (mut w, mut h) = (width.max(1) as usize, height.max(1) as usize);
     let mut levels = 1;
-    while w > 1 || h > 1 {
+    while (w > 1 || h > 1) && (cut.is_none() || levels < CUT_LEVELS) {
         let (nw, nh) = ((w / 2).max(1), (h / 2).max(1));
         let mut next = vec![[0.0f32; 4]; nw * nh];
         for y in 0..nh {
@@ -107,6 +116,12 @@ pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, 
                 next[y * nw + x] = sum.map(|s| s / 4.0);
             }
         }
+        if let (Some(cut), Some(coverage)) = (cut, coverage) {
+            let scale = alpha_scale_for(&next, cut, coverage);
+            for p in &mut next {
+                p[3] = (p[3] * scale).min(1.0);
+            }
+        }
         out.extend(
             next.iter()
                 .flat_map(|p| [encode(p[0]), encode(p[1]), encode(p[2]), encode_alpha(p[3])]),
@@ -116,6 +131,30 @@ pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, 
         levels += 1;
     }
     (out, levels)
+}
+
+/// The share of texels whose alpha, times `scale`, passes `cut`.
+fn coverage_at(level: &[[f32; 4]], cut: f32, scale: f32) -> f32 {
+    let passing = level.iter().filter(|p| p[3] * scale >= cut).count();
+    passing as f32 / level.len().max(1) as f32
+}
+
+/// The alpha scale (1 to 8) at which `level`'s coverage first reaches `target`, by
+/// bisection (coverage only grows with the scale).
+fn alpha_scale_for(level: &[[f32; 4]], cut: f32, target: f32) -> f32 {
+    let (mut lo, mut hi) = (1.0f32, 8.0f32);
+    if coverage_at(level, cut, lo) >= target {
+        return lo;
+    }
+    for _ in 0..16 {
+        let mid = (lo + hi) / 2.0;
+        if coverage_at(level, cut, mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
 }
 
 fn encode_alpha(v: f32) -> u8 {

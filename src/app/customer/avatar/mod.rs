@@ -7,13 +7,14 @@
 //! targets and clip weights; [`face`] drives the face units (expression, lip sync,
 //! blinks); [`gaze`] adds the code layers on top of the clips (eye contact, glances away,
 //! nods and shakes, fidgeting); [`mips`] gives its generated textures the mipmaps a PNG
-//! cannot carry.
+//! cannot carry; [`skin`] lets light into the skin.
 
 pub mod body;
 pub mod face;
 pub mod gaze;
 pub mod mips;
 pub mod rig;
+pub mod skin;
 pub mod standalone;
 
 use std::path::{Path, PathBuf};
@@ -108,7 +109,7 @@ pub fn plugin(app: &mut App) {
                 .chain(),
         )
         .add_systems(Update, finish_loading.run_if(in_state(Screen::Session)))
-        .add_plugins((body::plugin, face::plugin, gaze::plugin, mips::plugin));
+        .add_plugins((body::plugin, face::plugin, gaze::plugin, mips::plugin, skin::plugin));
 }
 
 fn casting_avatar(casting: Option<Res<Casting>>) -> bool {
