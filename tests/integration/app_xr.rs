@@ -140,6 +140,87 @@ fn first_option(app: &mut App) -> (String, Vec3) {
     panic!("the options never appeared on the panel");
 }
 
+/// Where the line from `eye` to `target` crosses the panel, in the UI's physical pixels
+/// (the inverse of [`point_on_panel`]).
+fn ui_px_towards(panel: &GlobalTransform, eye: Vec3, target: Vec3) -> Vec2 {
+    let to_local = panel.affine().inverse();
+    let (a, b) = (to_local.transform_point3(eye), to_local.transform_point3(target));
+    // The panel is the local z = 0 plane.
+    let hit = a + (b - a) * (a.z / (a.z - b.z));
+    let uv = Vec2::new(hit.x / panel::PANEL_SIZE.x + 0.5, 0.5 - hit.y / panel::PANEL_SIZE.y);
+    uv * panel::UI_SIZE.as_vec2() * panel::UI_SCALE
+}
+
+/// Where `target` falls on the desktop's 1280 x 720 frame through the trainee's view, in
+/// logical pixels (the desktop camera keeps Bevy's default perspective).
+fn desktop_px(target: Vec3) -> Vec2 {
+    use bevy::camera::CameraProjection;
+    let view = holdspace::app::session::scene::trainee_view();
+    let projection = PerspectiveProjection {
+        aspect_ratio: 1280.0 / 720.0,
+        ..default()
+    };
+    let ndc = projection
+        .get_clip_from_view()
+        .project_point3(view.compute_affine().inverse().transform_point3(target));
+    Vec2::new((ndc.x + 1.0) / 2.0 * 1280.0, (1.0 - ndc.y) / 2.0 * 720.0)
+}
+
+#[test]
+fn the_panel_and_the_desktop_reply_area_leave_the_customers_face_and_hands_clear() {
+    let mut app = headset_app();
+    app.insert_resource(head(true));
+    first_option(&mut app);
+    let world = app.world_mut();
+    let mut panels = world.query_filtered::<&GlobalTransform, With<PanelSurface>>();
+    let panel = *panels.iter(world).next().expect("the panel");
+    // The subtitle's box (the text's parent) is the highest thing in the reply area.
+    let mut texts = world.query_filtered::<&ChildOf, With<holdspace::app::session::hud::Subtitle>>();
+    let parent = texts.iter(world).next().expect("the subtitle").parent();
+    let (node, at) = {
+        let mut nodes = world.query::<(&ComputedNode, &UiGlobalTransform)>();
+        let (node, at) = nodes.get(world, parent).expect("the subtitle's box");
+        (*node, *at)
+    };
+    let reply_top = at.translation.y - node.size().y / 2.0;
+    let scale = panel::UI_SCALE;
+    let width = panel::UI_SIZE.x as f32 * scale;
+    let eye = Vec3::new(0.0, EYE_HEIGHT, TRAINEE_Z);
+    // Her face (eyes to chin) and her hands resting on the counter's far half.
+    for (what, target) in [
+        ("her eyes", Vec3::new(0.0, 1.55, CUSTOMER_Z)),
+        ("her chin", Vec3::new(0.0, 1.45, CUSTOMER_Z + 0.05)),
+        ("her right hand", Vec3::new(-0.25, 1.08, -0.72)),
+        ("her left hand", Vec3::new(0.25, 1.08, -0.72)),
+        ("her hands together", Vec3::new(0.0, 1.08, -0.6)),
+    ] {
+        let px = ui_px_towards(&panel, eye, target);
+        // Above the reply area, with a margin for a subtitle one line longer than this.
+        let margin = 40.0 * scale;
+        assert!(
+            px.y < reply_top - margin,
+            "{what} is behind the reply area: at {px:?}, the subtitle's box starts at y {reply_top}"
+        );
+        // And between the status boxes in the top corners when on the panel at all.
+        if px.y > 0.0 {
+            assert!(
+                (0.3 * width..0.7 * width).contains(&px.x),
+                "{what} at {px:?} is under a corner box"
+            );
+        }
+        // The desktop draws the same layout over the trainee's view.
+        let on_desktop = desktop_px(target);
+        assert!(
+            on_desktop.y < (reply_top - margin) / scale,
+            "{what} is behind the desktop's reply area: at {on_desktop:?}, the subtitle's box starts at y {}",
+            reply_top / scale
+        );
+    }
+    // The top of the tallest look's head (eyes at 1.72 m) stays in the desktop frame.
+    let crown = desktop_px(Vec3::new(0.0, 1.72 + 0.13, CUSTOMER_Z));
+    assert!(crown.y > 0.0, "the tallest head is cut off at {crown:?}");
+}
+
 /// Lets the customer finish their line, then waits a second before replying.
 fn listen_then_pause(app: &mut App) {
     for _ in 0..900 {

@@ -26,10 +26,11 @@ pub const UI_SCALE: f32 = 1.5;
 /// The panel's size in metres (16:9) and its distance in front of the trainee's eyes.
 pub const PANEL_SIZE: Vec2 = Vec2::new(1.12, 0.63);
 const PANEL_DISTANCE: f32 = 0.95;
-/// How far below the eyes the panel's centre sits: the subtitle and options are then
-/// at a comfortable downward glance and the customer's face is above the panel's
-/// busiest part.
-const PANEL_DROP: f32 = 0.18;
+/// How far below the eyes the panel's centre sits: the subtitle and options are then a
+/// downward glance (about 20 to 33 degrees) and the customer above them, face and hands:
+/// her face crosses the panel's clear top middle, her hands on the counter pass above
+/// the subtitle. At 0.18 the subtitle sat over her hands.
+const PANEL_DROP: f32 = 0.33;
 
 /// The panel: its image and where it is.
 #[derive(Resource, Debug, Clone)]
