@@ -674,6 +674,7 @@ def build_look(data, name, look, out_dir):
         "hair_cap": groom.cap_material("hair_cap", hair_image, 0.8),
         "brow": groom.card_material("brow", groom.brow_texture(f"{name}_brow", look["brow"], 11), 0.8),
         "lips": material("lips", look["lips"], 0.5),
+        "mouth": material("mouth", (0.40, 0.15, 0.15), 0.55),
         "teeth": material("teeth", (0.92, 0.9, 0.84), 0.3),
         "tongue": material("tongue", (0.75, 0.38, 0.38), 0.5),
         # Lashes as cards: a fringe of strands, cut at the texture's alpha like the hair.
@@ -726,6 +727,22 @@ def build_look(data, name, look, out_dir):
     def is_lip(face):
         return sum(i in lip_vertices for i in face) >= 3
 
+    # The inside of the mouth, seen when the jaw opens: faces behind the lips, inside
+    # their span, not facing forward (the cavity's walls face into it). As skin they
+    # showed a pale, lit hole; real mouths are dark red and shadowed.
+    lip_pts = verts[sorted(lip_vertices)]
+    lip_cx, lip_mid_y = lip_pts[:, 0].mean(), lip_pts[:, 1].mean()
+    lip_half = np.abs(lip_pts[:, 0] - lip_cx).max()
+    lip_z = (lip_pts[:, 2].min() - 0.004, lip_pts[:, 2].max() + 0.004)
+
+    def in_mouth(face):
+        p = verts[face]
+        c = p.mean(axis=0)
+        n = np.cross(p[1] - p[0], p[2] - p[0])
+        n = n / max(np.linalg.norm(n), 1e-12)
+        return (abs(c[0] - lip_cx) < lip_half and lip_z[0] < c[2] < lip_z[1]
+                and c[1] > lip_mid_y + 0.002 and n[1] > -0.2)
+
     # Every vertex a face unit moves belongs to the head mesh (the only one with morph
     # targets), even below the collar line, or the throat would tear when the jaw opens.
     unit_moves = set()
@@ -752,6 +769,8 @@ def build_look(data, name, look, out_dir):
                 m = "skin"
                 if is_lip(face):
                     m = "lips"
+                elif in_mouth(face):
+                    m = "mouth"
                 head_faces.append(face)
                 head_mats.append(m)
             else:

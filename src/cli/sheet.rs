@@ -13,6 +13,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use holdspace::app::customer::avatar::standalone::HeadlessAvatar;
+use holdspace::app::customer::lipsync::CustomerMouth;
 use holdspace::app::dev::sheet::{self, Panel, STATES};
 use holdspace_core::expression::body::{self, BodyCue, BodyStyle, LOOKS};
 
@@ -66,6 +67,9 @@ pub fn run(out: &Path, avatars: Option<PathBuf>, only: &[String]) -> Result<Exit
             for _ in 0..SETTLE_FRAMES {
                 avatar.step();
             }
+            // The mouth as the voice would leave it mid-word (no voice plays here).
+            avatar.app.insert_resource(CustomerMouth(state.mouth));
+            avatar.step();
             let started = std::time::Instant::now();
             let panel = avatar.capture()?;
             eprintln!(

@@ -313,6 +313,11 @@ fn every_look_has_skin_and_cloth_detail_lashes_and_its_accessories() {
                 "{look}: the {wet} has a wet coat"
             );
         }
+        // The inside of the mouth is its own dark red, not lit skin, for when the jaw drops.
+        let mouth = material(&json, "mouth").unwrap_or_else(|| panic!("{look}: the inside of the mouth"));
+        let red = &mouth["pbrMetallicRoughness"]["baseColorFactor"];
+        let (r, g) = (red[0].as_f64().unwrap_or(0.0), red[1].as_f64().unwrap_or(1.0));
+        assert!(r > 2.0 * g && r < 0.5, "{look}: a dark red mouth, not {red}");
         // The tiles repeat: no sampler clamps them.
         for sampler in json["samplers"].as_array().into_iter().flatten() {
             assert_ne!(sampler["wrapS"], 33071, "{look}: a clamped sampler");

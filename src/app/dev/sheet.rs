@@ -5,6 +5,7 @@
 
 use holdspace_core::Band;
 use holdspace_core::Disclosure;
+use holdspace_core::expression::lipsync::MouthShape;
 use holdspace_core::scenario::model::Tag;
 
 /// One state of the customer the sheet shows.
@@ -22,7 +23,20 @@ pub struct SheetState {
     pub trust: f32,
     /// How far the hidden need has come out.
     pub disclosure: Disclosure,
+    /// The mouth mid-word, or at rest: the hostile customer is caught shouting, so the
+    /// sheet shows the teeth and the inside of the mouth too.
+    pub mouth: MouthShape,
 }
+
+/// An open "ah", shouted: the jaw well down and the lips stretched.
+pub const SHOUT: MouthShape = MouthShape {
+    jaw_open: 0.6,
+    lips_closed: 0.0,
+    funnel: 0.0,
+    pucker: 0.0,
+    stretch: 0.4,
+    lower_lip_tuck: 0.0,
+};
 
 /// The five states, left to right: the range a trainee meets in a session.
 pub const STATES: [SheetState; 5] = [
@@ -33,6 +47,7 @@ pub const STATES: [SheetState; 5] = [
         escalation: 0.1,
         trust: 0.7,
         disclosure: Disclosure::Hidden,
+        mouth: MouthShape::REST,
     },
     SheetState {
         name: "frustrated",
@@ -41,6 +56,7 @@ pub const STATES: [SheetState; 5] = [
         escalation: 0.45,
         trust: 0.2,
         disclosure: Disclosure::Hidden,
+        mouth: MouthShape::REST,
     },
     SheetState {
         name: "angry",
@@ -49,6 +65,7 @@ pub const STATES: [SheetState; 5] = [
         escalation: 0.7,
         trust: 0.1,
         disclosure: Disclosure::Hidden,
+        mouth: MouthShape::REST,
     },
     SheetState {
         name: "hostile",
@@ -57,6 +74,7 @@ pub const STATES: [SheetState; 5] = [
         escalation: 0.95,
         trust: 0.0,
         disclosure: Disclosure::Hidden,
+        mouth: SHOUT,
     },
     SheetState {
         name: "need revealed",
@@ -65,6 +83,7 @@ pub const STATES: [SheetState; 5] = [
         escalation: 0.35,
         trust: 0.55,
         disclosure: Disclosure::Revealed,
+        mouth: MouthShape::REST,
     },
 ];
 
