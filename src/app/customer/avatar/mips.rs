@@ -57,7 +57,8 @@ fn add_mips(mut events: MessageReader<AssetEvent<Image>>, assets: Res<AssetServe
     }
 }
 
-/// Whether an image asks for mipmaps it lacks: one level, 8-bit RGBA, a sampler that
+/// Whether an image asks for mipmaps it lacks: one level, 8-bit RGBA holding exactly its
+/// texels (anything else is left as it came, never indexed past its end), a sampler that
 /// filters between levels (or the default, which for glTF textures is trilinear).
 pub fn wants_mips(image: &Image) -> bool {
     let descriptor = &image.texture_descriptor;
@@ -69,11 +70,12 @@ pub fn wants_mips(image: &Image) -> bool {
         ImageSampler::Descriptor(sampler) => sampler.mipmap_filter == ImageFilterMode::Linear,
         ImageSampler::Default => true,
     };
+    let texels = descriptor.size.width as usize * descriptor.size.height as usize;
     descriptor.mip_level_count == 1
         && descriptor.size.depth_or_array_layers == 1
         && rgba8
         && filters_levels
-        && image.data.is_some()
+        && image.data.as_ref().is_some_and(|d| d.len() == texels * 4)
 }
 
 /// The mip chain of an RGBA8 image (`data`, `width` x `height`), level 0 first, each level
