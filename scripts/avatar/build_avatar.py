@@ -906,7 +906,11 @@ def build_look(data, name, look, out_dir):
     rest = [(f, m, u) for f, m, u in zip(body_faces, body_mats, body_uvs) if m != "shirt"]
     skin_all = body_faces + [f for f, m in zip(head_faces, head_mats) if m in ("skin", "lips", "shirt")]
     sleeves = frozenset(i for f in top_faces for i in f if dominant[i].startswith(arm_bones))
-    gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.009, smoothing=12, rigid=sleeves)
+    # Where the top meets the fabric painted on the head mesh round the neck.
+    head_vertices = {i for f in head_faces for i in f}
+    neckline = frozenset(i for f in top_faces for i in f if i in head_vertices)
+    gv, gf, gsrc, ghem = garments.shell(verts, top_faces, skin_all, clearance=0.009, smoothing=12,
+                                        rigid=sleeves, snug=neckline)
     spine_y = bones["spine03"].head_local.y
 
     # An open front (a cardigan over a blouse, a jumper over a shirt): a V from the

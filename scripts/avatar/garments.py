@@ -36,11 +36,14 @@ def vertex_normals(verts, faces, used):
     return n / np.maximum(length, 1e-9)
 
 
-def shell(verts, faces, skin_faces, clearance, smoothing=12, rigid=frozenset()):
+def shell(verts, faces, skin_faces, clearance, smoothing=12, rigid=frozenset(), snug=frozenset(), snug_clearance=0.0015):
     """A garment over `faces` (base-mesh indices), clear of every face in `skin_faces`.
     Vertices in `rigid` (the sleeves) are lifted but not smoothed: smoothing across the
     armpit pulls fabric into the gap between arm and body, where the arm's bones then
-    stretch it into spikes.
+    stretch it into spikes. Vertices in `snug` (where the garment meets fabric painted on
+    the head mesh, round the neck) sit only `snug_clearance` off the skin, so the two
+    meet without a step: at full clearance the hem's shadowed step drew a zigzag line
+    round the base of the neck.
 
     Returns vertices, quads (the garment's, then its hem's), per vertex the base-mesh
     vertex it follows, and the per-face flag `hem` (True for the hem's quads)."""
@@ -58,8 +61,9 @@ def shell(verts, faces, skin_faces, clearance, smoothing=12, rigid=frozenset()):
     skin_pos = {i: k for k, i in enumerate(skin_used)}
     tree = BVHTree.FromPolygons([tuple(verts[i]) for i in skin_used], [[skin_pos[i] for i in f] for f in skin_faces])
     base = np.array([verts[i] for i in used], dtype=np.float64)
-    p = base + normals * clearance
-    fixed = np.array([i in boundary or i in rigid for i in used])
+    lift = np.array([snug_clearance if i in snug else clearance for i in used])[:, None]
+    p = base + normals * lift
+    fixed = np.array([i in boundary or i in rigid or i in snug for i in used])
     # Edges both ways, for the neighbours' mean in one numpy step.
     ea = np.array([pos[a] for a, _ in edges] + [pos[b] for _, b in edges])
     eb = np.array([pos[b] for _, b in edges] + [pos[a] for a, _ in edges])
