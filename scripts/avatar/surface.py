@@ -19,6 +19,7 @@ import math
 
 import bpy
 import numpy as np
+from groom import srgb_to_linear
 
 # How many metres of skin one skin tile covers, and of cloth one cloth tile.
 SKIN_TILE_M = 0.04
@@ -143,10 +144,6 @@ def _normal_image(name, normal):
     rgba = np.ones(normal.shape[:2] + (4,))
     rgba[..., :3] = normal
     return _image(name, rgba, False)
-
-
-def srgb_to_linear(c):
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
 def linear_to_srgb(x):

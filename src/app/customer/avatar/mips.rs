@@ -85,13 +85,7 @@ pub fn wants_mips(image: &Image) -> bool {
 /// at or above the cut.
 pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool, cut: Option<f32>) -> (Vec<u8>, u32) {
     let decode = |v: u8| if srgb { srgb_to_linear(v) } else { f32::from(v) / 255.0 };
-    let encode = |v: f32| {
-        if srgb {
-            linear_to_srgb(v)
-        } else {
-            (v.clamp(0.0, 1.0) * 255.0).round() as u8
-        }
-    };
+    let encode = |v: f32| if srgb { linear_to_srgb(v) } else { unorm8(v) };
     let mut out = data.to_vec();
     let mut level: Vec<[f32; 4]> = data
         .chunks_exact(4)
@@ -126,7 +120,7 @@ pub fn mip_chain(data: &[u8], width: u32, height: u32, srgb: bool, cut: Option<f
         }
         out.extend(
             next.iter()
-                .flat_map(|p| [encode(p[0]), encode(p[1]), encode(p[2]), encode_alpha(p[3])]),
+                .flat_map(|p| [encode(p[0]), encode(p[1]), encode(p[2]), unorm8(p[3])]),
         );
         level = next;
         (w, h) = (nw, nh);
@@ -159,25 +153,15 @@ fn alpha_scale_for(level: &[[f32; 4]], cut: f32, target: f32) -> f32 {
     hi
 }
 
-fn encode_alpha(v: f32) -> u8 {
+/// 0..1 to a byte.
+fn unorm8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
 fn srgb_to_linear(v: u8) -> f32 {
-    let c = f32::from(v) / 255.0;
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
+    Srgba::gamma_function(f32::from(v) / 255.0)
 }
 
 fn linear_to_srgb(v: f32) -> u8 {
-    let c = v.clamp(0.0, 1.0);
-    let s = if c <= 0.003_130_8 {
-        c * 12.92
-    } else {
-        1.055 * c.powf(1.0 / 2.4) - 0.055
-    };
-    (s * 255.0).round() as u8
+    unorm8(Srgba::gamma_function_inverse(v.clamp(0.0, 1.0)))
 }
