@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use holdspace_core::engine::coach::CoachRecord;
 use holdspace_core::engine::events::SessionEvent;
 use holdspace_core::engine::journal::{Journal, JournalEntry, SessionMeta};
 use holdspace_core::engine::record::{OutcomeRecord, ReflectionAnswer, SessionRecord, TurnRecord};
@@ -92,6 +93,16 @@ impl JournalWriter {
         let entry = JournalEntry::TakenBack {
             at_ms: self.elapsed_ms(),
             turn,
+        };
+        self.write(&line(&entry, &self.path)?)
+    }
+
+    /// Records what a coach did and what it caused.
+    pub fn coach(&mut self, coach: &CoachRecord, events: &[SessionEvent]) -> Result<(), RecordsError> {
+        let entry = JournalEntry::Coach {
+            at_ms: self.elapsed_ms(),
+            coach: coach.clone(),
+            events: events.to_vec(),
         };
         self.write(&line(&entry, &self.path)?)
     }

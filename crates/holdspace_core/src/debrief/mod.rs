@@ -50,6 +50,45 @@ pub struct Debrief {
     pub intents_used: Vec<(Intent, u32)>,
     /// Questions to reflect on: the author's, then ones drawn from this session.
     pub reflection: Vec<String>,
+    /// What a coach watching the session did, in order ("your coach nudged Margaret
+    /// here"), so the trainee knows which moves were theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coach: Vec<CoachNote>,
+}
+
+/// One thing the coach did, for the debrief and the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoachNote {
+    /// Trainee turns taken when the coach acted.
+    pub after_turn: u32,
+    /// In plain words: "After turn 2, your coach nudged Margaret to be more upset."
+    pub text: String,
+}
+
+/// The coach's actions in plain words; a pause followed by its resume is one note.
+fn coach_notes(record: &SessionRecord, name: &str) -> Vec<CoachNote> {
+    use crate::engine::coach::CoachAction;
+    let mut out: Vec<CoachNote> = Vec::new();
+    for (i, c) in record.coach.iter().enumerate() {
+        if c.action == CoachAction::Resume && i > 0 && record.coach[i - 1].action == CoachAction::Pause {
+            continue;
+        }
+        let when = if c.after_turn == 0 {
+            "Before your first reply".to_owned()
+        } else {
+            format!("After turn {}", c.after_turn)
+        };
+        let resumed = record.coach.get(i + 1).is_some_and(|n| n.action == CoachAction::Resume);
+        let what = match &c.action {
+            CoachAction::Pause if resumed => "paused the session and resumed it".to_owned(),
+            other => other.describe(name),
+        };
+        out.push(CoachNote {
+            after_turn: c.after_turn,
+            text: format!("{when}, your coach {what}."),
+        });
+    }
+    out
 }
 
 /// One point of the escalation/trust curve.
@@ -257,6 +296,7 @@ impl Debrief {
             delivery,
             intents_used,
             reflection,
+            coach: coach_notes(record, &name),
         }
     }
 

@@ -58,6 +58,13 @@ pub enum SessionEvent {
         /// Options in display order.
         options: Vec<OfferedReply>,
     },
+    /// A coach watching the session acted (see [`crate::engine::coach`]).
+    Coached {
+        /// Trainee turns taken when the coach acted.
+        turn: u32,
+        /// What they did.
+        action: crate::engine::coach::CoachAction,
+    },
     /// The conversation is over.
     SessionEnded {
         /// Turns taken.
@@ -193,6 +200,8 @@ pub enum Cause {
     /// What the moment made of the reply: a script to someone who wants to be heard, the
     /// same promise again, a procedural question just after they hinted at something.
     Moment,
+    /// A coach watching the session nudged the customer's mood.
+    Coach,
 }
 
 impl Cause {

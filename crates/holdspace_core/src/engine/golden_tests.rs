@@ -100,6 +100,7 @@ fn describe(events: &[SessionEvent], out: &mut String) {
                 options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
             ),
             SessionEvent::SessionEnded { outcome, kind, .. } => writeln!(out, "ended    {outcome} ({kind:?})"),
+            SessionEvent::Coached { action, .. } => writeln!(out, "coach    {action:?}"),
         };
     }
 }

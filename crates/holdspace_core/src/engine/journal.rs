@@ -93,6 +93,15 @@ pub enum JournalEntry {
         /// The turn taken back (1-based).
         turn: u32,
     },
+    /// A coach watching the session acted (see [`crate::engine::coach`]).
+    Coach {
+        /// Milliseconds since the session started.
+        at_ms: u64,
+        /// What they did, after which turn.
+        coach: crate::engine::coach::CoachRecord,
+        /// What it caused, in order.
+        events: Vec<SessionEvent>,
+    },
     /// The trainee answered a reflection question (after the session).
     Reflection {
         /// Milliseconds since the session started.
@@ -136,6 +145,8 @@ pub struct Journal {
     /// Turns the trainee took back, in the order they were taken back: kept for the
     /// coach, not part of the record (nothing in them is scored).
     pub taken_back: Vec<TurnRecord>,
+    /// Milliseconds since start of each coach action, in the record's order.
+    pub coach_times_ms: Vec<u64>,
 }
 
 /// Why a journal could not be read.
@@ -208,10 +219,12 @@ impl Journal {
             events: opening,
             outcome: None,
             reflections: Vec::new(),
+            coach: Vec::new(),
         };
         let mut turn_times_ms = Vec::new();
-        // How many events each turn added, to take the last one back.
-        let mut turn_events = Vec::new();
+        let mut coach_times_ms = Vec::new();
+        // Where each turn's events began, to take the last one back.
+        let mut turn_starts = Vec::new();
         let mut taken_back = Vec::new();
         let mut ended_at_ms = None;
         for (line, entry) in entries {
@@ -224,8 +237,13 @@ impl Journal {
                 }
                 JournalEntry::Turn { at_ms, turn, events } => {
                     turn_times_ms.push(at_ms);
-                    turn_events.push(events.len());
+                    turn_starts.push(record.events.len());
                     record.turns.push(*turn);
+                    record.events.extend(events);
+                }
+                JournalEntry::Coach { at_ms, coach, events } => {
+                    coach_times_ms.push(at_ms);
+                    record.coach.push(coach);
                     record.events.extend(events);
                 }
                 JournalEntry::TakenBack { turn, .. } => {
@@ -235,9 +253,14 @@ impl Journal {
                             message: format!("turn {turn} taken back, but it is not the last turn"),
                         });
                     }
-                    let added = turn_events.pop().unwrap_or_default();
-                    record.events.truncate(record.events.len().saturating_sub(added));
+                    let start = turn_starts.pop().unwrap_or(record.events.len());
+                    record.events.truncate(start);
                     turn_times_ms.pop();
+                    // What the coach did after the turn goes with it (as the engine does).
+                    while record.coach.last().is_some_and(|c| c.after_turn >= turn) {
+                        record.coach.pop();
+                        coach_times_ms.pop();
+                    }
                     taken_back.extend(record.turns.pop());
                 }
                 JournalEntry::Reflection { answer, .. } => {
@@ -259,15 +282,20 @@ impl Journal {
             ended_at_ms,
             torn_tail,
             taken_back,
+            coach_times_ms,
         })
     }
 
     /// The journal lines that reproduce `record` (used by tests and by `simulate --save`).
     pub fn lines_for(record: &SessionRecord, meta: &SessionMeta) -> Vec<JournalEntry> {
+        // Events run in segments: the opening, then one per turn (from its
+        // ReplyInterpreted) or coach action (from its Coached), in order.
+        let starts_segment =
+            |e: &SessionEvent| matches!(e, SessionEvent::ReplyInterpreted { .. } | SessionEvent::Coached { .. });
         let opening_len = record
             .events
             .iter()
-            .position(|e| matches!(e, SessionEvent::ReplyInterpreted { .. }))
+            .position(starts_segment)
             .unwrap_or(record.events.len());
         let mut out = vec![JournalEntry::Start {
             format: RECORD_FORMAT,
@@ -280,18 +308,28 @@ impl Journal {
             meta: meta.clone(),
         }];
         let mut rest = &record.events[opening_len..];
-        for turn in &record.turns {
-            // A turn's events run from its ReplyInterpreted up to the next one.
+        let mut turns = record.turns.iter();
+        let mut coach = record.coach.iter();
+        while let Some(first) = rest.first() {
             let end = rest
                 .iter()
                 .skip(1)
-                .position(|e| matches!(e, SessionEvent::ReplyInterpreted { .. }))
+                .position(starts_segment)
                 .map_or(rest.len(), |p| p + 1);
-            out.push(JournalEntry::Turn {
-                at_ms: 0,
-                turn: Box::new(turn.clone()),
-                events: rest[..end].to_vec(),
-            });
+            let events = rest[..end].to_vec();
+            let entry = match first {
+                SessionEvent::Coached { .. } => coach.next().map(|c| JournalEntry::Coach {
+                    at_ms: 0,
+                    coach: c.clone(),
+                    events,
+                }),
+                _ => turns.next().map(|t| JournalEntry::Turn {
+                    at_ms: 0,
+                    turn: Box::new(t.clone()),
+                    events,
+                }),
+            };
+            out.extend(entry);
             rest = &rest[end..];
         }
         for answer in &record.reflections {

@@ -4,6 +4,7 @@
 //! returns what happened. No clock, no I/O: the same scenario, seed and inputs give the
 //! same events, byte for byte, which is what makes records replayable and testable.
 
+pub mod coach;
 pub mod events;
 #[cfg(test)]
 mod golden_tests;
@@ -52,6 +53,12 @@ pub enum TurnError {
     /// The chosen option is not on offer at this step.
     #[error("reply \"{0}\" is not on offer here (offered: {1})")]
     NotOffered(String, String),
+    /// The coach asked for a cue, and the customer has given every cue they have.
+    #[error("the customer has no cue left to give")]
+    NoCueLeft,
+    /// The coach sent a hint with no words.
+    #[error("a hint needs some words")]
+    EmptyHint,
 }
 
 /// Rises in escalation are damped by up to this fraction at full trust.
@@ -122,6 +129,8 @@ pub struct Session {
     outcome: Option<OutcomeRecord>,
     turns: Vec<TurnRecord>,
     events: Vec<SessionEvent>,
+    /// What a coach did, in order (see [`coach`]).
+    coached: Vec<coach::CoachRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +166,7 @@ impl Session {
             outcome: None,
             turns: Vec::new(),
             events: Vec::new(),
+            coached: Vec::new(),
             scenario,
         };
         if let Some(v) = session.visited.get_mut(start) {
@@ -298,7 +308,28 @@ impl Session {
             events: self.events.clone(),
             outcome: self.outcome.clone(),
             reflections: Vec::new(),
+            coach: self.coached.clone(),
         }
+    }
+
+    /// Rebuilds a whole recorded session, the coach's actions included, each at the turn
+    /// it followed: the same record comes out, byte for byte.
+    pub fn replay_record(
+        scenario: Arc<LoadedScenario>,
+        record: &SessionRecord,
+    ) -> Result<(Session, Vec<SessionEvent>), TurnError> {
+        let (mut session, mut last) = Session::new(scenario, record.seed, record.mode);
+        let mut coach = record.coach.iter().peekable();
+        for turn in &record.turns {
+            while let Some(c) = coach.next_if(|c| c.after_turn < turn.turn) {
+                session.coach(c.action.clone())?;
+            }
+            last = session.respond(turn.input.clone())?;
+        }
+        for c in coach {
+            last = session.coach(c.action.clone())?;
+        }
+        Ok((session, last))
     }
 
     /// Rebuilds a session by replaying `inputs` from the start with the same seed and mode:
@@ -330,8 +361,12 @@ impl Session {
             return Ok(None);
         };
         let last = last.clone();
-        let inputs: Vec<TurnInput> = before.iter().map(|t| t.input.clone()).collect();
-        let (session, shown) = Session::replay(Arc::clone(&self.scenario), self.seed, self.mode, &inputs)?;
+        let mut record = self.record();
+        record.turns.truncate(before.len());
+        // What the coach did after the taken turn goes with it; what they did before stays.
+        record.coach.retain(|c| c.after_turn < last.turn);
+        let (session, mut shown) = Session::replay_record(Arc::clone(&self.scenario), &record)?;
+        shown.retain(|e| matches!(e, SessionEvent::CustomerSpoke(_) | SessionEvent::OptionsOffered { .. }));
         *self = session;
         Ok(Some((last, shown)))
     }

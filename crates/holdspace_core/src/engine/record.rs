@@ -35,6 +35,9 @@ pub struct SessionRecord {
     /// The trainee's answers to the debrief's reflection questions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reflections: Vec<ReflectionAnswer>,
+    /// What a coach watching the session did, in order (none when nobody steered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coach: Vec<crate::engine::coach::CoachRecord>,
 }
 
 impl SessionRecord {

@@ -829,6 +829,9 @@ pub enum OutcomeKind {
     HungUp,
     /// The conversation ran out of time.
     TimedOut,
+    /// A coach watching the session ended it (never an authored outcome: `validate`
+    /// refuses it in a scenario).
+    Stopped,
 }
 
 impl OutcomeKind {
@@ -840,6 +843,7 @@ impl OutcomeKind {
             OutcomeKind::Supervisor => "asked for a supervisor",
             OutcomeKind::HungUp => "hung up",
             OutcomeKind::TimedOut => "timed out",
+            OutcomeKind::Stopped => "stopped by the coach",
         }
     }
 

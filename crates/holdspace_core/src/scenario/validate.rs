@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::locate::{Anchor, Locator};
-use crate::scenario::model::{BandLines, Condition, FORMAT_VERSION, Next, Scenario, Trigger};
+use crate::scenario::model::{BandLines, Condition, FORMAT_VERSION, Next, OutcomeKind, Scenario, Trigger};
 use crate::scenario::{routes, suggest};
 
 /// Checks a parsed scenario against its source text (used only to locate problems).
@@ -666,6 +666,17 @@ impl<'a> Validator<'a> {
         let t = &self.s.customer.temperament;
         for o in &self.s.outcomes {
             let span = self.outcome_span(&o.id);
+            if o.kind == OutcomeKind::Stopped {
+                self.error(
+                    format!(
+                        "outcome \"{}\" has kind Stopped, which is kept for sessions a coach ends",
+                        o.id
+                    ),
+                    span.clone(),
+                    "not an authored kind",
+                    Some("use Resolved, SurfaceOnly, Supervisor, HungUp or TimedOut"),
+                );
+            }
             for c in &o.when {
                 self.condition(c, span.clone());
             }
@@ -1232,6 +1243,16 @@ mod tests {
             .find(|(m, _)| m.contains(needle))
             .map(|(_, line)| *line)
             .unwrap_or_else(|| panic!("no error containing {needle:?} in {errors:#?}"))
+    }
+
+    #[test]
+    fn an_outcome_cannot_claim_the_coach_ended_it() {
+        let errors = errors_after(|s| s.replacen("kind: HungUp,", "kind: Stopped,", 1));
+        assert_eq!(
+            has(&errors, "kept for sessions a coach ends"),
+            497,
+            "at the outcome's id"
+        );
     }
 
     #[test]
