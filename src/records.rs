@@ -120,6 +120,18 @@ pub fn catalogue(dir: &Path) -> Vec<ScenarioInfo> {
         .collect()
 }
 
+/// Every scenario in `dir` that loads (the coach's console reads names, cues and the
+/// hidden need from them; a broken file is the validator's to report).
+pub fn all_scenarios(dir: &Path) -> Vec<Arc<LoadedScenario>> {
+    let shared = shared_lexicon(dir).unwrap_or_else(|_| Lexicon::builtin());
+    scenario_paths(dir)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| check_file(p, &shared).checked.scenario)
+        .map(Arc::new)
+        .collect()
+}
+
 /// One scenario as coaching sees it.
 pub fn info(s: &LoadedScenario) -> ScenarioInfo {
     ScenarioInfo {

@@ -11,6 +11,7 @@ use crate::app::dev::capture::CaptureSettings;
 use crate::app::platform::xr::XrSettings;
 use crate::app::screens::debrief::DebriefSettings;
 use crate::app::screens::loading::StartSettings;
+use crate::app::session::coach::ConsoleSettings;
 use crate::app::session::hud::PlayOptions;
 use crate::app::session::journal::RecordsSettings;
 use crate::app::session::scene::SceneSettings;
@@ -50,6 +51,8 @@ pub struct AppConfig {
     pub scene: SceneSettings,
     /// Headset options: the smoke run and the per-eye image size.
     pub xr: XrSettings,
+    /// The coach's console (`--console`).
+    pub console: ConsoleSettings,
 }
 
 impl Default for AppConfig {
@@ -69,6 +72,7 @@ impl Default for AppConfig {
             casting: CastingSettings::default(),
             scene: SceneSettings::default(),
             xr: XrSettings::default(),
+            console: ConsoleSettings::default(),
         }
     }
 }
@@ -87,7 +91,8 @@ impl AppConfig {
             .insert_resource(self.hearing.clone())
             .insert_resource(self.casting.clone())
             .insert_resource(self.scene)
-            .insert_resource(self.xr);
+            .insert_resource(self.xr)
+            .insert_resource(self.console);
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Notice {
     pub text: String,
     /// Shown in the error colour.
     pub is_error: bool,
+    /// How long it stays up.
+    pub seconds: f32,
 }
 
 impl Notice {
@@ -24,6 +26,7 @@ impl Notice {
         Notice {
             text: text.into(),
             is_error: true,
+            seconds: NOTICE_SECONDS,
         }
     }
 
@@ -32,6 +35,16 @@ impl Notice {
         Notice {
             text: text.into(),
             is_error: false,
+            seconds: NOTICE_SECONDS,
+        }
+    }
+
+    /// An informational notice that stays up for `seconds` (a coach's hint needs time to
+    /// be read between turns).
+    pub fn lasting(text: impl Into<String>, seconds: f32) -> Notice {
+        Notice {
+            seconds,
+            ..Notice::info(text)
         }
     }
 }
@@ -86,7 +99,7 @@ pub fn show_notices(
         }
         commands.spawn((
             Name::new("Notice"),
-            NoticeBanner(Timer::from_seconds(NOTICE_SECONDS, TimerMode::Once)),
+            NoticeBanner(Timer::from_seconds(notice.seconds, TimerMode::Once)),
             ChildOf(stack),
             Node {
                 width: percent(100.0),

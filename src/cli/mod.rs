@@ -1,6 +1,7 @@
 //! Command-line interface: argument types and dispatch to one module per subcommand.
 
 mod bench;
+mod console;
 mod explore;
 mod graph;
 mod play;
@@ -177,6 +178,19 @@ enum Command {
         #[command(flatten)]
         dir: ScenarioDir,
     },
+    /// Serve the coach's console for a records folder: the cohort, each session's report,
+    /// and live any session a Holdspace on this machine is writing there (to steer one,
+    /// start the app with `run --console`).
+    Console {
+        /// The address to listen on. Loopback needs no token; any other address prints a
+        /// coach token and a read-only viewer token.
+        #[arg(long, value_name = "ADDR", default_value = run::CONSOLE_DEFAULT)]
+        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        records: holdspace::records::RecordsArgs,
+        #[command(flatten)]
+        dir: ScenarioDir,
+    },
     /// Run benchmarks and print a table (and JSON with --json-out).
     Bench {
         /// Which benchmark.
@@ -288,6 +302,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             check,
             dir,
         } => explore::run(&scenario, &dir.path, seed, limit, json, check),
+        Command::Console { listen, records, dir } => console::run(listen, &records, &dir.path),
         Command::Bench {
             which,
             json_out,

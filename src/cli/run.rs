@@ -116,9 +116,20 @@ pub struct RunArgs {
     /// runtime's recommendation; smaller for software rendering).
     #[arg(long, value_parser = parse_size, value_name = "WxH")]
     xr_resolution: Option<(u32, u32)>,
+    /// Start the coach's console with the app: a coach opens the address it prints in a
+    /// browser to watch the session live and steer the customer.
+    #[arg(long)]
+    console: bool,
+    /// The address the console listens on (implies --console). Loopback (the default,
+    /// 127.0.0.1:7878) needs no token; any other address prints access tokens to use.
+    #[arg(long, value_name = "ADDR")]
+    console_listen: Option<std::net::SocketAddr>,
     #[command(flatten)]
     records: holdspace::records::RecordsArgs,
 }
+
+/// Where the coach's console listens unless told otherwise: this machine only.
+pub const CONSOLE_DEFAULT: &str = "127.0.0.1:7878";
 
 /// The scenario `--xr-smoke` plays unless `--scenario` says otherwise.
 const XR_SMOKE_SCENARIO: &str = "delivery_bereavement";
@@ -205,6 +216,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         xr: XrSettings {
             smoke: args.xr_smoke,
             resolution: args.xr_resolution,
+        },
+        console: holdspace::app::session::coach::ConsoleSettings {
+            listen: match (args.console_listen, args.console) {
+                (Some(addr), _) => Some(addr),
+                (None, true) => CONSOLE_DEFAULT.parse().ok(),
+                (None, false) => None,
+            },
         },
     };
     if config.xr.smoke.is_some() {

@@ -344,3 +344,96 @@ fn a_reply_taken_back_with_esc_is_as_if_never_given_and_the_journal_marks_it() {
         "the journal keeps what was taken back"
     );
 }
+
+/// `run --console`'s adapter: the coach's actions sent over HTTP reach the engine through
+/// the runner, are journaled, pause the trainee's replies until resumed, end the session,
+/// and the journal replays to exactly the session the app had.
+#[test]
+fn coach_actions_over_http_steer_the_app_and_the_journal_replays_them() {
+    use holdspace::app::session::coach::{self, CoachConsole, ConsoleSettings};
+    use holdspace::app::session::runner::ReplyRefused;
+
+    let data = crate::scratch("adapter_coach");
+    let mut app = journaling_app(&data, ActiveSession::start(scenario(), 5, Mode::Guided));
+    app.insert_resource(ConsoleSettings {
+        listen: Some("127.0.0.1:0".parse().expect("address")),
+    })
+    .add_plugins(coach::plugin);
+    app.update();
+    let port = app.world().resource::<CoachConsole>().0.addr().port();
+    let turns = parse_script(&std::fs::read_to_string(root().join(SCRIPT)).expect("script")).expect("parses");
+    app.world_mut().write_message(TraineeReplied(turns[0].clone()));
+    app.update();
+    app.update();
+    let id = app
+        .world()
+        .resource::<ActiveSession>()
+        .session_id()
+        .expect("journaled")
+        .to_owned();
+
+    // Sends one action from another thread while the app keeps running frames.
+    let send = |app: &mut App, body: &'static str| -> u16 {
+        let url = format!("http://127.0.0.1:{port}/api/live/{id}/coach");
+        let client = std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            agent
+                .post(&url)
+                .header("x-holdspace-coach", "1")
+                .send(body)
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        });
+        while !client.is_finished() {
+            app.update();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        app.update();
+        client.join().expect("client thread")
+    };
+
+    let before = app.world().resource::<ActiveSession>().session().escalation();
+    assert_eq!(send(&mut app, r#"{"action":"nudge_up"}"#), 200);
+    assert!(app.world().resource::<ActiveSession>().session().escalation() > before);
+
+    assert_eq!(send(&mut app, r#"{"action":"pause"}"#), 200);
+    let mut refused = app.world().resource::<Messages<ReplyRefused>>().get_cursor();
+    app.world_mut().write_message(TraineeReplied(turns[1].clone()));
+    app.update();
+    assert_eq!(drain(&app, &mut refused).len(), 1, "a reply waits while paused");
+    assert_eq!(app.world().resource::<ActiveSession>().session().turn(), 1);
+    assert_eq!(send(&mut app, r#"{"action":"resume"}"#), 200);
+    assert_eq!(
+        send(&mut app, r#"{"action":"hint","text":"Ask what Friday means to her"}"#),
+        200
+    );
+    app.world_mut().write_message(TraineeReplied(turns[1].clone()));
+    app.update();
+    assert_eq!(app.world().resource::<ActiveSession>().session().turn(), 2);
+    assert_eq!(send(&mut app, r#"{"action":"end"}"#), 200);
+    app.update();
+
+    let active = app.world().resource::<ActiveSession>();
+    assert!(active.session().is_ended());
+    let record = active.session().record();
+    assert_eq!(record.coach.len(), 5);
+    let store = holdspace_records::Store::new(holdspace_records::Locations::resolve(Some(&data), None));
+    let stored = store.session("sam", &id).expect("stored");
+    assert!(stored.journal.closed, "the coach's end closed the journal");
+    assert_eq!(
+        stored.record(),
+        &record,
+        "the journal holds the coached session exactly"
+    );
+    let (replayed, _) = holdspace_core::Session::replay_record(scenario(), &record).expect("replays");
+    assert_eq!(
+        serde_json::to_string(&replayed.record()).expect("json"),
+        serde_json::to_string(&record).expect("json"),
+        "the coach's actions replay deterministically"
+    );
+    let report = std::fs::read_to_string(stored.dir.join("report.html")).expect("report");
+    assert!(
+        report.contains("What your coach did") && report.contains("your coach nudged Margaret"),
+        "the report says what the coach did"
+    );
+}

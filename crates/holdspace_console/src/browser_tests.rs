@@ -103,7 +103,9 @@ impl Browser {
         loop {
             let message = self.socket.read().unwrap();
             let Ok(text) = message.to_text() else { continue };
-            let Ok(v) = serde_json::from_str::<Value>(text) else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
             if v["id"] == id {
                 assert!(v.get("error").is_none(), "{method}: {v}");
                 return v["result"].clone();
@@ -141,7 +143,10 @@ impl Browser {
     }
 
     fn screenshot(&mut self, name: &str) -> Vec<u8> {
-        let r = self.call("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": false }));
+        let r = self.call(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": false }),
+        );
         let png = base64::engine::general_purpose::STANDARD
             .decode(r["data"].as_str().unwrap())
             .unwrap();
@@ -158,7 +163,16 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let scenarios = all_scenarios();
-    seed_cohort(&data, &scenarios, CohortSize { trainees: 6, sessions: 4 }, 21).unwrap();
+    seed_cohort(
+        &data,
+        &scenarios,
+        CohortSize {
+            trainees: 6,
+            sessions: 4,
+        },
+        21,
+    )
+    .unwrap();
 
     // A scripted session runs on its own thread, as the app's would: it takes a turn now
     // and then and applies whatever the coach sends.
@@ -211,10 +225,19 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
         "document.querySelectorAll('#feed li[data-kind=trainee]').length >= 3",
         "three trainee turns on the live page",
     );
-    assert_eq!(browser.eval("document.getElementById('status').dataset.turns"), json!("3"));
-    assert_eq!(browser.eval("document.getElementById('role').textContent"), json!("Coach"));
+    assert_eq!(
+        browser.eval("document.getElementById('status').dataset.turns"),
+        json!("3")
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('role').textContent"),
+        json!("Coach")
+    );
     let heard = browser.eval("document.querySelector('#feed li[data-kind=trainee] .chip').textContent");
-    assert!(heard.as_str().is_some_and(|h| !h.is_empty()), "what the engine heard is shown: {heard}");
+    assert!(
+        heard.as_str().is_some_and(|h| !h.is_empty()),
+        "what the engine heard is shown: {heard}"
+    );
     let before: f64 = browser
         .eval("document.getElementById('esc').dataset.value")
         .as_str()
@@ -231,7 +254,10 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
         &format!("parseFloat(document.getElementById('esc').dataset.value) > {before}"),
         "escalation to rise on the page",
     );
-    browser.wait_for("document.querySelector('#curve circle[data-coach]')", "the nudge on the curve");
+    browser.wait_for(
+        "document.querySelector('#curve circle[data-coach]')",
+        "the nudge on the curve",
+    );
     browser.wait_for(
         "document.getElementById('steer-msg').textContent === 'Done.'",
         "the console to say the nudge was applied",
@@ -257,10 +283,22 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
 
     // The cohort: six seeded trainees with four sessions each, and Sam's live one.
     browser.open(&format!("{base}/cohort"), 1280, 900);
-    browser.wait_for("document.getElementById('totals').dataset.trainees", "the cohort totals");
-    assert_eq!(browser.eval("document.getElementById('totals').dataset.trainees"), json!("7"));
-    assert_eq!(browser.eval("document.getElementById('totals').dataset.sessions"), json!("25"));
-    assert_eq!(browser.eval("document.querySelectorAll('#trainees tbody tr').length"), json!(7));
+    browser.wait_for(
+        "document.getElementById('totals').dataset.trainees",
+        "the cohort totals",
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('totals').dataset.trainees"),
+        json!("7")
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('totals').dataset.sessions"),
+        json!("25")
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#trainees tbody tr').length"),
+        json!(7)
+    );
     let first = browser.eval("document.querySelector('#trainees tbody tr td:nth-child(2)').textContent");
     assert_eq!(first, json!("1"), "sam (sorted first) has one session");
     let cohort_png = browser.screenshot("console-cohort.png");
@@ -271,14 +309,26 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
         "document.getElementById('totals').dataset.sessions === '4'",
         "the filtered cohort",
     );
-    assert_eq!(browser.eval("document.querySelectorAll('#trainees tbody tr').length"), json!(1));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#trainees tbody tr').length"),
+        json!(1)
+    );
     let width = browser.eval("document.documentElement.scrollWidth");
-    assert!(width.as_u64().is_some_and(|w| w <= 820), "no sideways scrolling on a tablet: {width}");
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 820),
+        "no sideways scrolling on a tablet: {width}"
+    );
     browser.screenshot("console-cohort-tablet.png");
     browser.open(&format!("{base}/"), 820, 1180);
-    browser.wait_for("document.querySelectorAll('#feed li').length > 3", "the live page at tablet width");
+    browser.wait_for(
+        "document.querySelectorAll('#feed li').length > 3",
+        "the live page at tablet width",
+    );
     let width = browser.eval("document.documentElement.scrollWidth");
-    assert!(width.as_u64().is_some_and(|w| w <= 820), "no sideways scrolling on a tablet: {width}");
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 820),
+        "no sideways scrolling on a tablet: {width}"
+    );
     browser.screenshot("console-live-tablet.png");
 
     // The screenshots are pictures of the pages, not blank frames.

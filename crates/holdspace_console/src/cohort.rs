@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use holdspace_core::LoadedScenario;
 use holdspace_core::debrief::Debrief;
 use holdspace_core::debrief::skills::{Skill, SkillScores};
 use holdspace_core::engine::journal::{Journal, instant};
-use holdspace_core::LoadedScenario;
 use holdspace_records::journal_file::JOURNAL_FILE;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -183,9 +183,7 @@ impl Cohort {
                 };
                 let id = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
                 let (len, modified) = (meta.len(), meta.modified().ok());
-                let fresh = cache
-                    .get(&path)
-                    .is_some_and(|c| c.len == len && c.modified == modified);
+                let fresh = cache.get(&path).is_some_and(|c| c.len == len && c.modified == modified);
                 if !fresh {
                     let read = self.read(&name, &id, &path);
                     cache.insert(path.clone(), Cached { len, modified, read });
@@ -488,7 +486,16 @@ mod tests {
     fn a_seeded_cohort_counts_right_and_filters() {
         let dir = tempfile::tempdir().unwrap();
         let scenarios = all_scenarios();
-        let n = seed_cohort(dir.path(), &scenarios, CohortSize { trainees: 4, sessions: 6 }, 9).unwrap();
+        let n = seed_cohort(
+            dir.path(),
+            &scenarios,
+            CohortSize {
+                trainees: 4,
+                sessions: 6,
+            },
+            9,
+        )
+        .unwrap();
         assert_eq!(n, 24);
         let cohort = Cohort::new(dir.path(), scenarios.clone());
         let view = cohort.view(&Filter::default());
@@ -534,7 +541,16 @@ mod tests {
     fn a_corrupt_or_cut_journal_is_a_problem_not_a_failure() {
         let dir = tempfile::tempdir().unwrap();
         let scenarios = all_scenarios();
-        seed_cohort(dir.path(), &scenarios, CohortSize { trainees: 1, sessions: 2 }, 1).unwrap();
+        seed_cohort(
+            dir.path(),
+            &scenarios,
+            CohortSize {
+                trainees: 1,
+                sessions: 2,
+            },
+            1,
+        )
+        .unwrap();
         let sessions = dir.path().join("profiles/trainee-000/sessions");
         let first = subfolders(&sessions).remove(0);
         std::fs::write(first.join(JOURNAL_FILE), "garbage\n{}\n").unwrap();
@@ -547,7 +563,10 @@ mod tests {
         assert_eq!(view["totals"]["sessions"], 1);
         let problems = view["problems"].as_array().unwrap();
         assert_eq!(problems.len(), 1);
-        assert!(problems[0]["message"].as_str().unwrap().contains("line 1"), "{problems:?}");
+        assert!(
+            problems[0]["message"].as_str().unwrap().contains("line 1"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -16,14 +16,14 @@
 //! the commands it receives.
 
 pub mod access;
+#[cfg(test)]
+mod browser_tests;
 pub mod cohort;
 pub mod live;
 pub mod scripted;
 pub mod server;
 #[cfg(test)]
 mod testing;
-#[cfg(test)]
-mod browser_tests;
 
 pub use access::{Access, Role};
 pub use cohort::{Cohort, Filter};

@@ -293,7 +293,9 @@ pub fn snapshot(id: &str, journal: &Journal, scenario: Option<&LoadedScenario>, 
             }
             SessionEvent::NeedRevealed { turn, by } => {
                 disclosure = "revealed";
-                feed.push(json!({ "kind": "event", "turn": turn, "text": format!("The hidden need came out ({by}).") }));
+                feed.push(
+                    json!({ "kind": "event", "turn": turn, "text": format!("The hidden need came out ({by}).") }),
+                );
             }
             SessionEvent::NeedAddressed { turn, .. } => {
                 disclosure = "addressed";
@@ -388,7 +390,12 @@ mod tests {
         assert!(rx.has_changed().unwrap());
         let second: Value = serde_json::from_str(&rx.borrow_and_update()).unwrap();
         assert_eq!(second["turns"], 1);
-        let trainee = second["feed"].as_array().unwrap().iter().find(|f| f["kind"] == "trainee").unwrap();
+        let trainee = second["feed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "trainee")
+            .unwrap();
         assert!(!trainee["heard"].as_array().unwrap().is_empty(), "{trainee}");
 
         let before = run.session.escalation();
@@ -411,7 +418,10 @@ mod tests {
         let run = scripted(dir.path(), &scenario, "sam");
         let hub = LiveHub::new(vec![scenario]);
         hub.watch(&run.id, "sam", &run.journal_path);
-        assert_eq!(hub.steer(&run.id, CoachAction::Pause).err(), Some(SteerError::NotSteerable));
+        assert_eq!(
+            hub.steer(&run.id, CoachAction::Pause).err(),
+            Some(SteerError::NotSteerable)
+        );
         assert_eq!(
             hub.steer("nope", CoachAction::Pause).err(),
             Some(SteerError::NoSession("nope".into()))

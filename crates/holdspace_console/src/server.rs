@@ -264,10 +264,22 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(live_page))
         .route("/cohort", get(cohort_page))
-        .route("/assets/console.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
-        .route("/assets/common.js", get(|| async { asset(COMMON_JS, "text/javascript; charset=utf-8") }))
-        .route("/assets/live.js", get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }))
-        .route("/assets/cohort.js", get(|| async { asset(COHORT_JS, "text/javascript; charset=utf-8") }))
+        .route(
+            "/assets/console.css",
+            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/assets/common.js",
+            get(|| async { asset(COMMON_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/live.js",
+            get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/cohort.js",
+            get(|| async { asset(COHORT_JS, "text/javascript; charset=utf-8") }),
+        )
         .route("/api/whoami", get(whoami))
         .route("/api/live", get(live_list))
         .route("/api/live/{id}", get(live_snapshot))
@@ -284,11 +296,10 @@ fn router(state: AppState) -> Router {
 
 /// The token a request carries: `Authorization: Bearer`, `?token=`, or the cookie.
 fn presented_token(request: &Request) -> (Option<String>, bool) {
-    let from_query = request.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .map(str::to_owned)
-    });
+    let from_query = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_owned));
     if let Some(t) = from_query {
         return (Some(t), true);
     }
@@ -351,7 +362,10 @@ async fn check_access(State(state): State<AppState>, mut request: Request, next:
             .unwrap_or_default();
         if let (Some(t), Ok(cookie)) = (
             &token,
-            HeaderValue::from_str(&format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", token.as_deref().unwrap_or(""))),
+            HeaderValue::from_str(&format!(
+                "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+                token.as_deref().unwrap_or("")
+            )),
         ) && !t.is_empty()
         {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -514,7 +528,11 @@ async fn coach(
         )
             .into_response(),
         // The session is busy (loading, or a long frame): it will apply it when it can.
-        Err(_) => (StatusCode::ACCEPTED, axum::Json(json!({ "applied": false, "queued": true }))).into_response(),
+        Err(_) => (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({ "applied": false, "queued": true })),
+        )
+            .into_response(),
     }
 }
 
@@ -536,7 +554,10 @@ async fn cohort_csv(State(state): State<AppState>, Query(filter): Query<Filter>)
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"holdspace-cohort.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"holdspace-cohort.csv\"",
+                ),
             ],
             csv,
         )
@@ -552,7 +573,9 @@ pub fn session_folder(data: &Path, profile: &str, id: &str) -> Option<PathBuf> {
     let id_ok = !id.is_empty()
         && !id.starts_with('.')
         && id.len() <= 200
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !id_ok {
         return None;
     }
@@ -597,7 +620,13 @@ fn report_html(cohort: &Cohort, profile: &str, id: &str) -> Result<String, (Stat
     };
     let debrief = Debrief::build(scenario, &journal.record);
     let skills = SkillScores::of(&journal.record);
-    Ok(holdspace_records::html::report(&debrief, &journal.record, &journal.meta, &skills, &[]))
+    Ok(holdspace_records::html::report(
+        &debrief,
+        &journal.record,
+        &journal.meta,
+        &skills,
+        &[],
+    ))
 }
 
 #[cfg(test)]
@@ -638,7 +667,11 @@ mod tests {
             let r = a.get(&format!("{base}{path}")).call().unwrap();
             assert_eq!(r.status(), 401, "{path}");
         }
-        let wrong = a.get(&format!("{base}/api/cohort")).header("Authorization", "Bearer 0123").call().unwrap();
+        let wrong = a
+            .get(&format!("{base}/api/cohort"))
+            .header("Authorization", "Bearer 0123")
+            .call()
+            .unwrap();
         assert_eq!(wrong.status(), 401);
         let coach = console.access().coach_token().unwrap().to_owned();
         let ok = a
@@ -652,7 +685,10 @@ mod tests {
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers().get("location").unwrap(), "/cohort?profile=x");
         let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
     }
 
     #[test]
@@ -662,7 +698,12 @@ mod tests {
         let run = scripted(dir.path(), &sc, "sam");
         let hub = LiveHub::new(vec![Arc::clone(&sc)]);
         let steering = hub.attach(&run.id, "sam", &run.journal_path);
-        let console = serve(dir.path(), hub, Some(Access::with_tokens("c0ach", "v1ewer")), "127.0.0.1:0");
+        let console = serve(
+            dir.path(),
+            hub,
+            Some(Access::with_tokens("c0ach", "v1ewer")),
+            "127.0.0.1:0",
+        );
         let base = format!("http://127.0.0.1:{}", console.addr().port());
         let a = agent();
         let snap = a
@@ -693,7 +734,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
-        seed_cohort(&data, &all_scenarios(), CohortSize { trainees: 1, sessions: 1 }, 3).unwrap();
+        seed_cohort(
+            &data,
+            &all_scenarios(),
+            CohortSize {
+                trainees: 1,
+                sessions: 1,
+            },
+            3,
+        )
+        .unwrap();
         // A secret beside the data folder, shaped like a session.
         let outside = dir.path().join("outside/sessions/secret");
         std::fs::create_dir_all(&outside).unwrap();
@@ -712,7 +762,10 @@ mod tests {
             let r = a.get(&format!("{base}{path}")).call().unwrap();
             assert!(r.status() == 404 || r.status() == 400, "{path}: {}", r.status());
             let body = r.into_body().read_to_string().unwrap();
-            assert!(!body.contains("secret") && !body.contains("[package]"), "{path}: {body}");
+            assert!(
+                !body.contains("secret") && !body.contains("[package]"),
+                "{path}: {body}"
+            );
         }
         // The seeded session's report is there.
         let id = std::fs::read_dir(data.join("profiles/trainee-000/sessions"))
@@ -730,7 +783,16 @@ mod tests {
     #[test]
     fn a_corrupt_journal_is_reported_and_the_server_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        seed_cohort(dir.path(), &all_scenarios(), CohortSize { trainees: 2, sessions: 2 }, 4).unwrap();
+        seed_cohort(
+            dir.path(),
+            &all_scenarios(),
+            CohortSize {
+                trainees: 2,
+                sessions: 2,
+            },
+            4,
+        )
+        .unwrap();
         let sessions = dir.path().join("profiles/trainee-001/sessions");
         let bad = std::fs::read_dir(&sessions).unwrap().next().unwrap().unwrap().path();
         std::fs::write(bad.join(JOURNAL_FILE), "\u{0}\u{1}not a journal\n").unwrap();

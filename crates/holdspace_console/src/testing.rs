@@ -22,17 +22,18 @@ pub(crate) fn all_scenarios() -> Vec<Arc<LoadedScenario>> {
         .iter()
         .map(|p| {
             let source = std::fs::read_to_string(p).unwrap();
-            Arc::new(check(&source, &Lexicon::builtin()).scenario.expect("a shipped scenario loads"))
+            Arc::new(
+                check(&source, &Lexicon::builtin())
+                    .scenario
+                    .expect("a shipped scenario loads"),
+            )
         })
         .collect()
 }
 
 /// One shipped scenario.
 pub(crate) fn scenario(id: &str) -> Arc<LoadedScenario> {
-    all_scenarios()
-        .into_iter()
-        .find(|s| s.scenario.id == id)
-        .unwrap()
+    all_scenarios().into_iter().find(|s| s.scenario.id == id).unwrap()
 }
 
 /// A scripted session of `scenario` for `profile`, recorded under `data`.

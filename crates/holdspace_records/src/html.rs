@@ -230,6 +230,15 @@ pub fn report(
     }
     s.push_str("</tbody></table></section>");
 
+    // What the coach did, so the trainee knows which moves were not theirs.
+    if !debrief.coach.is_empty() {
+        s.push_str(r#"<section><h2>What your coach did</h2><ul class="coach">"#);
+        for note in &debrief.coach {
+            let _ = write!(s, "<li>{}</li>", escape(&note.text));
+        }
+        s.push_str("</ul></section>");
+    }
+
     let need = &debrief.hidden_need;
     let found = match (need.revealed_on_turn, need.addressed) {
         (Some(turn), true) => format!("Found on turn {turn}, and met."),

@@ -1,8 +1,9 @@
 //! The conversation: the runner that alone drives the engine, the ear it hears meaning
-//! with, the journal each turn is written to, the HUD and the room.
+//! with, the journal each turn is written to, the coach's console, the HUD and the room.
 
 use bevy::prelude::*;
 
+pub mod coach;
 pub mod ear;
 pub mod hud;
 pub mod journal;
@@ -11,5 +12,5 @@ pub mod scene;
 
 /// The conversation's plugins: ear, runner, journal and HUD.
 pub fn plugin(app: &mut App) {
-    app.add_plugins((ear::plugin, runner::plugin, journal::plugin, hud::plugin));
+    app.add_plugins((ear::plugin, runner::plugin, journal::plugin, coach::plugin, hud::plugin));
 }

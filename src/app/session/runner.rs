@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use holdspace_core::Band;
+use holdspace_core::engine::coach::CoachAction;
 use holdspace_core::engine::events::{OfferedReply, Spoken, StateChange};
 use holdspace_core::engine::journal::RetriedFrom;
 use holdspace_core::engine::record::TurnRecord;
@@ -98,6 +99,22 @@ impl ActiveSession {
     /// The scenario being played.
     pub fn scenario(&self) -> &Arc<LoadedScenario> {
         self.session.scenario()
+    }
+
+    /// Applies a coach's action: the engine takes it, the journal records it, and what
+    /// it caused (a line, a mood change, the end) goes out on the next update like a
+    /// turn's events. Returns the events; refused, with nothing changed, as the engine
+    /// refuses.
+    pub fn coach(&mut self, action: CoachAction) -> Result<Vec<SessionEvent>, TurnError> {
+        let events = self.session.coach(action)?;
+        if let (JournalState::Open(writer), Some(record)) = (&mut self.journal, self.session.coached().last())
+            && let Err(e) = writer.coach(record, &events)
+        {
+            // The action stands (the trainee has seen it); the journal says what it lost.
+            warn!("the coach's action could not be saved: {e}");
+        }
+        self.pending.extend(events.iter().cloned());
+        Ok(events)
     }
 }
 
@@ -232,6 +249,8 @@ impl SessionWriters<'_> {
             } => {
                 self.ended.write(SessionEnded { outcome, kind, title });
             }
+            // The coach's own messages go out from `session::coach`, which applied them.
+            SessionEvent::Coached { .. } => {}
         }
     }
 }
@@ -279,6 +298,7 @@ pub fn drive_session(
     mut taken: MessageWriter<TurnTaken>,
     mut taken_back: MessageWriter<TurnTakenBack>,
     ear: Res<crate::app::session::ear::Ear>,
+    paused: Option<Res<crate::app::session::coach::CoachPause>>,
     mut out: SessionWriters,
 ) {
     // Most frames carry no reply: leave the resource untouched so its change flag means something.
@@ -296,6 +316,12 @@ pub fn drive_session(
         listener.prepare(&active.session);
     }
     for TraineeReplied(input) in replies.read() {
+        if paused.as_ref().is_some_and(|p| p.0) {
+            refused.write(ReplyRefused(
+                "Your coach has paused the session: wait for them to resume it.".to_owned(),
+            ));
+            continue;
+        }
         match active.session.respond_with(input.clone(), ear.listener()) {
             Ok(events) => {
                 if let Some(turn) = active.session.last_turn() {

@@ -109,6 +109,14 @@ pub fn what_happened(commands: &mut Commands, root: Entity, shown: &ShownDebrief
         ));
     }
 
+    // What the coach did, so the trainee knows which moves were not theirs.
+    if !d.coach.is_empty() {
+        commands.spawn((ChildOf(list), label("What your coach did", SECTION, ACCENT)));
+        for note in &d.coach {
+            commands.spawn((ChildOf(list), label(note.text.clone(), DETAIL, TEXT)));
+        }
+    }
+
     let detail = commands.spawn((ChildOf(right), panel(), Name::new("Turn detail"))).id();
     let Some(t) = view.selected.and_then(|n| d.turns.iter().find(|t| t.turn == n)) else {
         commands.spawn((ChildOf(detail), label("No turns were taken.", DETAIL, MUTED)));
