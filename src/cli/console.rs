@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use holdspace::records::{RecordsArgs, all_scenarios};
-use holdspace_console::{ConsoleConfig, LiveHub};
+use holdspace_console::ConsoleConfig;
 use holdspace_records::Locations;
 
 pub fn run(listen: SocketAddr, records: &RecordsArgs, scenarios: &Path) -> Result<ExitCode> {
@@ -21,7 +21,6 @@ pub fn run(listen: SocketAddr, records: &RecordsArgs, scenarios: &Path) -> Resul
         addr: listen,
         data: locations.data.clone(),
         scenarios,
-        hub: LiveHub::default(),
         access: None,
     })
     .context("the coach console did not start")?;

@@ -78,6 +78,10 @@
     };
     line("trust", "#2f6f73");
     line("escalation", "#d0612d");
+    if (pts.length === 1) {
+      svg.append(hs.svg("circle", { cx: x(0), cy: y(pts[0].escalation), r: 3.5, fill: "#d0612d" }));
+      svg.append(hs.svg("circle", { cx: x(0), cy: y(pts[0].trust), r: 3.5, fill: "#2f6f73" }));
+    }
     pts.forEach((p, i) => {
       if (p.coach) svg.append(hs.svg("circle", { cx: x(i), cy: y(p.escalation), r: 4.5, fill: "#7b4fb0", "data-coach": "1" }));
     });

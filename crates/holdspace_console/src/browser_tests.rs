@@ -15,7 +15,6 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
 
-use crate::live::LiveHub;
 use crate::scripted::{CohortSize, seed_cohort};
 use crate::server::{ConsoleConfig, start};
 use crate::testing::{all_scenarios, scenario, scripted};
@@ -178,8 +177,14 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
     // and then and applies whatever the coach sends.
     let sc = scenario("delivery_bereavement");
     let run = scripted(&data, &sc, "sam").0;
-    let hub = LiveHub::new(scenarios.clone());
-    let steering = hub.attach(&run.id, "sam", &run.journal_path);
+    let console = start(ConsoleConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data: data.clone(),
+        scenarios,
+        access: None,
+    })
+    .unwrap();
+    let steering = console.hub().attach(&run.id, "sam", &run.journal_path);
     let journal_path = run.journal_path.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let session = {
@@ -209,14 +214,6 @@ fn chromium_watches_a_live_session_nudges_it_and_reads_the_cohort() {
         })
     };
 
-    let console = start(ConsoleConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.clone(),
-        scenarios,
-        hub,
-        access: None,
-    })
-    .unwrap();
     let base = format!("http://{}", console.addr());
     let mut browser = Browser::launch(&dir.path().join("chromium"));
 

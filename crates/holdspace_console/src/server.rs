@@ -58,8 +58,6 @@ pub struct ConsoleConfig {
     pub data: PathBuf,
     /// The scenarios, for names, cues and the hidden need.
     pub scenarios: Vec<Arc<LoadedScenario>>,
-    /// The live sessions (shared with the app when it runs the console).
-    pub hub: LiveHub,
     /// The tokens; `None` chooses by address (see [`Access::for_address`]).
     pub access: Option<Access>,
 }
@@ -189,7 +187,7 @@ pub fn start(config: ConsoleConfig) -> Result<RunningConsole, ConsoleError> {
         None => Access::for_address(&addr)?,
     };
     let cohort = Arc::new(Cohort::new(&config.data, config.scenarios.clone()));
-    let hub = config.hub.clone();
+    let hub = LiveHub::new(config.scenarios.clone());
     let state = AppState {
         access: access.clone(),
         hub: hub.clone(),
@@ -635,12 +633,11 @@ mod tests {
     use crate::scripted::{CohortSize, seed_cohort};
     use crate::testing::{all_scenarios, scenario, scripted};
 
-    fn serve(data: &Path, hub: LiveHub, access: Option<Access>, addr: &str) -> RunningConsole {
+    fn serve(data: &Path, access: Option<Access>, addr: &str) -> RunningConsole {
         start(ConsoleConfig {
             addr: addr.parse().unwrap(),
             data: data.to_path_buf(),
             scenarios: all_scenarios(),
-            hub,
             access,
         })
         .unwrap()
@@ -658,7 +655,7 @@ mod tests {
     fn beyond_loopback_a_request_without_the_token_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         // Bound to every address: the tokens are needed (the test reaches it on loopback).
-        let console = serve(dir.path(), LiveHub::default(), None, "0.0.0.0:0");
+        let console = serve(dir.path(), None, "0.0.0.0:0");
         assert!(console.access().needs_token());
         assert!(console.banner().contains("token"));
         let base = format!("http://127.0.0.1:{}", console.addr().port());
@@ -696,14 +693,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sc = scenario("delivery_bereavement");
         let run = scripted(dir.path(), &sc, "sam");
-        let hub = LiveHub::new(vec![Arc::clone(&sc)]);
-        let steering = hub.attach(&run.id, "sam", &run.journal_path);
-        let console = serve(
-            dir.path(),
-            hub,
-            Some(Access::with_tokens("c0ach", "v1ewer")),
-            "127.0.0.1:0",
-        );
+        let console = serve(dir.path(), Some(Access::with_tokens("c0ach", "v1ewer")), "127.0.0.1:0");
+        let steering = console.hub().attach(&run.id, "sam", &run.journal_path);
         let base = format!("http://127.0.0.1:{}", console.addr().port());
         let a = agent();
         let snap = a
@@ -749,7 +740,7 @@ mod tests {
         std::fs::create_dir_all(&outside).unwrap();
         std::fs::write(outside.join(JOURNAL_FILE), "secret").unwrap();
         std::os::unix::fs::symlink(dir.path().join("outside"), data.join("profiles/linked")).unwrap();
-        let console = serve(&data, LiveHub::default(), None, "127.0.0.1:0");
+        let console = serve(&data, None, "127.0.0.1:0");
         let base = format!("http://127.0.0.1:{}", console.addr().port());
         let a = agent();
         for path in [
@@ -797,7 +788,7 @@ mod tests {
         let bad = std::fs::read_dir(&sessions).unwrap().next().unwrap().unwrap().path();
         std::fs::write(bad.join(JOURNAL_FILE), "\u{0}\u{1}not a journal\n").unwrap();
         let id = bad.file_name().unwrap().to_str().unwrap().to_owned();
-        let console = serve(dir.path(), LiveHub::default(), None, "127.0.0.1:0");
+        let console = serve(dir.path(), None, "127.0.0.1:0");
         let base = format!("http://127.0.0.1:{}", console.addr().port());
         let a = agent();
         let text = a

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use bevy::prelude::*;
 use holdspace_console::live::Steering;
-use holdspace_console::{ConsoleConfig, LiveHub, RunningConsole};
+use holdspace_console::{ConsoleConfig, RunningConsole};
 use holdspace_core::engine::coach::CoachAction;
 
 use crate::app::AppSystems;
@@ -91,7 +91,6 @@ pub fn start_console(
         addr,
         data: records.store.locations().data.clone(),
         scenarios: crate::records::all_scenarios(&scenarios_dir),
-        hub: LiveHub::default(),
         access: None,
     };
     match holdspace_console::start(config) {
@@ -179,7 +178,8 @@ pub fn apply_coach_actions(
     }
 }
 
-/// A banner at the top centre while the coach has the session paused.
+/// A banner while the coach has the session paused: across the counter's edge, below the
+/// customer's face and hands and above the subtitle and replies.
 pub fn show_pause(mut commands: Commands, pause: Res<CoachPause>, banners: Query<Entity, With<PausedBanner>>) {
     if !pause.is_changed() {
         return;
@@ -194,10 +194,10 @@ pub fn show_pause(mut commands: Commands, pause: Res<CoachPause>, banners: Query
             GlobalZIndex(90),
             Node {
                 position_type: PositionType::Absolute,
-                top: percent(38.0),
+                top: percent(54.0),
                 left: percent(30.0),
                 width: percent(40.0),
-                padding: UiRect::all(px(18.0)),
+                padding: UiRect::all(px(10.0)),
                 justify_content: JustifyContent::Center,
                 border_radius: BorderRadius::all(px(8.0)),
                 ..default()

@@ -318,7 +318,7 @@ pub fn drive_session(
     for TraineeReplied(input) in replies.read() {
         if paused.as_ref().is_some_and(|p| p.0) {
             refused.write(ReplyRefused(
-                "Your coach has paused the session: wait for them to resume it.".to_owned(),
+                "your coach has paused the session; say it again once they resume".to_owned(),
             ));
             continue;
         }
