@@ -3,6 +3,7 @@
 //! Timing uses the wall clock here, at the edge; the core itself never reads a clock.
 
 mod avatar;
+mod console;
 mod frame;
 mod latency;
 mod report;
@@ -58,6 +59,9 @@ pub enum Which {
     /// reply matching, "Sorry?" and time per utterance, lexicon alone and with the
     /// tuned sentence encoder (`--quick` leaves out the training files).
     Understanding,
+    /// The coach's console under load: 50 watchers of a live session and a cohort of
+    /// 200 trainees × 20 sessions, page and data routes p50/p95.
+    Console,
     /// Core, records, speech (quick set), latency, frame and startup in one run: the
     /// table in docs/performance.md.
     All,
@@ -197,6 +201,9 @@ pub fn run(which: Which, dir: &Path, options: &Options) -> Result<ExitCode> {
     }
     if matches!(which, Which::Avatar) {
         add(&mut report, section::AVATAR, avatar::rows());
+    }
+    if matches!(which, Which::Console) {
+        add(&mut report, section::CONSOLE, console::rows(dir));
     }
     if wanted(Which::Latency) {
         add(&mut report, section::LATENCY, latency::rows(dir));

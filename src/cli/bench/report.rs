@@ -356,10 +356,61 @@ pub(super) mod section {
     pub const VOICE_WORDS: &str = "voice words";
     /// `bench avatar`.
     pub const AVATAR: &str = "avatar";
+    /// `bench console`.
+    pub const CONSOLE: &str = "coach console";
 }
 
 /// The goals, from the issue that set them and the design (see docs/performance.md).
 const GOALS: &[Goal] = &[
+    Goal {
+        section: section::CONSOLE,
+        row: "GET / (live page)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /api/live/{id} (snapshot)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /cohort (page)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /api/cohort (all sessions)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /api/cohort?profile=… (one trainee)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /api/cohort?scenario=…&from=…&to=…",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
+    Goal {
+        section: section::CONSOLE,
+        row: "GET /cohort.csv (all sessions)",
+        stat: Stat::P95,
+        at_most: 200.0,
+        note: " (50 watchers, 200 × 20 sessions)",
+    },
     Goal {
         section: section::FRAME,
         row: "stereo 2×2064×2208: frame (CPU + GPU)",
