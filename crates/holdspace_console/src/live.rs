@@ -45,7 +45,23 @@ impl Steering {
 
     /// The trainee's current view as a PNG, for the coach to see what they see.
     pub fn set_view(&self, png: Vec<u8>) {
-        *self.view.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(png));
+        self.view_sink().set(png);
+    }
+
+    /// A handle that can set the view from another thread (where the PNG is encoded).
+    pub fn view_sink(&self) -> ViewSink {
+        ViewSink(Arc::clone(&self.view))
+    }
+}
+
+/// Where the trainee's view goes (see [`Steering::view_sink`]).
+#[derive(Debug, Clone)]
+pub struct ViewSink(Arc<Mutex<Option<Arc<Vec<u8>>>>>);
+
+impl ViewSink {
+    /// Replaces the view with this PNG.
+    pub fn set(&self, png: Vec<u8>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(png));
     }
 }
 

@@ -718,6 +718,15 @@ mod tests {
             .unwrap();
         assert_eq!(no_header.status(), 403);
         assert!(steering.take().is_empty(), "nothing reached the session");
+
+        // The trainee's view, once the session sends one.
+        let view = format!("{base}/api/live/{}/view.png", run.id);
+        let none = a.get(&view).header("Authorization", "Bearer v1ewer").call().unwrap();
+        assert_eq!(none.status(), 404);
+        steering.set_view(b"\x89PNG fake".to_vec());
+        let some = a.get(&view).header("Authorization", "Bearer v1ewer").call().unwrap();
+        assert_eq!(some.status(), 200);
+        assert_eq!(some.headers().get("content-type").unwrap(), "image/png");
     }
 
     #[test]

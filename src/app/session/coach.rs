@@ -2,7 +2,8 @@
 //! server, attaches each session once its journal is open, and applies the coach's
 //! actions through the runner (so they are journaled and replayed like turns). The
 //! trainee is told that a coach can watch, sees a hint as a notice, and sees a banner
-//! while the coach has the session paused (their replies wait).
+//! while the coach has the session paused (their replies wait). On the desktop the coach
+//! also sees what the trainee sees: a small copy of the window every two seconds.
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,11 @@ use crate::app::theme::{ACCENT, HEADING, PANEL, label};
 
 /// How long a coach's hint stays on screen.
 const HINT_SECONDS: f32 = 15.0;
+
+/// How often the coach's copy of the trainee's view is taken.
+const VIEW_SECONDS: f32 = 2.0;
+/// Its width in pixels (a tablet's side panel; the height follows the window's shape).
+const VIEW_WIDTH: u32 = 640;
 
 /// Whether to run the console, and where.
 #[derive(Resource, Debug, Clone, Copy, Default)]
@@ -63,6 +69,9 @@ pub fn plugin(app: &mut App) {
                     .run_if(resource_exists::<CoachConsole>)
                     .run_if(resource_exists::<ActiveSession>),
                 show_pause.in_set(AppSystems::Present),
+                send_view
+                    .in_set(AppSystems::Present)
+                    .run_if(resource_exists::<CoachLink>),
             ),
         );
 }
@@ -206,4 +215,55 @@ pub fn show_pause(mut commands: Commands, pause: Res<CoachPause>, banners: Query
             children![label("Paused by your coach", HEADING, ACCENT)],
         ));
     }
+}
+
+/// Takes a copy of the window every [`VIEW_SECONDS`] for the console: encoded as a small
+/// PNG on a thread of its own, so the frame that took it does not wait. In a headset
+/// there is no window to copy, and the console shows no view.
+pub fn send_view(
+    mut commands: Commands,
+    time: Res<Time>,
+    mut timer: Local<Option<Timer>>,
+    link: Res<CoachLink>,
+    windows: Query<(), With<bevy::window::PrimaryWindow>>,
+    presentation: Option<Res<crate::app::platform::xr::Presentation>>,
+) {
+    if windows.is_empty() || presentation.is_some_and(|p| *p != crate::app::platform::xr::Presentation::Desktop) {
+        return;
+    }
+    let timer = timer.get_or_insert_with(|| Timer::from_seconds(VIEW_SECONDS, TimerMode::Repeating));
+    if !timer.tick(time.delta()).just_finished() {
+        return;
+    }
+    let sink = link.steering.view_sink();
+    commands
+        .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
+        .observe(move |captured: On<bevy::render::view::screenshot::ScreenshotCaptured>| {
+            let image = captured.image.clone();
+            let sink = sink.clone();
+            let spawned = std::thread::Builder::new()
+                .name("coach-view".into())
+                .spawn(move || match encode_view(image) {
+                    Ok(png) => sink.set(png),
+                    Err(e) => warn!("the coach's view could not be encoded: {e}"),
+                });
+            if let Err(e) = spawned {
+                warn!("the coach's view could not be encoded: {e}");
+            }
+        });
+}
+
+/// A window capture, scaled to [`VIEW_WIDTH`], as PNG bytes.
+fn encode_view(image: Image) -> Result<Vec<u8>, String> {
+    let dynamic = image.try_into_dynamic().map_err(|e| e.to_string())?;
+    let small = dynamic.thumbnail(VIEW_WIDTH, VIEW_WIDTH).to_rgb8();
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, small.width(), small.height());
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(small.as_raw()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
 }
