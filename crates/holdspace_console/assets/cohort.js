@@ -15,6 +15,41 @@
     return svg;
   }
 
+  const SKILL_COLOURS = ["#2f6f73", "#d0612d", "#7b4fb0", "#a2a83c"];
+
+  // One trainee's sessions, oldest first: a line per skill (a gap where a session gave
+  // no evidence for it).
+  function skillsChart(trainee, names) {
+    const svg = $("skills-chart");
+    svg.replaceChildren();
+    const pts = trainee.trend;
+    const w = 640, h = 200, pad = 14;
+    const n = Math.max(1, pts.length - 1);
+    const x = (i) => pad + (i / n) * (w - 2 * pad);
+    const y = (v) => h - pad - v * (h - 2 * pad);
+    for (const g of [0, 0.25, 0.5, 0.75, 1]) {
+      svg.append(hs.svg("line", { x1: pad, x2: w - pad, y1: y(g), y2: y(g), stroke: "#e4e1d8", "stroke-width": 1 }));
+    }
+    names.forEach((name, k) => {
+      let d = "";
+      let pen = false;
+      pts.forEach((p, i) => {
+        const v = p.skills ? p.skills[name] : undefined;
+        if (v == null) { pen = false; return; }
+        d += (pen ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
+        pen = true;
+        svg.append(hs.svg("circle", { cx: x(i), cy: y(v), r: 3, fill: SKILL_COLOURS[k % 4] }));
+      });
+      if (d) svg.append(hs.svg("path", { d, fill: "none", stroke: SKILL_COLOURS[k % 4], "stroke-width": 2.5, "data-skill": name }));
+    });
+    const legend = $("skills-legend");
+    legend.replaceChildren();
+    names.forEach((name, k) => {
+      legend.append(hs.el("span", { class: "k s" + (k % 4) }), hs.el("span", { text: name + " " }));
+    });
+    $("skills-title").textContent = "Skills over time — " + trainee.profile + " (" + pts.length + " sessions, oldest first)";
+  }
+
   function skills(map) {
     const box = hs.el("div", { class: "skills" });
     for (const [name, v] of Object.entries(map)) {
@@ -74,6 +109,9 @@
       s.outcome || (s.live ? "in progress" : "cut short"), s.turns, hs.pct(s.overall),
       hs.el("a", { href: s.report, target: "_blank", rel: "noopener", text: "Report" }),
     ]);
+    const one = v.filter.profile && v.trainees.length === 1;
+    $("skills-card").hidden = !one;
+    if (one) skillsChart(v.trainees[0], v.skills);
     const probs = $("problems");
     probs.replaceChildren(...v.problems.map((p) => hs.el("li", { text: p.profile + " / " + p.id + ": " + p.message })));
     $("problems-card").hidden = !v.problems.length;

@@ -18,6 +18,7 @@ use holdspace_core::debrief::Debrief;
 use holdspace_core::debrief::skills::{Skill, SkillScores};
 use holdspace_core::engine::journal::{Journal, instant};
 use holdspace_records::journal_file::JOURNAL_FILE;
+use holdspace_records::store::process_alive;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -153,7 +154,7 @@ impl Cohort {
         &self.scenarios
     }
 
-    /// Every session and problem, from a scan at most [`FRESH_FOR`] old.
+    /// Every session and problem, from a scan at most two seconds old.
     pub fn sessions(&self) -> (Arc<Vec<Arc<Summary>>>, Arc<Vec<Arc<Problem>>>) {
         let mut scan = self.scan.lock().unwrap_or_else(PoisonError::into_inner);
         if scan.at.is_none_or(|t| t.elapsed() > FRESH_FOR) {
@@ -238,7 +239,7 @@ impl Cohort {
             }
             None => (Vec::new(), Vec::new()),
         };
-        let alive = !journal.closed && process_alive(journal.meta.pid);
+        let alive = !journal.closed && journal.meta.pid != 0 && process_alive(journal.meta.pid);
         Summary {
             profile: profile.to_owned(),
             id: id.to_owned(),
@@ -298,7 +299,10 @@ impl Cohort {
                     "resolved": sessions.iter().filter(|s| s.resolved).count(),
                     "last": sessions.last().map(|s| s.started_at.clone()),
                     "skills_recent": skills,
-                    "trend": sessions.iter().map(|s| json!({"at": s.started_at, "overall": s.overall})).collect::<Vec<_>>(),
+                    "trend": sessions
+                        .iter()
+                        .map(|s| json!({"at": s.started_at, "overall": s.overall, "skills": s.skills, "scenario": s.scenario_title}))
+                        .collect::<Vec<_>>(),
                     "live": sessions.iter().any(|s| s.live),
                 })
             })
@@ -434,19 +438,6 @@ fn subfolders(dir: &Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
-}
-
-/// Whether a Holdspace process with this id runs (a journal without an end whose writer
-/// runs is live, not crashed). Linux only; elsewhere, not.
-fn process_alive(pid: u32) -> bool {
-    if pid == 0 {
-        return false;
-    }
-    if pid == std::process::id() {
-        return true;
-    }
-    std::fs::read(Path::new("/proc").join(pid.to_string()).join("cmdline"))
-        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("holdspace"))
 }
 
 /// A CSV field, quoted when it must be, and never read as a formula by a spreadsheet.

@@ -74,7 +74,12 @@ struct Entry {
     snapshot: watch::Sender<Arc<String>>,
     /// The journal's length when last read: it only grows.
     read_len: u64,
+    /// When its journal was first seen closed.
+    closed_at: Option<std::time::Instant>,
 }
+
+/// How long a finished session stays on the live list (the coach reads how it ended).
+const KEEP_CLOSED: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// The live sessions, shared by the server's handlers and the session that runs.
 #[derive(Clone, Default)]
@@ -156,6 +161,7 @@ impl LiveHub {
             view,
             snapshot,
             read_len: 0,
+            closed_at: None,
         };
         self.refresh_entry(session_id, &mut entry);
         self.lock().insert(session_id.to_owned(), entry);
@@ -208,12 +214,14 @@ impl LiveHub {
         Ok(answer)
     }
 
-    /// Re-reads every journal that grew and sends the new snapshot to its watchers.
+    /// Re-reads every journal that grew and sends the new snapshot to its watchers; a
+    /// session finished ten minutes ago, or whose journal has gone, leaves the list.
     pub fn refresh(&self) {
         let mut map = self.lock();
         for (id, entry) in map.iter_mut() {
             self.refresh_entry(id, entry);
         }
+        map.retain(|_, e| e.journal.is_file() && e.closed_at.is_none_or(|t| t.elapsed() < KEEP_CLOSED));
     }
 
     fn refresh_entry(&self, id: &str, entry: &mut Entry) {
@@ -235,6 +243,9 @@ impl LiveHub {
             },
             Err(e) => json!({ "id": id, "problem": format!("the journal cannot be opened: {e}") }),
         };
+        if entry.closed_at.is_none() && snapshot["closed"] == true {
+            entry.closed_at = Some(std::time::Instant::now());
+        }
         entry.snapshot.send_replace(Arc::new(snapshot.to_string()));
     }
 }

@@ -36,8 +36,9 @@ impl StoredSession {
     }
 }
 
-/// Whether a process with this id is running (on Linux; elsewhere, assume not).
-fn process_alive(pid: u32) -> bool {
+/// Whether a Holdspace process with this id is running (on Linux; elsewhere, assume
+/// not): a journal with no end whose writer runs is live, not crashed.
+pub fn process_alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }

@@ -217,7 +217,7 @@ pub fn show_pause(mut commands: Commands, pause: Res<CoachPause>, banners: Query
     }
 }
 
-/// Takes a copy of the window every [`VIEW_SECONDS`] for the console: encoded as a small
+/// Takes a copy of the window every two seconds for the console: encoded as a small
 /// PNG on a thread of its own, so the frame that took it does not wait. In a headset
 /// there is no window to copy, and the console shows no view.
 pub fn send_view(
@@ -238,22 +238,25 @@ pub fn send_view(
     let sink = link.steering.view_sink();
     commands
         .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
-        .observe(move |captured: On<bevy::render::view::screenshot::ScreenshotCaptured>| {
-            let image = captured.image.clone();
-            let sink = sink.clone();
-            let spawned = std::thread::Builder::new()
-                .name("coach-view".into())
-                .spawn(move || match encode_view(image) {
-                    Ok(png) => sink.set(png),
-                    Err(e) => warn!("the coach's view could not be encoded: {e}"),
-                });
-            if let Err(e) = spawned {
-                warn!("the coach's view could not be encoded: {e}");
-            }
-        });
+        .observe(
+            move |captured: On<bevy::render::view::screenshot::ScreenshotCaptured>| {
+                let image = captured.image.clone();
+                let sink = sink.clone();
+                let spawned =
+                    std::thread::Builder::new()
+                        .name("coach-view".into())
+                        .spawn(move || match encode_view(image) {
+                            Ok(png) => sink.set(png),
+                            Err(e) => warn!("the coach's view could not be encoded: {e}"),
+                        });
+                if let Err(e) = spawned {
+                    warn!("the coach's view could not be encoded: {e}");
+                }
+            },
+        );
 }
 
-/// A window capture, scaled to [`VIEW_WIDTH`], as PNG bytes.
+/// A window capture, scaled to 640 pixels wide, as PNG bytes.
 fn encode_view(image: Image) -> Result<Vec<u8>, String> {
     let dynamic = image.try_into_dynamic().map_err(|e| e.to_string())?;
     let small = dynamic.thumbnail(VIEW_WIDTH, VIEW_WIDTH).to_rgb8();
