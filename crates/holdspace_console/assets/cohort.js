@@ -25,10 +25,15 @@
     const pts = trainee.trend;
     const w = 640, h = 200, pad = 14;
     const n = Math.max(1, pts.length - 1);
-    const x = (i) => pad + (i / n) * (w - 2 * pad);
+    const x = (i) => pad + 30 + (i / n) * (w - 2 * pad - 30);
     const y = (v) => h - pad - v * (h - 2 * pad);
     for (const g of [0, 0.25, 0.5, 0.75, 1]) {
-      svg.append(hs.svg("line", { x1: pad, x2: w - pad, y1: y(g), y2: y(g), stroke: "#e4e1d8", "stroke-width": 1 }));
+      svg.append(hs.svg("line", { x1: pad + 24, x2: w - pad, y1: y(g), y2: y(g), stroke: "#e4e1d8", "stroke-width": 1 }));
+      if (g === 0 || g === 0.5 || g === 1) {
+        const t = hs.svg("text", { x: 2, y: y(g) + 4, "font-size": 11, fill: "#5b6470" });
+        t.textContent = Math.round(g * 100) + "%";
+        svg.append(t);
+      }
     }
     names.forEach((name, k) => {
       let d = "";
