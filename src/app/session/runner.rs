@@ -354,16 +354,12 @@ fn take_back(
     let shown = match active.session.take_back() {
         Ok(Some((turn, shown))) => {
             // The change the turn made, reversed, for whatever shows the customer's state.
-            out.changed.write(EscalationChanged(StateChange {
-                turn: turn.turn,
-                from: turn.after.escalation,
-                to: turn.before.escalation,
-                trust_from: turn.after.trust,
-                trust_to: turn.before.trust,
-                band_from: turn.after.band,
-                band_to: turn.before.band,
-                reasons: Vec::new(),
-            }));
+            out.changed.write(EscalationChanged(StateChange::between(
+                turn.turn,
+                turn.after,
+                turn.before,
+                Vec::new(),
+            )));
             taken_back.write(TurnTakenBack {
                 turn,
                 by: by.to_owned(),

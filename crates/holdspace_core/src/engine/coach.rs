@@ -100,34 +100,26 @@ impl Session {
         }];
         match &action {
             CoachAction::NudgeUp | CoachAction::NudgeDown => {
-                let up = action == CoachAction::NudgeUp;
-                let t = &self.scenario.scenario.customer.temperament;
-                let (lo, hi) = (
-                    t.min_escalation.clamp(0.0, 1.0),
-                    t.max_escalation.clamp(0.0, 1.0).max(t.min_escalation.clamp(0.0, 1.0)),
-                );
+                let (lo, hi) = self.escalation_limits();
                 let before = self.point();
                 // Past the customer's own limits the nudge does nothing: a customer who
                 // never calms below "uneasy" does not for a coach either.
-                let delta = if up { NUDGE } else { -NUDGE };
+                let delta = if action == CoachAction::NudgeUp { NUDGE } else { -NUDGE };
                 self.escalation = round4((self.escalation + delta).clamp(lo, hi));
                 let after = self.point();
                 let name = self.scenario.scenario.customer.name.clone();
-                out.push(SessionEvent::EscalationChanged(StateChange {
+                let reason = Reason {
+                    cause: Cause::Coach,
+                    escalation: round4(after.escalation - before.escalation),
+                    trust: 0.0,
+                    note: format!("Your coach {}.", action.describe(&name)),
+                };
+                out.push(SessionEvent::EscalationChanged(StateChange::between(
                     turn,
-                    from: before.escalation,
-                    to: after.escalation,
-                    trust_from: before.trust,
-                    trust_to: after.trust,
-                    band_from: before.band,
-                    band_to: after.band,
-                    reasons: vec![Reason {
-                        cause: Cause::Coach,
-                        escalation: round4(after.escalation - before.escalation),
-                        trust: 0.0,
-                        note: format!("Your coach {}.", action.describe(&name)),
-                    }],
-                }));
+                    before,
+                    after,
+                    vec![reason],
+                )));
                 // Replies that need a calmer (or angrier) customer come and go with the mood.
                 self.offer(&mut out);
             }

@@ -153,6 +153,27 @@ pub struct StateChange {
     pub reasons: Vec<Reason>,
 }
 
+impl StateChange {
+    /// The change from `before` to `after` on `turn`, with its reasons.
+    pub fn between(
+        turn: u32,
+        before: crate::engine::record::StatePoint,
+        after: crate::engine::record::StatePoint,
+        reasons: Vec<Reason>,
+    ) -> StateChange {
+        StateChange {
+            turn,
+            from: before.escalation,
+            to: after.escalation,
+            trust_from: before.trust,
+            trust_to: after.trust,
+            band_from: before.band,
+            band_to: after.band,
+            reasons,
+        }
+    }
+}
+
 /// One contribution to a state change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {

@@ -419,16 +419,12 @@ impl Session {
         let before = self.point();
         self.apply(&mut reasons);
         let after = self.point();
-        out.push(SessionEvent::EscalationChanged(StateChange {
+        out.push(SessionEvent::EscalationChanged(StateChange::between(
             turn,
-            from: before.escalation,
-            to: after.escalation,
-            trust_from: before.trust,
-            trust_to: after.trust,
-            band_from: before.band,
-            band_to: after.band,
-            reasons: reasons.clone(),
-        }));
+            before,
+            after,
+            reasons.clone(),
+        )));
         for cue in &noticed {
             out.push(SessionEvent::CueNoticed { turn, cue: cue.clone() });
         }
@@ -781,12 +777,16 @@ impl Session {
             de += r.escalation;
             dt += r.trust;
         }
-        let (lo, hi) = (
-            t.min_escalation.clamp(0.0, 1.0),
-            t.max_escalation.clamp(0.0, 1.0).max(t.min_escalation.clamp(0.0, 1.0)),
-        );
+        let (lo, hi) = self.escalation_limits();
         self.escalation = round4((self.escalation + de).clamp(lo, hi));
         self.trust = round4((self.trust + dt).clamp(0.0, 1.0));
+    }
+
+    /// The lowest and highest escalation the customer's temperament allows.
+    fn escalation_limits(&self) -> (f32, f32) {
+        let t = &self.scenario.scenario.customer.temperament;
+        let lo = t.min_escalation.clamp(0.0, 1.0);
+        (lo, t.max_escalation.clamp(0.0, 1.0).max(lo))
     }
 
     fn notice_cues(&mut self, reply: Option<&Reply>, analysis: &Analysis, said: &str) -> Vec<String> {
