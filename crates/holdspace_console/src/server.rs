@@ -151,15 +151,13 @@ impl Drop for RunningConsole {
 }
 
 fn url(addr: SocketAddr, token: Option<&str>) -> String {
+    // Bound to every address, the way in from a tablet is this machine's name.
     let host = if addr.ip().is_unspecified() {
-        "localhost".to_owned()
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let name = name.trim();
+        format!("{}:{}", if name.is_empty() { "localhost" } else { name }, addr.port())
     } else {
         addr.to_string()
-    };
-    let host = if addr.ip().is_unspecified() {
-        format!("{host}:{}", addr.port())
-    } else {
-        host
     };
     match token {
         Some(t) => format!("http://{host}/?token={t}"),
@@ -358,13 +356,8 @@ async fn check_access(State(state): State<AppState>, mut request: Request, next:
             .header(header::LOCATION, location)
             .body(Body::empty())
             .unwrap_or_default();
-        if let (Some(t), Ok(cookie)) = (
-            &token,
-            HeaderValue::from_str(&format!(
-                "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
-                token.as_deref().unwrap_or("")
-            )),
-        ) && !t.is_empty()
+        if let Some(t) = token.as_deref().filter(|t| !t.is_empty())
+            && let Ok(cookie) = HeaderValue::from_str(&format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict"))
         {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
         }
