@@ -268,7 +268,9 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice, push_to
                 stamp_recognised
                     .after(AppSystems::RecordInput)
                     .before(AppSystems::Drive),
-                stamp_sent.after(AppSystems::RecordInput).before(AppSystems::Drive),
+                // After the reply is assembled, or the engine answers it in the same frame
+                // before it is seen as sent (and the turn is never timed).
+                stamp_sent.after(AppSystems::AssembleReply).before(AppSystems::Drive),
                 (stamp_decided, stamp_voice).after(AppSystems::Present),
             ),
         )
@@ -359,7 +361,11 @@ fn voices() -> [TestVoice; 3] {
 pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
     let scenario = holdspace::loader::load_scenario(SCENARIO, dir)?;
     let mut rows = Vec::new();
+    let only = std::env::var("HOLDSPACE_LATENCY_ONLY").unwrap_or_default();
     for (push_to_talk, mode) in [(true, "push-to-talk"), (false, "open mic")] {
+        if !only.is_empty() && only != mode {
+            continue;
+        }
         let mut turns = Vec::new();
         for (i, voice) in voices().iter().enumerate() {
             let played = session(&scenario, 5 + i as u64, voice, push_to_talk)?;
@@ -392,7 +398,9 @@ pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
             series("Whisper's own time (in the app)", &|t| Some(t.whisper_ms)),
         ]);
     }
-    rows.extend(turn_set_rows()?);
+    if only.is_empty() || only == "turns" {
+        rows.extend(turn_set_rows()?);
+    }
     Ok(rows)
 }
 

@@ -68,7 +68,7 @@ pub(super) fn recognition_worker(
     jobs: Receiver<Job>,
     replies: Sender<Reply>,
 ) {
-    let mut listener = Listener::open(&model, 1);
+    let mut listener = Listener::open(&model, holdspace_speech::whisper::app_threads());
     let mut notices = listener.notices().to_vec();
     let mut turns = turn_model.and_then(|dir| match SmartTurn::open(&dir) {
         Ok(t) => Some(t),
