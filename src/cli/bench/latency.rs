@@ -361,6 +361,8 @@ fn voices() -> [TestVoice; 3] {
 pub(super) fn rows(dir: &std::path::Path) -> Result<Vec<Row>> {
     let scenario = holdspace::loader::load_scenario(SCENARIO, dir)?;
     let mut rows = Vec::new();
+    // `HOLDSPACE_LATENCY_ONLY=push-to-talk`, `open mic` or `turns` runs that part alone
+    // (an A/B of one setting takes two minutes instead of eight).
     let only = std::env::var("HOLDSPACE_LATENCY_ONLY").unwrap_or_default();
     for (push_to_talk, mode) in [(true, "push-to-talk"), (false, "open mic")] {
         if !only.is_empty() && only != mode {
