@@ -47,6 +47,20 @@ fi
 # One target directory outside the clone, so repeated runs (and CI) reuse builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/holdspace/target}"
 
+# whisper.cpp is patched as it is built (scripts/whisper-cpp/last-token-logits.cmake, run
+# through .cargo/config.toml). Cargo does not rebuild a dependency when that setting
+# appears, so a target directory that built whisper.cpp before it drops each unpatched
+# build (its build script's output is then missing, so the next build runs it again and
+# compiles whisper.cpp, patched: about two minutes).
+for copy in "$CARGO_TARGET_DIR"/*/build/whisper-rs-sys-*/out/whisper.cpp/src/whisper.cpp; do
+  [ -f "$copy" ] || continue
+  if ! grep -q HOLDSPACE_LAST_TOKEN_LOGITS "$copy"; then
+    stale="${copy%/out/whisper.cpp/src/whisper.cpp}"
+    echo "whisper.cpp was built without Holdspace's patch: removing $stale so it rebuilds"
+    rm -rf "$stale"
+  fi
+done
+
 # The Whisper tiny.en model for free speech (downloaded once, sha256-checked, converted;
 # cached: a second run returns at once). Without it the app falls back to recognising
 # the offered replies only, and says so.

@@ -176,6 +176,13 @@ fn said_from_wav_files(push_to_talk: bool) {
             timing.whisper_ms
         );
     }
+    // In guided mode the grammar heard each reply as it was said, on an open microphone
+    // (where its pick is taken at the pause the turn ends on) as with the key held.
+    assert!(
+        speech.timings.iter().all(|t| t.picked_along),
+        "every pick heard along: {:?}",
+        speech.timings.iter().map(|t| t.picked_along).collect::<Vec<_>>()
+    );
 }
 
 /// "No, sorry, I meant…" said as the customer starts to answer takes the last reply back,

@@ -5,6 +5,10 @@
 //! transcript confirms the pick when it is within half a phrase of it (word edit
 //! distance); otherwise the trainee said something else, which goes to the engine as
 //! free speech. Without a Whisper model the pick stands alone (grammar-only mode).
+//!
+//! The grammar can also hear the utterance as it is spoken ([`Listener::listen_along`]):
+//! then its pick is ready a millisecond after the last word and Whisper has the machine
+//! to itself, instead of sharing it with a whole decode at the moment the trainee stops.
 
 use std::path::Path;
 use std::time::Instant;
@@ -141,6 +145,22 @@ pub struct Listener {
     options: Option<OptionRecogniser>,
     whisper: Option<Transcriber>,
     notices: Vec<String>,
+    /// The utterance the grammar is hearing as it is spoken.
+    along: Option<Along>,
+}
+
+/// An utterance the grammar hears as it comes in.
+struct Along {
+    /// When it started (stream seconds): which utterance it is.
+    started_s: f64,
+    grammar: OptionGrammar,
+    /// Everything fed so far.
+    audio: Vec<f32>,
+    /// Whether the decoder's utterance is open; once a pick is taken it is closed, and
+    /// reopened (the audio so far decoded again) if the trainee carries on.
+    open: bool,
+    /// The pick taken when it was closed, and how much audio it had heard.
+    picked: Option<(usize, Option<Picked>)>,
 }
 
 impl Listener {
@@ -170,6 +190,7 @@ impl Listener {
             options,
             whisper,
             notices,
+            along: None,
         }
     }
 
@@ -179,6 +200,7 @@ impl Listener {
             options,
             whisper,
             notices: Vec::new(),
+            along: None,
         }
     }
 
@@ -199,7 +221,161 @@ impl Listener {
 
     /// The grammar's pick alone: fast (tens of milliseconds), for the echo.
     pub fn pick(&mut self, grammar: &OptionGrammar, audio: &[f32]) -> Result<Option<Picked>, SpeechError> {
+        self.stop_along();
         pick(self.options.as_mut(), Some(grammar), audio)
+    }
+
+    /// Hears more audio of the utterance that started at `started_s` (stream seconds) as
+    /// it is spoken, listening for `grammar`'s replies: `samples`, which begin `from`
+    /// samples into it (what it already heard, from a job that went ahead of them, is
+    /// skipped). A new start, or another grammar, begins afresh; audio after a pick was
+    /// taken reopens the utterance; a gap (audio it was never given) ends the hearing
+    /// along, and the utterance is decoded whole when it ends.
+    pub fn listen_along(
+        &mut self,
+        started_s: f64,
+        grammar: &OptionGrammar,
+        from: usize,
+        samples: &[f32],
+    ) -> Result<(), SpeechError> {
+        let heard = self.hear_more(started_s, grammar, from, samples);
+        if heard.is_err() {
+            // A decoder that failed mid-utterance is not trusted with this one again.
+            self.stop_along();
+        }
+        heard
+    }
+
+    fn hear_more(
+        &mut self,
+        started_s: f64,
+        grammar: &OptionGrammar,
+        from: usize,
+        samples: &[f32],
+    ) -> Result<(), SpeechError> {
+        let Some(options) = self.options.as_mut() else {
+            return Ok(());
+        };
+        let same = self
+            .along
+            .as_ref()
+            .is_some_and(|a| a.started_s == started_s && a.grammar.jsgf == grammar.jsgf);
+        if !same {
+            if self.along.as_ref().is_some_and(|a| a.open) {
+                // Abandoned (too short, or superseded): closed, its pick unwanted.
+                options.finish(grammar)?;
+            }
+            self.along = None;
+            if from > 0 {
+                return Ok(());
+            }
+            options.start(grammar)?;
+            self.along = Some(Along {
+                started_s,
+                grammar: grammar.clone(),
+                audio: Vec::new(),
+                open: true,
+                picked: None,
+            });
+        }
+        let Some(along) = self.along.as_mut() else {
+            return Ok(());
+        };
+        let heard = along.audio.len();
+        if from > heard {
+            if along.open {
+                options.finish(grammar)?;
+            }
+            self.along = None;
+            return Ok(());
+        }
+        let Some(more) = samples.get(heard - from..).filter(|m| !m.is_empty()) else {
+            return Ok(());
+        };
+        if !along.open {
+            // The trainee carried on after a pick was taken at a pause: hear it all again.
+            options.start(&along.grammar)?;
+            options.feed(&along.audio)?;
+            along.open = true;
+            along.picked = None;
+        }
+        options.feed(more)?;
+        along.audio.extend_from_slice(more);
+        Ok(())
+    }
+
+    /// The grammar's pick of `audio`, the utterance that started at `started_s`, from
+    /// what it heard along the way (plus any audio it had not heard yet): a millisecond,
+    /// not a decode. `None` when it was not hearing that utterance with that grammar
+    /// (then [`Self::hear`] decodes it whole).
+    pub fn pick_along(
+        &mut self,
+        started_s: f64,
+        grammar: &OptionGrammar,
+        audio: &[f32],
+    ) -> Option<Result<Option<Picked>, SpeechError>> {
+        let options = self.options.as_mut()?;
+        let along = self.along.as_mut()?;
+        let heard = along.audio.len();
+        if along.started_s != started_s
+            || along.grammar.jsgf != grammar.jsgf
+            || audio.len() < heard
+            || audio[..heard] != along.audio[..]
+        {
+            return None;
+        }
+        if !along.open
+            && let Some((at, pick)) = &along.picked
+            && *at == audio.len()
+        {
+            return Some(Ok(pick.clone()));
+        }
+        let result = (|| {
+            if !along.open {
+                options.start(grammar)?;
+                options.feed(&along.audio)?;
+                along.open = true;
+            }
+            options.feed(&audio[heard..])?;
+            along.audio.extend_from_slice(&audio[heard..]);
+            along.open = false;
+            options.finish(grammar)
+        })();
+        match &result {
+            Ok(pick) => along.picked = Some((audio.len(), pick.clone())),
+            // A decoder that failed mid-utterance is not trusted with this one again.
+            Err(_) => self.along = None,
+        }
+        Some(result)
+    }
+
+    /// Closes an utterance the grammar was hearing along, before a whole decode.
+    fn stop_along(&mut self) {
+        if let Some(along) = self.along.take()
+            && along.open
+            && let Some(options) = self.options.as_mut()
+        {
+            let _ = options.finish(&along.grammar);
+        }
+    }
+
+    /// Whisper's transcript of an utterance whose pick is already made (heard along the
+    /// way, [`Self::pick_along`]): Whisper alone, with the whole machine.
+    pub fn hear_picked(
+        &mut self,
+        grammar: Option<&OptionGrammar>,
+        audio: &[f32],
+        pick: Result<Option<Picked>, SpeechError>,
+        pick_ms: f64,
+    ) -> Hearing {
+        let t = Instant::now();
+        let transcript = transcribe(self.whisper.as_mut(), grammar, audio);
+        Hearing {
+            pick,
+            transcript,
+            pick_ms,
+            whisper_ms: t.elapsed().as_secs_f64() * 1000.0,
+        }
     }
 
     /// The grammar's pick and Whisper's transcript of one utterance, the pick on a thread
@@ -213,6 +389,7 @@ impl Listener {
         audio: &[f32],
         on_pick: impl FnOnce(&Result<Option<Picked>, SpeechError>, f64) + Send,
     ) -> Hearing {
+        self.stop_along();
         let Listener { options, whisper, .. } = self;
         let options = options.as_mut();
         std::thread::scope(|scope| {

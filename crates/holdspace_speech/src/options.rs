@@ -49,6 +49,33 @@ impl OptionRecogniser {
 
     /// Which reply in `grammar` one utterance (16 kHz mono, −1..=1) says, if any.
     pub fn recognise(&mut self, grammar: &OptionGrammar, audio: &[f32]) -> Result<Option<Picked>, SpeechError> {
+        self.listen_for(grammar)?;
+        let Some(heard) = self.sphinx.decode(&pcm(audio))? else {
+            return Ok(None);
+        };
+        Ok(picked(grammar, heard))
+    }
+
+    /// Starts hearing an utterance as it is spoken, listening for `grammar`'s replies:
+    /// [`Self::feed`] the audio as it comes, then [`Self::finish`].
+    pub fn start(&mut self, grammar: &OptionGrammar) -> Result<(), SpeechError> {
+        self.listen_for(grammar)?;
+        self.sphinx.start()
+    }
+
+    /// The next audio of the utterance [`Self::start`] began.
+    pub fn feed(&mut self, audio: &[f32]) -> Result<(), SpeechError> {
+        self.sphinx.feed(&pcm(audio))
+    }
+
+    /// Ends the utterance [`Self::start`] began: which reply in `grammar` (the one it
+    /// began with) it says, if any.
+    pub fn finish(&mut self, grammar: &OptionGrammar) -> Result<Option<Picked>, SpeechError> {
+        Ok(self.sphinx.finish()?.and_then(|heard| picked(grammar, heard)))
+    }
+
+    /// Switches the decoder to `grammar`, teaching it any word its dictionary lacks.
+    fn listen_for(&mut self, grammar: &OptionGrammar) -> Result<(), SpeechError> {
         if self.grammar.as_deref() != Some(grammar.jsgf.as_str()) {
             for word in grammar.words() {
                 if self.dictionary.has(word) || self.taught.contains(word) {
@@ -63,13 +90,19 @@ impl OptionRecogniser {
             self.sphinx.set_grammar(&grammar.jsgf)?;
             self.grammar = Some(grammar.jsgf.clone());
         }
-        let pcm: Vec<i16> = audio.iter().map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16).collect();
-        let Some(heard) = self.sphinx.decode(&pcm)? else {
-            return Ok(None);
-        };
-        Ok(grammar.reply_for(&heard.text).map(|reply| Picked {
-            reply: reply.to_owned(),
-            heard,
-        }))
+        Ok(())
     }
+}
+
+/// 16-bit samples for the decoder.
+fn pcm(audio: &[f32]) -> Vec<i16> {
+    audio.iter().map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16).collect()
+}
+
+/// The reply a hypothesis names, if any.
+fn picked(grammar: &OptionGrammar, heard: Hypothesis) -> Option<Picked> {
+    grammar.reply_for(&heard.text).map(|reply| Picked {
+        reply: reply.to_owned(),
+        heard,
+    })
 }

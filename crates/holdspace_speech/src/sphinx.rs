@@ -124,10 +124,61 @@ impl Sphinx {
         Ok(())
     }
 
+    /// Starts an utterance decoded as it arrives ([`Self::feed`], then [`Self::finish`]):
+    /// the search keeps up with the speech, so the answer is ready a few milliseconds
+    /// after the last samples instead of a whole decode later. (Its cepstral mean is
+    /// estimated as it goes rather than over the whole utterance.)
+    pub fn start(&mut self) -> Result<(), SpeechError> {
+        // SAFETY: live decoder.
+        if unsafe { ps_start_utt(self.ps) } < 0 {
+            return Err(SpeechError::Decode("could not start an utterance".into()));
+        }
+        Ok(())
+    }
+
+    /// Decodes the next samples of the utterance [`Self::start`] began.
+    pub fn feed(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
+        // SAFETY: live decoder; the slice is valid for the call and not kept.
+        if unsafe { ps_process_raw(self.ps, samples.as_ptr(), samples.len(), 0, 0) } < 0 {
+            return Err(SpeechError::Decode("could not process the audio".into()));
+        }
+        Ok(())
+    }
+
+    /// Ends the utterance [`Self::start`] began and gives what was heard.
+    pub fn finish(&mut self) -> Result<Option<Hypothesis>, SpeechError> {
+        // SAFETY: live decoder.
+        if unsafe { ps_end_utt(self.ps) } < 0 {
+            return Err(SpeechError::Decode("could not end the utterance".into()));
+        }
+        Ok(self.hypothesis())
+    }
+
+    /// The best hypothesis of the utterance just ended.
+    fn hypothesis(&mut self) -> Option<Hypothesis> {
+        let mut score = 0i32;
+        // SAFETY: live decoder; the hypothesis string belongs to the decoder and is
+        // copied before the next call.
+        unsafe {
+            let hyp = ps_get_hyp(self.ps, &mut score);
+            if hyp.is_null() {
+                return None;
+            }
+            let text = CStr::from_ptr(hyp).to_string_lossy().trim().to_owned();
+            if text.is_empty() {
+                return None;
+            }
+            Some(Hypothesis {
+                text,
+                score,
+                prob: ps_get_prob(self.ps),
+            })
+        }
+    }
+
     /// Decodes one whole utterance of 16 kHz mono 16-bit audio.
     pub fn decode(&mut self, samples: &[i16]) -> Result<Option<Hypothesis>, SpeechError> {
-        // SAFETY: live decoder; the sample slice is valid for the call; the hypothesis
-        // string belongs to the decoder and is copied before the next call.
+        // SAFETY: live decoder; the sample slice is valid for the call.
         unsafe {
             if ps_start_utt(self.ps) < 0 {
                 return Err(SpeechError::Decode("could not start an utterance".into()));
@@ -139,21 +190,8 @@ impl Sphinx {
             if ps_end_utt(self.ps) < 0 {
                 return Err(SpeechError::Decode("could not end the utterance".into()));
             }
-            let mut score = 0i32;
-            let hyp = ps_get_hyp(self.ps, &mut score);
-            if hyp.is_null() {
-                return Ok(None);
-            }
-            let text = CStr::from_ptr(hyp).to_string_lossy().trim().to_owned();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            Ok(Some(Hypothesis {
-                text,
-                score,
-                prob: ps_get_prob(self.ps),
-            }))
         }
+        Ok(self.hypothesis())
     }
 }
 

@@ -222,6 +222,14 @@ impl Vad {
         self.current.is_some()
     }
 
+    /// The utterance in progress: when it started (stream seconds, as its
+    /// [`Utterance::started_s`] will say) and its audio so far, which the finished
+    /// utterance's audio begins with. For a recogniser that decodes as the trainee speaks.
+    pub fn collecting(&self) -> Option<(f64, &[f32])> {
+        let c = self.current.as_ref()?;
+        Some((c.started_frame as f64 * FRAME as f64 / f64::from(RATE), &c.samples))
+    }
+
     /// Seconds since the utterance in progress started; `None` between utterances.
     pub fn talked_s(&self) -> Option<f64> {
         let c = self.current.as_ref()?;
@@ -602,5 +610,30 @@ mod tests {
         };
         assert!((u.detected_s - 1.3).abs() < 0.02, "{}", u.detected_s);
         assert!(!vad.in_speech());
+    }
+
+    /// A recogniser fed the audio as it is collected has heard exactly the start of what
+    /// the finished utterance holds, and when it started.
+    #[test]
+    fn the_audio_collected_so_far_begins_the_finished_utterance() {
+        let mut vad = Vad::new(energy_only());
+        assert!(vad.collecting().is_none());
+        run(&mut vad, &noise(0.5, 0.003));
+        let mut fed: Vec<f32> = Vec::new();
+        let mut started_at = None;
+        for chunk in tone(0.8, 0.2).chunks(177) {
+            let _ = vad.push(chunk);
+            if let Some((at, so_far)) = vad.collecting() {
+                assert_eq!(&so_far[..fed.len()], &fed[..], "the audio so far only grows");
+                fed.extend_from_slice(&so_far[fed.len()..]);
+                started_at = Some(at);
+            }
+        }
+        let Some(VadEvent::Ended(u)) = vad.finish() else {
+            panic!("an utterance")
+        };
+        assert!(fed.len() > 8_000, "{} samples collected", fed.len());
+        assert_eq!(&u.samples[..fed.len()], &fed[..]);
+        assert_eq!(started_at, Some(u.started_s));
     }
 }

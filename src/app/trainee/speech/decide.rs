@@ -112,6 +112,7 @@ pub(super) fn collect_results(
                 delivery,
                 grammar_ms,
                 whisper_ms,
+                along,
             } => {
                 let Some((current, mut timing)) = speech.current.take() else {
                     continue;
@@ -123,6 +124,7 @@ pub(super) fn collect_results(
                 timing.heard = Some(Instant::now());
                 timing.grammar_ms = grammar_ms;
                 timing.whisper_ms = whisper_ms;
+                timing.picked_along = along;
                 // Heard at a pause and judged over: sent once the trainee has had the
                 // time people take to carry on after a pause inside a sentence.
                 let at_pause = std::mem::take(&mut speech.pause_job);

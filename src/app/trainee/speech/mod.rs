@@ -3,8 +3,10 @@
 //! measured from the audio, sent as soon as the transcript decides it.
 //!
 //! Recognition runs in two stages so the trainee sees something fast: the grammar's pick
-//! among the offered replies (tens of milliseconds) is echoed at once; Whisper's
-//! transcript then confirms it, or turns it into free speech, and the reply goes. Typed and clicked replies keep working throughout. Without a microphone or a
+//! among the offered replies is echoed at once (in guided mode the grammar hears the
+//! reply as it is said, so its pick is ready a millisecond after the last word and
+//! Whisper need not share the machine with it); Whisper's transcript then confirms it,
+//! or turns it into free speech, and the reply goes. Typed and clicked replies keep working throughout. Without a microphone or a
 //! model the app says so and carries on with the rest.
 
 mod decide;
@@ -32,7 +34,7 @@ use crate::app::session::runner::ActiveSession;
 use crate::app::trainee::mic::{DeviceInput, FileFeed, Microphone};
 use crate::app::{AppSystems, PresentSystems};
 use turns::EndedUtterance;
-use worker::{Job, Reply, recognition_worker};
+use worker::{Reply, Work, recognition_worker};
 
 /// What the listener is doing, for the indicator and for tests.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +80,9 @@ pub struct UtteranceTiming {
     pub judged: Option<Instant>,
     /// The end-of-turn model's time, milliseconds.
     pub turn_ms: f64,
+    /// The grammar's pick was heard along as the trainee spoke (ready within a
+    /// millisecond), not decoded whole beside Whisper.
+    pub picked_along: bool,
 }
 
 /// A reply recognised from speech, sent to the engine: what the worker heard and how.
@@ -160,7 +165,7 @@ pub struct SpeechInput {
     mic: Microphone,
     mode: Listen,
     vad: Vad,
-    jobs: Sender<Job>,
+    jobs: Sender<Work>,
     replies: Mutex<Receiver<Reply>>,
     /// Whether the recognisers opened (until the worker says, assume so).
     can_hear: bool,
@@ -191,6 +196,9 @@ pub struct SpeechInput {
     /// The end of the utterance in progress has been reported (`TraineeTalk::Stopped`).
     stop_reported: bool,
     customer_speaking: bool,
+    /// The utterance the grammar hears along (guided mode): when it started, and how many
+    /// of its samples the worker has been given.
+    along: Option<(f64, usize)>,
     /// The session wants a reply (options are on offer, the session has not ended).
     awaiting: bool,
     /// The replies on offer now.
@@ -280,7 +288,7 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         config.listen
     };
     info!("speech input: {} ({mode:?})", mic.label());
-    let (jobs, jobs_rx) = channel::<Job>();
+    let (jobs, jobs_rx) = channel::<Work>();
     let (replies_tx, replies) = channel::<Reply>();
     let model = config.whisper_model.clone();
     // Only an open microphone needs to judge pauses; push-to-talk's release ends a turn.
@@ -312,6 +320,7 @@ pub fn open_speech(mut commands: Commands, config: Res<HearingSettings>, mut not
         send_at_s: None,
         stop_reported: false,
         customer_speaking: false,
+        along: None,
         awaiting: false,
         offered: Vec::new(),
         buffer: Vec::new(),
@@ -357,5 +366,6 @@ fn reset_for_session(speech: Option<ResMut<SpeechInput>>) {
     speech.send_at_s = None;
     speech.stop_reported = false;
     speech.customer_speaking = false;
+    speech.along = None;
     speech.offered.clear();
 }

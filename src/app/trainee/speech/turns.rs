@@ -11,7 +11,7 @@ use holdspace_core::analysis::spoken::OptionGrammar;
 use holdspace_core::engine::events::OfferedReply;
 use holdspace_speech::vad::{Utterance, VadEvent};
 
-use super::worker::Job;
+use super::worker::{Job, Work};
 use super::{Listen, ListenState, SpeechInput, TraineeTalk, UtteranceTiming};
 use crate::app::customer::listening::CustomerCutIn;
 use crate::app::customer::voice::{TraineeStartedSpeaking, VoiceOutput};
@@ -224,6 +224,42 @@ pub(super) fn capture(
             }
         }
     }
+    // After the events: a pause's audio ends where its pause began, which may be before
+    // the last of what was just read; the worker takes what its job has beyond what it
+    // was given, and skips what it already has.
+    hear_along(speech, &active);
+}
+
+/// Gives the worker the utterance in progress as it comes, for the grammar to hear along
+/// (guided mode, while a reply is wanted): its pick is then ready the moment the trainee
+/// stops, and Whisper does not share the machine with a whole decode.
+fn hear_along(speech: &mut SpeechInput, active: &ActiveSession) {
+    let guided = active.session().mode() == Mode::Guided;
+    let Some((started_s, so_far)) = speech.vad.collecting().filter(|_| guided && speech.awaiting) else {
+        speech.along = None;
+        return;
+    };
+    let (grammar, from) = match speech.along {
+        Some((at, fed)) if at == started_s => (None, fed),
+        _ => (Some(grammar_for(active, &speech.offered)), 0),
+    };
+    if so_far.len() <= from && grammar.is_none() {
+        return;
+    }
+    let samples = so_far.get(from..).unwrap_or_default().to_vec();
+    let fed = so_far.len();
+    if speech
+        .jobs
+        .send(Work::Along {
+            started_s,
+            grammar,
+            from,
+            samples,
+        })
+        .is_ok()
+    {
+        speech.along = Some((started_s, fed));
+    }
 }
 
 /// An utterance that silence or the key ended, with what goes with it to the worker.
@@ -266,16 +302,18 @@ fn send(
         heard: None,
         judged: None,
         turn_ms: 0.0,
+        picked_along: false,
     };
     let job = Job {
         id,
+        started_s: utterance.started_s,
         grammar,
         audio: utterance.samples,
         pause_before_s,
         cut_off_after_s,
         at_pause,
     };
-    if speech.jobs.send(job).is_ok() {
+    if speech.jobs.send(Work::Hear(job)).is_ok() {
         speech.current = Some((id, timing));
         speech.pause_job = at_pause;
         if !at_pause {

@@ -1,9 +1,11 @@
 //! The recognition worker thread: opens the recognisers (slow: the Whisper model) and, on
-//! an open microphone, the end-of-turn model; then hears each utterance in stages. At a
-//! pause inside a turn, first whether the turn is over (smart-turn on the audio so far);
-//! then the grammar's pick among the offered replies (echoed at once) and, beside it,
-//! Whisper's transcript (a turn that trails off on "and" or "the" is not over after
-//! all); then the decision, with the delivery measured from the audio.
+//! an open microphone, the end-of-turn model; then hears each utterance in stages. While
+//! the trainee speaks, the grammar hears along (guided mode). At a pause inside a turn,
+//! first whether the turn is over (smart-turn on the audio so far); then the grammar's
+//! pick among the offered replies (echoed at once: heard along, it is ready within a
+//! millisecond, else it is decoded beside Whisper) and Whisper's transcript (a turn that
+//! trails off on "and" or "the" is not over after all); then the decision, with the
+//! delivery measured from the audio.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
@@ -13,12 +15,32 @@ use bevy::prelude::*;
 use holdspace_core::Delivery;
 use holdspace_core::analysis::delivery::{LoudnessBaseline, SpokenReply, measure};
 use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words, trails_off};
+use holdspace_speech::SpeechError;
 use holdspace_speech::listen::{Heard, Listener};
+use holdspace_speech::options::Picked;
 use holdspace_speech::turn::{COMPLETE, SmartTurn};
+
+/// What the worker is given.
+pub(super) enum Work {
+    /// More audio of the utterance in progress, for the grammar to hear along: all of it
+    /// so far with the grammar when it starts (`grammar` is then `Some`), then each
+    /// frame's new samples.
+    Along {
+        started_s: f64,
+        grammar: Option<OptionGrammar>,
+        /// Where in the utterance's audio `samples` begin.
+        from: usize,
+        samples: Vec<f32>,
+    },
+    /// An utterance (or the audio so far at a pause) to hear.
+    Hear(Job),
+}
 
 /// One utterance for the worker.
 pub(super) struct Job {
     pub id: u64,
+    /// When it started (stream seconds): the utterance the grammar heard along, if any.
+    pub started_s: f64,
     pub grammar: Option<OptionGrammar>,
     pub audio: Vec<f32>,
     pub pause_before_s: Option<f32>,
@@ -55,6 +77,8 @@ pub(super) enum Reply {
         delivery: Delivery,
         grammar_ms: f64,
         whisper_ms: f64,
+        /// The grammar's pick was heard along as the trainee spoke.
+        along: bool,
     },
     /// Recognition failed.
     Failed { id: u64, error: String },
@@ -65,7 +89,7 @@ pub(super) enum Reply {
 pub(super) fn recognition_worker(
     model: PathBuf,
     turn_model: Option<PathBuf>,
-    jobs: Receiver<Job>,
+    jobs: Receiver<Work>,
     replies: Sender<Reply>,
 ) {
     let mut listener = Listener::open(&model, holdspace_speech::whisper::app_threads());
@@ -86,7 +110,31 @@ pub(super) fn recognition_worker(
         ends_turns: turns.is_some(),
     });
     let mut baseline = LoudnessBaseline::default();
-    for job in jobs {
+    // The grammar the utterance in progress is heard along with.
+    let mut along_grammar: Option<(f64, OptionGrammar)> = None;
+    for work in jobs {
+        let job = match work {
+            Work::Along {
+                started_s,
+                grammar,
+                from,
+                samples,
+            } => {
+                if let Some(g) = grammar {
+                    along_grammar = Some((started_s, g));
+                }
+                if let Some((at, g)) = &along_grammar
+                    && *at == started_s
+                    && let Err(e) = listener.listen_along(started_s, g, from, &samples)
+                {
+                    // The utterance is then decoded whole when it ends, as without this.
+                    warn!("hearing along: {e}");
+                    along_grammar = None;
+                }
+                continue;
+            }
+            Work::Hear(job) => job,
+        };
         if job.at_pause
             && let Some(model) = turns.as_mut()
         {
@@ -115,17 +163,29 @@ pub(super) fn recognition_worker(
             });
         }
         let id = job.id;
-        let echoes = replies.clone();
-        let hearing = listener.hear(job.grammar.as_ref(), &job.audio, move |pick, ms| {
-            // The echo goes as soon as the grammar has picked, while Whisper still runs.
-            if let Ok(pick) = pick {
-                let _ = echoes.send(Reply::Picked {
-                    id,
-                    text: pick.as_ref().map(|p| (p.reply.clone(), p.heard.text.clone())),
-                    ms,
-                });
+        let t = Instant::now();
+        let along = job
+            .grammar
+            .as_ref()
+            .and_then(|g| listener.pick_along(job.started_s, g, &job.audio));
+        let heard_along = along.is_some();
+        let hearing = match along {
+            // Heard along: the pick is ready now, and Whisper runs alone.
+            Some(pick) => {
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                echo(&replies, id, &pick, ms);
+                listener.hear_picked(job.grammar.as_ref(), &job.audio, pick, ms)
             }
-        });
+            // Not heard along (open mode has no grammar; or the utterance began before
+            // the replies were offered): the pick is decoded beside Whisper, and the echo
+            // goes as soon as it is made, while Whisper still runs.
+            None => {
+                let echoes = replies.clone();
+                listener.hear(job.grammar.as_ref(), &job.audio, move |pick, ms| {
+                    echo(&echoes, id, pick, ms);
+                })
+            }
+        };
         let (grammar_ms, whisper_ms) = (hearing.pick_ms, hearing.whisper_ms);
         let pick = match hearing.pick {
             Ok(p) => p,
@@ -175,6 +235,18 @@ pub(super) fn recognition_worker(
             delivery,
             grammar_ms,
             whisper_ms,
+            along: heard_along,
+        });
+    }
+}
+
+/// Sends the grammar's pick back for the echo.
+fn echo(replies: &Sender<Reply>, id: u64, pick: &Result<Option<Picked>, SpeechError>, ms: f64) {
+    if let Ok(pick) = pick {
+        let _ = replies.send(Reply::Picked {
+            id,
+            text: pick.as_ref().map(|p| (p.reply.clone(), p.heard.text.clone())),
+            ms,
         });
     }
 }
