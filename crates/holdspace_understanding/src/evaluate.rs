@@ -67,6 +67,7 @@ pub fn hear(row: &Row, scenarios: &[Arc<LoadedScenario>], listener: Option<&dyn 
             holdspace_core::Session::at_step(Arc::clone(scenario), 1, holdspace_core::Mode::Open, step, disclosure)
     {
         l.prepare(&session);
+        l.ready();
     }
     let start = Instant::now();
     let understood = probe(scenario, step, disclosure, TurnInput::say(row.text.clone()), listener)

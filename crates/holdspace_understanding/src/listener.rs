@@ -4,7 +4,8 @@
 //! in meaning it is to each reply on offer, and how close to what the customer just said.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use candle_core::Tensor;
 use holdspace_core::analysis::disowning::statements;
@@ -30,14 +31,21 @@ fn round3(x: f32) -> f32 {
 
 /// The encoder and adapter, ready to hear replies.
 pub struct Hearing {
-    encoder: Encoder,
-    adapter: Adapter,
+    shared: Arc<Shared>,
     thresholds: Vec<f32>,
-    /// Plain-model embeddings of texts already seen (reply texts, examples, lines).
-    cache: Mutex<HashMap<String, Vec<f32>>>,
     /// Labelled examples per intent and their tuned embeddings, for explanations.
     examples: Vec<(Intent, String)>,
     example_vectors: Option<Tensor>,
+    /// The next step's texts being embedded in the background ([`Listener::prepare`]).
+    preparing: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// What the background preparation shares with the reply's hearing.
+struct Shared {
+    encoder: Encoder,
+    adapter: Adapter,
+    /// Plain-model embeddings of texts already seen (reply texts, examples, lines).
+    cache: Mutex<HashMap<String, Vec<f32>>>,
 }
 
 /// The adapter's settings, read from its JSON.
@@ -78,15 +86,30 @@ impl Hearing {
         let adapter = Adapter::from_bytes(bytes, scale, encoder.device())?;
         let example_vectors = candle_core::safetensors::load_buffer(bytes, encoder.device())?.remove("examples");
         Ok(Hearing {
-            encoder,
-            adapter,
+            shared: Arc::new(Shared {
+                encoder,
+                adapter,
+                cache: Mutex::new(HashMap::new()),
+            }),
             thresholds,
-            cache: Mutex::new(HashMap::new()),
             examples,
             example_vectors,
+            preparing: Mutex::new(None),
         })
     }
 
+    /// Waits for the background preparation, if one is running: the reply is then heard
+    /// with embeddings made exactly as a preparation in the foreground would make them.
+    fn wait_prepared(&self) {
+        let running = self.preparing.lock().ok().and_then(|mut p| p.take());
+        if let Some(handle) = running {
+            // A preparation that panicked only leaves texts to embed on demand.
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Shared {
     /// The plain model's embedding of each text, from the cache when seen before.
     fn embeddings(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
         let missing: Vec<&str> = {
@@ -116,9 +139,19 @@ impl Hearing {
             .collect())
     }
 
+    /// Whether every text has its embedding already.
+    fn has_all(&self, texts: &[String]) -> bool {
+        self.cache
+            .lock()
+            .is_ok_and(|cache| texts.iter().all(|t| cache.contains_key(t)))
+    }
+}
+
+impl Hearing {
     /// What `text` means, said after `customer_line` with `offered` on offer.
     pub fn hear(&self, text: &str, customer_line: &str, offered: &[&Reply]) -> Result<Understanding, EncoderError> {
-        let (probs, tuned) = self.adapter.read(&self.encoder, text)?;
+        self.wait_prepared();
+        let (probs, tuned) = self.shared.adapter.read(&self.shared.encoder, text)?;
         let tuned = Some(tuned);
         let mut intents = Vec::new();
         for (k, intent) in Intent::ALL.iter().enumerate() {
@@ -142,7 +175,7 @@ impl Hearing {
             texts.extend(reply.examples.iter().map(String::as_str));
             texts.extend(reply.phrasings.iter().map(String::as_str));
         }
-        let vectors = self.embeddings(&texts)?;
+        let vectors = self.shared.embeddings(&texts)?;
         let said = vectors.first().cloned().unwrap_or_default();
         let cosine = |v: &[f32]| said.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
         let reflects = if customer_line.trim().is_empty() {
@@ -184,7 +217,7 @@ impl Hearing {
         }
         let texts: Vec<String> = statements.iter().map(|s| s.text()).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let probs = self.adapter.probabilities(&self.encoder, &refs)?;
+        let probs = self.shared.adapter.probabilities(&self.shared.encoder, &refs)?;
         Ok(probs
             .iter()
             .map(|row| {
@@ -220,17 +253,39 @@ impl Listener for Hearing {
         self.hear(text, session.last_line(), &offered).ok()
     }
 
-    /// Embeds the replies on offer and the customer's line now, while the customer
-    /// speaks, instead of on the trainee's reply (about 0.3 s for a step's ~25 texts).
+    /// Embeds the replies on offer and the customer's line while the customer speaks,
+    /// on a thread of its own, instead of on the trainee's reply (about 0.3 s for a
+    /// step's ~25 texts on the 2-core VM). The engine calls this as it answers; in the
+    /// foreground it held back the customer's answer (and the app's frame) that long.
+    /// The next reply waits for it to finish, so what is heard does not depend on how
+    /// quickly the trainee answers.
     fn prepare(&self, session: &Session) {
-        let mut texts: Vec<&str> = vec![session.last_line()];
+        self.wait_prepared();
+        let mut texts: Vec<String> = vec![session.last_line().to_owned()];
         for reply in session.available_replies() {
-            texts.push(&reply.text);
-            texts.extend(reply.examples.iter().map(String::as_str));
-            texts.extend(reply.phrasings.iter().map(String::as_str));
+            texts.push(reply.text.clone());
+            texts.extend(reply.examples.iter().cloned());
+            texts.extend(reply.phrasings.iter().cloned());
         }
-        // A failure here only means the reply pays for it later.
-        let _ = self.embeddings(&texts);
+        if self.shared.has_all(&texts) {
+            return;
+        }
+        let shared = Arc::clone(&self.shared);
+        let spawned = std::thread::Builder::new()
+            .name("holdspace-ear-prepare".to_owned())
+            .spawn(move || {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                // A failure here only means the reply pays for it later.
+                let _ = shared.embeddings(&refs);
+            });
+        if let (Ok(handle), Ok(mut preparing)) = (spawned, self.preparing.lock()) {
+            *preparing = Some(handle);
+        }
+    }
+
+    /// Waits until the preparation has finished.
+    fn ready(&self) {
+        self.wait_prepared();
     }
 }
 

@@ -2,9 +2,9 @@
 //! reaction, through the app's own path in real time. Recorded replies (WAV files
 //! synthesised in a trainee's voice) are fed through `--mic-wav`'s microphone twin at the
 //! wall clock's pace; the voice-activity detector, the grammar and Whisper on the speech
-//! worker, the engine, the avatar (its GLB, animation and face) and the
-//! voice (synthesis and kira's mixer, on the mock backend) all run as they do in the
-//! app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
+//! worker, the sentence encoder (the customer's ear), the engine, the avatar (its GLB,
+//! animation and face) and the voice (synthesis and kira's mixer, on the mock backend)
+//! all run as they do in the app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
 //! the sound card (the mock backend, which adds no output buffer).
 //!
 //! Both ways of talking are timed: push-to-talk (the key is held while each recorded
@@ -256,6 +256,9 @@ fn session(scenario: &Arc<LoadedScenario>, seed: u64, voice: &TestVoice, push_to
             notice::plugin,
             lipsync::plugin,
             reply::plugin,
+            // The sentence encoder, as in the app: each reply is heard for its meaning
+            // before the engine answers, and the next step's replies are readied.
+            holdspace::app::session::ear::plugin,
             runner::plugin,
             voice::plugin,
             avatar::plugin,

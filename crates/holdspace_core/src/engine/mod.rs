@@ -89,8 +89,15 @@ pub trait Listener {
     fn understand(&self, session: &Session, text: &str) -> Option<crate::analysis::Understanding>;
 
     /// Gets ready for the next reply (the replies now on offer), so that hearing it
-    /// costs only the reply itself. Called after each turn; does nothing by default.
+    /// costs only the reply itself. Called after each turn, as the engine answers; may
+    /// do its work in the background (the next [`Self::understand`] waits for it).
+    /// Does nothing by default.
     fn prepare(&self, _session: &Session) {}
+
+    /// Waits until the work [`Self::prepare`] started has finished (a benchmark that
+    /// times the reply alone, as a trainee who answers after the customer waits it).
+    /// Returns at once by default.
+    fn ready(&self) {}
 }
 
 /// What one turn was heard as.
