@@ -131,7 +131,8 @@ impl LiveHub {
     pub fn attach(&self, session_id: &str, profile: &str, journal: &Path) -> Steering {
         let (tx, rx) = std::sync::mpsc::channel();
         let view = Arc::new(Mutex::new(None));
-        self.insert(session_id, profile, journal, Some(tx), Arc::clone(&view));
+        let entry = self.entry(session_id, profile, journal, Some(tx), Arc::clone(&view));
+        self.lock().insert(session_id.to_owned(), entry);
         Steering {
             commands: Mutex::new(rx),
             view,
@@ -140,19 +141,24 @@ impl LiveHub {
 
     /// Adds a session another process writes (watch only). Does nothing if it is known.
     pub fn watch(&self, session_id: &str, profile: &str, journal: &Path) {
-        if !self.lock().contains_key(session_id) {
-            self.insert(session_id, profile, journal, None, Arc::default());
+        if self.lock().contains_key(session_id) {
+            return;
         }
+        let entry = self.entry(session_id, profile, journal, None, Arc::default());
+        // Checked again as it goes in: a session of this process attached meanwhile
+        // (with its steering and its view) must not be replaced by a watch-only one.
+        self.lock().entry(session_id.to_owned()).or_insert(entry);
     }
 
-    fn insert(
+    /// A new entry with its first snapshot (read from the journal, outside the lock).
+    fn entry(
         &self,
         session_id: &str,
         profile: &str,
         journal: &Path,
         commands: Option<std::sync::mpsc::Sender<CoachCommand>>,
         view: Arc<Mutex<Option<Arc<Vec<u8>>>>>,
-    ) {
+    ) -> Entry {
         let (snapshot, _) = watch::channel(Arc::new(String::new()));
         let mut entry = Entry {
             journal: journal.to_path_buf(),
@@ -164,7 +170,7 @@ impl LiveHub {
             closed_at: None,
         };
         self.refresh_entry(session_id, &mut entry);
-        self.lock().insert(session_id.to_owned(), entry);
+        entry
     }
 
     /// Forgets a session (it ended long ago, or its writer is gone).
@@ -398,6 +404,24 @@ fn coach_words(action: &CoachAction, customer: &str) -> String {
 mod tests {
     use super::*;
     use crate::testing::{scenario, scripted};
+
+    /// The console's own scan of the data folder finds the session's journal too: it
+    /// must not replace the session this process attached (its steering and its view)
+    /// with a watch-only one. (The scan used to check and insert under two locks, so a
+    /// session attached between the two was replaced: the server test that sets a view
+    /// got a 404 once on CI. The check is now made again as the entry goes in.)
+    #[test]
+    fn watching_a_session_this_process_attached_keeps_its_steering_and_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = scenario("delivery_bereavement");
+        let run = scripted(dir.path(), &scenario, "sam");
+        let hub = LiveHub::new(vec![Arc::clone(&scenario)]);
+        let steering = hub.attach(&run.id, "sam", &run.journal_path);
+        steering.set_view(b"png".to_vec());
+        hub.watch(&run.id, "sam", &run.journal_path);
+        assert_eq!(hub.view(&run.id).as_deref().map(Vec::as_slice), Some(&b"png"[..]));
+        assert!(hub.list().iter().any(|s| s.id == run.id && s.steerable));
+    }
 
     #[test]
     fn a_snapshot_follows_the_journal_and_a_steer_reaches_the_session() {
