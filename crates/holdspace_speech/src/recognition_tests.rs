@@ -38,9 +38,8 @@ fn say(text: &str, voice: &str) -> Vec<f32> {
     speech.samples.to_vec()
 }
 
-#[test]
-fn every_offered_reply_is_recognised_in_several_voices() {
-    let loaded = shipped("delivery_bereavement");
+/// The parcel call's opening step and the grammar of its replies.
+fn opening(loaded: &holdspace_core::LoadedScenario) -> (&holdspace_core::scenario::model::Step, OptionGrammar) {
     let step = loaded
         .scenario
         .steps
@@ -52,6 +51,13 @@ fn every_offered_reply_is_recognised_in_several_voices() {
             .iter()
             .map(|r| (r.id.as_str(), r.text.as_str(), r.phrasings.as_slice())),
     );
+    (step, grammar)
+}
+
+#[test]
+fn every_offered_reply_is_recognised_in_several_voices() {
+    let loaded = shipped("delivery_bereavement");
+    let (step, grammar) = opening(&loaded);
     let mut recogniser =
         OptionRecogniser::open_default().unwrap_or_else(|e| panic!("{e} (install pocketsphinx-en-us)"));
     let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
@@ -76,17 +82,7 @@ fn every_offered_reply_is_recognised_in_several_voices() {
 fn the_grammar_heard_along_picks_what_a_whole_decode_picks() {
     use crate::listen::Listener;
     let loaded = shipped("delivery_bereavement");
-    let step = loaded
-        .scenario
-        .steps
-        .iter()
-        .find(|s| s.id == "opening")
-        .unwrap_or_else(|| panic!("opening step"));
-    let grammar = OptionGrammar::new(
-        step.replies
-            .iter()
-            .map(|r| (r.id.as_str(), r.text.as_str(), r.phrasings.as_slice())),
-    );
+    let (step, grammar) = opening(&loaded);
     let options = OptionRecogniser::open_default().unwrap_or_else(|e| panic!("{e} (install pocketsphinx-en-us)"));
     let mut listener = Listener::from_parts(Some(options), None);
     for (n, reply) in step.replies.iter().enumerate() {
