@@ -27,6 +27,9 @@ pub enum EncoderError {
     /// The tokenizer file is not a tokenizer.
     #[error("the tokenizer could not be loaded: {0}")]
     Tokenizer(String),
+    /// A thread of the encoder's work stopped before giving its result.
+    #[error("the encoder's {0} stopped unexpectedly")]
+    Stopped(&'static str),
     /// A tensor operation failed (bad weights, wrong shapes).
     #[error("the encoder failed: {0}")]
     Tensor(#[from] candle_core::Error),

@@ -151,7 +151,26 @@ impl Hearing {
     /// What `text` means, said after `customer_line` with `offered` on offer.
     pub fn hear(&self, text: &str, customer_line: &str, offered: &[&Reply]) -> Result<Understanding, EncoderError> {
         self.wait_prepared();
-        let (probs, tuned) = self.shared.adapter.read(&self.shared.encoder, text)?;
+        let mut texts: Vec<&str> = vec![text, customer_line];
+        for reply in offered {
+            texts.push(&reply.text);
+            texts.extend(reply.examples.iter().map(String::as_str));
+            texts.extend(reply.phrasings.iter().map(String::as_str));
+        }
+        // The plain pass (meaning, for matching and reflection) and the tuned pass
+        // (intents) share no work, so each takes a core: a reply is heard in the time of
+        // one forward pass (about 18 ms here) instead of two. Each computes exactly what
+        // it computed alone, so what is heard is the same.
+        let (read, vectors) = std::thread::scope(|scope| {
+            let plain = scope.spawn(|| self.shared.embeddings(&texts));
+            let read = self.shared.adapter.read(&self.shared.encoder, text);
+            let vectors = plain
+                .join()
+                .unwrap_or(Err(EncoderError::Stopped("plain pass")));
+            (read, vectors)
+        });
+        let (probs, tuned) = read?;
+        let vectors = vectors?;
         let tuned = Some(tuned);
         let mut intents = Vec::new();
         for (k, intent) in Intent::ALL.iter().enumerate() {
@@ -169,13 +188,6 @@ impl Hearing {
             }
         }
         let by_statement = self.harms_by_statement(text, &intents)?;
-        let mut texts: Vec<&str> = vec![text, customer_line];
-        for reply in offered {
-            texts.push(&reply.text);
-            texts.extend(reply.examples.iter().map(String::as_str));
-            texts.extend(reply.phrasings.iter().map(String::as_str));
-        }
-        let vectors = self.shared.embeddings(&texts)?;
         let said = vectors.first().cloned().unwrap_or_default();
         let cosine = |v: &[f32]| said.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
         let reflects = if customer_line.trim().is_empty() {
