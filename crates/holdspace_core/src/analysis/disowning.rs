@@ -96,6 +96,14 @@ const RELEASE: &[&[&str]] = &[
     &["its", "not", "up", "to", "you"],
     &["it", "should", "not", "be", "up", "to", "you"],
     &["it", "should", "not", "be", "on", "you"],
+    // The customer's call is no burden ("it's no trouble at all that you've rung").
+    &["it", "is", "no", "trouble"],
+    &["its", "no", "trouble"],
+    &["its", "never", "any", "trouble"],
+    &["no", "trouble", "at", "all"],
+    &["it", "is", "no", "bother"],
+    &["its", "no", "bother"],
+    &["no", "bother", "at", "all"],
 ];
 
 /// What the customer may be told not to do that is itself a reproach ("you don't have
@@ -298,6 +306,9 @@ pub fn disowning(words: &[String]) -> Option<String> {
     if let Some(words) = not_foolish(core) {
         return Some(words);
     }
+    if let Some(words) = not_about_the_thing(core) {
+        return Some(words);
+    }
     if let Some(p) = RELEASE.iter().find(|p| starts(p)) {
         let reproach = core.iter().any(|w| REPROACHES.iter().any(|r| w.starts_with(r)));
         return (!reproach).then(|| p.join(" "));
@@ -355,6 +366,39 @@ fn not_foolish(core: &[String]) -> Option<String> {
         }
     }
     None
+}
+
+/// "It's not about the sixty-three quid for you", "this isn't really about the deposit":
+/// the trainee saying the thing the customer named is not what matters to them, which
+/// notices more behind it; the encoder reads the small sum or thing and hears the
+/// trainee make little of it. Only a thing ("the", "a", "your" or a number after
+/// "about"): "it's not about what you want" dismisses the customer and is no such
+/// reading.
+fn not_about_the_thing(core: &[String]) -> Option<String> {
+    // "it's" stays one word ("its"); "this isn't" is "this is not".
+    let (subject, rest) = match core {
+        [its, not, rest @ ..] if its == "its" && not == "not" => ("it", rest),
+        [subject, is, not, rest @ ..]
+            if matches!(subject.as_str(), "it" | "this" | "that") && is == "is" && not == "not" =>
+        {
+            (subject.as_str(), rest)
+        }
+        _ => return None,
+    };
+    let hedges = rest
+        .iter()
+        .take_while(|w| matches!(w.as_str(), "really" | "just" | "only" | "all"))
+        .count();
+    match rest.get(hedges..).unwrap_or_default() {
+        [about, thing, ..]
+            if about == "about"
+                && (matches!(thing.as_str(), "the" | "a" | "your" | "those" | "that")
+                    || thing.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            Some(format!("{subject} is not about {thing}"))
+        }
+        _ => None,
+    }
 }
 
 /// Whether a verb (or its "-ing" form) is one of the things the trainee could do for the
@@ -419,8 +463,11 @@ mod tests {
             "don't be silly",
             "oh don't be daft it's only a dress",
             "I can't guarantee anyone'll call",
+            "it's not about what you want, it's the rules",
+            "it's not about you",
         ] {
-            assert_eq!(disowned(said), vec![None], "{said}");
+            let d = disowned(said);
+            assert!(d.iter().all(Option::is_none), "{said}: {d:?}");
         }
     }
 
@@ -445,6 +492,10 @@ mod tests {
             "you're not being unreasonable",
             "I won't lie to you",
             "you're never a bother, Arthur, I mean that",
+            "it's no trouble at all that you've rung",
+            "no bother at all, Arthur",
+            "it's not about the sixty-three quid for you, is it",
+            "this isn't really about the deposit",
             "I can't promise Friday, but I'll chase the courier myself",
         ] {
             assert!(disowned(said).iter().any(Option::is_some), "{said}");

@@ -1278,6 +1278,12 @@ mod tests {
             [Intent::OpenQuestion]
         );
         assert_eq!(intents("Okay, so what happened next?"), [Intent::OpenQuestion]);
+        // A demand for a one-word answer is a closed question without a question's shape.
+        assert_eq!(
+            intents("I just need a quick yes or no, refund or redelivery"),
+            [Intent::ClosedQuestion]
+        );
+        assert!(!intents("I'm not after a yes or no, tell me what's going on").contains(&Intent::ClosedQuestion));
     }
 
     #[test]
