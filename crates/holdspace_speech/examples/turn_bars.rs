@@ -8,7 +8,7 @@
 //! cargo run --release -p holdspace_speech --example turn_bars
 //! ```
 
-use holdspace_speech::turn::{FIRST_CHECK_MS, SmartTurn, default_dir};
+use holdspace_speech::turn::{SmartTurn, default_dir};
 use holdspace_speech::turnset;
 use holdspace_speech::vad::{Vad, VadConfig, VadEvent};
 
@@ -68,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "| bar at the first check | falls by, per 100 ms | floor | end of turn p50 | p95 | capped | inside pauses judged over |"
+        "| bar at 200 ms | falls by, per 100 ms | floor | end of turn p50 | p95 | capped | inside pauses judged over |"
     );
     println!("|---|---|---|---|---|---|---|");
     for (start, step, floor) in [
@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (0.4, 0.1, 0.1),
     ] {
         let bar = |silence_s: f64| -> f32 {
-            let steps = ((silence_s - f64::from(FIRST_CHECK_MS) / 1000.0) / 0.1).round().max(0.0) as f32;
+            let steps = ((silence_s - 0.2) / 0.1).round().max(0.0) as f32;
             (start - step * steps).max(floor)
         };
         let mut ends: Vec<f64> = Vec::new();

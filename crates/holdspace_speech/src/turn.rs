@@ -19,26 +19,8 @@ use ort::value::Tensor;
 use crate::error::SpeechError;
 use crate::mel;
 
-/// At or above this probability the turn is complete at the first check (the model's
-/// own threshold); see [`complete_bar`] for later ones.
+/// At or above this probability the turn is complete (the model's own threshold).
 pub const COMPLETE: f32 = 0.5;
-/// How much less sure the model needs to be for each 100 ms the silence lasts past the
-/// first check, down to [`COMPLETE_FLOOR`]. A longer silence is itself evidence that the
-/// turn is over; on the multi-clause set the model's own bar left a third of replies to
-/// the 1.2 s cap (flat synthetic endings), and pauses inside replies are the resume
-/// window's to save, not the bar's (the model already calls most of them complete).
-pub const COMPLETE_FALL_PER_100_MS: f32 = 0.2;
-/// The least sure the model may be and still end a turn.
-pub const COMPLETE_FLOOR: f32 = 0.1;
-/// The silence at which the first check runs (the open microphone's `pause_ms`).
-pub const FIRST_CHECK_MS: u32 = 100;
-
-/// The probability at or above which a turn is complete after `silence_s` of silence:
-/// 0.5 at the first check, 0.3 a tenth of a second later, then 0.1.
-pub fn complete_bar(silence_s: f64) -> f32 {
-    let steps = ((silence_s - f64::from(FIRST_CHECK_MS) / 1000.0) / 0.1).round().max(0.0) as f32;
-    (COMPLETE - COMPLETE_FALL_PER_100_MS * steps).max(COMPLETE_FLOOR)
-}
 /// A turn judged over at a pause is sent on only this long after its last word: people
 /// pause up to about 600 ms inside a sentence ("I'm sorry. … That sounds hard."), and
 /// no model can hear from "I'm sorry." that more is coming. A trainee who carries on
@@ -155,7 +137,7 @@ pub fn turn_ends(
                     }
                     let Some(m) = model.as_deref_mut() else { continue };
                     let t = std::time::Instant::now();
-                    if m.complete(&so_far.samples)? < complete_bar(so_far.detected_s - so_far.speech_end_s) {
+                    if m.complete(&so_far.samples)? < COMPLETE {
                         continue;
                     }
                     let judged_s = so_far.detected_s + t.elapsed().as_secs_f64();
@@ -228,16 +210,7 @@ mod tests {
         let hanging = m.complete(&said("I understand, and"));
         let (finished, hanging) = (finished.unwrap_or(0.0), hanging.unwrap_or(1.0));
         assert!(finished >= COMPLETE, "finished: {finished}");
-        assert!(hanging < COMPLETE_FLOOR, "hanging: {hanging}");
-    }
-
-    #[test]
-    fn the_bar_falls_as_the_silence_lasts() {
-        let first = f64::from(FIRST_CHECK_MS) / 1000.0;
-        assert_eq!(complete_bar(first), COMPLETE);
-        assert!(complete_bar(first + 0.1) < COMPLETE);
-        assert_eq!(complete_bar(first + 1.0), COMPLETE_FLOOR);
-        assert!(complete_bar(first + 0.2) >= COMPLETE_FLOOR);
+        assert!(hanging < 0.1, "hanging: {hanging}");
     }
 
     #[test]

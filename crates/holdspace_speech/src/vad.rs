@@ -51,12 +51,12 @@ pub struct VadConfig {
 }
 
 impl VadConfig {
-    /// The open microphone's settings: a pause after 100 ms of silence for the end-of-turn
+    /// The open microphone's settings: a pause after 200 ms of silence for the end-of-turn
     /// checks, again every 100 ms, and an utterance that ends by itself after
     /// `end_silence_ms` (the cap a turn judged unfinished waits for).
     pub fn open_mic(end_silence_ms: u32) -> VadConfig {
         VadConfig {
-            pause_ms: Some(crate::turn::FIRST_CHECK_MS),
+            pause_ms: Some(200),
             recheck_ms: 100,
             end_silence_ms,
             ..VadConfig::default()
@@ -511,10 +511,10 @@ mod tests {
                 VadEvent::Dropped => "dropped",
             })
             .collect();
-        // The 450 ms pause is judged at 100, 200, 300 and 400 ms; the final silence every
-        // 100 ms from 100 ms until the 1.2 s cap ends the turn.
-        let mut expected = vec!["started", "paused", "paused", "paused", "paused", "resumed"];
-        expected.extend(["paused"; 11]);
+        // The 450 ms pause is judged at 200, 300 and 400 ms; the final silence every
+        // 100 ms from 200 ms until the 1.2 s cap ends the turn.
+        let mut expected = vec!["started", "paused", "paused", "paused", "resumed"];
+        expected.extend(["paused"; 10]);
         expected.push("ended");
         assert_eq!(kinds, expected);
         let VadEvent::Paused(first) = &events[1] else {
@@ -522,11 +522,11 @@ mod tests {
         };
         assert!((first.speech_end_s - 2.0).abs() < 0.02, "{}", first.speech_end_s);
         assert!(
-            (first.detected_s - 2.1).abs() < 0.02,
-            "100 ms later: {}",
+            (first.detected_s - 2.2).abs() < 0.02,
+            "200 ms later: {}",
             first.detected_s
         );
-        let VadEvent::Ended(whole) = &events[17] else {
+        let VadEvent::Ended(whole) = &events[15] else {
             panic!("the end")
         };
         assert!((whole.speech_end_s - 3.25).abs() < 0.03, "{}", whole.speech_end_s);

@@ -306,7 +306,6 @@ fn send(
     };
     let job = Job {
         id,
-        silence_s: utterance.detected_s - utterance.speech_end_s,
         started_s: utterance.started_s,
         grammar,
         audio: utterance.samples,

@@ -18,7 +18,7 @@ use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words, trails_off};
 use holdspace_speech::SpeechError;
 use holdspace_speech::listen::{Heard, Listener};
 use holdspace_speech::options::Picked;
-use holdspace_speech::turn::{SmartTurn, complete_bar};
+use holdspace_speech::turn::{COMPLETE, SmartTurn};
 
 /// What the worker is given.
 pub(super) enum Work {
@@ -48,9 +48,6 @@ pub(super) struct Job {
     pub cut_off_after_s: Option<f32>,
     /// The audio so far at a pause: hear it only if the turn is over.
     pub at_pause: bool,
-    /// Seconds of silence after the last speech when the job was queued: a longer
-    /// silence lowers the bar the end-of-turn model must reach.
-    pub silence_s: f64,
 }
 
 /// What the worker sends back.
@@ -153,7 +150,7 @@ pub(super) fn recognition_worker(
                     1.0
                 }
             };
-            if complete < complete_bar(job.silence_s) {
+            if complete < COMPLETE {
                 let _ = replies.send(Reply::NotOver {
                     id: job.id,
                     why: "the voice had not finished",
