@@ -164,9 +164,7 @@ impl Hearing {
         let (read, vectors) = std::thread::scope(|scope| {
             let plain = scope.spawn(|| self.shared.embeddings(&texts));
             let read = self.shared.adapter.read(&self.shared.encoder, text);
-            let vectors = plain
-                .join()
-                .unwrap_or(Err(EncoderError::Stopped("plain pass")));
+            let vectors = plain.join().unwrap_or(Err(EncoderError::Stopped("plain pass")));
             (read, vectors)
         });
         let (probs, tuned) = read?;
