@@ -4,8 +4,9 @@
 //! wall clock's pace; the voice-activity detector, the grammar and Whisper on the speech
 //! worker, the sentence encoder (the customer's ear), the engine, the avatar (its GLB,
 //! animation and face) and the voice (synthesis and kira's mixer, on the mock backend)
-//! all run as they do in the app, headless. Nothing is skipped: the only stand-ins are the microphone (a file) and
-//! the sound card (the mock backend, which adds no output buffer).
+//! all run as they do in the app, headless. Nothing is skipped: the only stand-ins are
+//! the microphone (a file) and the sound card (the mock backend, which adds no output
+//! buffer).
 //!
 //! Both ways of talking are timed: push-to-talk (the key is held while each recorded
 //! reply plays and released as it ends) and the open microphone (the end-of-turn checks
