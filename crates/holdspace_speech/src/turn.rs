@@ -19,13 +19,45 @@ use ort::value::Tensor;
 use crate::error::SpeechError;
 use crate::mel;
 
-/// At or above this probability the turn is complete (the model's own threshold).
+/// At or above this probability the turn is complete at the first check (the model's
+/// own threshold), and a verdict this sure waits only [`RESUME_WINDOW_S`].
 pub const COMPLETE: f32 = 0.5;
+/// The bar falls by this much for each 100 ms the silence lasts past the first check: a
+/// silence that goes on is itself evidence that the turn is over, and the model, trained
+/// on people, hears some voices' flat endings as unfinished (on the flite voices of the
+/// multi-clause set a third of the turns waited for the 1.2 s cap at a fixed bar).
+pub const BAR_FALL_PER_100_MS: f32 = 0.3;
+/// The bar never falls below this: a voice the model is sure has not finished (a clause
+/// left hanging scores under 0.1) waits for the cap.
+pub const BAR_FLOOR: f32 = 0.1;
 /// A turn judged over at a pause is sent on only this long after its last word: people
 /// pause up to about 600 ms inside a sentence ("I'm sorry. … That sounds hard."), and
 /// no model can hear from "I'm sorry." that more is coming. A trainee who carries on
 /// within it is still in the same turn; the avatar has already shown it is listening.
 pub const RESUME_WINDOW_S: f64 = 0.65;
+/// The window for a verdict below [`COMPLETE`], reached only because the bar fell: the
+/// model did not hear a finished voice, so the trainee gets the whole of the pauses
+/// people leave inside a sentence (to 600 ms) and the detector's trim of a voice's
+/// edges (it heard a 600 ms pause as 730 ms) before the customer answers.
+pub const RESUME_WINDOW_UNSURE_S: f64 = 0.8;
+
+/// The bar the model's probability must reach at a check after `silence_s` of silence:
+/// [`COMPLETE`] at the first check (200 ms), falling [`BAR_FALL_PER_100_MS`] per 100 ms
+/// to [`BAR_FLOOR`].
+pub fn bar(silence_s: f64) -> f32 {
+    let steps = ((silence_s - 0.2) / 0.1).round().max(0.0) as f32;
+    (COMPLETE - BAR_FALL_PER_100_MS * steps).max(BAR_FLOOR)
+}
+
+/// How long after its last word a turn judged over with probability `p` is held for
+/// the trainee to carry on: the less sure the verdict, the longer.
+pub fn resume_window_s(p: f32) -> f64 {
+    if p >= COMPLETE {
+        RESUME_WINDOW_S
+    } else {
+        RESUME_WINDOW_UNSURE_S
+    }
+}
 /// The model file in the turn folder.
 pub const MODEL_FILE: &str = "smart-turn-v3.2-cpu.onnx";
 /// The ONNX Runtime library in the turn folder.
@@ -111,9 +143,9 @@ pub struct TurnEnd {
 }
 
 /// Where an open microphone ends the turns in `audio` (16 kHz mono), with the app's checks
-/// in the app's order: the detector's pause, the model on the audio so far, then the
-/// transcript's last word, and the reply held until [`RESUME_WINDOW_S`] after the last
-/// word; speech that resumes before it is sent voids the verdict (the time each check
+/// in the app's order: the detector's pause, the model on the audio so far against the
+/// [`bar`] for that much silence, then the transcript's last word, and the reply held
+/// for the [`resume_window_s`] of the verdict after the last word; speech that resumes before it is sent voids the verdict (the time each check
 /// takes is counted as stream time). Without a model, the detector's own silence ends
 /// turns. The benchmark runs this on recordings in place of a microphone.
 pub fn turn_ends(
@@ -137,7 +169,8 @@ pub fn turn_ends(
                     }
                     let Some(m) = model.as_deref_mut() else { continue };
                     let t = std::time::Instant::now();
-                    if m.complete(&so_far.samples)? < COMPLETE {
+                    let p = m.complete(&so_far.samples)?;
+                    if p < bar(so_far.detected_s - so_far.speech_end_s) {
                         continue;
                     }
                     let judged_s = so_far.detected_s + t.elapsed().as_secs_f64();
@@ -151,8 +184,8 @@ pub fn turn_ends(
                             detected_s: judged_s,
                             by: EndedBy::Judged,
                         };
-                        let sent =
-                            (so_far.detected_s + t.elapsed().as_secs_f64()).max(so_far.speech_end_s + RESUME_WINDOW_S);
+                        let sent = (so_far.detected_s + t.elapsed().as_secs_f64())
+                            .max(so_far.speech_end_s + resume_window_s(p));
                         pending = Some((sent, end));
                     }
                 }
@@ -201,6 +234,18 @@ mod tests {
         audio.extend(voice.say(text).unwrap_or_else(|e| panic!("{e}")));
         audio.extend(std::iter::repeat_n(0.0, 3200));
         audio
+    }
+
+    #[test]
+    fn the_bar_falls_as_the_silence_lasts_and_an_unsure_verdict_waits_longer() {
+        assert_eq!(bar(0.2), COMPLETE);
+        assert!(bar(0.3) < bar(0.2) && bar(0.4) < bar(0.3));
+        assert_eq!(bar(0.9), BAR_FLOOR);
+        assert_eq!(bar(1.1), BAR_FLOOR);
+        assert_eq!(resume_window_s(0.9), RESUME_WINDOW_S);
+        assert!(resume_window_s(0.2) > RESUME_WINDOW_S);
+        // Longer than the longest pause inside a sentence the set leaves, as heard.
+        assert!(resume_window_s(0.2) > f64::from(turnset::PAUSES_S[3]) + 0.13);
     }
 
     #[test]

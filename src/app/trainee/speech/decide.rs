@@ -20,7 +20,6 @@ use crate::app::session::hud::PlayOptions;
 use crate::app::session::runner::{ActiveSession, CustomerSpoke};
 use crate::app::trainee::correction::{CorrectionWindow, TakeBack};
 use crate::app::trainee::reply::ReplyGiven;
-use holdspace_speech::turn::RESUME_WINDOW_S;
 use holdspace_speech::vad::Vad;
 
 /// Takes the worker's answers: echoes the pick, keeps the decision for `commit`.
@@ -53,7 +52,7 @@ pub(super) fn collect_results(
                     speech.vad = Vad::new(vad_config(speech.mode, ends_turns));
                 }
             }
-            Reply::TurnOver { id, ms } => {
+            Reply::TurnOver { id, ms, window_s } => {
                 let Some((current, timing)) = speech.current.as_mut() else {
                     continue;
                 };
@@ -62,6 +61,7 @@ pub(super) fn collect_results(
                 }
                 timing.judged = Some(Instant::now());
                 timing.turn_ms = ms;
+                timing.resume_window_s = window_s;
                 speech.state = ListenState::Recognising;
                 if !std::mem::replace(&mut speech.stop_reported, true) {
                     let talked_s = speech.vad.talked_s().unwrap_or_default() as f32;
@@ -134,7 +134,7 @@ pub(super) fn collect_results(
                     speech.state = ListenState::Hearing;
                     continue;
                 }
-                speech.send_at_s = at_pause.then_some(timing.speech_end_s + RESUME_WINDOW_S);
+                speech.send_at_s = at_pause.then_some(timing.speech_end_s + timing.resume_window_s);
                 recognised.write(SpeechRecognised {
                     heard: heard.clone(),
                     delivery: delivery.clone(),

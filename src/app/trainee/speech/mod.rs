@@ -80,6 +80,9 @@ pub struct UtteranceTiming {
     pub judged: Option<Instant>,
     /// The end-of-turn model's time, milliseconds.
     pub turn_ms: f64,
+    /// Judged over at a pause: how long after the last word the reply is held for the
+    /// trainee to carry on (the model's verdict sets it).
+    pub resume_window_s: f64,
     /// The grammar's pick was heard along as the trainee spoke (ready within a
     /// millisecond), not decoded whole beside Whisper.
     pub picked_along: bool,

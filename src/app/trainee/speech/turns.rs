@@ -9,6 +9,7 @@ use bevy::prelude::*;
 use holdspace_core::Mode;
 use holdspace_core::analysis::spoken::OptionGrammar;
 use holdspace_core::engine::events::OfferedReply;
+use holdspace_speech::turn::RESUME_WINDOW_S;
 use holdspace_speech::vad::{Utterance, VadEvent};
 
 use super::worker::{Job, Work};
@@ -302,6 +303,7 @@ fn send(
         heard: None,
         judged: None,
         turn_ms: 0.0,
+        resume_window_s: RESUME_WINDOW_S,
         picked_along: false,
     };
     let job = Job {
@@ -312,6 +314,7 @@ fn send(
         pause_before_s,
         cut_off_after_s,
         at_pause,
+        silence_s: utterance.detected_s - utterance.speech_end_s,
     };
     if speech.jobs.send(Work::Hear(job)).is_ok() {
         speech.current = Some((id, timing));

@@ -18,7 +18,7 @@ use holdspace_core::analysis::spoken::{OptionGrammar, spoken_words, trails_off};
 use holdspace_speech::SpeechError;
 use holdspace_speech::listen::{Heard, Listener};
 use holdspace_speech::options::Picked;
-use holdspace_speech::turn::{COMPLETE, SmartTurn};
+use holdspace_speech::turn::{SmartTurn, bar, resume_window_s};
 
 /// What the worker is given.
 pub(super) enum Work {
@@ -48,6 +48,8 @@ pub(super) struct Job {
     pub cut_off_after_s: Option<f32>,
     /// The audio so far at a pause: hear it only if the turn is over.
     pub at_pause: bool,
+    /// At a pause: the silence so far, seconds (the end-of-turn bar falls as it lasts).
+    pub silence_s: f64,
 }
 
 /// What the worker sends back.
@@ -59,8 +61,9 @@ pub(super) enum Reply {
         can_hear: bool,
         ends_turns: bool,
     },
-    /// At a pause: the turn is over (recognition follows).
-    TurnOver { id: u64, ms: f64 },
+    /// At a pause: the turn is over (recognition follows); the reply is held `window_s`
+    /// after the last word for the trainee to carry on (longer for a verdict less sure).
+    TurnOver { id: u64, ms: f64, window_s: f64 },
     /// At a pause: the turn is not over (the voice had not finished, or the words trail
     /// off); nothing more comes for this job.
     NotOver { id: u64, why: &'static str },
@@ -150,7 +153,7 @@ pub(super) fn recognition_worker(
                     1.0
                 }
             };
-            if complete < COMPLETE {
+            if complete < bar(job.silence_s) {
                 let _ = replies.send(Reply::NotOver {
                     id: job.id,
                     why: "the voice had not finished",
@@ -160,6 +163,7 @@ pub(super) fn recognition_worker(
             let _ = replies.send(Reply::TurnOver {
                 id: job.id,
                 ms: t.elapsed().as_secs_f64() * 1000.0,
+                window_s: resume_window_s(complete),
             });
         }
         let id = job.id;
