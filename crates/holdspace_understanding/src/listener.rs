@@ -54,6 +54,10 @@ struct Shared {
     adapter: Adapter,
     /// Plain-model embeddings of texts already seen (reply texts, examples, lines).
     cache: Mutex<HashMap<String, Vec<f32>>>,
+    /// Each intent's threshold (as [`Hearing`]'s).
+    thresholds: Vec<f32>,
+    /// The harms heard in reply texts already seen ([`Understanding::heard_in_replies`]).
+    harms: Mutex<HashMap<String, Vec<Intent>>>,
 }
 
 /// The adapter's settings, read from its JSON.
@@ -98,6 +102,8 @@ impl Hearing {
                 encoder,
                 adapter,
                 cache: Mutex::new(HashMap::new()),
+                thresholds: thresholds.clone(),
+                harms: Mutex::new(HashMap::new()),
             }),
             thresholds,
             examples,
@@ -147,11 +153,61 @@ impl Shared {
             .collect())
     }
 
+    /// The harms the tuned pass hears in `text`, from the cache when seen before. Each
+    /// text is read alone, whether prepared or heard on demand, so the result never
+    /// depends on which.
+    fn harms_in(&self, text: &str) -> Result<Vec<Intent>, EncoderError> {
+        let poisoned = || EncoderError::Tokenizer("cache poisoned".into());
+        if let Some(h) = self.harms.lock().map_err(|_| poisoned())?.get(text) {
+            return Ok(h.clone());
+        }
+        let probs = self.adapter.probabilities(&self.encoder, &[text])?;
+        let row = probs.first().cloned().unwrap_or_default();
+        let harms: Vec<Intent> = Intent::ALL
+            .iter()
+            .enumerate()
+            .filter(|(k, intent)| {
+                intent.is_harmful()
+                    && row
+                        .get(*k)
+                        .is_some_and(|p| *p >= self.thresholds.get(*k).copied().unwrap_or(0.5))
+            })
+            .map(|(_, intent)| *intent)
+            .collect();
+        self.harms
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(text.to_owned(), harms.clone());
+        Ok(harms)
+    }
+
+    /// The offered replies whose own text is heard with other harms than their author
+    /// listed, with the harms heard ([`Understanding::heard_in_replies`]).
+    fn heard_in_replies(&self, offered: &[&Reply]) -> Result<Vec<(String, Vec<Intent>)>, EncoderError> {
+        let mut out = Vec::new();
+        for reply in offered {
+            let heard = self.harms_in(&reply.text)?;
+            let listed: Vec<Intent> = reply.intents.iter().copied().filter(|i| i.is_harmful()).collect();
+            let same = heard.len() == listed.len() && heard.iter().all(|i| listed.contains(i));
+            if !same {
+                out.push((reply.id.clone(), heard));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether every text has its embedding already.
     fn has_all(&self, texts: &[String]) -> bool {
         self.cache
             .lock()
             .is_ok_and(|cache| texts.iter().all(|t| cache.contains_key(t)))
+    }
+
+    /// Whether every reply's text has been read for harms already.
+    fn has_harms(&self, offered: &[Reply]) -> bool {
+        self.harms
+            .lock()
+            .is_ok_and(|harms| offered.iter().all(|r| harms.contains_key(&r.text)))
     }
 }
 
@@ -216,6 +272,7 @@ impl Hearing {
             replies,
             reflects: round3(reflects.max(0.0)),
             by_statement,
+            heard_in_replies: self.shared.heard_in_replies(offered)?,
         })
     }
 
@@ -276,10 +333,12 @@ impl Listener for Hearing {
     fn prepare(&self, session: &Session) {
         self.wait_prepared();
         let mut texts: Vec<String> = vec![session.last_line().to_owned()];
+        let mut offered = Vec::new();
         for reply in session.available_replies() {
             texts.extend(reply_texts(reply).map(str::to_owned));
+            offered.push(reply.clone());
         }
-        if self.shared.has_all(&texts) {
+        if self.shared.has_all(&texts) && self.shared.has_harms(&offered) {
             return;
         }
         let shared = Arc::clone(&self.shared);
@@ -289,6 +348,8 @@ impl Listener for Hearing {
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
                 // A failure here only means the reply pays for it later.
                 let _ = shared.embeddings(&refs);
+                let offered: Vec<&Reply> = offered.iter().collect();
+                let _ = shared.heard_in_replies(&offered);
             });
         if let (Ok(handle), Ok(mut preparing)) = (spawned, self.preparing.lock()) {
             *preparing = Some(handle);
@@ -437,6 +498,50 @@ mod tests {
             "{:?}",
             after.analysis
         );
+    }
+
+    /// A trainee who says a reply's own text has said that reply, in every shipped
+    /// scenario: the author's intents and what the ear hears in the text must agree
+    /// ("I'll escalate it to a manager and make sure they call you back" is heard as
+    /// passing them on as well as the promise its author listed).
+    #[test]
+    fn every_shipped_reply_said_word_for_word_is_that_reply() {
+        let ear = hearing();
+        let mut missed = Vec::new();
+        for id in [
+            "delivery_bereavement",
+            "billing_hardship",
+            "locked_out_panic",
+            "loyal_customer_unheard",
+            "repeat_caller_lonely",
+        ] {
+            let s = shipped(id);
+            for step in &s.scenario.steps {
+                for reply in &step.replies {
+                    // Where the reply is on offer: some need the hidden need shown first.
+                    let heard = [Disclosure::Hidden, Disclosure::Hinted, Disclosure::Revealed]
+                        .into_iter()
+                        .filter_map(|d| {
+                            probe(
+                                &s,
+                                &step.id,
+                                d,
+                                TurnInput::say(&reply.text),
+                                Some(&ear as &dyn Listener),
+                            )
+                        })
+                        .find(|u| u.scores.iter().any(|sc| sc.reply == reply.id));
+                    let Some(u) = heard else { continue };
+                    if u.reply.as_deref() != Some(reply.id.as_str()) {
+                        missed.push(format!(
+                            "{id}/{}/{}: matched {:?}, heard {:?}",
+                            step.id, reply.id, u.reply, u.analysis.intents
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(missed.is_empty(), "{missed:#?}");
     }
 
     #[test]

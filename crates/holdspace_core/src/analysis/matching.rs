@@ -39,7 +39,9 @@ pub fn closeness(said: &[String], target: &[String]) -> f32 {
     0.5 * coverage + 0.5 * dice
 }
 
-/// Whether the moves heard can be the reply's moves.
+/// Whether the moves heard can be the reply's moves. ([`scores`] also takes the moves
+/// as the ear hears them in the reply's own text, where they differ from its author's:
+/// [`Understanding::heard_in_replies`].)
 pub fn consistent(reply: &[Intent], heard: &[Intent]) -> bool {
     let harm = |v: &[Intent]| v.iter().copied().filter(|i| i.is_harmful()).collect::<Vec<_>>();
     let (reply_harm, heard_harm) = (harm(reply), harm(heard));
@@ -137,7 +139,10 @@ pub fn scores(
                 reply: reply.id.clone(),
                 similarity: round3(best.0),
                 like: best.1,
-                consistent: consistent(&reply.intents, &analysis.intents),
+                consistent: consistent(&reply.intents, &analysis.intents)
+                    || understanding
+                        .and_then(|u| u.heard_in_replies.iter().find(|(id, _)| *id == reply.id))
+                        .is_some_and(|(_, in_text)| consistent(in_text, &analysis.intents)),
                 agrees,
                 meaning: understanding.and_then(|u| {
                     u.replies

@@ -67,6 +67,14 @@ pub struct Understanding {
     /// disowning) from "I'm not rushing you, I'm staying right here" (none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_statement: Vec<Vec<Intent>>,
+    /// The harms the ear hears in an offered reply's own text, for the replies where
+    /// they differ from the harms its author listed (its id and the harms heard, perhaps
+    /// none). Saying a reply's text must match that reply: "I'll escalate it to a
+    /// manager and make sure they call you back" is heard as passing them on, and so is
+    /// the trainee who says it; "I just need a yes or no: refund or redelivery?" is
+    /// listed as a wall and heard as a plain question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heard_in_replies: Vec<(String, Vec<Intent>)>,
 }
 
 /// One intent the encoder heard.
@@ -415,6 +423,17 @@ impl Analysis {
                 .iter()
                 .any(|i| i.is_helpful() && *i != Intent::Acknowledge && self.layer_of(*i) == Some(Layer::Lexicon));
             if intent == Intent::OffTopic && helped_by_words && !harmful && heard.probability < Self::SURE_AGAINST {
+                continue;
+            }
+            // Nor is a harm done to the customer's own problem ("it's only sixty-three
+            // quid, everyone's bill goes up in the winter" minimises the bill, whatever the
+            // weather in it sounds like), heard in the words or more surely than leaving
+            // the call: the reply is about the call.
+            let surer_harm = understanding
+                .intents
+                .iter()
+                .any(|h| h.intent.is_harmful() && h.intent != Intent::OffTopic && h.probability > heard.probability);
+            if intent == Intent::OffTopic && (harmful || surer_harm) && heard.probability < Self::SURE_AGAINST {
                 continue;
             }
             if intent.is_harmful()
@@ -1024,6 +1043,30 @@ mod tests {
         // "I can hear" acknowledges in words too common to vouch for the topic.
         let dog = hear("sorry quick one is that a dog I can hear in the background", 0.3);
         assert!(dog.contains(&Intent::OffTopic), "{dog:?}");
+    }
+
+    #[test]
+    fn a_harm_done_to_the_customers_own_problem_is_not_also_off_topic() {
+        let hear = |text: &str, p: f32| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: vec![heard(Intent::OffTopic, p)],
+                    ..Understanding::default()
+                },
+            );
+            a.intents
+        };
+        let winter = hear(
+            "honestly it's only sixty three quid and everyone's bill goes up in the winter",
+            0.13,
+        );
+        assert!(winter.contains(&Intent::Minimising), "{winter:?}");
+        assert!(!winter.contains(&Intent::OffTopic), "{winter:?}");
+        // Sure it left the call: both.
+        let match_talk = hear("calm down, did you see the match last night?", 0.9);
+        assert!(match_talk.contains(&Intent::OffTopic), "{match_talk:?}");
     }
 
     #[test]
