@@ -1021,19 +1021,22 @@ mod tests {
         }
     }
 
+    /// The intents heard in `text` when the encoder hears `intents` in it.
+    fn with_encoder(text: &str, intents: Vec<HeardIntent>) -> Vec<Intent> {
+        let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+        a.hear_meaning(
+            text,
+            &Understanding {
+                intents,
+                ..Understanding::default()
+            },
+        );
+        a.intents
+    }
+
     #[test]
     fn warmth_the_words_name_as_help_is_not_off_topic_unless_the_encoder_is_sure() {
-        let hear = |text: &str, p: f32| {
-            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
-            a.hear_meaning(
-                text,
-                &Understanding {
-                    intents: vec![heard(Intent::OffTopic, p)],
-                    ..Understanding::default()
-                },
-            );
-            a.intents
-        };
+        let hear = |text: &str, p: f32| with_encoder(text, vec![heard(Intent::OffTopic, p)]);
         let warm = hear("I'm not going anywhere, Arthur, I'm happy to have a chat", 0.18);
         assert!(!warm.contains(&Intent::OffTopic), "{warm:?}");
         assert!(warm.contains(&Intent::TakeYourTime), "{warm:?}");
@@ -1047,17 +1050,7 @@ mod tests {
 
     #[test]
     fn a_harm_done_to_the_customers_own_problem_is_not_also_off_topic() {
-        let hear = |text: &str, p: f32| {
-            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
-            a.hear_meaning(
-                text,
-                &Understanding {
-                    intents: vec![heard(Intent::OffTopic, p)],
-                    ..Understanding::default()
-                },
-            );
-            a.intents
-        };
+        let hear = |text: &str, p: f32| with_encoder(text, vec![heard(Intent::OffTopic, p)]);
         let winter = hear(
             "honestly it's only sixty three quid and everyone's bill goes up in the winter",
             0.13,
@@ -1067,6 +1060,19 @@ mod tests {
         // Sure it left the call: both.
         let match_talk = hear("calm down, did you see the match last night?", 0.9);
         assert!(match_talk.contains(&Intent::OffTopic), "{match_talk:?}");
+        // The encoder surer of the harm than of leaving the call.
+        let deposit = "If you do miss it, agents usually hold things for a day or two anyway.";
+        let surer = with_encoder(
+            deposit,
+            vec![heard(Intent::Minimising, 0.64), heard(Intent::OffTopic, 0.1)],
+        );
+        assert!(surer.contains(&Intent::Minimising), "{surer:?}");
+        assert!(!surer.contains(&Intent::OffTopic), "{surer:?}");
+        let unsure = with_encoder(
+            deposit,
+            vec![heard(Intent::Minimising, 0.2), heard(Intent::OffTopic, 0.3)],
+        );
+        assert!(unsure.contains(&Intent::OffTopic), "{unsure:?}");
     }
 
     #[test]
