@@ -58,6 +58,7 @@ pub fn resume_window_s(p: f32) -> f64 {
         RESUME_WINDOW_UNSURE_S
     }
 }
+
 /// The model file in the turn folder.
 pub const MODEL_FILE: &str = "smart-turn-v3.2-cpu.onnx";
 /// The ONNX Runtime library in the turn folder.
@@ -145,8 +146,9 @@ pub struct TurnEnd {
 /// Where an open microphone ends the turns in `audio` (16 kHz mono), with the app's checks
 /// in the app's order: the detector's pause, the model on the audio so far against the
 /// [`bar`] for that much silence, then the transcript's last word, and the reply held
-/// for the [`resume_window_s`] of the verdict after the last word; speech that resumes before it is sent voids the verdict (the time each check
-/// takes is counted as stream time). Without a model, the detector's own silence ends
+/// for the [`resume_window_s`] of the verdict after the last word; speech that resumes
+/// before it is sent voids the verdict (the time each check takes is counted as stream
+/// time). Without a model, the detector's own silence ends
 /// turns. The benchmark runs this on recordings in place of a microphone.
 pub fn turn_ends(
     audio: &[f32],

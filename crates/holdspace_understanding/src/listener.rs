@@ -29,6 +29,19 @@ fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// The harmful intents whose probability in `row` reaches `share` of their threshold.
+fn harms_above(row: &[f32], thresholds: &[f32], share: f32) -> Vec<Intent> {
+    Intent::ALL
+        .iter()
+        .enumerate()
+        .filter(|(k, intent)| {
+            let bar = thresholds.get(*k).copied().unwrap_or(0.5) * share;
+            intent.is_harmful() && row.get(*k).is_some_and(|p| *p >= bar)
+        })
+        .map(|(_, intent)| *intent)
+        .collect()
+}
+
 /// A reply's text, examples and phrasings, in the order `hear` scores them: what the
 /// plain model embeds for it, at the reply and when the step is prepared.
 fn reply_texts(reply: &Reply) -> impl Iterator<Item = &str> {
@@ -40,7 +53,6 @@ fn reply_texts(reply: &Reply) -> impl Iterator<Item = &str> {
 /// The encoder and adapter, ready to hear replies.
 pub struct Hearing {
     shared: Arc<Shared>,
-    thresholds: Vec<f32>,
     /// Labelled examples per intent and their tuned embeddings, for explanations.
     examples: Vec<(Intent, String)>,
     example_vectors: Option<Tensor>,
@@ -54,7 +66,7 @@ struct Shared {
     adapter: Adapter,
     /// Plain-model embeddings of texts already seen (reply texts, examples, lines).
     cache: Mutex<HashMap<String, Vec<f32>>>,
-    /// Each intent's threshold (as [`Hearing`]'s).
+    /// Each intent's threshold, from the adapter's settings.
     thresholds: Vec<f32>,
     /// The harms heard in reply texts already seen ([`Understanding::heard_in_replies`]).
     harms: Mutex<HashMap<String, Vec<Intent>>>,
@@ -102,10 +114,9 @@ impl Hearing {
                 encoder,
                 adapter,
                 cache: Mutex::new(HashMap::new()),
-                thresholds: thresholds.clone(),
+                thresholds,
                 harms: Mutex::new(HashMap::new()),
             }),
-            thresholds,
             examples,
             example_vectors,
             preparing: Mutex::new(None),
@@ -162,18 +173,7 @@ impl Shared {
             return Ok(h.clone());
         }
         let probs = self.adapter.probabilities(&self.encoder, &[text])?;
-        let row = probs.first().cloned().unwrap_or_default();
-        let harms: Vec<Intent> = Intent::ALL
-            .iter()
-            .enumerate()
-            .filter(|(k, intent)| {
-                intent.is_harmful()
-                    && row
-                        .get(*k)
-                        .is_some_and(|p| *p >= self.thresholds.get(*k).copied().unwrap_or(0.5))
-            })
-            .map(|(_, intent)| *intent)
-            .collect();
+        let harms = harms_above(probs.first().map_or(&[][..], Vec::as_slice), &self.thresholds, 1.0);
         self.harms
             .lock()
             .map_err(|_| poisoned())?
@@ -233,7 +233,7 @@ impl Hearing {
         let mut intents = Vec::new();
         for (k, intent) in Intent::ALL.iter().enumerate() {
             let p = probs.get(k).copied().unwrap_or_default();
-            if p >= self.thresholds.get(k).copied().unwrap_or(0.5) {
+            if p >= self.shared.thresholds.get(k).copied().unwrap_or(0.5) {
                 let like = match (&tuned, &self.example_vectors) {
                     (Some(v), Some(examples)) => self.nearest(*intent, v, examples)?,
                     _ => None,
@@ -291,17 +291,7 @@ impl Hearing {
         let probs = self.shared.adapter.probabilities(&self.shared.encoder, &refs)?;
         Ok(probs
             .iter()
-            .map(|row| {
-                Intent::ALL
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, intent)| {
-                        let bar = self.thresholds.get(*k).copied().unwrap_or(0.5) * STATEMENT_BAR;
-                        intent.is_harmful() && row.get(*k).is_some_and(|p| *p >= bar)
-                    })
-                    .map(|(_, intent)| *intent)
-                    .collect()
-            })
+            .map(|row| harms_above(row, &self.shared.thresholds, STATEMENT_BAR))
             .collect())
     }
 
