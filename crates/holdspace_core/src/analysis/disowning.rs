@@ -108,6 +108,8 @@ const RELEASE: &[&[&str]] = &[
     &["it", "is", "no", "bother"],
     &["its", "no", "bother"],
     &["no", "bother", "at", "all"],
+    &["its", "never", "a"],
+    &["it", "is", "never", "a"],
 ];
 
 /// What the customer may be told not to do that is itself a reproach ("you don't have
@@ -170,6 +172,9 @@ pub struct Statement {
     pub words: Vec<String>,
     /// The words that made it disown a harm ("i will not"), if they did.
     pub disowns: Option<String>,
+    /// Whether it says what the trainee will not do ("I won't just say sorry again"): its
+    /// words name a move that is not made, so they are not said as one.
+    pub refrains: bool,
 }
 
 impl Statement {
@@ -181,7 +186,9 @@ impl Statement {
 
 /// The statements of `text`, in order, each with whether it disowns.
 pub fn statements(text: &str) -> Vec<Statement> {
-    let mut out = Vec::new();
+    let mut out: Vec<Statement> = Vec::new();
+    // Whether each statement opens a clause after "but" or "though".
+    let mut contrasts = Vec::new();
     let all = clauses(text);
     for (k, clause) in all.iter().enumerate() {
         let refuses = refusal(clause).is_some();
@@ -189,21 +196,109 @@ pub fn statements(text: &str) -> Vec<Statement> {
         // what the trainee will do. Without the "but…" ("I can't guarantee anyone'll
         // call, that's not down to me") the limit is the whole answer: a wall.
         let but_after = all[k + 1..].iter().any(|c| c.after_contrast && refusal(c).is_none());
-        for words in split(clause) {
+        for (j, words) in split(clause).into_iter().enumerate() {
             let disowns = if refuses {
                 None
             } else if but_after && let Some(limit) = honest_limit(words) {
                 Some(limit)
             } else {
-                disowning(words)
+                disowning(words).or_else(|| continued(words, out.last()))
             };
+            let refrains = disowns.as_deref().is_some_and(refraining);
+            contrasts.push(clause.after_contrast && j == 0);
             out.push(Statement {
                 words: words.to_vec(),
                 disowns,
+                refrains,
             });
         }
     }
+    for k in 1..out.len() {
+        if out[k - 1].disowns.is_none()
+            && let Some(frame) = reporting(&out[k - 1].words)
+            && played_down(&out[k - 1].words)
+            && (contrasts[k] || contradicting(&out[k].words))
+        {
+            out[k - 1].disowns = Some(format!("{frame} …, but"));
+        }
+    }
     out
+}
+
+/// "You said", "you keep saying", "they told you": the frame of a statement that reports
+/// what the customer (or someone) said, within its first words.
+fn reporting(words: &[String]) -> Option<String> {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    let head = words.get(skip..).unwrap_or_default();
+    let head = head.get(..head.len().min(5)).unwrap_or_default();
+    REPORTING
+        .iter()
+        .find(|frame| {
+            head.windows(frame.len())
+                .any(|w| w.iter().zip(frame.iter()).all(|(a, b)| a == b))
+        })
+        .map(|frame| frame.join(" "))
+}
+
+/// Whether a reported statement has the customer playing their problem down ("you said
+/// it's nothing", "you keep saying it's fine", "you said it doesn't matter why"): doubting
+/// that hears more behind it. Doubting a claim ("you say you paid on time, but it's
+/// showing a returned payment") disputes the customer, which is another move.
+fn played_down(words: &[String]) -> bool {
+    words.iter().any(|w| PLAYED_DOWN.contains(&w.as_str()))
+}
+
+/// The words of a customer playing their problem down.
+const PLAYED_DOWN: &[&str] = &[
+    "alright", "bother", "daft", "fine", "just", "matter", "nothing", "ok", "okay", "only", "silly",
+];
+
+/// Frames that report what was said (see [`reporting`]).
+const REPORTING: &[&[&str]] = &[
+    &["you", "said"],
+    &["you", "say"],
+    &["you", "keep", "saying"],
+    &["you", "mentioned"],
+    &["you", "told", "me"],
+    &["you", "were", "told"],
+    &["you", "have", "been", "told"],
+    &["they", "said"],
+    &["they", "told", "you"],
+];
+
+/// What opens a statement that doubts the one before ("…, and I'm not sure it is").
+const DOUBTING: &[&[&str]] = &[
+    &["i", "am", "not", "sure"],
+    &["i", "am", "not", "convinced"],
+    &["i", "do", "not", "think"],
+    &["i", "do", "not", "believe"],
+    &["it", "does", "not", "sound"],
+    &["that", "does", "not", "sound"],
+    &["it", "does", "not", "seem"],
+];
+
+/// Whether a statement doubts the one before it.
+fn contradicting(words: &[String]) -> bool {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    let core = words.get(skip..).unwrap_or_default();
+    DOUBTING
+        .iter()
+        .any(|d| core.len() >= d.len() && core.iter().zip(d.iter()).all(|(a, b)| a == b))
+}
+
+/// Whether the words that disowned a statement are the trainee's own "will not" ("i will
+/// not", "i am not going to", "i am not" before what they are not doing).
+fn refraining(disowns: &str) -> bool {
+    disowns == "i am not" || WILL_NOT.iter().any(|p| p.join(" ") == disowns)
+}
+
+/// "I wouldn't call that small, not for one late payment", "I won't rush you, never":
+/// a statement with no subject that opens on "not" or "never" carries on the negation
+/// before it, and disowns what that one disowned.
+fn continued(words: &[String], before: Option<&Statement>) -> Option<String> {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    let opens = words.get(skip).is_some_and(|w| w == "not" || w == "never");
+    before.and_then(|b| b.disowns.clone()).filter(|_| opens)
 }
 
 /// A clause cut where a joining word opens a new subject.
@@ -313,6 +408,15 @@ pub fn disowning(words: &[String]) -> Option<String> {
     if let Some(words) = not_about_the_thing(core) {
         return Some(words);
     }
+    if let Some(words) = nothing_wrong(core) {
+        return Some(words);
+    }
+    if let Some(words) = not_small(core) {
+        return Some(words);
+    }
+    if let Some(words) = not_just(core) {
+        return Some(words);
+    }
     if let Some(p) = RELEASE.iter().find(|p| starts(p)) {
         let reproach = core.iter().any(|w| REPROACHES.iter().any(|r| w.starts_with(r)));
         return (!reproach).then(|| p.join(" "));
@@ -405,6 +509,82 @@ fn not_about_the_thing(core: &[String]) -> Option<String> {
     }
 }
 
+/// "You haven't done a single thing wrong", "you did nothing wrong", "there's nothing
+/// wrong with asking": the customer told they are not at fault for what they did or
+/// asked. ("There's nothing wrong with the box" is a finding, not this: only a doing
+/// after "with".)
+fn nothing_wrong(core: &[String]) -> Option<String> {
+    let wrong = core.iter().position(|w| w == "wrong")?;
+    let before = &core[..wrong];
+    let negator = before
+        .iter()
+        .rev()
+        .find(|w| matches!(w.as_str(), "not" | "nothing" | "never"))?;
+    let done = before.first().is_some_and(|w| w == "you")
+        && before.iter().any(|w| matches!(w.as_str(), "done" | "do" | "did"));
+    let asking = before.last() == Some(negator)
+        && negator == "nothing"
+        && core.get(wrong + 1).is_some_and(|w| w == "with")
+        && core
+            .get(wrong + 2)
+            .is_some_and(|w| (w.ends_with("ing") && w.len() > 4) || w == "that");
+    (done || asking).then(|| format!("{negator} … wrong"))
+}
+
+/// Words that make a thing small: saying the customer's problem is *not* one of these
+/// takes it seriously ("nineteen years isn't a small thing", "that's not nothing").
+const SMALL: &[&str] = &["little", "minor", "nothing", "petty", "small", "tiny", "trivial"];
+
+/// Words between a negation and what it negates that change nothing ("I don't think
+/// it's a small thing", "that's not at all small").
+const NEGATED_LEAD: &[&str] = &[
+    "a", "all", "an", "at", "exactly", "is", "it", "its", "really", "so", "such", "that", "think", "this", "was",
+];
+
+/// The first word `wanted` that a "not" or "never" in `core` negates (past the words of
+/// [`NEGATED_LEAD`]), or that "no" is put straight before ("no small thing": a "no"
+/// that opens the reply is an answer, "no, it's nothing" makes little of it). Not when
+/// the customer is the subject: "you're not just…" and "you can't just…" speak of them.
+fn negated_word(core: &[String], wanted: impl Fn(&str) -> bool) -> Option<String> {
+    if core.first().is_some_and(|w| w == "you") {
+        return None;
+    }
+    for (i, w) in core.iter().enumerate() {
+        let rest = core.get(i + 1..).unwrap_or_default();
+        let skip = match w.as_str() {
+            "not" | "never" => rest.iter().take_while(|r| NEGATED_LEAD.contains(&r.as_str())).count(),
+            "no" => 0,
+            _ => continue,
+        };
+        if let Some(hit) = rest.get(skip).filter(|h| wanted(h)) {
+            return Some(format!("{w} … {hit}"));
+        }
+    }
+    None
+}
+
+/// "Nineteen years isn't a small thing", "I don't think that's nothing", "it's no small
+/// amount": the trainee saying the customer's problem is not small takes it seriously;
+/// the encoder reads the small words and hears the trainee make little of it. ("It's not
+/// a big deal" says the opposite, and is not this.)
+fn not_small(core: &[String]) -> Option<String> {
+    negated_word(core, |w| SMALL.contains(&w))
+}
+
+/// "It's not just a service", "I don't think it's just anything": the trainee hearing
+/// more behind what the customer played down. Not when an action follows ("we don't
+/// just give refunds" limits what can be done).
+fn not_just(core: &[String]) -> Option<String> {
+    let at = core
+        .iter()
+        .position(|w| matches!(w.as_str(), "just" | "only" | "merely"))?;
+    let next = core.get(at + 1)?;
+    if is_action(next) {
+        return None;
+    }
+    negated_word(core, |w| matches!(w, "just" | "only" | "merely"))
+}
+
 /// Whether a verb (or its "-ing" form) is one of the things the trainee could do for the
 /// customer ([`ACTIONS`]).
 fn is_action(verb: &str) -> bool {
@@ -470,6 +650,12 @@ mod tests {
             "I can't guarantee anyone'll call",
             "it's not about what you want, it's the rules",
             "it's not about you",
+            "it's not a big deal",
+            "no, it's nothing to worry about",
+            "we don't just give refunds out",
+            "you can't just expect us to refund it",
+            "there's nothing wrong with the box from what I can see",
+            "you did it wrong, that's why it locked",
         ] {
             let d = disowned(said);
             assert!(d.iter().all(Option::is_none), "{said}: {d:?}");
@@ -502,8 +688,48 @@ mod tests {
             "it's not about the sixty-three quid for you, is it",
             "this isn't really about the deposit",
             "I can't promise Friday, but I'll chase the courier myself",
+            "I wouldn't call sixty-three pounds small",
+            "nineteen years isn't a small thing",
+            "I don't think that's a small thing at all",
+            "six years of paying on time, that's not nothing",
+            "it's no small amount",
+            "I don't think it's just anything",
+            "it's not just a service though, is it",
+            "you haven't done a single thing wrong here",
+            "there's nothing wrong with asking that",
+            "it's never a problem when you ring, Arthur",
         ] {
             assert!(disowned(said).iter().any(Option::is_some), "{said}");
+        }
+    }
+
+    #[test]
+    fn a_negation_carried_on_disowns_with_the_statement_before() {
+        let d = disowned("I wouldn't call sixty-three pounds small, not for one late payment after six years");
+        assert!(d.len() == 2 && d.iter().all(Option::is_some), "{d:?}");
+        // Without a disowning statement before it, "not" alone disowns nothing.
+        let d = disowned("sorry, not for a returned payment");
+        assert!(d.iter().all(Option::is_none), "{d:?}");
+    }
+
+    #[test]
+    fn what_the_customer_said_then_doubted_disowns_and_used_against_them_does_not() {
+        for said in [
+            "you said it's nothing, but Jean's clearly a big part of it",
+            "you keep saying it's fine, and I'm not sure it is",
+            "when you say it's just a service, I don't think it's just anything",
+        ] {
+            let d = disowned(said);
+            assert!(d[0].is_some(), "{said}: {d:?}");
+        }
+        for said in [
+            "you said it doesn't matter, so I'll treat it like any other order",
+            "you said yourself it was a bank thing, so that's between you and your bank",
+            "you say you paid on time, but the direct debit came back on the third",
+            "you say you'll manage but you didn't really manage last month did you",
+        ] {
+            let d = disowned(said);
+            assert!(d.iter().all(Option::is_none), "{said}: {d:?}");
         }
     }
 
@@ -515,6 +741,10 @@ mod tests {
         assert!(s[1].disowns.is_none());
         assert_eq!(s[1].text(), "and that is just the process");
         let s = statements("I'm not putting you on hold and I'm not passing you on");
-        assert!(s.iter().all(|s| s.disowns.is_some()), "{s:?}");
+        assert!(s.iter().all(|s| s.disowns.is_some() && s.refrains), "{s:?}");
+        let s = statements("I won't just say sorry again, you've had enough of those");
+        assert!(s[0].refrains && !s[1].refrains, "{s:?}");
+        // Freeing the customer is no move the trainee holds back.
+        assert!(!statements("you don't have to explain")[0].refrains);
     }
 }

@@ -5,6 +5,7 @@
 //! moves heard agree with the reply's (a refusal never matches a fix, a harmless reply
 //! is never taken as a harmful one, nor the other way round).
 
+use crate::analysis::disowning::statements;
 use crate::analysis::intent::Intent;
 use crate::analysis::text::content_stems;
 use crate::analysis::{Analysis, Layer, MatchEvidence, Understanding};
@@ -26,16 +27,40 @@ pub const MEANING_WITHOUT_MOVES_AT: f32 = 0.8;
 /// (coverage) and the Dice overlap of both. 0 with fewer than two shared content
 /// words, unless the target has only one or two and all of them were said in a short reply.
 pub fn closeness(said: &[String], target: &[String]) -> f32 {
-    if said.is_empty() || target.is_empty() {
+    closeness_of(&Said::all(said), target)
+}
+
+/// What was said, for closeness: the stems said as moves, and how many were said in all.
+struct Said<'a> {
+    /// The stems that can match (not those of what the trainee said they will not do).
+    moves: &'a [String],
+    /// How many stems were said in all: a reply is no shorter, nor closer to a short
+    /// reply, for words set aside.
+    len: usize,
+}
+
+impl<'a> Said<'a> {
+    /// Every stem said counts.
+    fn all(stems: &'a [String]) -> Self {
+        Self {
+            moves: stems,
+            len: stems.len(),
+        }
+    }
+}
+
+/// [`closeness`] of what was said to a target.
+fn closeness_of(said: &Said, target: &[String]) -> f32 {
+    if said.len == 0 || target.is_empty() {
         return 0.0;
     }
-    let shared = target.iter().filter(|t| said.contains(t)).count();
-    let short_and_whole = target.len() <= 2 && shared == target.len() && said.len() <= 3;
+    let shared = target.iter().filter(|t| said.moves.contains(t)).count();
+    let short_and_whole = target.len() <= 2 && shared == target.len() && said.len <= 3;
     if shared < 2 && !short_and_whole {
         return 0.0;
     }
     let coverage = shared as f32 / target.len() as f32;
-    let dice = 2.0 * shared as f32 / (said.len() + target.len()) as f32;
+    let dice = 2.0 * shared as f32 / (said.len + target.len()) as f32;
     0.5 * coverage + 0.5 * dice
 }
 
@@ -114,7 +139,12 @@ pub fn scores(
     said: &str,
     understanding: Option<&Understanding>,
 ) -> Vec<Score> {
-    let said_stems = content_stems(said);
+    let all_stems = content_stems(said);
+    let move_stems = stems_said(said, &all_stems);
+    let said_stems = Said {
+        moves: &move_stems,
+        len: all_stems.len(),
+    };
     offered
         .iter()
         .map(|reply| {
@@ -129,7 +159,7 @@ pub fn scores(
                 // assumptive reply, and all of its move.
                 let parts = if agrees { sentences_of(text) } else { Vec::new() };
                 for part in std::iter::once(text.as_str()).chain(parts.iter().map(String::as_str)) {
-                    let c = closeness(&said_stems, &content_stems(part));
+                    let c = closeness_of(&said_stems, &content_stems(part));
                     if c > best.0 {
                         best = (c, part.to_owned());
                     }
@@ -153,6 +183,18 @@ pub fn scores(
             }
         })
         .collect()
+}
+
+/// The content stems of what was said as moves: the words of a statement saying what
+/// the trainee will not do ("I won't just say sorry again") name a move not made, and
+/// matching on them would credit it.
+fn stems_said(said: &str, all: &[String]) -> Vec<String> {
+    let statements = statements(said);
+    if !statements.iter().any(|s| s.refrains) {
+        return all.to_vec();
+    }
+    let kept: Vec<String> = statements.iter().filter(|s| !s.refrains).map(|s| s.text()).collect();
+    content_stems(&kept.join(" "))
 }
 
 /// The offered reply that free words most likely meant, if any is close enough.
@@ -270,5 +312,25 @@ mod tests {
             &[Intent::Minimising],
         )];
         assert_eq!(matched("I'm sorry it's a few days late", &offered), None);
+    }
+
+    #[test]
+    fn what_the_trainee_will_not_do_is_not_said() {
+        let offered = [reply(
+            "sorry_again",
+            "I'm really sorry about all of this. I do apologise.",
+            &[Intent::Apology],
+        )];
+        assert_eq!(
+            matched(
+                "I won't just say I'm really sorry about all of this again, you've had enough of that",
+                &offered
+            ),
+            None
+        );
+        assert_eq!(
+            matched("honestly, I'm really sorry about all of this", &offered).as_deref(),
+            Some("sorry_again")
+        );
     }
 }

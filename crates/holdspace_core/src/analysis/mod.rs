@@ -405,6 +405,22 @@ impl Analysis {
             if intent.is_harmful() && disowned && !harmful {
                 continue;
             }
+            // Blame points at the customer: in words that never name them and that the
+            // phrases heard as help ("the tracking says out for delivery, but that's not
+            // good enough" owns a failure) it must be sure. Without the help it may be
+            // blame by implication ("there needed to be money in the account").
+            let helped_in_words = self
+                .intents
+                .iter()
+                .any(|i| i.is_helpful() && matches!(self.layer_of(*i), Some(Layer::Lexicon | Layer::Shape)));
+            if intent == Intent::Blame
+                && !self.intents.contains(&intent)
+                && heard.probability < Self::SURE_AGAINST
+                && helped_in_words
+                && !words(text).iter().any(|w| SECOND_PERSON.contains(&w.as_str()))
+            {
+                continue;
+            }
             // Passing someone on needs somewhere to pass them: "it'll be on its way within
             // the hour, you'll have it Thursday" names nobody else, whatever it sounds like.
             if intent == Intent::Transfer && !self.intents.contains(&intent) && !points_elsewhere(&words(text)) {
@@ -669,6 +685,11 @@ fn points_elsewhere(words: &[String]) -> bool {
         }
     })
 }
+
+/// The words that name the customer.
+const SECOND_PERSON: &[&str] = &[
+    "you", "youd", "youll", "your", "youre", "yours", "yourself", "youve", "ya",
+];
 
 /// Single-word fillers.
 const FILLER_WORDS: &[&str] = &["ah", "er", "erm", "hmm", "uh", "uhh", "uhm", "um", "umm"];
@@ -1195,6 +1216,40 @@ mod tests {
             vec![],
         );
         assert!(reported.intents.contains(&Intent::Blame), "{:?}", reported.intents);
+        // What they said, then doubted: the harm read in their words is theirs.
+        let doubted = hear(
+            "you said it's nothing, but Jean's clearly a big part of it",
+            vec![heard(Intent::Blame, 0.5)],
+            vec![vec![Intent::Blame], vec![]],
+        );
+        assert!(!doubted.has_harm(), "{:?}", doubted.intents);
+        assert!(doubted.intents.contains(&Intent::Acknowledge), "{:?}", doubted.intents);
+    }
+
+    #[test]
+    fn blame_that_never_names_the_customer_must_be_sure() {
+        let hear = |text: &str, p: f32| {
+            let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
+            a.hear_meaning(
+                text,
+                &Understanding {
+                    intents: vec![heard(Intent::Blame, p)],
+                    ..Understanding::default()
+                },
+            );
+            a.intents.contains(&Intent::Blame)
+        };
+        assert!(!hear(
+            "the tracking might say out for delivery but that's clearly not good enough",
+            0.51
+        ));
+        assert!(hear(
+            "the tracking might say out for delivery but that's clearly not good enough",
+            0.7
+        ));
+        assert!(hear("well that's what happens when your payment bounces", 0.51));
+        // Nothing heard as help: blame by implication stands.
+        assert!(hear("there needed to be money in the account on the third", 0.51));
     }
 
     #[test]

@@ -152,6 +152,11 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
             if before.iter().skip(i + 1).take(3).any(|w| w == "imagine") || knowing_what(&before[i + 1..]) {
                 continue;
             }
+            // "I can't tell you how much I understand…", "I can't say how sorry I am":
+            // beyond words, which says it more, not less.
+            if emphatic(before, i) {
+                continue;
+            }
             return Some(SetAside::Negated(w.clone()));
         }
     }
@@ -166,6 +171,16 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
         }
     }
     None
+}
+
+/// Whether the negation at `before[i]` is "can't tell you how…" or "couldn't say how…":
+/// a way of saying something is beyond words, which negates nothing after it.
+fn emphatic(before: &[String], i: usize) -> bool {
+    let can = i > 0 && matches!(before[i - 1].as_str(), "can" | "could");
+    let telling = before
+        .get(i + 1)
+        .is_some_and(|w| matches!(w.as_str(), "tell" | "say" | "express" | "describe"));
+    can && telling && before.iter().skip(i + 2).take(2).any(|w| w == "how")
 }
 
 /// What follows "you should have" or "you must have" when it is a thing to have, not a
@@ -893,6 +908,11 @@ mod tests {
         assert_eq!(set_aside(&c, &hit(&c, "only a parcel")), None);
         let c = first("I can't imagine how frustrating that is");
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
+        // "Can't tell you how…" says it beyond words; "not going to tell you how…" disowns.
+        let c = first("I can't tell you how much I understand how frustrating this must be");
+        assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
+        let c = first("I'm not going to tell you how frustrating this must be");
+        assert!(set_aside(&c, &hit(&c, "how frustrating")).is_some());
         let c = first("I don't think you're overreacting at all");
         assert!(set_aside(&c, &hit(&c, "overreacting")).is_some());
         // What follows "why" after a verb of knowing is given, not negated.
