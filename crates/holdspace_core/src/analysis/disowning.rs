@@ -110,6 +110,25 @@ const RELEASE: &[&[&str]] = &[
     &["no", "bother", "at", "all"],
     &["its", "never", "a"],
     &["it", "is", "never", "a"],
+    &["you", "will", "not", "have", "to"],
+    &["you", "will", "not", "need", "to"],
+    &["you", "were", "not", "to", "know"],
+    &["you", "would", "not", "have", "known"],
+    &["you", "could", "not", "have", "known"],
+    // Barriers ruled out: "there's no reason you can't pay it today".
+    &["there", "is", "no", "reason", "you", "can", "not"],
+    &["there", "is", "no", "reason", "why", "you", "can", "not"],
+    &["there", "is", "no", "reason", "we", "can", "not"],
+    &["there", "is", "no", "reason", "why", "we", "can", "not"],
+    // A reproach ruled out: "there's no such thing as ringing too often".
+    &["there", "is", "no", "such", "thing", "as"],
+    // What anyone would feel, said as theirs to feel: "nobody wants a surprise like
+    // that", "I'm not surprised you don't believe it".
+    &["nobody", "wants"],
+    &["no", "one", "wants"],
+    &["nobody", "likes"],
+    &["no", "one", "likes"],
+    &["i", "am", "not", "surprised"],
 ];
 
 /// What the customer may be told not to do that is itself a reproach ("you don't have
@@ -201,6 +220,10 @@ pub fn statements(text: &str) -> Vec<Statement> {
                 None
             } else if but_after && let Some(limit) = honest_limit(words) {
                 Some(limit)
+            } else if let Some(saying) = not_saying(words) {
+                // "I'm not saying it's your fault" disowns; "I'm not saying you're lying,
+                // but it shows as delivered" announces what the "but" says.
+                (!but_after).then_some(saying)
             } else {
                 disowning(words).or_else(|| continued(words, out.last()))
             };
@@ -214,24 +237,33 @@ pub fn statements(text: &str) -> Vec<Statement> {
         }
     }
     for k in 1..out.len() {
-        if out[k - 1].disowns.is_none()
-            && let Some(frame) = reporting(&out[k - 1].words)
-            && played_down(&out[k - 1].words)
-            && (contrasts[k] || contradicting(&out[k].words))
-        {
+        if out[k - 1].disowns.is_some() {
+            continue;
+        }
+        let (before, next) = (&out[k - 1].words, &out[k].words);
+        // What the customer said: only their playing it down, doubted, is disowned.
+        let theirs =
+            reporting(before, CUSTOMER_SAID).filter(|_| played_down(before) && (contrasts[k] || contradicting(next)));
+        // What they were told: doubted, or said not to have happened ("they kept telling
+        // you billing would ring, and they never did").
+        let told = reporting(before, TOLD_YOU)
+            .filter(|_| contrasts[k] || contradicting(next) || next.iter().any(|w| NEGATIONS.contains(&w.as_str())));
+        if let Some(frame) = theirs.or(told) {
             out[k - 1].disowns = Some(format!("{frame} …, but"));
         }
     }
     out
 }
 
-/// "You said", "you keep saying", "they told you": the frame of a statement that reports
-/// what the customer (or someone) said, within its first words.
-fn reporting(words: &[String]) -> Option<String> {
+/// Words that say something did not happen or is not so.
+const NEGATIONS: &[&str] = &["never", "nobody", "not", "nothing"];
+
+/// The frame of `frames` in a statement's first words, if one is there.
+fn reporting(words: &[String], frames: &[&[&str]]) -> Option<String> {
     let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
     let head = words.get(skip..).unwrap_or_default();
     let head = head.get(..head.len().min(5)).unwrap_or_default();
-    REPORTING
+    frames
         .iter()
         .find(|frame| {
             head.windows(frame.len())
@@ -253,21 +285,29 @@ const PLAYED_DOWN: &[&str] = &[
     "alright", "bother", "daft", "fine", "just", "matter", "nothing", "ok", "okay", "only", "silly",
 ];
 
-/// Frames that report what was said (see [`reporting`]).
-const REPORTING: &[&[&str]] = &[
+/// Frames that report what the customer said (see [`reporting`]).
+const CUSTOMER_SAID: &[&[&str]] = &[
     &["you", "said"],
     &["you", "say"],
     &["you", "keep", "saying"],
     &["you", "mentioned"],
     &["you", "told", "me"],
+];
+
+/// Frames that report what the customer was told by others.
+const TOLD_YOU: &[&[&str]] = &[
     &["you", "were", "told"],
     &["you", "have", "been", "told"],
+    &["you", "got", "told"],
+    &["told", "you"],
+    &["telling", "you"],
     &["they", "said"],
-    &["they", "told", "you"],
+    &["someone", "said"],
 ];
 
 /// What opens a statement that doubts the one before ("…, and I'm not sure it is").
 const DOUBTING: &[&[&str]] = &[
+    &["i", "do", "not", "accept"],
     &["i", "am", "not", "sure"],
     &["i", "am", "not", "convinced"],
     &["i", "do", "not", "think"],
@@ -284,6 +324,14 @@ fn contradicting(words: &[String]) -> bool {
     DOUBTING
         .iter()
         .any(|d| core.len() >= d.len() && core.iter().zip(d.iter()).all(|(a, b)| a == b))
+}
+
+/// "I'm not saying…": the words, when the statement opens on them.
+fn not_saying(words: &[String]) -> Option<String> {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    let frame = ["i", "am", "not", "saying"];
+    let core = words.get(skip..).unwrap_or_default();
+    (core.len() >= frame.len() && core.iter().zip(frame).all(|(a, b)| a == b)).then(|| frame.join(" "))
 }
 
 /// Whether the words that disowned a statement are the trainee's own "will not" ("i will
@@ -332,7 +380,7 @@ pub fn disowning(words: &[String]) -> Option<String> {
     let now = starts(&doing_now)
         && core
             .get(3)
-            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && v != "going" && v != "being");
+            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && !matches!(v.as_str(), "going" | "being" | "saying"));
     let will_not = WILL_NOT.iter().find(|p| starts(p)).map(|p| p.len());
     if let Some(len) = will_not.or(now.then_some(doing_now.len())) {
         let rest = core.get(len..).unwrap_or_default();
@@ -656,6 +704,8 @@ mod tests {
             "you can't just expect us to refund it",
             "there's nothing wrong with the box from what I can see",
             "you did it wrong, that's why it locked",
+            "I'm not saying you're lying, but it shows as delivered to a safe place",
+            "there's no reason to get upset about it",
         ] {
             let d = disowned(said);
             assert!(d.iter().all(Option::is_none), "{said}: {d:?}");
@@ -698,6 +748,13 @@ mod tests {
             "you haven't done a single thing wrong here",
             "there's nothing wrong with asking that",
             "it's never a problem when you ring, Arthur",
+            "you won't have to wait any longer",
+            "you weren't to know it'd lock after three goes",
+            "there's no reason you can't pay it today",
+            "there's no such thing as ringing too often, Arthur",
+            "nobody wants a surprise like that on their bill",
+            "I'm not surprised you don't believe another call back is coming",
+            "I'm not saying it's your fault",
         ] {
             assert!(disowned(said).iter().any(Option::is_some), "{said}");
         }
@@ -718,6 +775,8 @@ mod tests {
             "you said it's nothing, but Jean's clearly a big part of it",
             "you keep saying it's fine, and I'm not sure it is",
             "when you say it's just a service, I don't think it's just anything",
+            "they kept telling you billing would ring, and they never did",
+            "you've been told it's automatic and can't be changed, I don't accept that",
         ] {
             let d = disowned(said);
             assert!(d[0].is_some(), "{said}: {d:?}");
@@ -727,6 +786,7 @@ mod tests {
             "you said yourself it was a bank thing, so that's between you and your bank",
             "you say you paid on time, but the direct debit came back on the third",
             "you say you'll manage but you didn't really manage last month did you",
+            "you were told it's ten working days, and that's still the case",
         ] {
             let d = disowned(said);
             assert!(d.iter().all(Option::is_none), "{said}: {d:?}");

@@ -408,16 +408,18 @@ impl Analysis {
             // Blame points at the customer: in words that never name them and that the
             // phrases heard as help ("the tracking says out for delivery, but that's not
             // good enough" owns a failure) it must be sure. Without the help it may be
-            // blame by implication ("there needed to be money in the account").
+            // blame by implication ("there needed to be money in the account"). Nor is
+            // the trainee who takes the fault ("…and it wasn't, that's on us") unsurely
+            // blaming the customer for it.
             let helped_in_words = self
                 .intents
                 .iter()
                 .any(|i| i.is_helpful() && matches!(self.layer_of(*i), Some(Layer::Lexicon | Layer::Shape)));
+            let said = words(text);
             if intent == Intent::Blame
                 && !self.intents.contains(&intent)
                 && heard.probability < Self::SURE_AGAINST
-                && helped_in_words
-                && !words(text).iter().any(|w| SECOND_PERSON.contains(&w.as_str()))
+                && ((helped_in_words && !said.iter().any(|w| SECOND_PERSON.contains(&w.as_str()))) || owns_fault(&said))
             {
                 continue;
             }
@@ -686,6 +688,25 @@ fn points_elsewhere(words: &[String]) -> bool {
     })
 }
 
+/// Words that take the fault for the company.
+const OWNING: &[&[&str]] = &[
+    &["that", "is", "on", "us"],
+    &["our", "fault"],
+    &["our", "mistake"],
+    &["we", "got", "it", "wrong"],
+    &["we", "got", "that", "wrong"],
+    &["we", "messed", "up"],
+    &["we", "let", "you", "down"],
+];
+
+/// Whether the words take the fault for the company ([`OWNING`]).
+fn owns_fault(said: &[String]) -> bool {
+    OWNING.iter().any(|o| {
+        said.windows(o.len())
+            .any(|w| w.iter().zip(o.iter()).all(|(a, b)| a == b))
+    })
+}
+
 /// The words that name the customer.
 const SECOND_PERSON: &[&str] = &[
     "you", "youd", "youll", "your", "youre", "yours", "yourself", "youve", "ya",
@@ -710,7 +731,7 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
     // (sentence, after_contrast, intent) for the "but" rule.
     let mut placed: Vec<(usize, bool, Intent)> = Vec::new();
 
-    for clause in &clauses {
+    for (k, clause) in clauses.iter().enumerate() {
         let mut here: Vec<(Intent, Layer, String)> = Vec::new();
         // What this clause's own words disowned: "I'm not saying it's your fault, but you
         // needed to update the card" disowns blame in one clause and blames in the next.
@@ -772,6 +793,26 @@ pub fn analyse(text: &str, lexicon: &Lexicon, customer_line: &str, key_points: &
             {
                 here.push((Intent::Blame, Layer::Shape, format!("telling them {what}: \"{words}\"")));
             }
+        }
+        // "I'm not saying you're lying, but it shows as delivered": the disclaimer says
+        // it, unless what follows the "but" is the trainee helping ("…, but I'll sort it").
+        let accusing_after = clauses.get(k + 1).is_some_and(|next| {
+            next.after_contrast
+                && next.sentence == clause.sentence
+                && !next
+                    .words
+                    .first()
+                    .is_some_and(|w| matches!(w.as_str(), "i" | "we" | "let" | "ill" | "well" | "lets"))
+        });
+        if accusing_after
+            && !here.iter().any(|(i, _, _)| *i == Intent::Blame)
+            && let Some(words) = scope::disclaimed_blame(clause)
+        {
+            here.push((
+                Intent::Blame,
+                Layer::Shape,
+                format!("a disclaimer before a \"but\": \"{words} …, but\""),
+            ));
         }
         if let Some(words) = scope::blaming_question(clause) {
             here.push((
@@ -1227,6 +1268,26 @@ mod tests {
     }
 
     #[test]
+    fn a_disclaimed_accusation_before_a_but_accuses() {
+        let heard = |text: &str| {
+            analyse(text, &Lexicon::builtin(), "", &[])
+                .intents
+                .contains(&Intent::Blame)
+        };
+        assert!(heard(
+            "I'm not saying you're lying, but it shows as delivered to a safe place"
+        ));
+        assert!(heard(
+            "I'm not accusing you of anything, but the code was entered wrong three times"
+        ));
+        assert!(!heard("I'm not saying you're lying"));
+        assert!(!heard("I'm not saying it's your fault, but I'll get it sorted now"));
+        assert!(!heard(
+            "I'm not saying you have to decide now, but it would help to know"
+        ));
+    }
+
+    #[test]
     fn blame_that_never_names_the_customer_must_be_sure() {
         let hear = |text: &str, p: f32| {
             let mut a = analyse(text, &Lexicon::builtin(), "", &[]);
@@ -1250,6 +1311,11 @@ mod tests {
         assert!(hear("well that's what happens when your payment bounces", 0.51));
         // Nothing heard as help: blame by implication stands.
         assert!(hear("there needed to be money in the account on the third", 0.51));
+        // Taking the fault is not blaming them for it.
+        assert!(!hear(
+            "someone told you it'd be there Tuesday and it wasn't, that's on us",
+            0.55
+        ));
     }
 
     #[test]

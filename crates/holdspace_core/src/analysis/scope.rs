@@ -719,6 +719,32 @@ pub fn refusal(clause: &Clause) -> Option<String> {
     None
 }
 
+/// What a disclaimer disowns when it is about to accuse ("I'm not saying you're lying").
+const ACCUSED: &[&str] = &[
+    "blame",
+    "careless",
+    "fault",
+    "imagining",
+    "liar",
+    "lying",
+    "mistake",
+    "wrong",
+];
+
+/// "I'm not saying you're lying", "I'm not accusing you of anything": a disclaimer of an
+/// accusation. Before a "but" that does not go on to help ([`analyse`] checks that), it
+/// says what it disclaims. Returns the words.
+///
+/// [`analyse`]: crate::analysis::analyse
+pub fn disclaimed_blame(clause: &Clause) -> Option<String> {
+    let w = &clause.words;
+    let at = w
+        .windows(2)
+        .position(|x| x[0] == "not" && matches!(x[1].as_str(), "saying" | "accusing" | "suggesting"))?;
+    let accuses = w[at + 1] == "accusing" || w.iter().skip(at + 2).take(5).any(|x| ACCUSED.contains(&x.as_str()));
+    accuses.then(|| w[at..(at + 3).min(w.len())].join(" "))
+}
+
 /// Words that may stand between "you" and "should have" ("you really should have").
 const HEDGES: &[&str] = &[
     "honestly",
