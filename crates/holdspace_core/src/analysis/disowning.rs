@@ -404,6 +404,16 @@ pub fn disowning(words: &[String]) -> Option<String> {
                 .all(|w| matches!(w.as_str(), "to" | "you" | "though" | "honestly" | "mate" | "love"));
             return candour.then(|| format!("{} lie", core[..len].join(" ")));
         }
+        // "I wouldn't worry", "I'd not stress about it": advice not to feel it, which
+        // makes little of it, not something the trainee holds back from doing.
+        let advice = matches!(core[..len].join(" ").as_str(), "i would not" | "id not")
+            && rest
+                .iter()
+                .find(|w| !PASSING.contains(&w.as_str()))
+                .is_some_and(|v| REPROACHES.iter().any(|r| v.starts_with(r)));
+        if advice {
+            return None;
+        }
         let refuses = rest.first().is_some_and(|w| w == "be")
             || verb.is_some_and(|at| {
                 let v = rest[at].as_str();
@@ -705,6 +715,7 @@ mod tests {
             "there's nothing wrong with the box from what I can see",
             "you did it wrong, that's why it locked",
             "I'm not saying you're lying, but it shows as delivered to a safe place",
+            "I wouldn't worry about it, parcels go walkabout all the time",
             "there's no reason to get upset about it",
         ] {
             let d = disowned(said);

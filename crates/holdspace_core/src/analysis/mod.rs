@@ -419,7 +419,7 @@ impl Analysis {
             if intent == Intent::Blame
                 && !self.intents.contains(&intent)
                 && heard.probability < Self::SURE_AGAINST
-                && ((helped_in_words && !said.iter().any(|w| SECOND_PERSON.contains(&w.as_str()))) || owns_fault(&said))
+                && ((helped_in_words && !said.iter().any(|w| SECOND_PERSON.contains(&w.as_str()))) || owns_fault(text))
             {
                 continue;
             }
@@ -699,11 +699,16 @@ const OWNING: &[&[&str]] = &[
     &["we", "let", "you", "down"],
 ];
 
-/// Whether the words take the fault for the company ([`OWNING`]).
-fn owns_fault(said: &[String]) -> bool {
-    OWNING.iter().any(|o| {
-        said.windows(o.len())
-            .any(|w| w.iter().zip(o.iter()).all(|(a, b)| a == b))
+/// Whether a clause of `text` takes the fault for the company ([`OWNING`]); "it's not
+/// our fault" denies it.
+fn owns_fault(text: &str) -> bool {
+    clauses(text).iter().any(|c| {
+        let w = &c.words;
+        OWNING.iter().any(|o| {
+            w.windows(o.len()).enumerate().any(|(i, x)| {
+                x.iter().zip(o.iter()).all(|(a, b)| a == b) && !(i > 0 && matches!(w[i - 1].as_str(), "not" | "never"))
+            })
+        })
     })
 }
 
@@ -1311,9 +1316,13 @@ mod tests {
         assert!(hear("well that's what happens when your payment bounces", 0.51));
         // Nothing heard as help: blame by implication stands.
         assert!(hear("there needed to be money in the account on the third", 0.51));
-        // Taking the fault is not blaming them for it.
+        // Taking the fault is not blaming them for it; denying it is no taking.
         assert!(!hear(
             "someone told you it'd be there Tuesday and it wasn't, that's on us",
+            0.55
+        ));
+        assert!(hear(
+            "it's not our fault, the courier says nobody was in to take it",
             0.55
         ));
     }
