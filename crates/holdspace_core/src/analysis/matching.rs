@@ -80,6 +80,13 @@ pub fn consistent(reply: &[Intent], heard: &[Intent]) -> bool {
     }
 }
 
+/// An apology is said or it is not: a reply that apologises is not what was meant by
+/// words with no apology in them, however close in topic ("you said it's nothing, but
+/// Jean's clearly a big part of it" is not "I'm sorry about Jean").
+pub fn apologises_if_it_must(reply: &[Intent], heard: &[Intent]) -> bool {
+    !reply.contains(&Intent::Apology) || heard.contains(&Intent::Apology)
+}
+
 /// How one reply on offer scores against what was said.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
@@ -169,10 +176,11 @@ pub fn scores(
                 reply: reply.id.clone(),
                 similarity: round3(best.0),
                 like: best.1,
-                consistent: consistent(&reply.intents, &analysis.intents)
+                consistent: (consistent(&reply.intents, &analysis.intents)
                     || understanding
                         .and_then(|u| u.heard_in_replies.iter().find(|(id, _)| *id == reply.id))
-                        .is_some_and(|(_, in_text)| consistent(in_text, &analysis.intents)),
+                        .is_some_and(|(_, in_text)| consistent(in_text, &analysis.intents)))
+                    && apologises_if_it_must(&reply.intents, &analysis.intents),
                 agrees,
                 meaning: understanding.and_then(|u| {
                     u.replies
@@ -312,6 +320,20 @@ mod tests {
             &[Intent::Minimising],
         )];
         assert_eq!(matched("I'm sorry it's a few days late", &offered), None);
+    }
+
+    #[test]
+    fn an_apology_must_be_said_to_match_a_reply_that_apologises() {
+        let offered = [reply(
+            "sorry_box",
+            "I'm so sorry the box keeps switching itself off.",
+            &[Intent::Apology],
+        )];
+        assert_eq!(matched("so the box keeps switching itself off", &offered), None);
+        assert_eq!(
+            matched("I'm so sorry the box keeps switching itself off", &offered).as_deref(),
+            Some("sorry_box")
+        );
     }
 
     #[test]

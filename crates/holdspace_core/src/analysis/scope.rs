@@ -135,7 +135,14 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
     }
     let reach = before.len().saturating_sub(NEGATION_REACH);
     for (i, w) in before.iter().enumerate().skip(reach) {
-        if NEGATORS.contains(&w.as_str()) && !(w == "no" && i <= clause.lead) {
+        // A "no" in the clause's opening run ("No, calm down", "no no wait, I'm sorry")
+        // answers; it negates nothing.
+        let answering = w == "no"
+            && before[..i]
+                .iter()
+                .enumerate()
+                .all(|(j, x)| j < clause.lead || x == "no");
+        if NEGATORS.contains(&w.as_str()) && !answering {
             // "not only… but" is emphasis, not negation.
             if before.get(i + 1).is_some_and(|n| n == "only") {
                 continue;
@@ -934,6 +941,8 @@ mod tests {
         assert_eq!(set_aside(&c, &hit(&c, "only a parcel")), None);
         let c = first("I can't imagine how frustrating that is");
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
+        let c = first("no no wait Arthur I'm sorry I was going too fast");
+        assert_eq!(set_aside(&c, &hit(&c, "i am sorry")), None);
         // "Can't tell you how…" says it beyond words; "not going to tell you how…" disowns.
         let c = first("I can't tell you how much I understand how frustrating this must be");
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
