@@ -20,8 +20,12 @@ use crate::analysis::text::{Clause, clauses};
 
 /// Words that may open a statement without changing what it does.
 const OPENERS: &[&str] = &[
-    "and", "because", "but", "cause", "honestly", "listen", "look", "now", "oh", "ok", "okay", "so", "well",
+    "and", "aw", "because", "but", "cause", "erm", "hey", "honestly", "listen", "look", "nah", "now", "oh", "ok",
+    "okay", "right", "so", "um", "well", "yeah",
 ];
+
+/// Words a spoken statement may be made of and say nothing ("and", "I mean", "y'know").
+const FILLING: &[&str] = &["i", "kind", "know", "like", "mean", "of", "sort", "uh", "you", "yknow"];
 
 /// The trainee saying what they will not do ("I'm not going to…", "I won't…").
 const WILL_NOT: &[&[&str]] = &[
@@ -236,23 +240,36 @@ pub fn statements(text: &str) -> Vec<Statement> {
             });
         }
     }
-    for k in 1..out.len() {
-        if out[k - 1].disowns.is_some() {
+    for r in 0..out.len() {
+        if out[r].disowns.is_some() {
             continue;
         }
-        let (before, next) = (&out[k - 1].words, &out[k].words);
+        // The next statement that says something ("…, and, I mean, it kind of sounds
+        // like it does"): a "but" before it counts wherever it fell.
+        let Some(n) = (r + 1..out.len()).find(|&n| !filling(&out[n].words)) else {
+            continue;
+        };
+        let contrast = contrasts[r + 1..=n].iter().any(|c| *c);
+        let (before, next) = (&out[r].words, &out[n].words);
         // What the customer said: only their playing it down, doubted, is disowned.
         let theirs =
-            reporting(before, CUSTOMER_SAID).filter(|_| played_down(before) && (contrasts[k] || contradicting(next)));
+            reporting(before, CUSTOMER_SAID).filter(|_| played_down(before) && (contrast || contradicting(next)));
         // What they were told: doubted, or said not to have happened ("they kept telling
         // you billing would ring, and they never did").
         let told = reporting(before, TOLD_YOU)
-            .filter(|_| contrasts[k] || contradicting(next) || next.iter().any(|w| NEGATIONS.contains(&w.as_str())));
+            .filter(|_| contrast || contradicting(next) || next.iter().any(|w| NEGATIONS.contains(&w.as_str())));
         if let Some(frame) = theirs.or(told) {
-            out[k - 1].disowns = Some(format!("{frame} …, but"));
+            out[r].disowns = Some(format!("{frame} …, but"));
         }
     }
     out
+}
+
+/// Whether a statement is only spoken filling ("and", "I mean", "y'know").
+fn filling(words: &[String]) -> bool {
+    words
+        .iter()
+        .all(|w| OPENERS.contains(&w.as_str()) || FILLING.contains(&w.as_str()))
 }
 
 /// Words that say something did not happen or is not so.
@@ -321,9 +338,19 @@ const DOUBTING: &[&[&str]] = &[
 fn contradicting(words: &[String]) -> bool {
     let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
     let core = words.get(skip..).unwrap_or_default();
-    DOUBTING
+    // "It kind of sounds like it does", "I think it might": what was played down, said to
+    // be so after all.
+    let seeming = core
         .iter()
-        .any(|d| core.len() >= d.len() && core.iter().zip(d.iter()).all(|(a, b)| a == b))
+        .any(|w| matches!(w.as_str(), "sounds" | "sound" | "seems" | "think" | "feels" | "looks"));
+    let affirmed = matches!(
+        core,
+        [.., it, verb] if it == "it" && matches!(verb.as_str(), "does" | "is" | "might" | "matters" | "did" | "was" | "could")
+    );
+    (seeming && affirmed)
+        || DOUBTING
+            .iter()
+            .any(|d| core.len() >= d.len() && core.iter().zip(d.iter()).all(|(a, b)| a == b))
 }
 
 /// "I'm not saying…": the words, when the statement opens on them.
@@ -381,6 +408,21 @@ pub fn disowning(words: &[String]) -> Option<String> {
         && core
             .get(3)
             .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && !matches!(v.as_str(), "going" | "being" | "saying"));
+    // "Nobody's rushing you", "no one is hurrying you": a harm nobody is doing to them.
+    for nobody in [
+        &["nobody", "is"][..],
+        &["nobodys"],
+        &["no", "one", "is"],
+        &["no", "ones"],
+    ] {
+        let doing = core
+            .get(nobody.len())
+            .is_some_and(|v| v.ends_with("ing") && v.len() > 4 && !matches!(v.as_str(), "going" | "being" | "saying"));
+        let to_you = core.iter().skip(nobody.len() + 1).take(3).any(|w| w == "you");
+        if starts(nobody) && doing && to_you {
+            return Some(nobody.join(" "));
+        }
+    }
     let will_not = WILL_NOT.iter().find(|p| starts(p)).map(|p| p.len());
     if let Some(len) = will_not.or(now.then_some(doing_now.len())) {
         let rest = core.get(len..).unwrap_or_default();
@@ -464,6 +506,9 @@ pub fn disowning(words: &[String]) -> Option<String> {
         return Some(words);
     }
     if let Some(words) = not_about_the_thing(core) {
+        return Some(words);
+    }
+    if let Some(words) = siding(core) {
         return Some(words);
     }
     if let Some(words) = nothing_wrong(core) {
@@ -565,6 +610,35 @@ fn not_about_the_thing(core: &[String]) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// "That's just not on", "that isn't acceptable", "that's not right": a verdict on what
+/// was done to the customer, on their side; the encoder hears the "just" and the "not"
+/// and reads a brush-off.
+fn siding(core: &[String]) -> Option<String> {
+    let [subject, is, rest @ ..] = core else {
+        return None;
+    };
+    if !matches!(subject.as_str(), "that" | "this" | "it") || is != "is" {
+        return None;
+    }
+    let hedges = rest
+        .iter()
+        .take_while(|w| matches!(w.as_str(), "just" | "really" | "simply" | "so" | "absolutely"))
+        .count();
+    let [not, verdict, tail @ ..] = rest.get(hedges..).unwrap_or_default() else {
+        return None;
+    };
+    // "It's not on the system", "it's not good news", "it's not okay to shout": not verdicts.
+    let fits = match verdict.as_str() {
+        "on" => tail
+            .iter()
+            .all(|w| matches!(w.as_str(), "at" | "all" | "really" | "is" | "it")),
+        "good" => tail.first().is_some_and(|w| w == "enough"),
+        "acceptable" | "right" | "fair" | "okay" | "ok" => tail.first().is_none_or(|w| w != "to"),
+        _ => false,
+    };
+    (not == "not" && fits).then(|| format!("{subject} is not {verdict}"))
 }
 
 /// "You haven't done a single thing wrong", "you did nothing wrong", "there's nothing
@@ -717,6 +791,10 @@ mod tests {
             "I'm not saying you're lying, but it shows as delivered to a safe place",
             "I wouldn't worry about it, parcels go walkabout all the time",
             "there's no reason to get upset about it",
+            "nobody's going anywhere till this is fixed",
+            "it is not on the system yet",
+            "it's not okay to shout at me",
+            "it's not good news, I'm afraid",
         ] {
             let d = disowned(said);
             assert!(d.iter().all(Option::is_none), "{said}: {d:?}");
@@ -766,6 +844,10 @@ mod tests {
             "nobody wants a surprise like that on their bill",
             "I'm not surprised you don't believe another call back is coming",
             "I'm not saying it's your fault",
+            "nah, nobody's rushing you, you take all the time you need",
+            "so yeah I'm not surprised that fee's got your back up",
+            "and nobody's sorted this, that's just not on",
+            "that isn't acceptable",
         ] {
             assert!(disowned(said).iter().any(Option::is_some), "{said}");
         }
@@ -788,9 +870,11 @@ mod tests {
             "when you say it's just a service, I don't think it's just anything",
             "they kept telling you billing would ring, and they never did",
             "you've been told it's automatic and can't be changed, I don't accept that",
+            "hang on, you said it doesn't really matter why, and, I mean, it kind of sounds like it does",
+            "you said it's nothing, but, y'know, Jean setting it all up, that's not nothing",
         ] {
             let d = disowned(said);
-            assert!(d[0].is_some(), "{said}: {d:?}");
+            assert!(d.iter().any(Option::is_some), "{said}: {d:?}");
         }
         for said in [
             "you said it doesn't matter, so I'll treat it like any other order",

@@ -159,6 +159,12 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
             if before.iter().skip(i + 1).take(3).any(|w| w == "imagine") || knowing_what(&before[i + 1..]) {
                 continue;
             }
+            // "There ain't nothing I can do", "I can't do nothing about it": a negation
+            // that runs on into another negative word doubles it (negative concord, as
+            // spoken), it does not undo it. "It's not nothing" says it is something.
+            if concord(&clause.words, i) {
+                continue;
+            }
             // "I can't tell you how much I understand…", "I can't say how sorry I am":
             // beyond words, which says it more, not less.
             if emphatic(before, i) {
@@ -178,6 +184,19 @@ pub fn set_aside(clause: &Clause, hit: &Hit) -> Option<SetAside> {
         }
     }
     None
+}
+
+/// Whether the negation at `words[i]` runs straight into another negative word that is
+/// not "nothing" said of "it" or "that" ("there ain't nothing I can do" but not "that's
+/// not nothing").
+fn concord(words: &[String], i: usize) -> bool {
+    let next = words.get(i + 1).map(String::as_str);
+    let negative = matches!(next, Some("nothing" | "nobody" | "none" | "nowhere" | "no"));
+    let litotes = next == Some("nothing")
+        && i >= 2
+        && words[i - 1] == "is"
+        && matches!(words[i - 2].as_str(), "it" | "that" | "this");
+    negative && !litotes
 }
 
 /// Whether the negation at `before[i]` is "can't tell you how…" or "couldn't say how…":
@@ -943,6 +962,9 @@ mod tests {
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
         let c = first("no no wait Arthur I'm sorry I was going too fast");
         assert_eq!(set_aside(&c, &hit(&c, "i am sorry")), None);
+        // Negative concord doubles the negation; it does not undo the phrase.
+        let c = first("there ain't nothing I can do before the ten days");
+        assert_eq!(set_aside(&c, &hit(&c, "nothing i can do")), None);
         // "Can't tell you how…" says it beyond words; "not going to tell you how…" disowns.
         let c = first("I can't tell you how much I understand how frustrating this must be");
         assert_eq!(set_aside(&c, &hit(&c, "how frustrating")), None);
