@@ -502,22 +502,16 @@ pub fn disowning(words: &[String]) -> Option<String> {
             return Some(format!("{negator} … {}", fault.join(" ")));
         }
     }
-    if let Some(words) = not_foolish(core) {
-        return Some(words);
-    }
-    if let Some(words) = not_about_the_thing(core) {
-        return Some(words);
-    }
-    if let Some(words) = siding(core) {
-        return Some(words);
-    }
-    if let Some(words) = nothing_wrong(core) {
-        return Some(words);
-    }
-    if let Some(words) = not_small(core) {
-        return Some(words);
-    }
-    if let Some(words) = not_just(core) {
+    // Statements that take the customer's side by their shape, each a function below.
+    let shapes: [fn(&[String]) -> Option<String>; 6] = [
+        not_foolish,
+        not_about_the_thing,
+        siding,
+        nothing_wrong,
+        not_small,
+        not_just,
+    ];
+    if let Some(words) = shapes.iter().find_map(|shape| shape(core)) {
         return Some(words);
     }
     if let Some(p) = RELEASE.iter().find(|p| starts(p)) {

@@ -381,6 +381,16 @@ impl Analysis {
         } else {
             sure_of(Intent::Transfer)
         };
+        // Read once for the rules below: the words, whether they name the customer or
+        // take the fault, and whether the phrases and shapes heard help (the encoder's
+        // own additions are not phrases, so this holds for the whole loop).
+        let said = words(text);
+        let names_customer = said.iter().any(|w| SECOND_PERSON.contains(&w.as_str()));
+        let owned = owns_fault(text);
+        let helped_in_words = self
+            .intents
+            .iter()
+            .any(|i| i.is_helpful() && matches!(self.layer_of(*i), Some(Layer::Lexicon | Layer::Shape)));
         for heard in &understanding.intents {
             let intent = heard.intent;
             if intent == Intent::PolicyWall && passing_on.is_some_and(|p| p >= heard.probability) {
@@ -411,21 +421,16 @@ impl Analysis {
             // blame by implication ("there needed to be money in the account"). Nor is
             // the trainee who takes the fault ("…and it wasn't, that's on us") unsurely
             // blaming the customer for it.
-            let helped_in_words = self
-                .intents
-                .iter()
-                .any(|i| i.is_helpful() && matches!(self.layer_of(*i), Some(Layer::Lexicon | Layer::Shape)));
-            let said = words(text);
             if intent == Intent::Blame
                 && !self.intents.contains(&intent)
                 && heard.probability < Self::SURE_AGAINST
-                && ((helped_in_words && !said.iter().any(|w| SECOND_PERSON.contains(&w.as_str()))) || owns_fault(text))
+                && ((helped_in_words && !names_customer) || owned)
             {
                 continue;
             }
             // Passing someone on needs somewhere to pass them: "it'll be on its way within
             // the hour, you'll have it Thursday" names nobody else, whatever it sounds like.
-            if intent == Intent::Transfer && !self.intents.contains(&intent) && !points_elsewhere(&words(text)) {
+            if intent == Intent::Transfer && !self.intents.contains(&intent) && !points_elsewhere(&said) {
                 continue;
             }
             // Asking about what the customer just said is not off-topic ("Jean sounds like
