@@ -265,6 +265,17 @@ pub fn statements(text: &str) -> Vec<Statement> {
     out
 }
 
+/// A statement's words after the ones that open it without changing it ([`OPENERS`]).
+fn past_openers(words: &[String]) -> &[String] {
+    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
+    words.get(skip..).unwrap_or_default()
+}
+
+/// Whether `words` begin with `pattern`.
+fn opens_with(words: &[String], pattern: &[&str]) -> bool {
+    words.len() >= pattern.len() && words.iter().zip(pattern).all(|(a, b)| a == b)
+}
+
 /// Whether a statement is only spoken filling ("and", "I mean", "y'know").
 fn filling(words: &[String]) -> bool {
     words
@@ -277,8 +288,7 @@ const NEGATIONS: &[&str] = &["never", "nobody", "not", "nothing"];
 
 /// The frame of `frames` in a statement's first words, if one is there.
 fn reporting(words: &[String], frames: &[&[&str]]) -> Option<String> {
-    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
-    let head = words.get(skip..).unwrap_or_default();
+    let head = past_openers(words);
     let head = head.get(..head.len().min(5)).unwrap_or_default();
     frames
         .iter()
@@ -336,8 +346,7 @@ const DOUBTING: &[&[&str]] = &[
 
 /// Whether a statement doubts the one before it.
 fn contradicting(words: &[String]) -> bool {
-    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
-    let core = words.get(skip..).unwrap_or_default();
+    let core = past_openers(words);
     // "It kind of sounds like it does", "I think it might": what was played down, said to
     // be so after all.
     let seeming = core
@@ -347,18 +356,13 @@ fn contradicting(words: &[String]) -> bool {
         core,
         [.., it, verb] if it == "it" && matches!(verb.as_str(), "does" | "is" | "might" | "matters" | "did" | "was" | "could")
     );
-    (seeming && affirmed)
-        || DOUBTING
-            .iter()
-            .any(|d| core.len() >= d.len() && core.iter().zip(d.iter()).all(|(a, b)| a == b))
+    (seeming && affirmed) || DOUBTING.iter().any(|d| opens_with(core, d))
 }
 
 /// "I'm not saying…": the words, when the statement opens on them.
 fn not_saying(words: &[String]) -> Option<String> {
-    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
     let frame = ["i", "am", "not", "saying"];
-    let core = words.get(skip..).unwrap_or_default();
-    (core.len() >= frame.len() && core.iter().zip(frame).all(|(a, b)| a == b)).then(|| frame.join(" "))
+    opens_with(past_openers(words), &frame).then(|| frame.join(" "))
 }
 
 /// Whether the words that disowned a statement are the trainee's own "will not" ("i will
@@ -371,8 +375,7 @@ fn refraining(disowns: &str) -> bool {
 /// a statement with no subject that opens on "not" or "never" carries on the negation
 /// before it, and disowns what that one disowned.
 fn continued(words: &[String], before: Option<&Statement>) -> Option<String> {
-    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
-    let opens = words.get(skip).is_some_and(|w| w == "not" || w == "never");
+    let opens = past_openers(words).first().is_some_and(|w| w == "not" || w == "never");
     before.and_then(|b| b.disowns.clone()).filter(|_| opens)
 }
 
@@ -523,8 +526,7 @@ pub fn disowning(words: &[String]) -> Option<String> {
 
 /// "I can't promise…", "we couldn't guarantee…": the trainee honest about a limit.
 fn honest_limit(words: &[String]) -> Option<String> {
-    let skip = words.iter().take_while(|w| OPENERS.contains(&w.as_str())).count();
-    match words.get(skip..).unwrap_or_default() {
+    match past_openers(words) {
         [subject, can, not, promise, ..]
             if matches!(subject.as_str(), "i" | "we")
                 && matches!(can.as_str(), "can" | "could")
